@@ -1,0 +1,38 @@
+package io.gatehouse.core.error;
+
+/**
+ * The error codes of RFC 6749 §5.2 (token endpoint) and §4.1.2.1 (authorization endpoint), each with
+ * the HTTP status it is answered with. The wire value is what goes into the {@code error} member.
+ */
+public enum OAuthErrorCode {
+  INVALID_REQUEST("invalid_request", 400),
+  // RFC 6749 §5.2: 401 when the client authenticated (or tried to) through the Authorization header;
+  // we answer 401 for every client authentication failure, which §5.2 also allows.
+  INVALID_CLIENT("invalid_client", 401),
+  INVALID_GRANT("invalid_grant", 400),
+  UNAUTHORIZED_CLIENT("unauthorized_client", 400),
+  UNSUPPORTED_GRANT_TYPE("unsupported_grant_type", 400),
+  INVALID_SCOPE("invalid_scope", 400),
+  ACCESS_DENIED("access_denied", 403),
+  UNSUPPORTED_RESPONSE_TYPE("unsupported_response_type", 400),
+  SERVER_ERROR("server_error", 500),
+  TEMPORARILY_UNAVAILABLE("temporarily_unavailable", 503);
+
+  private final String wire;
+  private final int status;
+
+  OAuthErrorCode(String wire, int status) {
+    this.wire = wire;
+    this.status = status;
+  }
+
+  /** The value of the {@code error} member on the wire. */
+  public String wire() {
+    return wire;
+  }
+
+  /** The HTTP status this error is answered with unless an exception overrides it. */
+  public int status() {
+    return status;
+  }
+}

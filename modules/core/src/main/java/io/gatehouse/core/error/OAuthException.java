@@ -1,0 +1,74 @@
+package io.gatehouse.core.error;
+
+/**
+ * A protocol error raised where the rule that refuses the request lives. It is turned into the wire
+ * response in exactly one place (the server's {@code OAuthErrorResponder}). The description is sent to
+ * the client, so it must never contain a secret, a token or internal detail.
+ *
+ * <p>Stack traces are not captured: these are expected outcomes, not bugs, and they are raised on hot
+ * paths.
+ */
+public final class OAuthException extends RuntimeException {
+  private final OAuthErrorCode code;
+  private final int status;
+
+  public OAuthException(OAuthErrorCode code, String description) {
+    this(code, code.status(), description);
+  }
+
+  public OAuthException(OAuthErrorCode code, int status, String description) {
+    super(description, null, false, false);
+    this.code = code;
+    this.status = status;
+  }
+
+  public OAuthErrorCode code() {
+    return code;
+  }
+
+  public int status() {
+    return status;
+  }
+
+  /** The {@code error_description}; never null. */
+  public String description() {
+    return getMessage() == null ? "" : getMessage();
+  }
+
+  public static OAuthException invalidRequest(String description) {
+    return new OAuthException(OAuthErrorCode.INVALID_REQUEST, description);
+  }
+
+  public static OAuthException invalidClient(String description) {
+    return new OAuthException(OAuthErrorCode.INVALID_CLIENT, description);
+  }
+
+  public static OAuthException invalidGrant(String description) {
+    return new OAuthException(OAuthErrorCode.INVALID_GRANT, description);
+  }
+
+  public static OAuthException unauthorizedClient(String description) {
+    return new OAuthException(OAuthErrorCode.UNAUTHORIZED_CLIENT, description);
+  }
+
+  public static OAuthException unsupportedGrantType(String description) {
+    return new OAuthException(OAuthErrorCode.UNSUPPORTED_GRANT_TYPE, description);
+  }
+
+  public static OAuthException invalidScope(String description) {
+    return new OAuthException(OAuthErrorCode.INVALID_SCOPE, description);
+  }
+
+  public static OAuthException serverError() {
+    return new OAuthException(OAuthErrorCode.SERVER_ERROR, "the server could not process the request");
+  }
+
+  public static OAuthException temporarilyUnavailable(String description) {
+    return new OAuthException(OAuthErrorCode.TEMPORARILY_UNAVAILABLE, description);
+  }
+
+  @Override
+  public String toString() {
+    return "OAuthException[" + code.wire() + " " + status + ": " + description() + "]";
+  }
+}

@@ -1,0 +1,52 @@
+package io.gatehouse.core.model;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A registered client. {@code secretHash} is the stored form produced by
+ * {@link io.gatehouse.core.client.SecretHasher}; the secret itself is never held. A public client
+ * (only {@link AuthMethod#NONE}) has no secret hash.
+ *
+ * @param accessTokenTtl per-client access token lifetime, or null for the server default
+ */
+public record Client(
+    String clientId,
+    String secretHash,
+    Set<String> grantTypes,
+    Scopes scopes,
+    Scopes defaultScopes,
+    Set<AuthMethod> authMethods,
+    List<String> redirectUris,
+    Duration accessTokenTtl) {
+
+  public Client {
+    Objects.requireNonNull(clientId, "clientId");
+    grantTypes = Set.copyOf(grantTypes);
+    Objects.requireNonNull(scopes, "scopes");
+    Objects.requireNonNull(defaultScopes, "defaultScopes");
+    authMethods = Set.copyOf(authMethods);
+    redirectUris = List.copyOf(redirectUris);
+  }
+
+  public boolean isPublic() {
+    return secretHash == null;
+  }
+
+  public boolean allowsGrant(String grantType) {
+    return grantTypes.contains(grantType);
+  }
+
+  public Optional<Duration> accessTokenTtlOverride() {
+    return Optional.ofNullable(accessTokenTtl);
+  }
+
+  @Override
+  public String toString() {
+    // never print the secret hash
+    return "Client[" + clientId + "]";
+  }
+}

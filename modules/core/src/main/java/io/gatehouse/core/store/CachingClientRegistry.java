@@ -1,0 +1,55 @@
+package io.gatehouse.core.store;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.gatehouse.core.model.Client;
+import io.vertx.core.Future;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Keeps recently used clients (and recent misses) in memory so the token hot path does no network I/O.
+ * Entries live for {@code ttl}; writes through this registry invalidate the local entry at once. Writes
+ * on other nodes reach this cache after at most {@code ttl} (cluster-wide invalidation over the event
+ * bus comes with the admin API). Failures are never cached.
+ */
+public final class CachingClientRegistry implements ClientRegistry {
+  private final ClientRegistry delegate;
+  private final Cache<String, Optional<Client>> cache;
+
+  public CachingClientRegistry(ClientRegistry delegate, Duration ttl, long maxEntries) {
+    this.delegate = delegate;
+    this.cache = Caffeine.newBuilder().expireAfterWrite(ttl).maximumSize(maxEntries).build();
+  }
+
+  @Override
+  public Future<Optional<Client>> find(String clientId) {
+    Optional<Client> cached = cache.getIfPresent(clientId);
+    if (cached != null) {
+      return Future.succeededFuture(cached);
+    }
+    return delegate.find(clientId).onSuccess(found -> cache.put(clientId, found));
+  }
+
+  @Override
+  public Future<Void> upsert(Client client) {
+    cache.invalidate(client.clientId());
+    return delegate.upsert(client).onComplete(ar -> cache.invalidate(client.clientId()));
+  }
+
+  @Override
+  public Future<Boolean> delete(String clientId) {
+    cache.invalidate(clientId);
+    return delegate.delete(clientId).onComplete(ar -> cache.invalidate(clientId));
+  }
+
+  /** Drops one cached entry (for example on a change event from another node). */
+  public void invalidate(String clientId) {
+    cache.invalidate(clientId);
+  }
+
+  @Override
+  public Future<Void> ping() {
+    return delegate.ping();
+  }
+}

@@ -1,0 +1,68 @@
+package io.gatehouse.core.token;
+
+import io.gatehouse.core.model.Scopes;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
+
+/**
+ * Issues JWT access tokens per RFC 9068: header {@code typ: at+jwt} and {@code kid}; claims
+ * {@code iss}, {@code sub}, {@code aud}, {@code client_id}, {@code scope} (when any), {@code iat},
+ * {@code exp}, {@code jti}.
+ */
+public final class AccessTokenIssuer {
+  private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
+  private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(SecureRandom::new);
+
+  private final String issuer;
+  private final String audience;
+  private final JwsSigner signer;
+  private final Clock clock;
+  private final String encodedHeader;
+
+  public AccessTokenIssuer(String issuer, String audience, JwsSigner signer, Clock clock) {
+    this.issuer = issuer;
+    this.audience = audience;
+    this.signer = signer;
+    this.clock = clock;
+    // RFC 9068 §2.1: typ "at+jwt"; the header is the same for every token of one key
+    JsonObject header = new JsonObject().put("alg", signer.algorithm().name()).put("typ", "at+jwt").put("kid", signer.kid());
+    this.encodedHeader = B64.encodeToString(header.encode().getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** An issued access token and the claims it carries. */
+  public record AccessToken(String jwt, String jti, long issuedAt, long expiresAt) {
+    @Override
+    public String toString() {
+      return "AccessToken[jti=" + jti + ", exp=" + expiresAt + "]";
+    }
+  }
+
+  public AccessToken issue(String subject, String clientId, Scopes scope, Duration ttl) {
+    long iat = clock.instant().getEpochSecond();
+    long exp = iat + ttl.toSeconds();
+    String jti = newId();
+    JsonObject claims = new JsonObject()
+        .put("iss", issuer)
+        .put("sub", subject)
+        .put("aud", audience)
+        .put("client_id", clientId);
+    if (!scope.isEmpty()) {
+      claims.put("scope", scope.wire());
+    }
+    claims.put("iat", iat).put("exp", exp).put("jti", jti);
+    String signingInput = encodedHeader + "." + B64.encodeToString(claims.encode().getBytes(StandardCharsets.UTF_8));
+    byte[] signature = signer.sign(signingInput.getBytes(StandardCharsets.US_ASCII));
+    return new AccessToken(signingInput + "." + B64.encodeToString(signature), jti, iat, exp);
+  }
+
+  /** 128 random bits, base64url. */
+  static String newId() {
+    byte[] b = new byte[16];
+    RANDOM.get().nextBytes(b);
+    return B64.encodeToString(b);
+  }
+}

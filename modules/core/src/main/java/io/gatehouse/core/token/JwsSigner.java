@@ -1,0 +1,66 @@
+package io.gatehouse.core.token;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.crypto.impl.ECDSA;
+import java.security.GeneralSecurityException;
+import java.security.PrivateKey;
+import java.security.Signature;
+
+/**
+ * Signs JWS signing inputs with one private key. Each thread gets its own {@link Signature},
+ * initialised once with the key and reused for every token ({@code sign()} resets it to the
+ * initialised state), so event loops never share or lock a signature object. The JCA provider is
+ * whatever the platform ranks first for the algorithm.
+ */
+public final class JwsSigner {
+  private final SigningAlgorithm algorithm;
+  private final String kid;
+  private final ThreadLocal<Signature> signatures;
+
+  JwsSigner(SigningAlgorithm algorithm, String kid, PrivateKey key) {
+    this.algorithm = algorithm;
+    this.kid = kid;
+    this.signatures = ThreadLocal.withInitial(() -> newSignature(algorithm, key));
+    // fail at start, not on the first token, if the key and algorithm do not fit
+    newSignature(algorithm, key);
+  }
+
+  public SigningAlgorithm algorithm() {
+    return algorithm;
+  }
+
+  public String kid() {
+    return kid;
+  }
+
+  /** The name of the JCA provider that signs. */
+  public String providerName() {
+    return signatures.get().getProvider().getName();
+  }
+
+  /** The JWS signature of {@code signingInput} in JOSE form (RFC 7515 §5.1, RFC 7518 §3.4). */
+  public byte[] sign(byte[] signingInput) {
+    try {
+      Signature signature = signatures.get();
+      signature.update(signingInput);
+      byte[] raw = signature.sign();
+      if (algorithm.joseSignatureLength() > 0) {
+        // RFC 7518 §3.4: ECDSA signatures are R || S, not the JCA's DER sequence
+        return ECDSA.transcodeSignatureToConcat(raw, algorithm.joseSignatureLength());
+      }
+      return raw;
+    } catch (GeneralSecurityException | JOSEException e) {
+      throw new IllegalStateException("signing failed", e);
+    }
+  }
+
+  private static Signature newSignature(SigningAlgorithm algorithm, PrivateKey key) {
+    try {
+      Signature signature = Signature.getInstance(algorithm.jcaName());
+      signature.initSign(key);
+      return signature;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("cannot sign " + algorithm + " with the configured key", e);
+    }
+  }
+}

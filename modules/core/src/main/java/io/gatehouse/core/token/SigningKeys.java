@@ -1,0 +1,193 @@
+package io.gatehouse.core.token;
+
+import com.nimbusds.jose.Algorithm;
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.KeyType;
+import com.nimbusds.jose.jwk.KeyUse;
+import com.nimbusds.jose.jwk.OctetKeyPair;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jose.util.Base64URL;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.text.ParseException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * The signing key set: one active signer and every public key to publish in the JWKS (the active one
+ * and any older ones still listed in the key file, so tokens they signed keep validating).
+ *
+ * <p>Loading happens once at start (blocking file I/O; never on an event loop).
+ */
+public final class SigningKeys {
+  // DER prefixes of the PKCS#8 and X.509 encodings of Ed25519 keys (RFC 8410 §7 and §4)
+  private static final byte[] ED25519_PKCS8_PREFIX = HexFormat.of().parseHex("302e020100300506032b657004220420");
+  private static final byte[] ED25519_X509_PREFIX = HexFormat.of().parseHex("302a300506032b6570032100");
+
+  private final JwsSigner signer;
+  private final JsonObject publicJwks;
+
+  private SigningKeys(JwsSigner signer, JWKSet set) {
+    this.signer = signer;
+    this.publicJwks = new JsonObject(set.toPublicJWKSet().toJSONObject(true));
+  }
+
+  public JwsSigner signer() {
+    return signer;
+  }
+
+  /** The public JWK set (RFC 7517 §5), safe to publish. */
+  public JsonObject publicJwks() {
+    return publicJwks.copy();
+  }
+
+  /**
+   * Uses the first key of {@code set} that has a private part and fits {@code algorithm}.
+   *
+   * @throws IllegalArgumentException when the set has no such key
+   */
+  public static SigningKeys fromJwkSet(JWKSet set, SigningAlgorithm algorithm) {
+    for (JWK jwk : set.getKeys()) {
+      if (jwk.isPrivate() && fits(jwk, algorithm) && (jwk.getKeyUse() == null || jwk.getKeyUse() == KeyUse.SIGNATURE)) {
+        if (jwk.getKeyID() == null) {
+          throw new IllegalArgumentException("every key in the JWK set needs a \"kid\"");
+        }
+        return new SigningKeys(new JwsSigner(algorithm, jwk.getKeyID(), privateKey(jwk)), set);
+      }
+    }
+    throw new IllegalArgumentException("the JWK set has no private " + algorithm + " signing key");
+  }
+
+  /** Loads a JWK set file that an operator provides. It is never written to. */
+  public static SigningKeys load(Path file, SigningAlgorithm algorithm) throws IOException {
+    try {
+      return fromJwkSet(JWKSet.load(file.toFile()), algorithm);
+    } catch (ParseException e) {
+      throw new IllegalArgumentException("not a JWK set: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The embedded default: loads {@code file}, and when it has no key for {@code algorithm} (or does
+   * not exist) generates one, adds it in front of the older keys (which stay published) and writes the
+   * file back, readable by its owner only.
+   */
+  public static SigningKeys loadOrGenerate(Path file, SigningAlgorithm algorithm) throws IOException {
+    List<JWK> keys = new ArrayList<>();
+    if (Files.exists(file)) {
+      try {
+        keys.addAll(JWKSet.load(file.toFile()).getKeys());
+      } catch (ParseException e) {
+        throw new IllegalArgumentException("not a JWK set: " + file + ": " + e.getMessage(), e);
+      }
+    }
+    JWKSet set = new JWKSet(keys);
+    try {
+      return fromJwkSet(set, algorithm);
+    } catch (IllegalArgumentException noKey) {
+      keys.add(0, generate(algorithm));
+      set = new JWKSet(keys);
+      writePrivate(file, set.toString(false));
+      return fromJwkSet(set, algorithm);
+    }
+  }
+
+  /** Generates a new private signing JWK for {@code algorithm}, its kid the RFC 7638 thumbprint. */
+  public static JWK generate(SigningAlgorithm algorithm) {
+    try {
+      return switch (algorithm) {
+        case ES256 -> new ECKeyGenerator(Curve.P_256).keyUse(KeyUse.SIGNATURE).algorithm(Algorithm.parse("ES256"))
+            .keyIDFromThumbprint(true).generate();
+        case RS256 -> new RSAKeyGenerator(2048).keyUse(KeyUse.SIGNATURE).algorithm(Algorithm.parse("RS256"))
+            .keyIDFromThumbprint(true).generate();
+        case EdDSA -> generateEd25519();
+      };
+    } catch (JOSEException | GeneralSecurityException e) {
+      throw new IllegalStateException("cannot generate a " + algorithm + " key", e);
+    }
+  }
+
+  private static JWK generateEd25519() throws GeneralSecurityException, JOSEException {
+    // Nimbus generates OKP keys through Google Tink; the JDK (15+) has Ed25519 itself.
+    KeyPair pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+    byte[] x = tail(pair.getPublic().getEncoded(), ED25519_X509_PREFIX);
+    byte[] d = tail(pair.getPrivate().getEncoded(), ED25519_PKCS8_PREFIX);
+    OctetKeyPair jwk = new OctetKeyPair.Builder(Curve.Ed25519, Base64URL.encode(x)).d(Base64URL.encode(d))
+        .keyUse(KeyUse.SIGNATURE).algorithm(Algorithm.parse("EdDSA")).build();
+    return new OctetKeyPair.Builder(jwk).keyID(jwk.computeThumbprint().toString()).build();
+  }
+
+  private static byte[] tail(byte[] encoded, byte[] prefix) {
+    if (encoded.length != prefix.length + 32 || !Arrays.equals(Arrays.copyOf(encoded, prefix.length), prefix)) {
+      throw new IllegalStateException("unexpected Ed25519 key encoding");
+    }
+    return Arrays.copyOfRange(encoded, prefix.length, encoded.length);
+  }
+
+  private static boolean fits(JWK jwk, SigningAlgorithm algorithm) {
+    if (jwk.getAlgorithm() != null && !jwk.getAlgorithm().getName().equals(algorithm.name())) {
+      return false;
+    }
+    return switch (algorithm) {
+      case ES256 -> jwk.getKeyType() == KeyType.EC && Curve.P_256.equals(((ECKey) jwk).getCurve());
+      case RS256 -> jwk.getKeyType() == KeyType.RSA && ((RSAKey) jwk).size() >= 2048;
+      case EdDSA -> jwk.getKeyType() == KeyType.OKP && Curve.Ed25519.equals(((OctetKeyPair) jwk).getCurve());
+    };
+  }
+
+  private static PrivateKey privateKey(JWK jwk) {
+    try {
+      if (jwk instanceof ECKey ec) {
+        return ec.toPrivateKey();
+      }
+      if (jwk instanceof RSAKey rsa) {
+        return rsa.toPrivateKey();
+      }
+      OctetKeyPair okp = (OctetKeyPair) jwk;
+      byte[] d = okp.getDecodedD();
+      byte[] der = Arrays.copyOf(ED25519_PKCS8_PREFIX, ED25519_PKCS8_PREFIX.length + d.length);
+      System.arraycopy(d, 0, der, ED25519_PKCS8_PREFIX.length, d.length);
+      return KeyFactory.getInstance("Ed25519").generatePrivate(new PKCS8EncodedKeySpec(der));
+    } catch (JOSEException | GeneralSecurityException e) {
+      throw new IllegalArgumentException("unusable private key " + jwk.getKeyID() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void writePrivate(Path file, String content) throws IOException {
+    Path dir = file.toAbsolutePath().getParent();
+    Files.createDirectories(dir);
+    Path tmp = dir.resolve(file.getFileName() + ".tmp");
+    Files.deleteIfExists(tmp);
+    try {
+      Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    } catch (UnsupportedOperationException notPosix) {
+      Files.createFile(tmp);
+    }
+    Files.writeString(tmp, content, StandardCharsets.UTF_8);
+    try {
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+}

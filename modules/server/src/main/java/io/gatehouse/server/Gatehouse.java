@@ -1,0 +1,176 @@
+package io.gatehouse.server;
+
+import io.gatehouse.core.client.ClientAuthenticator;
+import io.gatehouse.core.client.SecretHasher;
+import io.gatehouse.core.grant.ClientCredentialsGrant;
+import io.gatehouse.core.grant.GrantHandlers;
+import io.gatehouse.core.model.AuthMethod;
+import io.gatehouse.core.model.Client;
+import io.gatehouse.core.model.GrantTypes;
+import io.gatehouse.core.model.Scopes;
+import io.gatehouse.core.service.TokenService;
+import io.gatehouse.core.store.CachingClientRegistry;
+import io.gatehouse.core.store.ClientRegistry;
+import io.gatehouse.core.store.memory.InMemoryClientRegistry;
+import io.gatehouse.core.token.AccessTokenIssuer;
+import io.gatehouse.core.token.SigningKeys;
+import io.gatehouse.server.config.GatehouseConfig;
+import io.gatehouse.server.config.GatehouseConfig.StoreType;
+import io.gatehouse.server.config.SeedFile;
+import io.gatehouse.server.http.MetadataEndpoints;
+import io.gatehouse.server.verticle.HttpVerticle;
+import io.gatehouse.store.postgres.PgClientRegistry;
+import io.gatehouse.store.postgres.PostgresOptions;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wiring: builds the stores and services from the configuration, loads the seed, and deploys the HTTP
+ * verticles. Blocking work (key and seed files, migrations) runs on worker threads.
+ */
+public final class Gatehouse {
+  private static final Logger LOG = LoggerFactory.getLogger(Gatehouse.class);
+  public static final String DEMO_CLIENT_ID = "demo";
+  public static final String DEMO_SECRET_FILE = "demo-client-secret";
+
+  private final Vertx vertx;
+  private final Services services;
+  private final int port;
+  private final List<String> deployments;
+  private final Runnable closeStore;
+
+  private Gatehouse(Vertx vertx, Services services, int port, List<String> deployments, Runnable closeStore) {
+    this.vertx = vertx;
+    this.services = services;
+    this.port = port;
+    this.deployments = deployments;
+    this.closeStore = closeStore;
+  }
+
+  public static Future<Gatehouse> start(Vertx vertx, GatehouseConfig config) {
+    Future<SigningKeys> keys = vertx.executeBlocking(() -> loadKeys(config));
+    return keys.compose(k -> openRegistry(vertx, config).compose(store -> {
+      ClientRegistry clients = config.store().clientCacheTtl().isZero()
+          ? store.registry()
+          : new CachingClientRegistry(store.registry(), config.store().clientCacheTtl(), config.store().clientCacheSize());
+      return seed(vertx, config, clients)
+          .compose(v -> deploy(vertx, config, clients, k, store.close()))
+          .onFailure(err -> store.close().run());
+    }));
+  }
+
+  private record OpenStore(ClientRegistry registry, Runnable close) {}
+
+  private static Future<OpenStore> openRegistry(Vertx vertx, GatehouseConfig config) {
+    if (config.store().type() == StoreType.MEMORY) {
+      return Future.succeededFuture(new OpenStore(new InMemoryClientRegistry(), () -> {}));
+    }
+    GatehouseConfig.Postgres pg = config.postgres();
+    PostgresOptions options = new PostgresOptions(pg.host(), pg.port(), pg.database(), pg.user(),
+        pg.password().isEmpty() ? null : pg.password(), pg.schema(), pg.poolSize());
+    return PgClientRegistry.create(vertx, options).map(r -> new OpenStore(r, r::close));
+  }
+
+  private static SigningKeys loadKeys(GatehouseConfig config) throws IOException {
+    GatehouseConfig.Keys k = config.keys();
+    SigningKeys keys = k.jwksFile().isPresent()
+        ? SigningKeys.load(k.jwksFile().get(), k.algorithm())
+        : SigningKeys.loadOrGenerate(k.dataDir().resolve("signing-keys.json"), k.algorithm());
+    LOG.info("signing with {} key {} through JCA provider {}", keys.signer().algorithm(), keys.signer().kid(), keys.signer().providerName());
+    return keys;
+  }
+
+  private static Future<Void> seed(Vertx vertx, GatehouseConfig config, ClientRegistry clients) {
+    Future<List<Client>> seeded = vertx.executeBlocking(() -> {
+      List<Client> all = new ArrayList<>();
+      if (config.seedFile().isPresent()) {
+        all.addAll(SeedFile.load(config.seedFile().get()));
+      }
+      if (config.demoEnabled() && config.store().type() == StoreType.MEMORY) {
+        all.add(demoClient(config.keys().dataDir()));
+      }
+      return all;
+    });
+    return seeded.compose(list -> {
+      List<Future<Void>> writes = list.stream().map(clients::upsert).toList();
+      return Future.all(writes).map(v -> {
+        LOG.info("seeded {} client(s) into the {} registry", list.size(), config.store().type().name().toLowerCase());
+        return null;
+      });
+    });
+  }
+
+  /** The embedded default's demo client; its random secret lives in a file only its owner may read. */
+  private static Client demoClient(Path dataDir) throws IOException {
+    Path file = dataDir.resolve(DEMO_SECRET_FILE);
+    String secret;
+    if (Files.exists(file)) {
+      secret = Files.readString(file, StandardCharsets.UTF_8).trim();
+    } else {
+      Files.createDirectories(dataDir);
+      secret = SecretHasher.generateSecret();
+      Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Files.writeString(file, secret + "\n", StandardCharsets.UTF_8);
+    }
+    return new Client(DEMO_CLIENT_ID, SecretHasher.hash(secret), Set.of(GrantTypes.CLIENT_CREDENTIALS),
+        Scopes.of(List.of("demo:read", "demo:write")), Scopes.EMPTY,
+        Set.of(AuthMethod.CLIENT_SECRET_BASIC, AuthMethod.CLIENT_SECRET_POST), List.of(), null);
+  }
+
+  private static Future<Gatehouse> deploy(Vertx vertx, GatehouseConfig config, ClientRegistry clients, SigningKeys keys, Runnable closeStore) {
+    AccessTokenIssuer issuer = new AccessTokenIssuer(config.issuerString(), config.token().audience(), keys.signer(), Clock.systemUTC());
+    GrantHandlers grants = new GrantHandlers(List.of(new ClientCredentialsGrant(issuer, config.token().accessTokenTtl())));
+    TokenService tokenService = new TokenService(new ClientAuthenticator(clients), grants);
+    MetadataEndpoints metadata = new MetadataEndpoints(config.issuerString(), grants.supported(), keys.publicJwks());
+    Services services = new Services(config, clients, keys, tokenService, metadata);
+    int instances = config.http().instances() > 0 ? config.http().instances() : Runtime.getRuntime().availableProcessors();
+    // Vert.x shares one listening socket among servers of the same host and configured port. Port 0
+    // would give every instance its own random port; a negative port asks Vert.x for one random port
+    // shared by all instances.
+    int bindPort = config.http().port() == 0 ? -1 : config.http().port();
+    List<HttpVerticle> verticles = new java.util.concurrent.CopyOnWriteArrayList<>();
+    return vertx.deployVerticle(() -> {
+      HttpVerticle v = new HttpVerticle(services, bindPort);
+      verticles.add(v);
+      return v;
+    }, new DeploymentOptions().setInstances(instances)).compose(id -> {
+      Set<Integer> ports = new java.util.HashSet<>();
+      verticles.forEach(v -> ports.add(v.actualPort()));
+      if (ports.size() != 1) {
+        return vertx.undeploy(id).transform(ar -> Future.failedFuture(new IllegalStateException("HTTP instances bound different ports " + ports)));
+      }
+      int port = ports.iterator().next();
+      LOG.info("listening on {}:{} with {} HTTP instance(s); issuer {}", config.http().host(), port, instances, config.issuerString());
+      return Future.succeededFuture(new Gatehouse(vertx, services, port, List.of(id), closeStore));
+    });
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public Services services() {
+    return services;
+  }
+
+  /** Stops the HTTP verticles (finishing requests in flight) and closes the stores. */
+  public Future<Void> close() {
+    List<Future<Void>> undeploys = deployments.stream().map(vertx::undeploy).toList();
+    return Future.join(undeploys).eventually(() -> {
+      closeStore.run();
+      return Future.succeededFuture();
+    }).mapEmpty();
+  }
+}

@@ -1,0 +1,64 @@
+package io.gatehouse.server;
+
+import io.gatehouse.server.config.ConfigException;
+import io.gatehouse.server.config.ConfigLoader;
+import io.gatehouse.server.config.GatehouseConfig;
+import io.gatehouse.server.config.GatehouseConfig.StoreType;
+import io.vertx.core.Vertx;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@code java -jar gatehouse.jar [--config FILE] [--seed FILE]} */
+public final class Main {
+  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    GatehouseConfig config;
+    try {
+      config = ConfigLoader.load(List.of(args), System.getenv());
+    } catch (ConfigException e) {
+      System.err.println("gatehouse: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    Vertx vertx = Vertx.vertx();
+    Gatehouse.start(vertx, config).onSuccess(gatehouse -> {
+      banner(config, gatehouse.port());
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        CountDownLatch done = new CountDownLatch(1);
+        gatehouse.close().eventually(vertx::close).onComplete(ar -> done.countDown());
+        try {
+          done.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }, "gatehouse-shutdown"));
+    }).onFailure(err -> {
+      if (err instanceof ConfigException) {
+        System.err.println("gatehouse: " + err.getMessage());
+      } else {
+        LOG.error("gatehouse failed to start: {}", err.toString(), err);
+      }
+      vertx.close();
+      System.exit(1);
+    });
+  }
+
+  private static void banner(GatehouseConfig config, int port) {
+    StringBuilder sb = new StringBuilder();
+    sb.append("\nGatehouse is up. Issuer: ").append(config.issuerString()).append('\n');
+    if (config.demoEnabled() && config.store().type() == StoreType.MEMORY) {
+      String secretFile = config.keys().dataDir().resolve(Gatehouse.DEMO_SECRET_FILE).toString();
+      sb.append("Get a token from the demo client (its secret is in ").append(secretFile).append("):\n")
+          .append("  curl -s -u \"demo:$(cat ").append(secretFile).append(")\" -d grant_type=client_credentials -d scope=demo:read ")
+          .append("http://").append(config.http().host().equals("0.0.0.0") ? "127.0.0.1" : config.http().host())
+          .append(':').append(port).append(config.basePath()).append("/token\n");
+    }
+    System.out.println(sb);
+  }
+}

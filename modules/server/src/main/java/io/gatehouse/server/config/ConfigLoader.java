@@ -1,0 +1,278 @@
+package io.gatehouse.server.config;
+
+import io.gatehouse.core.token.SigningAlgorithm;
+import io.gatehouse.server.config.GatehouseConfig.StoreType;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Reader;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+
+/**
+ * Loads the configuration once: the defaults shipped in the jar ({@code conf/gatehouse.yaml}), overlaid
+ * by the file given with {@code --config}, then by environment variables {@code GATEHOUSE_<KEY>} (the
+ * key in upper case, dots as underscores). Only keys present in the defaults exist; any other key is an
+ * error, so a typo never passes silently. Every bad value stops start-up with a message naming the key
+ * and where its value came from.
+ */
+public final class ConfigLoader {
+  public static final String DEFAULTS_RESOURCE = "/gatehouse.yaml";
+
+  private record Value(Object value, String source) {}
+
+  private final Map<String, Value> values = new LinkedHashMap<>();
+
+  private ConfigLoader() {}
+
+  /** The environment variable that overrides {@code key}. */
+  public static String envName(String key) {
+    return "GATEHOUSE_" + key.toUpperCase(Locale.ROOT).replace('.', '_');
+  }
+
+  /** Parses command-line arguments and the environment into a validated configuration. */
+  public static GatehouseConfig load(List<String> args, Map<String, String> env) {
+    Path configFile = null;
+    Path seedFile = null;
+    for (int i = 0; i < args.size(); i++) {
+      String arg = args.get(i);
+      if ((arg.equals("--config") || arg.equals("--seed")) && i + 1 < args.size()) {
+        Path p = Path.of(args.get(++i));
+        if (arg.equals("--config")) {
+          configFile = p;
+        } else {
+          seedFile = p;
+        }
+      } else {
+        throw new ConfigException("unknown or incomplete argument '" + arg + "' (usage: [--config FILE] [--seed FILE])");
+      }
+    }
+    ConfigLoader loader = new ConfigLoader();
+    loader.overlay(readDefaults(), "defaults", true);
+    if (configFile != null) {
+      loader.overlay(readFile(configFile), configFile.toString(), false);
+    }
+    for (String key : List.copyOf(loader.values.keySet())) {
+      String fromEnv = env.get(envName(key));
+      if (fromEnv != null) {
+        loader.values.put(key, new Value(fromEnv, "environment variable " + envName(key)));
+      }
+    }
+    if (seedFile != null) {
+      loader.values.put("seed.file", new Value(seedFile.toString(), "--seed"));
+    }
+    return loader.build();
+  }
+
+  private GatehouseConfig build() {
+    URI issuer = issuer();
+    int maxBody = integer("http.max_body_bytes", 1024, 16 * 1024 * 1024);
+    var http = new GatehouseConfig.Http(nonEmpty("http.host"), integer("http.port", 0, 65535), maxBody, integer("http.instances", 0, 256));
+    Duration ttl = duration("token.access_token_ttl", Duration.ofSeconds(10), Duration.ofHours(24));
+    var token = new GatehouseConfig.Token(ttl, nonEmpty("token.audience"));
+    String alg = nonEmpty("keys.algorithm");
+    SigningAlgorithm algorithm = SigningAlgorithm.fromJose(alg)
+        .orElseThrow(() -> invalid("keys.algorithm", "must be one of ES256, RS256, EdDSA"));
+    var keys = new GatehouseConfig.Keys(algorithm, optionalPath("keys.jwks_file"), Path.of(nonEmpty("keys.data_dir")));
+    StoreType type = switch (nonEmpty("store.type")) {
+      case "memory" -> StoreType.MEMORY;
+      case "postgres" -> StoreType.POSTGRES;
+      default -> throw invalid("store.type", "must be memory or postgres");
+    };
+    var store = new GatehouseConfig.Store(type, duration("store.client_cache_ttl", Duration.ZERO, Duration.ofHours(1)),
+        integer("store.client_cache_size", 1, 10_000_000));
+    String schema = nonEmpty("postgres.schema");
+    if (!schema.matches("[a-z_][a-z0-9_]{0,62}")) {
+      throw invalid("postgres.schema", "must be a lower-case SQL identifier");
+    }
+    var postgres = new GatehouseConfig.Postgres(nonEmpty("postgres.host"), integer("postgres.port", 1, 65535),
+        nonEmpty("postgres.database"), nonEmpty("postgres.user"), string("postgres.password"), schema,
+        integer("postgres.pool_size", 1, 1000));
+    return new GatehouseConfig(issuer, http, token, keys, store, postgres, optionalPath("seed.file"), bool("demo.enabled"));
+  }
+
+  // RFC 8414 §2: the issuer is an https URL with no query or fragment; we allow http on loopback only
+  private URI issuer() {
+    String raw = nonEmpty("issuer");
+    URI uri;
+    try {
+      uri = new URI(raw);
+    } catch (URISyntaxException e) {
+      throw invalid("issuer", "is not a URL");
+    }
+    if (uri.getScheme() == null || uri.getHost() == null || uri.getRawQuery() != null || uri.getRawFragment() != null
+        || uri.getRawUserInfo() != null) {
+      throw invalid("issuer", "must be an absolute URL with a host and no user info, query or fragment (RFC 8414 §2)");
+    }
+    if (raw.endsWith("/")) {
+      throw invalid("issuer", "must not end with '/' (it is compared as an exact string)");
+    }
+    boolean loopback = uri.getHost().equals("127.0.0.1") || uri.getHost().equals("[::1]") || uri.getHost().equals("localhost");
+    if (!uri.getScheme().equals("https") && !(uri.getScheme().equals("http") && loopback)) {
+      throw invalid("issuer", "must use https (http is allowed only for a loopback host)");
+    }
+    return uri;
+  }
+
+  private Object raw(String key) {
+    Value v = values.get(key);
+    if (v == null) {
+      throw new IllegalStateException("no default for configuration key " + key);
+    }
+    return v.value();
+  }
+
+  private ConfigException invalid(String key, String problem) {
+    Value v = values.get(key);
+    String source = v == null ? "" : " (from " + v.source() + ")";
+    return new ConfigException("configuration key '" + key + "'" + source + " " + problem + ", got '" + (v == null ? null : v.value()) + "'");
+  }
+
+  private String string(String key) {
+    Object v = raw(key);
+    if (v == null) {
+      return "";
+    }
+    if (v instanceof Map || v instanceof List) {
+      throw invalid(key, "must be a single value");
+    }
+    return String.valueOf(v);
+  }
+
+  private String nonEmpty(String key) {
+    String s = string(key).trim();
+    if (s.isEmpty()) {
+      throw invalid(key, "must not be empty");
+    }
+    return s;
+  }
+
+  private int integer(String key, int min, int max) {
+    String s = string(key).trim();
+    try {
+      int n = Integer.parseInt(s);
+      if (n < min || n > max) {
+        throw invalid(key, "must be between " + min + " and " + max);
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw invalid(key, "must be a whole number");
+    }
+  }
+
+  private boolean bool(String key) {
+    String s = string(key).trim().toLowerCase(Locale.ROOT);
+    return switch (s) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw invalid(key, "must be true or false");
+    };
+  }
+
+  private Duration duration(String key, Duration min, Duration max) {
+    Duration d;
+    try {
+      d = Durations.parse(string(key));
+    } catch (IllegalArgumentException e) {
+      throw invalid(key, e.getMessage().replaceFirst(", got '.*'$", ""));
+    }
+    if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+      throw invalid(key, "must be between " + min.toSeconds() + "s and " + max.toSeconds() + "s");
+    }
+    return d;
+  }
+
+  private Optional<Path> optionalPath(String key) {
+    String s = string(key).trim();
+    return s.isEmpty() ? Optional.empty() : Optional.of(Path.of(s));
+  }
+
+  private void overlay(Map<String, Object> tree, String source, boolean defining) {
+    Map<String, Object> flat = new LinkedHashMap<>();
+    flatten("", tree, flat);
+    for (Map.Entry<String, Object> e : flat.entrySet()) {
+      if (!defining && !values.containsKey(e.getKey())) {
+        throw new ConfigException("unknown configuration key '" + e.getKey() + "' in " + source);
+      }
+      values.put(e.getKey(), new Value(e.getValue(), source));
+    }
+  }
+
+  private static void flatten(String prefix, Map<?, ?> tree, Map<String, Object> out) {
+    for (Map.Entry<?, ?> e : tree.entrySet()) {
+      String key = prefix + e.getKey();
+      if (e.getValue() instanceof Map<?, ?> m) {
+        flatten(key + ".", m, out);
+      } else {
+        out.put(key, e.getValue());
+      }
+    }
+  }
+
+  private static Map<String, Object> readDefaults() {
+    try (InputStream in = ConfigLoader.class.getResourceAsStream(DEFAULTS_RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException("the defaults " + DEFAULTS_RESOURCE + " are missing from the class path");
+      }
+      return parseYaml(new java.io.InputStreamReader(in, StandardCharsets.UTF_8), "defaults");
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static Map<String, Object> readFile(Path file) {
+    try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      return parseYaml(r, file.toString());
+    } catch (IOException e) {
+      throw new ConfigException("cannot read configuration file " + file + ": " + e.getMessage());
+    }
+  }
+
+  /** Reads a YAML document whose top level is a mapping (an empty document is an empty mapping). */
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> parseYaml(Reader reader, String source) {
+    Object doc;
+    try {
+      doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(reader);
+    } catch (MarkedYAMLException e) {
+      // only the position and the problem: SnakeYAML's own message quotes the line, which may hold a secret
+      var mark = e.getProblemMark();
+      String at = mark == null ? "" : " at line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1);
+      throw new ConfigException(source + " is not valid YAML" + at + ": " + e.getProblem());
+    } catch (YAMLException e) {
+      throw new ConfigException(source + " is not valid YAML");
+    }
+    if (doc == null) {
+      return new LinkedHashMap<>();
+    }
+    if (!(doc instanceof Map)) {
+      throw new ConfigException(source + " must be a YAML mapping at the top level");
+    }
+    Map<String, Object> map = new LinkedHashMap<>();
+    for (Map.Entry<Object, Object> e : ((Map<Object, Object>) doc).entrySet()) {
+      map.put(String.valueOf(e.getKey()), e.getValue());
+    }
+    return map;
+  }
+
+  /** The keys that exist, for documentation and tests. */
+  public static List<String> keys() {
+    Map<String, Object> flat = new LinkedHashMap<>();
+    flatten("", readDefaults(), flat);
+    return new ArrayList<>(flat.keySet());
+  }
+}

@@ -1,0 +1,42 @@
+package io.gatehouse.server.config;
+
+import io.gatehouse.core.token.SigningAlgorithm;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/** The whole configuration, typed and validated; loaded once at start by {@link ConfigLoader}. */
+public record GatehouseConfig(
+    URI issuer, Http http, Token token, Keys keys, Store store, Postgres postgres, Optional<Path> seedFile, boolean demoEnabled) {
+
+  public record Http(String host, int port, int maxBodyBytes, int instances) {}
+
+  public record Token(Duration accessTokenTtl, String audience) {}
+
+  public record Keys(SigningAlgorithm algorithm, Optional<Path> jwksFile, Path dataDir) {}
+
+  public enum StoreType {
+    MEMORY,
+    POSTGRES
+  }
+
+  public record Store(StoreType type, Duration clientCacheTtl, long clientCacheSize) {}
+
+  public record Postgres(String host, int port, String database, String user, String password, String schema, int poolSize) {
+    @Override
+    public String toString() {
+      return "Postgres[" + user + "@" + host + ":" + port + "/" + database + " schema " + schema + "]";
+    }
+  }
+
+  /** The issuer as a string, exactly as configured. */
+  public String issuerString() {
+    return issuer.toString();
+  }
+
+  /** The issuer's path ("" or "/something" without a trailing slash): endpoints are served under it. */
+  public String basePath() {
+    return issuer.getRawPath() == null ? "" : issuer.getRawPath();
+  }
+}

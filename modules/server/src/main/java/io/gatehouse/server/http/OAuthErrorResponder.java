@@ -1,0 +1,59 @@
+package io.gatehouse.server.http;
+
+import io.gatehouse.core.error.OAuthErrorCode;
+import io.gatehouse.core.error.OAuthException;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place an error becomes a wire response (RFC 6749 §5.2): a JSON body with {@code error} and
+ * {@code error_description}, {@code Cache-Control: no-store}, and for 401 a {@code WWW-Authenticate}
+ * challenge. Anything that is not an {@link OAuthException} is a bug or an outage: it is logged here
+ * (class and message only, which never carry request secrets) and answered 500 {@code server_error}
+ * with a generic description, never a stack trace or internal detail.
+ */
+public final class OAuthErrorResponder {
+  private static final Logger LOG = LoggerFactory.getLogger(OAuthErrorResponder.class);
+  static final String CHALLENGE = "Basic realm=\"gatehouse\", charset=\"UTF-8\"";
+
+  private OAuthErrorResponder() {}
+
+  public static void respond(RoutingContext ctx, Throwable failure) {
+    OAuthException error;
+    if (failure instanceof OAuthException oauth) {
+      error = oauth;
+    } else {
+      LOG.error("request {} {} failed: {}", ctx.request().method(), ctx.request().path(), failure.toString(), failure);
+      error = failure instanceof BodyReader.TooLarge tooLarge ? tooLarge.asOAuth() : OAuthException.serverError();
+    }
+    respond(ctx.response(), error);
+  }
+
+  public static void respond(HttpServerResponse response, OAuthException error) {
+    if (response.ended() || response.headWritten()) {
+      return;
+    }
+    JsonObject body = new JsonObject().put("error", error.code().wire());
+    if (!error.description().isEmpty()) {
+      body.put("error_description", error.description());
+    }
+    if (error.status() == 401) {
+      // RFC 6749 §5.2 and RFC 9110 §15.5.2: a 401 carries the challenge of the scheme to use
+      response.putHeader("WWW-Authenticate", CHALLENGE);
+    }
+    if (error.status() == 413) {
+      response.putHeader("Connection", "close");
+    }
+    response.setStatusCode(error.status());
+    Responses.json(response, body);
+  }
+
+  /** 405 with {@code Allow} (RFC 9110 §15.5.6). */
+  public static void methodNotAllowed(RoutingContext ctx, String allow) {
+    ctx.response().putHeader("Allow", allow);
+    respond(ctx.response(), new OAuthException(OAuthErrorCode.INVALID_REQUEST, 405, "method not allowed; use " + allow));
+  }
+}

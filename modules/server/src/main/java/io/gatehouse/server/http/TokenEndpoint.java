@@ -1,0 +1,89 @@
+package io.gatehouse.server.http;
+
+import io.gatehouse.core.error.OAuthException;
+import io.gatehouse.core.model.ClientCredentials;
+import io.gatehouse.core.model.TokenRequest;
+import io.gatehouse.core.model.TokenResponse;
+import io.gatehouse.core.service.TokenService;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code POST /token} (RFC 6749 §3.2): parses and answers, nothing else. Only the form body is read;
+ * query parameters are ignored (vertx-web would merge them), so none can smuggle in a parameter.
+ */
+public final class TokenEndpoint implements Handler<RoutingContext> {
+  private final TokenService tokens;
+  private final int maxBodyBytes;
+
+  public TokenEndpoint(TokenService tokens, int maxBodyBytes) {
+    this.tokens = tokens;
+    this.maxBodyBytes = maxBodyBytes;
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    if (request.method() != HttpMethod.POST) {
+      request.resume();
+      OAuthErrorResponder.methodNotAllowed(ctx, "POST");
+      return;
+    }
+    if (!isForm(request.getHeader(HttpHeaders.CONTENT_TYPE))) {
+      request.resume();
+      OAuthErrorResponder.respond(ctx, OAuthException.invalidRequest("the body must be application/x-www-form-urlencoded"));
+      return;
+    }
+    String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
+    BodyReader.read(request, maxBodyBytes)
+        .compose(body -> tokens.exchange(tokenRequest(body, authorization)))
+        .onSuccess(response -> answer(ctx, response))
+        .onFailure(failure -> OAuthErrorResponder.respond(ctx, failure));
+  }
+
+  private static TokenRequest tokenRequest(Buffer body, String authorization) {
+    Map<String, String> params = FormBody.parse(body.getBytes());
+    ClientCredentials credentials = ClientCredentialsParser.parse(authorization, params);
+    return new TokenRequest(params, credentials);
+  }
+
+  // RFC 6749 §5.1
+  private static void answer(RoutingContext ctx, TokenResponse token) {
+    JsonObject body = new JsonObject()
+        .put("access_token", token.accessToken())
+        .put("token_type", token.tokenType())
+        .put("expires_in", token.expiresIn());
+    if (!token.scope().isEmpty()) {
+      body.put("scope", token.scope().wire());
+    }
+    if (token.refreshToken() != null) {
+      body.put("refresh_token", token.refreshToken());
+    }
+    Responses.json(ctx.response().setStatusCode(200), body);
+  }
+
+  /** {@code application/x-www-form-urlencoded}, with no parameter but an optional UTF-8 charset. */
+  static boolean isForm(String contentType) {
+    if (contentType == null) {
+      return false;
+    }
+    String[] parts = contentType.split(";");
+    if (!parts[0].trim().equalsIgnoreCase("application/x-www-form-urlencoded")) {
+      return false;
+    }
+    for (int i = 1; i < parts.length; i++) {
+      String p = parts[i].trim().toLowerCase(Locale.ROOT).replace("\"", "");
+      if (!p.isEmpty() && !p.equals("charset=utf-8")) {
+        return false;
+      }
+    }
+    return true;
+  }
+}

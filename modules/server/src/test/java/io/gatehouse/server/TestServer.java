@@ -1,0 +1,150 @@
+package io.gatehouse.server;
+
+import io.gatehouse.server.config.ConfigLoader;
+import io.gatehouse.server.config.GatehouseConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** A real Gatehouse on a free loopback port, configured as a user would: seed file, config file, environment. */
+final class TestServer implements AutoCloseable {
+  static final String SEED = """
+      clients:
+        - client_id: billing-service
+          client_secret: "billing-secret-0123456789-abcdefghijkl"
+          grant_types: [client_credentials]
+          scopes: [read:users, write:users]
+          token_endpoint_auth_methods: [client_secret_basic, client_secret_post]
+          redirect_uris: []
+        - client_id: "odd id:+&"
+          client_secret: "odd secret:+&%/= with spaces 0123456789"
+          grant_types: [client_credentials]
+          scopes: [read:users]
+          token_endpoint_auth_methods: [client_secret_basic]
+        - client_id: post-only
+          client_secret: "post-only-secret-0123456789-abcdefghij"
+          grant_types: [client_credentials]
+          scopes: [read:users]
+          token_endpoint_auth_methods: [client_secret_post]
+        - client_id: web-app
+          client_secret: "web-app-secret-0123456789-abcdefghijkl"
+          grant_types: [authorization_code]
+          scopes: [read:users]
+          redirect_uris: ["https://app.example.com/callback"]
+        - client_id: short-lived
+          client_secret: "short-lived-secret-0123456789-abcdefgh"
+          grant_types: [client_credentials]
+          scopes: [read:users, write:users]
+          default_scopes: [read:users]
+          access_token_ttl: 5m
+      """;
+
+  final Vertx vertx;
+  final Gatehouse gatehouse;
+  final Path dir;
+  final String base;
+  final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  private TestServer(Vertx vertx, Gatehouse gatehouse, Path dir) {
+    this.vertx = vertx;
+    this.gatehouse = gatehouse;
+    this.dir = dir;
+    this.base = "http://127.0.0.1:" + gatehouse.port();
+  }
+
+  /** Starts with the test seed; {@code env} adds or overrides GATEHOUSE_* variables. */
+  static TestServer start(Map<String, String> env) throws Exception {
+    Path dir = Files.createTempDirectory("gatehouse-test");
+    Path seed = dir.resolve("seed.yaml");
+    Files.writeString(seed, SEED);
+    Path config = dir.resolve("config.yaml");
+    Files.writeString(config, """
+        http:
+          instances: 2
+        demo:
+          enabled: false
+        """);
+    Map<String, String> all = new HashMap<>();
+    int port = freePort();
+    all.put("GATEHOUSE_HTTP_PORT", String.valueOf(port));
+    all.put("GATEHOUSE_ISSUER", "http://127.0.0.1:" + port);
+    all.put("GATEHOUSE_KEYS_DATA_DIR", dir.resolve("data").toString());
+    all.putAll(env);
+    GatehouseConfig cfg = ConfigLoader.load(List.of("--config", config.toString(), "--seed", seed.toString()), all);
+    Vertx vertx = Vertx.vertx();
+    try {
+      Gatehouse g = await(Gatehouse.start(vertx, cfg));
+      return new TestServer(vertx, g, dir);
+    } catch (Exception e) {
+      vertx.close();
+      throw e;
+    }
+  }
+
+  static int freePort() throws java.io.IOException {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  static <T> T await(Future<T> f) throws Exception {
+    return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+
+  static String basic(String id, String secret) {
+    String pair = java.net.URLEncoder.encode(id, StandardCharsets.UTF_8) + ":" + java.net.URLEncoder.encode(secret, StandardCharsets.UTF_8);
+    return "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8));
+  }
+
+  HttpResponse<String> post(String path, String contentType, String body, String... headers) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(10))
+        .POST(HttpRequest.BodyPublishers.ofString(body));
+    if (contentType != null) {
+      b.header("Content-Type", contentType);
+    }
+    for (int i = 0; i < headers.length; i += 2) {
+      b.header(headers[i], headers[i + 1]);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  HttpResponse<String> postBytes(String path, byte[] body, String... headers) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(10))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    for (int i = 0; i < headers.length; i += 2) {
+      b.header(headers[i], headers[i + 1]);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  HttpResponse<String> form(String body, String... headers) throws Exception {
+    return post("/token", "application/x-www-form-urlencoded", body, headers);
+  }
+
+  HttpResponse<String> get(String path) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(10)).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Override
+  public void close() throws Exception {
+    try {
+      await(gatehouse.close());
+    } finally {
+      await(vertx.close());
+    }
+  }
+}

@@ -1,0 +1,176 @@
+package io.gatehouse.store.postgres;
+
+import io.gatehouse.core.model.AuthMethod;
+import io.gatehouse.core.model.Client;
+import io.gatehouse.core.model.Scopes;
+import io.gatehouse.core.store.ClientRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowIterator;
+import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A {@link ClientRegistry} in PostgreSQL, through the non-blocking Vert.x client: no call blocks the
+ * event loop. The table is created by {@link PostgresMigrations}; {@link #create} runs them first.
+ *
+ * <p>Every statement is a prepared query with bound parameters. Sets are stored as {@code text[]}
+ * (their order carries no meaning), {@code redirect_uris} as a {@code text[]} in the registered order,
+ * auth methods by their wire names, and the access token lifetime as whole seconds. A lifetime with a
+ * fraction of a second cannot be kept exactly, so {@link #upsert} refuses it (failed future) rather
+ * than rounding it.
+ *
+ * <p>A database failure fails the returned future; it is never turned into "not found".
+ */
+public final class PgClientRegistry implements ClientRegistry {
+  private static final String COLUMNS =
+      "client_id, secret_hash, grant_types, scopes, default_scopes, auth_methods, redirect_uris,"
+          + " access_token_ttl_seconds";
+
+  private static final String FIND = "SELECT " + COLUMNS + " FROM clients WHERE client_id = $1";
+
+  private static final String UPSERT =
+      "INSERT INTO clients (" + COLUMNS + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+          + " ON CONFLICT (client_id) DO UPDATE SET"
+          + " secret_hash = EXCLUDED.secret_hash,"
+          + " grant_types = EXCLUDED.grant_types,"
+          + " scopes = EXCLUDED.scopes,"
+          + " default_scopes = EXCLUDED.default_scopes,"
+          + " auth_methods = EXCLUDED.auth_methods,"
+          + " redirect_uris = EXCLUDED.redirect_uris,"
+          + " access_token_ttl_seconds = EXCLUDED.access_token_ttl_seconds,"
+          + " updated_at = now()";
+
+  private static final String DELETE = "DELETE FROM clients WHERE client_id = $1";
+
+  private static final String PING = "SELECT 1";
+
+  private final Pool pool;
+
+  private PgClientRegistry(Pool pool) {
+    this.pool = Objects.requireNonNull(pool, "pool");
+  }
+
+  /**
+   * Migrates the schema (see {@link PostgresMigrations#migrate}), then opens a connection pool of
+   * {@link PostgresOptions#poolSize()} connections whose {@code search_path} is the configured schema.
+   *
+   * @return the registry, or a failed future when the migrations fail; no pool is left open then
+   */
+  public static Future<PgClientRegistry> create(Vertx vertx, PostgresOptions options) {
+    Objects.requireNonNull(vertx, "vertx");
+    Objects.requireNonNull(options, "options");
+    return PostgresMigrations.migrate(vertx, options)
+        .map(ignored -> new PgClientRegistry(openPool(vertx, options)));
+  }
+
+  private static Pool openPool(Vertx vertx, PostgresOptions options) {
+    PgConnectOptions connect =
+        new PgConnectOptions()
+            .setHost(options.host())
+            .setPort(options.port())
+            .setDatabase(options.database())
+            .setUser(options.user());
+    if (options.password() != null) {
+      connect.setPassword(options.password());
+    }
+    // added to (not replacing) the client's default startup properties such as client_encoding
+    connect.addProperty("search_path", options.schema());
+    return PgBuilder.pool()
+        .with(new PoolOptions().setMaxSize(options.poolSize()))
+        .connectingTo(connect)
+        .using(vertx)
+        .build();
+  }
+
+  @Override
+  public Future<Optional<Client>> find(String clientId) {
+    Objects.requireNonNull(clientId, "clientId");
+    return pool.preparedQuery(FIND)
+        .execute(Tuple.of(clientId))
+        .map(
+            rows -> {
+              RowIterator<Row> it = rows.iterator();
+              return it.hasNext() ? Optional.of(toClient(it.next())) : Optional.<Client>empty();
+            });
+  }
+
+  @Override
+  public Future<Void> upsert(Client client) {
+    Objects.requireNonNull(client, "client");
+    Duration ttl = client.accessTokenTtl();
+    if (ttl != null && ttl.getNano() != 0) {
+      return Future.failedFuture(
+          new IllegalArgumentException(
+              "access token TTL of client " + client.clientId() + " must be whole seconds, was " + ttl));
+    }
+    Tuple params =
+        Tuple.tuple()
+            .addString(client.clientId())
+            .addString(client.secretHash())
+            .addArrayOfString(sorted(client.grantTypes()))
+            .addArrayOfString(client.scopes().values().toArray(String[]::new))
+            .addArrayOfString(client.defaultScopes().values().toArray(String[]::new))
+            .addArrayOfString(client.authMethods().stream().map(AuthMethod::wire).sorted().toArray(String[]::new))
+            .addArrayOfString(client.redirectUris().toArray(String[]::new))
+            .addLong(ttl == null ? null : ttl.getSeconds());
+    return pool.preparedQuery(UPSERT).execute(params).mapEmpty();
+  }
+
+  @Override
+  public Future<Boolean> delete(String clientId) {
+    Objects.requireNonNull(clientId, "clientId");
+    return pool.preparedQuery(DELETE).execute(Tuple.of(clientId)).map(rows -> rows.rowCount() > 0);
+  }
+
+  /** Runs {@code SELECT 1}; fails when the database does not answer. */
+  @Override
+  public Future<Void> ping() {
+    return pool.preparedQuery(PING).execute().mapEmpty();
+  }
+
+  /** Closes the connection pool; calls made afterwards fail. */
+  public Future<Void> close() {
+    return pool.close();
+  }
+
+  private static Client toClient(Row row) {
+    String clientId = row.getString("client_id");
+    Long ttlSeconds = row.getLong("access_token_ttl_seconds");
+    return new Client(
+        clientId,
+        row.getString("secret_hash"),
+        Set.copyOf(Arrays.asList(row.getArrayOfStrings("grant_types"))),
+        Scopes.of(Arrays.asList(row.getArrayOfStrings("scopes"))),
+        Scopes.of(Arrays.asList(row.getArrayOfStrings("default_scopes"))),
+        authMethods(clientId, row.getArrayOfStrings("auth_methods")),
+        Arrays.asList(row.getArrayOfStrings("redirect_uris")),
+        ttlSeconds == null ? null : Duration.ofSeconds(ttlSeconds));
+  }
+
+  private static Set<AuthMethod> authMethods(String clientId, String[] wireNames) {
+    Set<AuthMethod> methods = new HashSet<>();
+    for (String wire : wireNames) {
+      methods.add(
+          AuthMethod.fromWire(wire)
+              .orElseThrow(
+                  () -> new IllegalStateException(
+                      "client " + clientId + " has an unknown auth method stored: '" + wire + "'")));
+    }
+    return methods;
+  }
+
+  private static String[] sorted(Set<String> values) {
+    return values.stream().sorted().toArray(String[]::new);
+  }
+}
