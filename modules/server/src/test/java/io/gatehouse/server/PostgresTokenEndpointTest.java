@@ -1,0 +1,127 @@
+package io.gatehouse.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.User;
+import io.vertx.ext.auth.oauth2.OAuth2Auth;
+import io.vertx.ext.auth.oauth2.OAuth2FlowType;
+import io.vertx.ext.auth.oauth2.OAuth2Options;
+import io.vertx.ext.auth.oauth2.Oauth2Credentials;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The same flows with the client registry in the real PostgreSQL (own schema, dropped afterwards). */
+class PostgresTokenEndpointTest {
+  static final String HOST = env("GATEHOUSE_TEST_PG_HOST", "127.0.0.1");
+  static final String PORT = env("GATEHOUSE_TEST_PG_PORT", "5432");
+  static final String USER = env("GATEHOUSE_TEST_PG_USER", "postgres");
+  static final String DATABASE = env("GATEHOUSE_TEST_PG_DATABASE", "test");
+  static final String SCHEMA = "gh_e2e_" + HexFormat.of().formatHex(longBytes(ThreadLocalRandom.current().nextLong()));
+  static TestServer server;
+
+  static String env(String name, String fallback) {
+    return Optional.ofNullable(System.getenv(name)).orElse(fallback);
+  }
+
+  static byte[] longBytes(long v) {
+    return java.nio.ByteBuffer.allocate(8).putLong(v).array();
+  }
+
+  static Map<String, String> postgresEnv(String schema, String cacheTtl) {
+    return Map.of("GATEHOUSE_STORE_TYPE", "postgres", "GATEHOUSE_POSTGRES_HOST", HOST, "GATEHOUSE_POSTGRES_PORT", PORT,
+        "GATEHOUSE_POSTGRES_USER", USER, "GATEHOUSE_POSTGRES_DATABASE", DATABASE, "GATEHOUSE_POSTGRES_SCHEMA", schema,
+        "GATEHOUSE_STORE_CLIENT_CACHE_TTL", cacheTtl);
+  }
+
+  static void sql(String statement) throws Exception {
+    try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + HOST + ":" + PORT + "/" + DATABASE, USER, null);
+        Statement s = c.createStatement()) {
+      s.execute(statement);
+    }
+  }
+
+  @BeforeAll
+  static void start() throws Exception {
+    server = TestServer.start(postgresEnv(SCHEMA, "30s"));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    try {
+      server.close();
+    } finally {
+      sql("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
+    }
+  }
+
+  @Test
+  void tokenWithStandardOAuthClientThenVerifiesAgainstDiscoveredJwks() throws Exception {
+    OAuth2Auth oauth2 = OAuth2Auth.create(server.vertx, new OAuth2Options()
+        .setClientId("billing-service").setClientSecret(TokenEndpointTest.BILLING_SECRET).setSite(server.base).setTokenPath("/token"));
+    User user = TestServer.await(oauth2.authenticate(new Oauth2Credentials().setFlow(OAuth2FlowType.CLIENT).setScopes(List.of("write:users"))));
+    var claims = verify(user.principal().getString("access_token"));
+    assertThat(claims.getSubject()).isEqualTo("billing-service");
+    assertThat(claims.getStringClaimValue("scope")).isEqualTo("write:users");
+  }
+
+  static org.jose4j.jwt.JwtClaims verify(String jwt) throws Exception {
+    JsonObject metadata = new JsonObject(server.get("/.well-known/oauth-authorization-server").body());
+    return new org.jose4j.jwt.consumer.JwtConsumerBuilder()
+        .setVerificationKeyResolver(new org.jose4j.keys.resolvers.HttpsJwksVerificationKeyResolver(
+            new org.jose4j.jwk.HttpsJwks(metadata.getString("jwks_uri"))))
+        .setExpectedIssuer(server.base).setExpectedAudience("gatehouse-api").setExpectedType(true, "at+jwt")
+        .build().processToClaims(jwt);
+  }
+
+  @Test
+  void seededSecretsAreStoredAsHashesOnly() throws Exception {
+    try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + HOST + ":" + PORT + "/" + DATABASE, USER, null);
+        var rs = c.createStatement().executeQuery("SELECT secret_hash FROM " + SCHEMA + ".clients WHERE client_id = 'billing-service'")) {
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getString(1)).startsWith("s256$").doesNotContain(TokenEndpointTest.BILLING_SECRET);
+    }
+  }
+
+  @Test
+  void tokenErrorsAnswerTheSameAsOnTheMemoryRegistry() throws Exception {
+    TokenEndpointTest.assertError(server.form("grant_type=client_credentials", "Authorization", TestServer.basic("billing-service", "wrong")),
+        401, "invalid_client");
+    TokenEndpointTest.assertError(server.form("grant_type=client_credentials", "Authorization", TestServer.basic("nobody", "wrong")),
+        401, "invalid_client");
+    TokenEndpointTest.assertError(server.form("grant_type=client_credentials&scope=admin", "Authorization", TokenEndpointTest.BILLING),
+        400, "invalid_scope");
+    TokenEndpointTest.assertError(server.form("grant_type=client_credentials", "Authorization",
+        TestServer.basic("web-app", "web-app-secret-0123456789-abcdefghijkl")), 400, "unauthorized_client");
+  }
+
+  @Test
+  void tokenWhenRegistryFailsThen500ServerErrorWithoutDetail() throws Exception {
+    String schema = SCHEMA + "_b";
+    try (TestServer broken = TestServer.start(postgresEnv(schema, "0s"))) {
+      assertThat(broken.form("grant_type=client_credentials", "Authorization", TokenEndpointTest.BILLING).statusCode()).isEqualTo(200);
+      sql("DROP TABLE " + schema + ".clients");
+      HttpResponse<String> r = broken.form("grant_type=client_credentials", "Authorization", TokenEndpointTest.BILLING);
+      TokenEndpointTest.assertError(r, 500, "server_error");
+      assertThat(new JsonObject(r.body()).getString("error_description")).isEqualTo("the server could not process the request");
+      assertThat(r.body()).doesNotContain("clients").doesNotContain("relation").doesNotContain(schema);
+    } finally {
+      sql("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+    }
+  }
+
+  @Test
+  void healthWhenPostgresAnswersThenUp() throws Exception {
+    assertThat(server.get("/health").statusCode()).isEqualTo(200);
+  }
+}

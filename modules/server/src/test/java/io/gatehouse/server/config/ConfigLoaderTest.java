@@ -1,0 +1,132 @@
+package io.gatehouse.server.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.gatehouse.core.token.SigningAlgorithm;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+  @TempDir Path dir;
+
+  GatehouseConfig load(String yaml, Map<String, String> env) throws Exception {
+    Path file = dir.resolve("c.yaml");
+    Files.writeString(file, yaml);
+    return ConfigLoader.load(List.of("--config", file.toString()), env);
+  }
+
+  @Test
+  void loadWhenNoArgumentsThenEmbeddedDefaults() {
+    GatehouseConfig c = ConfigLoader.load(List.of(), Map.of());
+    assertThat(c.issuerString()).isEqualTo("http://127.0.0.1:8080");
+    assertThat(c.http().port()).isEqualTo(8080);
+    assertThat(c.http().maxBodyBytes()).isEqualTo(65536);
+    assertThat(c.token().accessTokenTtl()).isEqualTo(Duration.ofMinutes(10));
+    assertThat(c.keys().algorithm()).isEqualTo(SigningAlgorithm.ES256);
+    assertThat(c.keys().jwksFile()).isEmpty();
+    assertThat(c.store().type()).isEqualTo(GatehouseConfig.StoreType.MEMORY);
+    assertThat(c.seedFile()).isEmpty();
+    assertThat(c.demoEnabled()).isTrue();
+  }
+
+  @Test
+  void loadWhenConfigFileThenOverlaysOnlyItsKeys() throws Exception {
+    GatehouseConfig c = load("http:\n  port: 9999\ntoken:\n  access_token_ttl: 5m\n", Map.of());
+    assertThat(c.http().port()).isEqualTo(9999);
+    assertThat(c.http().host()).isEqualTo("127.0.0.1");
+    assertThat(c.token().accessTokenTtl()).isEqualTo(Duration.ofMinutes(5));
+  }
+
+  @Test
+  void loadWhenEnvironmentVariableThenOverridesFileAndDefaults() throws Exception {
+    GatehouseConfig c = load("http:\n  port: 9999\n", Map.of("GATEHOUSE_HTTP_PORT", "7000", "GATEHOUSE_ISSUER", "https://id.example.com",
+        "GATEHOUSE_KEYS_JWKS_FILE", "/etc/keys.json", "GATEHOUSE_STORE_TYPE", "postgres", "GATEHOUSE_POSTGRES_PASSWORD", "pw"));
+    assertThat(c.http().port()).isEqualTo(7000);
+    assertThat(c.issuerString()).isEqualTo("https://id.example.com");
+    assertThat(c.keys().jwksFile()).contains(Path.of("/etc/keys.json"));
+    assertThat(c.store().type()).isEqualTo(GatehouseConfig.StoreType.POSTGRES);
+    assertThat(c.postgres().password()).isEqualTo("pw");
+    assertThat(c.postgres().toString()).doesNotContain("pw");
+  }
+
+  @Test
+  void envNameIsPrefixedUpperCaseWithUnderscores() {
+    assertThat(ConfigLoader.envName("http.port")).isEqualTo("GATEHOUSE_HTTP_PORT");
+    assertThat(ConfigLoader.envName("keys.jwks_file")).isEqualTo("GATEHOUSE_KEYS_JWKS_FILE");
+    assertThat(ConfigLoader.keys()).contains("issuer", "http.port", "seed.file", "postgres.password");
+  }
+
+  @Test
+  void loadWhenBadPortFromEnvironmentThenMessageNamesKeyAndSource() {
+    assertThatThrownBy(() -> ConfigLoader.load(List.of(), Map.of("GATEHOUSE_HTTP_PORT", "eighty")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("'http.port'")
+        .hasMessageContaining("GATEHOUSE_HTTP_PORT")
+        .hasMessageContaining("whole number");
+    assertThatThrownBy(() -> ConfigLoader.load(List.of(), Map.of("GATEHOUSE_HTTP_PORT", "70000")))
+        .hasMessageContaining("'http.port'").hasMessageContaining("between 0 and 65535");
+  }
+
+  @Test
+  void loadWhenUnknownKeyInFileThenRefused() {
+    assertThatThrownBy(() -> load("http:\n  prot: 80\n", Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("unknown configuration key 'http.prot'");
+  }
+
+  @Test
+  void loadWhenBadDurationOrAlgorithmOrStoreThenNamed() {
+    assertThatThrownBy(() -> load("token:\n  access_token_ttl: forever\n", Map.of())).hasMessageContaining("'token.access_token_ttl'");
+    assertThatThrownBy(() -> load("token:\n  access_token_ttl: 2d\n", Map.of())).hasMessageContaining("'token.access_token_ttl'");
+    assertThatThrownBy(() -> load("keys:\n  algorithm: HS256\n", Map.of())).hasMessageContaining("'keys.algorithm'");
+    assertThatThrownBy(() -> load("store:\n  type: mongo\n", Map.of())).hasMessageContaining("'store.type'");
+    assertThatThrownBy(() -> load("demo:\n  enabled: maybe\n", Map.of())).hasMessageContaining("'demo.enabled'");
+    assertThatThrownBy(() -> load("postgres:\n  schema: \"x; drop\"\n", Map.of())).hasMessageContaining("'postgres.schema'");
+  }
+
+  @Test
+  void loadWhenIssuerNotHttpsOffLoopbackOrNotExactThenRefused() {
+    for (String bad : List.of("http://id.example.com", "https://id.example.com/", "https://id.example.com?x=1",
+        "https://id.example.com#f", "id.example.com", "https://user@id.example.com")) {
+      assertThatThrownBy(() -> ConfigLoader.load(List.of(), Map.of("GATEHOUSE_ISSUER", bad)))
+          .as(bad).isInstanceOf(ConfigException.class).hasMessageContaining("'issuer'");
+    }
+    assertThat(ConfigLoader.load(List.of(), Map.of("GATEHOUSE_ISSUER", "https://id.example.com/tenant")).basePath()).isEqualTo("/tenant");
+    assertThat(ConfigLoader.load(List.of(), Map.of("GATEHOUSE_ISSUER", "http://localhost:8080")).basePath()).isEmpty();
+  }
+
+  @Test
+  void loadWhenSeedArgumentThenSeedFileSet() {
+    assertThat(ConfigLoader.load(List.of("--seed", "clients.yaml"), Map.of()).seedFile()).contains(Path.of("clients.yaml"));
+  }
+
+  @Test
+  void loadWhenUnknownArgumentOrMissingConfigFileThenRefused() {
+    assertThatThrownBy(() -> ConfigLoader.load(List.of("--port", "80"), Map.of())).isInstanceOf(ConfigException.class);
+    assertThatThrownBy(() -> ConfigLoader.load(List.of("--config"), Map.of())).isInstanceOf(ConfigException.class);
+    assertThatThrownBy(() -> ConfigLoader.load(List.of("--config", dir.resolve("missing.yaml").toString()), Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("cannot read configuration file");
+  }
+
+  @Test
+  void loadWhenConfigNotYamlThenRefusedWithPosition() {
+    assertThatThrownBy(() -> load("http: [unclosed\n", Map.of())).isInstanceOf(ConfigException.class).hasMessageContaining("not valid YAML");
+    assertThatThrownBy(() -> load("- a\n- b\n", Map.of())).isInstanceOf(ConfigException.class).hasMessageContaining("mapping");
+  }
+
+  @Test
+  void durationsParseUnits() {
+    assertThat(Durations.parse("500ms")).isEqualTo(Duration.ofMillis(500));
+    assertThat(Durations.parse("30s")).isEqualTo(Duration.ofSeconds(30));
+    assertThat(Durations.parse("10m")).isEqualTo(Duration.ofMinutes(10));
+    assertThat(Durations.parse("1h")).isEqualTo(Duration.ofHours(1));
+    assertThat(Durations.parse("1d")).isEqualTo(Duration.ofDays(1));
+    assertThatThrownBy(() -> Durations.parse("10")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Durations.parse("-1s")).isInstanceOf(IllegalArgumentException.class);
+  }
+}
