@@ -121,6 +121,19 @@ class PostgresTokenEndpointTest {
   }
 
   @Test
+  void tokenWhenClientCachedThenNoDatabaseRoundTrip() throws Exception {
+    // the hot path does no network I/O: once cached, the client is served even with the table gone
+    String schema = SCHEMA + "_c";
+    try (TestServer cached = TestServer.start(postgresEnv(schema, "1h"))) {
+      assertThat(cached.form("grant_type=client_credentials", "Authorization", TokenEndpointTest.BILLING).statusCode()).isEqualTo(200);
+      sql("DROP TABLE " + schema + ".clients");
+      assertThat(cached.form("grant_type=client_credentials", "Authorization", TokenEndpointTest.BILLING).statusCode()).isEqualTo(200);
+    } finally {
+      sql("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+    }
+  }
+
+  @Test
   void healthWhenPostgresAnswersThenUp() throws Exception {
     assertThat(server.get("/health").statusCode()).isEqualTo(200);
   }
