@@ -98,7 +98,8 @@ public final class Gatehouse {
       if (config.seedFile().isPresent()) {
         all.addAll(SeedFile.load(config.seedFile().get()));
       }
-      if (config.demoEnabled() && config.store().type() == StoreType.MEMORY) {
+      boolean seededDemo = all.stream().anyMatch(c -> c.clientId().equals(DEMO_CLIENT_ID));
+      if (config.demoEnabled() && config.store().type() == StoreType.MEMORY && !seededDemo) {
         all.add(demoClient(config.keys().dataDir()));
       }
       return all;

@@ -39,12 +39,12 @@ public final class Main {
         }
       }, "gatehouse-shutdown"));
     }).onFailure(err -> {
+      vertx.close();
       if (err instanceof ConfigException) {
         System.err.println("gatehouse: " + err.getMessage());
-      } else {
-        LOG.error("gatehouse failed to start: {}", err.toString(), err);
+        System.exit(2);
       }
-      vertx.close();
+      LOG.error("gatehouse failed to start: {}", err.toString(), err);
       System.exit(1);
     });
   }

@@ -252,6 +252,12 @@ class TokenEndpointTest {
   }
 
   @Test
+  void tokenWhenAuthorizationHeaderRepeatedThen400() throws Exception {
+    // java.net.http folds nothing: two header lines are sent
+    assertError(server.form("grant_type=client_credentials", "Authorization", BILLING, "Authorization", BILLING), 400, "invalid_request");
+  }
+
+  @Test
   void tokenWhenCredentialsInHeaderAndBodyThen400() throws Exception {
     HttpResponse<String> r = server.form("grant_type=client_credentials&client_id=billing-service&client_secret=" + BILLING_SECRET,
         "Authorization", BILLING);

@@ -41,6 +41,11 @@ public final class TokenEndpoint implements Handler<RoutingContext> {
       OAuthErrorResponder.respond(ctx, OAuthException.invalidRequest("the body must be application/x-www-form-urlencoded"));
       return;
     }
+    if (request.headers().getAll(HttpHeaders.AUTHORIZATION).size() > 1) {
+      request.resume();
+      OAuthErrorResponder.respond(ctx, OAuthException.invalidRequest("the Authorization header is repeated"));
+      return;
+    }
     String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
     BodyReader.read(request, maxBodyBytes)
         .compose(body -> tokens.exchange(tokenRequest(body, authorization)))
