@@ -105,32 +105,40 @@ class PostgresTokenEndpointTest {
         TestServer.basic("web-app", "web-app-secret-0123456789-abcdefghijkl")), 400, "unauthorized_client");
   }
 
-  @Test
-  void tokenWhenRegistryFailsThen500ServerErrorWithoutDetail() throws Exception {
-    String schema = SCHEMA + "_b";
-    try (TestServer broken = TestServer.start(postgresEnv(schema, "0s"))) {
-      assertThat(broken.form("grant_type=client_credentials", "Authorization", TokenEndpointTest.BILLING).statusCode()).isEqualTo(200);
-      sql("DROP TABLE " + schema + ".clients");
-      HttpResponse<String> r = broken.form("grant_type=client_credentials", "Authorization", TokenEndpointTest.BILLING);
-      TokenEndpointTest.assertError(r, 500, "server_error");
-      assertThat(new JsonObject(r.body()).getString("error_description")).isEqualTo("the server could not process the request");
-      assertThat(r.body()).doesNotContain("clients").doesNotContain("relation").doesNotContain(schema);
+  interface SchemaTest {
+    void run(TestServer server, String schema) throws Exception;
+  }
+
+  /** Runs {@code test} against a server of its own on a schema of its own, dropped afterwards. */
+  static void withOwnSchema(String suffix, String cacheTtl, SchemaTest test) throws Exception {
+    String schema = SCHEMA + suffix;
+    try (TestServer own = TestServer.start(postgresEnv(schema, cacheTtl))) {
+      test.run(own, schema);
     } finally {
       sql("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
     }
   }
 
   @Test
+  void tokenWhenRegistryFailsThen500ServerErrorWithoutDetail() throws Exception {
+    withOwnSchema("_b", "0s", (broken, schema) -> {
+      assertThat(broken.form("grant_type=client_credentials", "Authorization", TokenEndpointTest.BILLING).statusCode()).isEqualTo(200);
+      sql("DROP TABLE " + schema + ".clients");
+      HttpResponse<String> r = broken.form("grant_type=client_credentials", "Authorization", TokenEndpointTest.BILLING);
+      TokenEndpointTest.assertError(r, 500, "server_error");
+      assertThat(new JsonObject(r.body()).getString("error_description")).isEqualTo("the server could not process the request");
+      assertThat(r.body()).doesNotContain("clients").doesNotContain("relation").doesNotContain(schema);
+    });
+  }
+
+  @Test
   void tokenWhenClientCachedThenNoDatabaseRoundTrip() throws Exception {
     // the hot path does no network I/O: once cached, the client is served even with the table gone
-    String schema = SCHEMA + "_c";
-    try (TestServer cached = TestServer.start(postgresEnv(schema, "1h"))) {
+    withOwnSchema("_c", "1h", (cached, schema) -> {
       assertThat(cached.form("grant_type=client_credentials", "Authorization", TokenEndpointTest.BILLING).statusCode()).isEqualTo(200);
       sql("DROP TABLE " + schema + ".clients");
       assertThat(cached.form("grant_type=client_credentials", "Authorization", TokenEndpointTest.BILLING).statusCode()).isEqualTo(200);
-    } finally {
-      sql("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
-    }
+    });
   }
 
   @Test
