@@ -288,6 +288,22 @@ class TokenEndpointTest {
   }
 
   @Test
+  void tokenWhenClientExpects100ContinueThenAnsweredWithoutDelay() throws Exception {
+    var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.base + "/token"))
+        .expectContinue(true)
+        .timeout(java.time.Duration.ofSeconds(10))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .header("Authorization", BILLING)
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("grant_type=client_credentials&pad=" + "a".repeat(3000)))
+        .build();
+    long start = System.nanoTime();
+    HttpResponse<String> r = server.http.send(request, HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    // without 100 Continue the JDK client waits for its own timeout before sending the body
+    assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isLessThan(java.time.Duration.ofSeconds(5));
+  }
+
+  @Test
   void tokenWhenInvalidPercentEncodingThen400() throws Exception {
     assertError(server.form("grant_type=client_credentials&scope=read%3", "Authorization", BILLING), 400, "invalid_request");
     assertError(server.form("grant_type=client_credentials&scope=%zzread", "Authorization", BILLING), 400, "invalid_request");

@@ -6,6 +6,7 @@ import io.gatehouse.core.model.Client;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Keeps recently used clients (and recent misses) in memory so the token hot path does no network I/O.
@@ -16,6 +17,11 @@ import java.util.Optional;
 public final class CachingClientRegistry implements ClientRegistry {
   private final ClientRegistry delegate;
   private final Cache<String, Optional<Client>> cache;
+  /**
+   * Counts invalidations. A lookup caches its answer only if no invalidation happened while it was in
+   * flight, so a read that raced with a write can never put the old client back after the write.
+   */
+  private final AtomicLong invalidations = new AtomicLong();
 
   public CachingClientRegistry(ClientRegistry delegate, Duration ttl, long maxEntries) {
     this.delegate = delegate;
@@ -28,23 +34,29 @@ public final class CachingClientRegistry implements ClientRegistry {
     if (cached != null) {
       return Future.succeededFuture(cached);
     }
-    return delegate.find(clientId).onSuccess(found -> cache.put(clientId, found));
+    long seen = invalidations.get();
+    return delegate.find(clientId).onSuccess(found -> {
+      if (invalidations.get() == seen) {
+        cache.put(clientId, found);
+      }
+    });
   }
 
   @Override
   public Future<Void> upsert(Client client) {
-    cache.invalidate(client.clientId());
-    return delegate.upsert(client).onComplete(ar -> cache.invalidate(client.clientId()));
+    invalidate(client.clientId());
+    return delegate.upsert(client).onComplete(ar -> invalidate(client.clientId()));
   }
 
   @Override
   public Future<Boolean> delete(String clientId) {
-    cache.invalidate(clientId);
-    return delegate.delete(clientId).onComplete(ar -> cache.invalidate(clientId));
+    invalidate(clientId);
+    return delegate.delete(clientId).onComplete(ar -> invalidate(clientId));
   }
 
   /** Drops one cached entry (for example on a change event from another node). */
   public void invalidate(String clientId) {
+    invalidations.incrementAndGet();
     cache.invalidate(clientId);
   }
 

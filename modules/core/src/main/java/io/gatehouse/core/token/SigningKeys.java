@@ -32,6 +32,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The signing key set: one active signer and every public key to publish in the JWKS (the active one
@@ -67,15 +68,25 @@ public final class SigningKeys {
    * @throws IllegalArgumentException when the set has no such key
    */
   public static SigningKeys fromJwkSet(JWKSet set, SigningAlgorithm algorithm) {
+    JWK jwk = signingKey(set, algorithm)
+        .orElseThrow(() -> new IllegalArgumentException("the JWK set has no private " + algorithm + " signing key"));
+    return new SigningKeys(new JwsSigner(algorithm, jwk.getKeyID(), privateKey(jwk)), set);
+  }
+
+  /**
+   * The first key of {@code set} with a private part that fits {@code algorithm}, or empty. A fitting
+   * key that is unusable (no {@code kid}) is an error, never silently skipped.
+   */
+  private static Optional<JWK> signingKey(JWKSet set, SigningAlgorithm algorithm) {
     for (JWK jwk : set.getKeys()) {
       if (jwk.isPrivate() && fits(jwk, algorithm) && (jwk.getKeyUse() == null || jwk.getKeyUse() == KeyUse.SIGNATURE)) {
         if (jwk.getKeyID() == null) {
           throw new IllegalArgumentException("every key in the JWK set needs a \"kid\"");
         }
-        return new SigningKeys(new JwsSigner(algorithm, jwk.getKeyID(), privateKey(jwk)), set);
+        return Optional.of(jwk);
       }
     }
-    throw new IllegalArgumentException("the JWK set has no private " + algorithm + " signing key");
+    return Optional.empty();
   }
 
   /** Loads a JWK set file that an operator provides. It is never written to. */
@@ -102,14 +113,12 @@ public final class SigningKeys {
       }
     }
     JWKSet set = new JWKSet(keys);
-    try {
-      return fromJwkSet(set, algorithm);
-    } catch (IllegalArgumentException noKey) {
+    if (signingKey(set, algorithm).isEmpty()) {
       keys.add(0, generate(algorithm));
       set = new JWKSet(keys);
       writePrivate(file, set.toString(false));
-      return fromJwkSet(set, algorithm);
     }
+    return fromJwkSet(set, algorithm);
   }
 
   /** Generates a new private signing JWK for {@code algorithm}, its kid the RFC 7638 thumbprint. */

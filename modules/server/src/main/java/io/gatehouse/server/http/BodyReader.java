@@ -39,6 +39,12 @@ final class BodyReader {
     if (request.isEnded()) {
       return Future.succeededFuture(Buffer.buffer());
     }
+    // RFC 9110 §10.1.1: the client waits for 100 Continue before it sends the body; only once the
+    // declared size has passed the limit
+    String expect = request.getHeader(HttpHeaders.EXPECT);
+    if (expect != null && expect.equalsIgnoreCase("100-continue") && request.version() == io.vertx.core.http.HttpVersion.HTTP_1_1) {
+      request.response().writeContinue();
+    }
     Promise<Buffer> promise = Promise.promise();
     Buffer body = Buffer.buffer();
     request.handler(chunk -> {

@@ -56,7 +56,10 @@ public final class HttpVerticle extends VerticleBase {
     HttpServerOptions options = new HttpServerOptions()
         .setHost(services.config().http().host())
         .setPort(port)
-        .setCompressionSupported(false);
+        .setCompressionSupported(false)
+        // No cleartext HTTP/2 (h2c): its upgrade path stalls a POST that also expects 100 Continue
+        // (java.net.http sends both); HTTP/2 arrives with TLS and ALPN.
+        .setHttp2ClearTextEnabled(false);
     return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> server = s);
   }
 
