@@ -93,6 +93,24 @@ final class TestServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Verifies an access token as a resource server would, with an independent library (jose4j): keys
+   * from this server's discovered {@code jwks_uri}, RFC 9068 type, issuer, audience, exp, iat and jti.
+   */
+  org.jose4j.jwt.JwtClaims verify(String jwt) throws Exception {
+    String jwksUri = new io.vertx.core.json.JsonObject(get("/.well-known/oauth-authorization-server").body()).getString("jwks_uri");
+    return new org.jose4j.jwt.consumer.JwtConsumerBuilder()
+        .setVerificationKeyResolver(new org.jose4j.keys.resolvers.HttpsJwksVerificationKeyResolver(new org.jose4j.jwk.HttpsJwks(jwksUri)))
+        .setExpectedIssuer(base)
+        .setExpectedAudience("gatehouse-api")
+        .setRequireExpirationTime()
+        .setRequireIssuedAt()
+        .setRequireJwtId()
+        .setExpectedType(true, "at+jwt")
+        .build()
+        .processToClaims(jwt);
+  }
+
   static int freePort() throws java.io.IOException {
     try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();

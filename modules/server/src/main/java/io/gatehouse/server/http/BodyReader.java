@@ -8,21 +8,13 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 
-/** Reads a request body up to a limit; a larger one fails with {@link TooLarge} (answered 413). */
+/** Reads a request body up to a limit; a larger one fails with {@link #tooLarge} (answered 413). */
 final class BodyReader {
   private BodyReader() {}
 
-  static final class TooLarge extends RuntimeException {
-    private final int limit;
-
-    TooLarge(int limit) {
-      super("request body larger than " + limit + " bytes", null, false, false);
-      this.limit = limit;
-    }
-
-    OAuthException asOAuth() {
-      return new OAuthException(OAuthErrorCode.INVALID_REQUEST, 413, "the request body is larger than " + limit + " bytes");
-    }
+  /** RFC 9110 §15.5.14: 413, and the connection is closed (the rest of the body is not read). */
+  static OAuthException tooLarge(int limit) {
+    return new OAuthException(OAuthErrorCode.INVALID_REQUEST, 413, "the request body is larger than " + limit + " bytes");
   }
 
   static Future<Buffer> read(HttpServerRequest request, int limit) {
@@ -30,7 +22,7 @@ final class BodyReader {
     if (declared != null) {
       try {
         if (Long.parseLong(declared.trim()) > limit) {
-          return Future.failedFuture(new TooLarge(limit).asOAuth());
+          return Future.failedFuture(tooLarge(limit));
         }
       } catch (NumberFormatException e) {
         return Future.failedFuture(OAuthException.invalidRequest("invalid Content-Length"));
@@ -52,7 +44,7 @@ final class BodyReader {
         return;
       }
       if (body.length() + chunk.length() > limit) {
-        promise.tryFail(new TooLarge(limit).asOAuth());
+        promise.tryFail(tooLarge(limit));
       } else {
         body.appendBuffer(chunk);
       }

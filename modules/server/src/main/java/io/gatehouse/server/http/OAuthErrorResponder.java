@@ -27,7 +27,7 @@ public final class OAuthErrorResponder {
       error = oauth;
     } else {
       LOG.error("request {} {} failed: {}", ctx.request().method(), ctx.request().path(), failure.toString(), failure);
-      error = failure instanceof BodyReader.TooLarge tooLarge ? tooLarge.asOAuth() : OAuthException.serverError();
+      error = OAuthException.serverError();
     }
     respond(ctx.response(), error);
   }
