@@ -17,6 +17,7 @@ import io.gatehouse.core.token.SigningKeys;
 import io.gatehouse.server.config.GatehouseConfig;
 import io.gatehouse.server.config.GatehouseConfig.StoreType;
 import io.gatehouse.server.config.SeedFile;
+import io.gatehouse.server.crypto.CryptoProvider;
 import io.gatehouse.server.http.MetadataEndpoints;
 import io.gatehouse.server.verticle.HttpVerticle;
 import io.gatehouse.store.postgres.PgClientRegistry;
@@ -85,6 +86,7 @@ public final class Gatehouse {
 
   private static SigningKeys loadKeys(GatehouseConfig config) throws IOException {
     GatehouseConfig.Keys k = config.keys();
+    CryptoProvider.select(k.provider());
     SigningKeys keys = k.jwksFile().isPresent()
         ? SigningKeys.load(k.jwksFile().get(), k.algorithm())
         : SigningKeys.loadOrGenerate(k.dataDir().resolve("signing-keys.json"), k.algorithm());

@@ -1,6 +1,7 @@
 package io.gatehouse.server.config;
 
 import io.gatehouse.core.token.SigningAlgorithm;
+import io.gatehouse.server.crypto.CryptoProvider;
 import io.gatehouse.server.config.GatehouseConfig.StoreType;
 import java.io.IOException;
 import java.io.InputStream;
@@ -87,7 +88,12 @@ public final class ConfigLoader {
     String alg = nonEmpty("keys.algorithm");
     SigningAlgorithm algorithm = SigningAlgorithm.fromJose(alg)
         .orElseThrow(() -> invalid("keys.algorithm", "must be one of ES256, RS256, EdDSA"));
-    var keys = new GatehouseConfig.Keys(algorithm, optionalPath("keys.jwks_file"), Path.of(nonEmpty("keys.data_dir")));
+    CryptoProvider.Mode provider = switch (nonEmpty("keys.provider")) {
+      case "auto" -> CryptoProvider.Mode.AUTO;
+      case "jdk" -> CryptoProvider.Mode.JDK;
+      default -> throw invalid("keys.provider", "must be auto or jdk");
+    };
+    var keys = new GatehouseConfig.Keys(algorithm, provider, optionalPath("keys.jwks_file"), Path.of(nonEmpty("keys.data_dir")));
     StoreType type = switch (nonEmpty("store.type")) {
       case "memory" -> StoreType.MEMORY;
       case "postgres" -> StoreType.POSTGRES;

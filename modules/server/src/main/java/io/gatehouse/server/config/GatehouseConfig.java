@@ -1,6 +1,7 @@
 package io.gatehouse.server.config;
 
 import io.gatehouse.core.token.SigningAlgorithm;
+import io.gatehouse.server.crypto.CryptoProvider;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,7 +15,7 @@ public record GatehouseConfig(
 
   public record Token(Duration accessTokenTtl, String audience) {}
 
-  public record Keys(SigningAlgorithm algorithm, Optional<Path> jwksFile, Path dataDir) {}
+  public record Keys(SigningAlgorithm algorithm, CryptoProvider.Mode provider, Optional<Path> jwksFile, Path dataDir) {}
 
   public enum StoreType {
     MEMORY,

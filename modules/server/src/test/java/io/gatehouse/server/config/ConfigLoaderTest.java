@@ -85,6 +85,7 @@ class ConfigLoaderTest {
     assertThatThrownBy(() -> load("token:\n  access_token_ttl: 2d\n", Map.of())).hasMessageContaining("'token.access_token_ttl'");
     assertThatThrownBy(() -> load("keys:\n  algorithm: HS256\n", Map.of())).hasMessageContaining("'keys.algorithm'");
     assertThatThrownBy(() -> load("store:\n  type: mongo\n", Map.of())).hasMessageContaining("'store.type'");
+    assertThatThrownBy(() -> load("keys:\n  provider: bouncycastle\n", Map.of())).hasMessageContaining("'keys.provider'");
     assertThatThrownBy(() -> load("demo:\n  enabled: maybe\n", Map.of())).hasMessageContaining("'demo.enabled'");
     assertThatThrownBy(() -> load("postgres:\n  schema: \"x; drop\"\n", Map.of())).hasMessageContaining("'postgres.schema'");
   }

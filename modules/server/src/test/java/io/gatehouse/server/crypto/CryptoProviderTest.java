@@ -1,0 +1,29 @@
+package io.gatehouse.server.crypto;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.security.Signature;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class CryptoProviderTest {
+  @AfterEach
+  void restore() {
+    CryptoProvider.select(CryptoProvider.Mode.AUTO);
+  }
+
+  @Test
+  void selectWhenAutoOnLinuxX8664ThenNativeProviderSigns() throws Exception {
+    assumeTrue(System.getProperty("os.name").equals("Linux") && System.getProperty("os.arch").equals("amd64"), "ACCP ships Linux x86-64 only");
+    assertThat(CryptoProvider.select(CryptoProvider.Mode.AUTO)).isEqualTo("AmazonCorrettoCryptoProvider");
+    assertThat(Signature.getInstance("SHA256withECDSA").getProvider().getName()).isEqualTo("AmazonCorrettoCryptoProvider");
+  }
+
+  @Test
+  void selectWhenJdkThenNativeProviderRemoved() throws Exception {
+    CryptoProvider.select(CryptoProvider.Mode.AUTO);
+    assertThat(CryptoProvider.select(CryptoProvider.Mode.JDK)).isNotEqualTo("AmazonCorrettoCryptoProvider");
+    assertThat(Signature.getInstance("SHA256withECDSA").getProvider().getName()).isEqualTo("SunEC");
+  }
+}
