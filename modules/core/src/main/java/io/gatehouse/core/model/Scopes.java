@@ -55,6 +55,11 @@ public final class Scopes {
     return new Scopes(set);
   }
 
+  /** Reads scopes back from {@link #wire()} as a store kept them: an empty string is no scopes. */
+  public static Scopes fromStored(String wire) {
+    return wire == null || wire.isEmpty() ? EMPTY : parse(wire);
+  }
+
   public static boolean isScopeToken(String token) {
     if (token == null || token.isEmpty()) {
       return false;

@@ -1,0 +1,49 @@
+package io.gatehouse.core.store;
+
+import io.gatehouse.core.model.RefreshFamily;
+import io.vertx.core.Future;
+import java.util.Optional;
+
+/**
+ * Refresh tokens, as members of grant families, keyed by the SHA-256 of the token (the token itself is
+ * never stored). Times are epoch seconds.
+ *
+ * <h2>Contract</h2>
+ * <ul>
+ *   <li>{@link #create} makes a family whose current token is {@code tokenHash}. It answers false and
+ *       creates nothing when the grant id is already known, including one {@link #revokeFamily revoked}
+ *       before it was created (a replayed authorization code can revoke a grant whose tokens are still
+ *       being issued).
+ *   <li>{@link #find} answers the family a token belongs to and whether the token is its current
+ *       member; empty when the token is unknown, its family revoked, or the family expired at
+ *       {@code now} (past {@code absoluteExpiresAt}, or past {@code idleExpiresAt} for the current
+ *       token).
+ *   <li>{@link #rotate} atomically makes {@code newHash} the current member and moves the idle expiry,
+ *       if and only if {@code oldHash} is still current in a live family; it answers true for exactly
+ *       one of any number of concurrent callers with the same {@code oldHash} (on every node: the
+ *       backing service decides, not a lock in one JVM). Earlier members stay known as rotated.
+ *   <li>{@link #revokeFamily} makes every member of the family unusable, and is remembered (as a
+ *       tombstone) at least until {@code keepUntil} even when the family did not exist yet.
+ *   <li>{@link #revokeBySession} revokes every family created from that login session, answering how
+ *       many.
+ *   <li>{@link #purgeExpired} deletes families (and tombstones) whose every member has expired at
+ *       {@code now}, so storage stays bounded; it answers how many families it deleted.
+ *   <li>A failure of the backing service fails the future. Methods never block the event loop.
+ * </ul>
+ */
+public interface RefreshTokenStore {
+  Future<Boolean> create(RefreshFamily family, String tokenHash);
+
+  Future<Optional<Member>> find(String tokenHash, long now);
+
+  Future<Boolean> rotate(String oldHash, String newHash, long newIdleExpiresAt, long now);
+
+  Future<Void> revokeFamily(String grantId, long keepUntil);
+
+  Future<Integer> revokeBySession(String sessionId);
+
+  Future<Integer> purgeExpired(long now);
+
+  /** The family a token belongs to, and whether that token is the family's current member. */
+  record Member(RefreshFamily family, boolean current) {}
+}

@@ -1,0 +1,115 @@
+package io.gatehouse.core.store;
+
+import io.gatehouse.core.model.AuthorizationCode;
+import io.gatehouse.core.model.Scopes;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.AsyncMap;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Authorization codes in a Vert.x {@link AsyncMap}: process-local when Vert.x runs alone (the embedded
+ * default), cluster-wide when it runs clustered (Hazelcast: an {@code IMap}), with no code of its own
+ * for either.
+ *
+ * <p>Exactly-once redemption rests on one atomic operation of the map: {@code putIfAbsent} of the
+ * used-marker {@code "u:" + hash}. Only the caller whose put created the marker wins. The marker is
+ * written before the live entry is removed, so a concurrent {@link #peek} that misses the live entry
+ * always finds the marker. Entries expire through the map's own TTL.
+ */
+public final class SharedDataAuthorizationCodeStore implements AuthorizationCodeStore {
+  /** The name of the (cluster-wide when clustered) map. */
+  public static final String MAP_NAME = "gatehouse.authorization-codes";
+
+  private final Future<AsyncMap<String, JsonObject>> map;
+  private final Clock clock;
+  private final Duration usedMarkerTtl;
+
+  private SharedDataAuthorizationCodeStore(Future<AsyncMap<String, JsonObject>> map, Clock clock, Duration usedMarkerTtl) {
+    this.map = map;
+    this.clock = clock;
+    this.usedMarkerTtl = usedMarkerTtl;
+  }
+
+  /**
+   * @param usedMarkerTtl how long a consumed code is remembered, so that a replay is recognised; it
+   *     should outlive the access tokens issued from a code
+   */
+  public static SharedDataAuthorizationCodeStore create(Vertx vertx, Clock clock, Duration usedMarkerTtl) {
+    Future<AsyncMap<String, JsonObject>> map = vertx.sharedData().<String, JsonObject>getAsyncMap(MAP_NAME);
+    return new SharedDataAuthorizationCodeStore(map, clock, usedMarkerTtl);
+  }
+
+  @Override
+  public Future<Void> put(String codeHash, AuthorizationCode code) {
+    long ttlMillis = code.expiresAt() * 1000 - clock.millis();
+    if (ttlMillis <= 0) {
+      return Future.succeededFuture();
+    }
+    return map.compose(m -> m.put(codeHash, toJson(code), ttlMillis));
+  }
+
+  @Override
+  public Future<Optional<Stored>> peek(String codeHash) {
+    long now = clock.instant().getEpochSecond();
+    return map.compose(m -> m.get(codeHash).compose(live -> {
+      if (live != null) {
+        AuthorizationCode code = fromJson(live);
+        // the TTL is the backing map's; check the expiry ourselves too, to the second
+        return Future.succeededFuture(code.expiresAt() > now ? Optional.of(new Stored(code, false)) : Optional.empty());
+      }
+      return m.get(usedKey(codeHash)).map(used -> Optional.ofNullable(used).map(j -> new Stored(fromJson(j), true)));
+    }));
+  }
+
+  @Override
+  public Future<Boolean> consume(String codeHash) {
+    long now = clock.instant().getEpochSecond();
+    return map.compose(m -> m.get(codeHash).compose(live -> {
+      if (live == null || fromJson(live).expiresAt() <= now) {
+        return Future.succeededFuture(false);
+      }
+      return m.putIfAbsent(usedKey(codeHash), live, usedMarkerTtl.toMillis())
+          .compose(previous -> previous != null
+              ? Future.succeededFuture(false)
+              : m.remove(codeHash).map(true));
+    }));
+  }
+
+  private static String usedKey(String codeHash) {
+    return "u:" + codeHash;
+  }
+
+  static JsonObject toJson(AuthorizationCode c) {
+    return new JsonObject()
+        .put("grant_id", c.grantId())
+        .put("client_id", c.clientId())
+        .put("sub", c.subject())
+        .put("redirect_uri", c.redirectUri())
+        .put("redirect_uri_sent", c.redirectUriSent())
+        .put("scope", c.scopes().wire())
+        .put("code_challenge", c.codeChallenge())
+        .put("nonce", c.nonce())
+        .put("sid", c.sessionId())
+        .put("auth_time", c.authTime())
+        .put("exp", c.expiresAt());
+  }
+
+  static AuthorizationCode fromJson(JsonObject j) {
+    return new AuthorizationCode(
+        j.getString("grant_id"),
+        j.getString("client_id"),
+        j.getString("sub"),
+        j.getString("redirect_uri"),
+        j.getBoolean("redirect_uri_sent"),
+        Scopes.fromStored(j.getString("scope")),
+        j.getString("code_challenge"),
+        j.getString("nonce"),
+        j.getString("sid"),
+        j.getLong("auth_time"),
+        j.getLong("exp"));
+  }
+}
