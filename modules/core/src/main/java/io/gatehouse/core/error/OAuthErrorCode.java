@@ -15,6 +15,15 @@ public enum OAuthErrorCode {
   INVALID_SCOPE("invalid_scope", 400),
   ACCESS_DENIED("access_denied", 403),
   UNSUPPORTED_RESPONSE_TYPE("unsupported_response_type", 400),
+  // OIDC Core §3.1.2.6: authorization errors when prompt=none cannot be honoured
+  LOGIN_REQUIRED("login_required", 400),
+  CONSENT_REQUIRED("consent_required", 400),
+  INTERACTION_REQUIRED("interaction_required", 400),
+  REQUEST_NOT_SUPPORTED("request_not_supported", 400),
+  REQUEST_URI_NOT_SUPPORTED("request_uri_not_supported", 400),
+  // RFC 6750 §3.1: bearer token errors at protected resources (userinfo)
+  INVALID_TOKEN("invalid_token", 401),
+  INSUFFICIENT_SCOPE("insufficient_scope", 403),
   SERVER_ERROR("server_error", 500),
   TEMPORARILY_UNAVAILABLE("temporarily_unavailable", 503);
 

@@ -59,6 +59,34 @@ public final class OAuthException extends RuntimeException {
     return new OAuthException(OAuthErrorCode.INVALID_SCOPE, description);
   }
 
+  public static OAuthException accessDenied(String description) {
+    return new OAuthException(OAuthErrorCode.ACCESS_DENIED, description);
+  }
+
+  public static OAuthException unsupportedResponseType(String description) {
+    return new OAuthException(OAuthErrorCode.UNSUPPORTED_RESPONSE_TYPE, description);
+  }
+
+  public static OAuthException loginRequired(String description) {
+    return new OAuthException(OAuthErrorCode.LOGIN_REQUIRED, description);
+  }
+
+  public static OAuthException consentRequired(String description) {
+    return new OAuthException(OAuthErrorCode.CONSENT_REQUIRED, description);
+  }
+
+  public static OAuthException invalidToken(String description) {
+    return new OAuthException(OAuthErrorCode.INVALID_TOKEN, description);
+  }
+
+  public static OAuthException insufficientScope(String description) {
+    return new OAuthException(OAuthErrorCode.INSUFFICIENT_SCOPE, description);
+  }
+
+  public static OAuthException of(OAuthErrorCode code, String description) {
+    return new OAuthException(code, description);
+  }
+
   public static OAuthException serverError() {
     return new OAuthException(OAuthErrorCode.SERVER_ERROR, "the server could not process the request");
   }

@@ -30,6 +30,10 @@ import java.security.spec.PKCS8EncodedKeySpec;
 import java.text.ParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -46,15 +50,32 @@ public final class SigningKeys {
   private static final byte[] ED25519_X509_PREFIX = HexFormat.of().parseHex("302a300506032b6570032100");
 
   private final JwsSigner signer;
+  private final Map<SigningAlgorithm, JwsSigner> signers;
   private final JsonObject publicJwks;
 
-  private SigningKeys(JwsSigner signer, JWKSet set) {
+  private SigningKeys(JwsSigner signer, Map<SigningAlgorithm, JwsSigner> signers, JWKSet set) {
     this.signer = signer;
+    this.signers = Map.copyOf(signers);
     this.publicJwks = new JsonObject(set.toPublicJWKSet().toJSONObject(true));
   }
 
+  /** The signer of the primary algorithm (access tokens). */
   public JwsSigner signer() {
     return signer;
+  }
+
+  /**
+   * The signer for {@code algorithm}: the primary one or one of the extra algorithms the set was
+   * loaded for (e.g. RS256 for ID tokens).
+   *
+   * @throws IllegalArgumentException when the set was not loaded for that algorithm
+   */
+  public JwsSigner signer(SigningAlgorithm algorithm) {
+    JwsSigner s = signers.get(algorithm);
+    if (s == null) {
+      throw new IllegalArgumentException("no " + algorithm + " signing key loaded");
+    }
+    return s;
   }
 
   /** The public JWK set (RFC 7517 §5), safe to publish. */
@@ -67,10 +88,20 @@ public final class SigningKeys {
    *
    * @throws IllegalArgumentException when the set has no such key
    */
-  public static SigningKeys fromJwkSet(JWKSet set, SigningAlgorithm algorithm) {
-    JWK jwk = signingKey(set, algorithm)
-        .orElseThrow(() -> new IllegalArgumentException("the JWK set has no private " + algorithm + " signing key"));
-    return new SigningKeys(new JwsSigner(algorithm, jwk.getKeyID(), privateKey(jwk)), set);
+  public static SigningKeys fromJwkSet(JWKSet set, SigningAlgorithm algorithm, SigningAlgorithm... extra) {
+    Map<SigningAlgorithm, JwsSigner> signers = new EnumMap<>(SigningAlgorithm.class);
+    for (SigningAlgorithm alg : all(algorithm, extra)) {
+      JWK jwk = signingKey(set, alg)
+          .orElseThrow(() -> new IllegalArgumentException("the JWK set has no private " + alg + " signing key"));
+      signers.put(alg, new JwsSigner(alg, jwk.getKeyID(), privateKey(jwk)));
+    }
+    return new SigningKeys(signers.get(algorithm), signers, set);
+  }
+
+  private static Set<SigningAlgorithm> all(SigningAlgorithm algorithm, SigningAlgorithm... extra) {
+    Set<SigningAlgorithm> all = EnumSet.of(algorithm);
+    all.addAll(Arrays.asList(extra));
+    return all;
   }
 
   /**
@@ -90,9 +121,9 @@ public final class SigningKeys {
   }
 
   /** Loads a JWK set file that an operator provides. It is never written to. */
-  public static SigningKeys load(Path file, SigningAlgorithm algorithm) throws IOException {
+  public static SigningKeys load(Path file, SigningAlgorithm algorithm, SigningAlgorithm... extra) throws IOException {
     try {
-      return fromJwkSet(JWKSet.load(file.toFile()), algorithm);
+      return fromJwkSet(JWKSet.load(file.toFile()), algorithm, extra);
     } catch (ParseException e) {
       throw new IllegalArgumentException("not a JWK set: " + e.getMessage(), e);
     }
@@ -103,7 +134,7 @@ public final class SigningKeys {
    * not exist) generates one, adds it in front of the older keys (which stay published) and writes the
    * file back, readable by its owner only.
    */
-  public static SigningKeys loadOrGenerate(Path file, SigningAlgorithm algorithm) throws IOException {
+  public static SigningKeys loadOrGenerate(Path file, SigningAlgorithm algorithm, SigningAlgorithm... extra) throws IOException {
     List<JWK> keys = new ArrayList<>();
     if (Files.exists(file)) {
       try {
@@ -112,13 +143,22 @@ public final class SigningKeys {
         throw new IllegalArgumentException("not a JWK set: " + file + ": " + e.getMessage(), e);
       }
     }
+    boolean changed = false;
+    // extra algorithms first, so the primary one ends up in front
+    List<SigningAlgorithm> wanted = new ArrayList<>(all(algorithm, extra));
+    wanted.remove(algorithm);
+    wanted.add(algorithm);
+    for (SigningAlgorithm alg : wanted) {
+      if (signingKey(new JWKSet(keys), alg).isEmpty()) {
+        keys.add(0, generate(alg));
+        changed = true;
+      }
+    }
     JWKSet set = new JWKSet(keys);
-    if (signingKey(set, algorithm).isEmpty()) {
-      keys.add(0, generate(algorithm));
-      set = new JWKSet(keys);
+    if (changed) {
       writePrivate(file, set.toString(false));
     }
-    return fromJwkSet(set, algorithm);
+    return fromJwkSet(set, algorithm, extra);
   }
 
   /** Generates a new private signing JWK for {@code algorithm}, its kid the RFC 7638 thumbprint. */

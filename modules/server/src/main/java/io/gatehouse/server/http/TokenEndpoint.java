@@ -71,6 +71,9 @@ public final class TokenEndpoint implements Handler<RoutingContext> {
     if (token.refreshToken() != null) {
       body.put("refresh_token", token.refreshToken());
     }
+    if (token.idToken() != null) {
+      body.put("id_token", token.idToken());
+    }
     Responses.json(ctx.response().setStatusCode(200), body);
   }
 

@@ -1,0 +1,276 @@
+package io.gatehouse.core.authorize;
+
+import io.gatehouse.core.error.AuthorizationRedirectException;
+import io.gatehouse.core.error.OAuthErrorCode;
+import io.gatehouse.core.error.OAuthException;
+import io.gatehouse.core.model.AuthMethod;
+import io.gatehouse.core.model.AuthorizationCode;
+import io.gatehouse.core.model.AuthorizationRequest;
+import io.gatehouse.core.model.Client;
+import io.gatehouse.core.model.GrantTypes;
+import io.gatehouse.core.model.Scopes;
+import io.gatehouse.core.store.AuthorizationCodeStore;
+import io.gatehouse.core.store.ClientRegistry;
+import io.gatehouse.core.store.ConsentStore;
+import io.gatehouse.core.token.TokenHashes;
+import io.vertx.core.Future;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The authorization endpoint's rules (RFC 6749 §4.1, RFC 7636, RFC 9207, OIDC Core §3.1.2): validating
+ * a request, deciding whether the user must sign in or consent, and issuing the code. The HTTP edge
+ * renders pages and keeps the pending request in the session; every decision is made here.
+ */
+public final class AuthorizationService {
+  // RFC 7636 §4.2: BASE64URL(SHA256(verifier)) is always 43 characters
+  private static final Pattern S256_CHALLENGE = Pattern.compile("[A-Za-z0-9_-]{43}");
+  private static final Set<String> PROMPTS = Set.of("none", "login", "consent", "select_account");
+  private static final int MAX_NONCE_LENGTH = 512;
+
+  private final String issuer;
+  private final ClientRegistry clients;
+  private final ConsentStore consents;
+  private final AuthorizationCodeStore codes;
+  private final Clock clock;
+  private final Duration codeTtl;
+  private final boolean pkceRequiredForAll;
+
+  /**
+   * @param pkceRequiredForAll when false, confidential clients may omit PKCE (public clients never may)
+   */
+  public AuthorizationService(String issuer, ClientRegistry clients, ConsentStore consents, AuthorizationCodeStore codes,
+      Clock clock, Duration codeTtl, boolean pkceRequiredForAll) {
+    this.issuer = issuer;
+    this.clients = clients;
+    this.consents = consents;
+    this.codes = codes;
+    this.clock = clock;
+    this.codeTtl = codeTtl;
+    this.pkceRequiredForAll = pkceRequiredForAll;
+  }
+
+  /** The user who is signed in, as far as one pending request is concerned. */
+  public record Login(String subject, String sessionId, long authTime, boolean freshForThisRequest) {}
+
+  /** What happens next for a pending request. */
+  public sealed interface Step {}
+
+  /** Show the login page. */
+  public record ShowLogin() implements Step {}
+
+  /** Show the consent page for these scopes. */
+  public record ShowConsent(Client client, Scopes scopes) implements Step {}
+
+  /** Send the browser to this URI (the client's redirect URI with the response). */
+  public record Redirect(String uri) implements Step {}
+
+  /**
+   * Validates a request's parameters (each present at most once; the edge refused repeats). Fails with
+   * an {@link OAuthException} (show an error page, never redirect) while the client or redirect URI is
+   * not verified, and with an {@link AuthorizationRedirectException} after.
+   */
+  public Future<AuthorizationRequest> validate(Map<String, String> params) {
+    String clientId = params.get("client_id");
+    if (clientId == null) {
+      return Future.failedFuture(OAuthException.invalidRequest("client_id is required"));
+    }
+    return clients.find(clientId).map(found -> {
+      Client client = found.orElseThrow(() -> OAuthException.invalidRequest("unknown client_id"));
+      String requested = params.get("redirect_uri");
+      String redirectUri;
+      if (requested == null) {
+        // RFC 6749 §3.1.2.3: may be omitted only when the client registered exactly one
+        if (client.redirectUris().size() != 1) {
+          throw OAuthException.invalidRequest("redirect_uri is required");
+        }
+        redirectUri = client.redirectUris().get(0);
+      } else {
+        // RFC 6749 §3.1.2.3 and RFC 9700 §4.1.3: exact match against the registered URIs
+        if (RedirectUris.match(client.redirectUris(), requested) == null) {
+          throw OAuthException.invalidRequest("redirect_uri is not registered for this client");
+        }
+        redirectUri = requested;
+      }
+      String state = params.get("state");
+      try {
+        return check(client, params, redirectUri, requested != null, state);
+      } catch (OAuthException e) {
+        throw new AuthorizationRedirectException(e, redirectUri, state);
+      }
+    });
+  }
+
+  private AuthorizationRequest check(Client client, Map<String, String> params, String redirectUri, boolean sent, String state) {
+    // OIDC Core §6: request objects are not supported
+    if (params.containsKey("request")) {
+      throw OAuthException.of(OAuthErrorCode.REQUEST_NOT_SUPPORTED, "request objects are not supported");
+    }
+    if (params.containsKey("request_uri")) {
+      throw OAuthException.of(OAuthErrorCode.REQUEST_URI_NOT_SUPPORTED, "request_uri is not supported");
+    }
+    String responseType = params.get("response_type");
+    if (responseType == null) {
+      throw OAuthException.invalidRequest("response_type is required");
+    }
+    // RFC 9700 §2.1.2: only the code flow; the implicit and hybrid response types are refused
+    if (!responseType.equals("code")) {
+      throw OAuthException.unsupportedResponseType("only response_type=code is supported");
+    }
+    String responseMode = params.get("response_mode");
+    if (responseMode != null && !responseMode.equals("query")) {
+      throw OAuthException.invalidRequest("only response_mode=query is supported");
+    }
+    if (!client.allowsGrant(GrantTypes.AUTHORIZATION_CODE)) {
+      throw OAuthException.unauthorizedClient("the client is not allowed the authorization_code grant");
+    }
+    Scopes scopes;
+    String scope = params.get("scope");
+    if (scope == null) {
+      scopes = client.defaultScopes(); // RFC 6749 §3.3: the client's default
+    } else {
+      scopes = Scopes.parse(scope);
+      if (!client.scopes().containsAll(scopes)) {
+        throw OAuthException.invalidScope("the requested scope exceeds the scope granted to the client");
+      }
+    }
+    boolean openid = scopes.values().contains("openid");
+    if (openid && !sent) {
+      // OIDC Core §3.1.2.1: redirect_uri is required in an OpenID Connect request
+      throw OAuthException.invalidRequest("redirect_uri is required for an OpenID Connect request");
+    }
+    String challenge = params.get("code_challenge");
+    String method = params.get("code_challenge_method");
+    if (challenge == null) {
+      if (method != null) {
+        throw OAuthException.invalidRequest("code_challenge_method without code_challenge");
+      }
+      // RFC 9700 §2.1.1: PKCE for public clients always, for every client by default
+      if (client.isPublic() || client.authMethods().contains(AuthMethod.NONE) || pkceRequiredForAll) {
+        throw OAuthException.invalidRequest("code_challenge (PKCE, S256) is required");
+      }
+    } else {
+      // RFC 9700 §2.1.1: S256 only; a missing method would mean "plain" (RFC 7636 §4.3)
+      if (method == null) {
+        throw OAuthException.invalidRequest("code_challenge_method=S256 is required");
+      }
+      if (!method.equals("S256")) {
+        throw OAuthException.invalidRequest("only code_challenge_method=S256 is supported");
+      }
+      if (!S256_CHALLENGE.matcher(challenge).matches()) {
+        throw OAuthException.invalidRequest("code_challenge is not a base64url S256 value");
+      }
+    }
+    Set<String> prompt = new HashSet<>();
+    String p = params.get("prompt");
+    if (p != null) {
+      for (String v : p.split(" ", -1)) {
+        if (!PROMPTS.contains(v)) {
+          throw OAuthException.invalidRequest("unsupported prompt value");
+        }
+        prompt.add(v);
+      }
+      // OIDC Core §3.1.2.1: none must not be combined with another value
+      if (prompt.contains("none") && prompt.size() > 1) {
+        throw OAuthException.invalidRequest("prompt=none cannot be combined with other values");
+      }
+    }
+    String nonce = params.get("nonce");
+    if (nonce != null && nonce.length() > MAX_NONCE_LENGTH) {
+      throw OAuthException.invalidRequest("nonce is too long");
+    }
+    long maxAge = -1;
+    String ma = params.get("max_age");
+    if (ma != null) {
+      try {
+        maxAge = Long.parseLong(ma);
+      } catch (NumberFormatException e) {
+        maxAge = -2;
+      }
+      if (maxAge < 0 || !ma.chars().allMatch(Character::isDigit)) {
+        throw OAuthException.invalidRequest("max_age must be a non-negative integer");
+      }
+    }
+    return new AuthorizationRequest(client.clientId(), redirectUri, sent, scopes, state, nonce, challenge, prompt, maxAge);
+  }
+
+  /**
+   * Decides the next step for a validated request. {@code login} is null when nobody is signed in.
+   * {@code consentGiven} is true right after the user approved the consent page for this request.
+   */
+  public Future<Step> next(AuthorizationRequest request, Login login, boolean consentGiven) {
+    long now = clock.instant().getEpochSecond();
+    boolean loginNeeded = login == null
+        || (request.prompts("login") && !login.freshForThisRequest())
+        || (request.maxAge() >= 0 && now - login.authTime() > request.maxAge() && !login.freshForThisRequest());
+    if (loginNeeded) {
+      if (request.prompts("none")) {
+        // OIDC Core §3.1.2.6
+        return Future.failedFuture(redirectError(request, OAuthException.loginRequired("the user is not signed in")));
+      }
+      return Future.succeededFuture(new ShowLogin());
+    }
+    if (consentGiven || request.scopes().isEmpty() && !request.prompts("consent")) {
+      return issue(request, login).map(Redirect::new);
+    }
+    return consents.find(login.subject(), request.clientId()).compose(consent -> {
+      boolean covered = consent.isPresent() && consent.get().scopes().containsAll(request.scopes());
+      if (covered && !request.prompts("consent")) {
+        return issue(request, login).map(Redirect::new);
+      }
+      if (request.prompts("none")) {
+        return Future.failedFuture(redirectError(request, OAuthException.consentRequired("the user has not consented to these scopes")));
+      }
+      return clients.find(request.clientId()).map(client -> {
+        Client c = client.orElseThrow(() -> redirectError(request, OAuthException.accessDenied("the client is no longer registered")));
+        return new ShowConsent(c, request.scopes());
+      });
+    });
+  }
+
+  /** The user approved the consent page: remember the consent, then issue the code. */
+  public Future<String> approve(AuthorizationRequest request, Login login) {
+    long now = clock.instant().getEpochSecond();
+    return consents.grant(login.subject(), request.clientId(), request.scopes(), now).compose(v -> issue(request, login));
+  }
+
+  /** The user refused (RFC 6749 §4.1.2.1: access_denied). */
+  public String deny(AuthorizationRequest request) {
+    return errorRedirect(request.redirectUri(), request.state(), OAuthException.accessDenied("the user denied the request"));
+  }
+
+  /** The redirect URI carrying an error, {@code state} and {@code iss} (RFC 6749 §4.1.2.1, RFC 9207). */
+  public String errorRedirect(String redirectUri, String state, OAuthException error) {
+    Map<String, String> params = new LinkedHashMap<>();
+    params.put("error", error.code().wire());
+    params.put("error_description", error.description());
+    params.put("state", state);
+    params.put("iss", issuer);
+    return RedirectUris.withQuery(redirectUri, params);
+  }
+
+  private AuthorizationRedirectException redirectError(AuthorizationRequest request, OAuthException error) {
+    return new AuthorizationRedirectException(error, request.redirectUri(), request.state());
+  }
+
+  /** Issues a code (256 random bits, stored by hash) and answers the success redirect URI. */
+  private Future<String> issue(AuthorizationRequest request, Login login) {
+    String code = TokenHashes.random(32);
+    long exp = clock.instant().getEpochSecond() + codeTtl.toSeconds();
+    AuthorizationCode stored = new AuthorizationCode(TokenHashes.random(16), request.clientId(), login.subject(),
+        request.redirectUri(), request.redirectUriSent(), request.scopes(), request.codeChallenge(), request.nonce(),
+        login.sessionId(), login.authTime(), exp);
+    return codes.put(TokenHashes.hash(code), stored).map(v -> {
+      Map<String, String> params = new LinkedHashMap<>();
+      params.put("code", code);
+      params.put("state", request.state());
+      params.put("iss", issuer); // RFC 9207 §2
+      return RedirectUris.withQuery(request.redirectUri(), params);
+    });
+  }
+}

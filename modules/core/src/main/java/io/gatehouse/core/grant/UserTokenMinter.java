@@ -1,0 +1,94 @@
+package io.gatehouse.core.grant;
+
+import io.gatehouse.core.error.OAuthException;
+import io.gatehouse.core.model.Client;
+import io.gatehouse.core.model.GrantTypes;
+import io.gatehouse.core.model.RefreshFamily;
+import io.gatehouse.core.model.Scopes;
+import io.gatehouse.core.model.TokenResponse;
+import io.gatehouse.core.store.RefreshTokenStore;
+import io.gatehouse.core.token.AccessTokenIssuer;
+import io.gatehouse.core.token.AccessTokenIssuer.AccessToken;
+import io.gatehouse.core.token.IdTokenIssuer;
+import io.gatehouse.core.token.TokenHashes;
+import io.vertx.core.Future;
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * Issues the tokens of a user's grant: a JWT access token, a refresh token (for clients allowed the
+ * refresh_token grant: 256 random bits, stored by hash as a member of the grant's family) and, when
+ * {@code openid} was granted, an ID token.
+ */
+public final class UserTokenMinter {
+  /** Lifetimes of the tokens of a user's grant. */
+  public record Lifetimes(Duration accessToken, Duration refreshIdle, Duration refreshAbsolute) {}
+
+  private final AccessTokenIssuer accessTokens;
+  private final IdTokenIssuer idTokens;
+  private final RefreshTokenStore refreshTokens;
+  private final Clock clock;
+  private final Lifetimes lifetimes;
+
+  public UserTokenMinter(AccessTokenIssuer accessTokens, IdTokenIssuer idTokens, RefreshTokenStore refreshTokens, Clock clock,
+      Lifetimes lifetimes) {
+    this.accessTokens = accessTokens;
+    this.idTokens = idTokens;
+    this.refreshTokens = refreshTokens;
+    this.clock = clock;
+    this.lifetimes = lifetimes;
+  }
+
+  public RefreshTokenStore refreshTokens() {
+    return refreshTokens;
+  }
+
+  /** How long a revoked grant's tombstone must be kept: as long as any of its tokens could live. */
+  public long keepRevokedUntil() {
+    return clock.instant().getEpochSecond() + Math.max(lifetimes.refreshAbsolute.toSeconds(), lifetimes.accessToken.toSeconds());
+  }
+
+  /** Tokens for a freshly redeemed code: a new grant family. */
+  public Future<TokenResponse> mintNew(Client client, String grantId, String subject, Scopes scopes, String sessionId, long authTime,
+      String nonce) {
+    AccessToken at = access(client, subject, scopes);
+    String idToken = scopes.values().contains("openid") ? idTokens.issue(subject, client.clientId(), authTime, nonce, at.jwt()) : null;
+    if (!client.allowsGrant(GrantTypes.REFRESH_TOKEN)) {
+      return Future.succeededFuture(new TokenResponse(at.jwt(), "Bearer", at.expiresAt() - at.issuedAt(), scopes, null, idToken));
+    }
+    long now = clock.instant().getEpochSecond();
+    long absolute = now + lifetimes.refreshAbsolute.toSeconds();
+    RefreshFamily family = new RefreshFamily(grantId, client.clientId(), subject, scopes, sessionId, authTime,
+        Math.min(absolute, now + lifetimes.refreshIdle.toSeconds()), absolute);
+    String refresh = TokenHashes.random(32);
+    return refreshTokens.create(family, TokenHashes.hash(refresh)).map(created -> {
+      if (!created) {
+        // a replay of the code revoked this grant before its tokens were out (RFC 6749 §4.1.2)
+        throw OAuthException.invalidGrant("the authorization grant has been revoked");
+      }
+      return new TokenResponse(at.jwt(), "Bearer", at.expiresAt() - at.issuedAt(), scopes, refresh, idToken);
+    });
+  }
+
+  /** Tokens for a refresh: access (and ID) token with {@code scopes}, and the rotated refresh token. */
+  TokenResponse mintRefreshed(Client client, RefreshFamily family, Scopes scopes, String newRefreshToken) {
+    AccessToken at = access(client, family.subject(), scopes);
+    // OIDC Core §12.2: an ID token may be returned on refresh; it carries no nonce
+    String idToken = scopes.values().contains("openid")
+        ? idTokens.issue(family.subject(), client.clientId(), family.authTime(), null, at.jwt()) : null;
+    return new TokenResponse(at.jwt(), "Bearer", at.expiresAt() - at.issuedAt(), scopes, newRefreshToken, idToken);
+  }
+
+  long newIdleExpiry() {
+    return clock.instant().getEpochSecond() + lifetimes.refreshIdle.toSeconds();
+  }
+
+  long now() {
+    return clock.instant().getEpochSecond();
+  }
+
+  private AccessToken access(Client client, String subject, Scopes scopes) {
+    Duration ttl = client.accessTokenTtlOverride().orElse(lifetimes.accessToken);
+    return accessTokens.issue(subject, client.clientId(), scopes, ttl);
+  }
+}

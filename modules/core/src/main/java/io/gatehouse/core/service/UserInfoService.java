@@ -1,0 +1,62 @@
+package io.gatehouse.core.service;
+
+import io.gatehouse.core.error.OAuthException;
+import io.gatehouse.core.model.Scopes;
+import io.gatehouse.core.model.User;
+import io.gatehouse.core.store.UserStore;
+import io.gatehouse.core.token.AccessTokenVerifier;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * OIDC Core §5.3: the UserInfo endpoint. The bearer access token must be valid and carry
+ * {@code openid}; the answer is {@code sub} plus the standard claims of the scopes the token carries
+ * (OIDC Core §5.4).
+ */
+public final class UserInfoService {
+  /** OIDC Core §5.4: the claims each scope requests. */
+  public static final Map<String, List<String>> CLAIMS_BY_SCOPE = Map.of(
+      "profile", List.of("name", "family_name", "given_name", "middle_name", "nickname", "preferred_username", "profile",
+          "picture", "website", "gender", "birthdate", "zoneinfo", "locale", "updated_at"),
+      "email", List.of("email", "email_verified"),
+      "address", List.of("address"),
+      "phone", List.of("phone_number", "phone_number_verified"));
+
+  private final AccessTokenVerifier verifier;
+  private final UserStore users;
+
+  public UserInfoService(AccessTokenVerifier verifier, UserStore users) {
+    this.verifier = verifier;
+    this.users = users;
+  }
+
+  public Future<JsonObject> userInfo(String bearerToken) {
+    JsonObject claims = verifier.verify(bearerToken)
+        .orElseThrow(() -> OAuthException.invalidToken("the access token is invalid or expired"));
+    Scopes scopes = Scopes.fromStored(claims.getString("scope", ""));
+    // OIDC Core §5.3.1: the access token must have been granted openid
+    if (!scopes.values().contains("openid")) {
+      throw OAuthException.insufficientScope("the access token does not carry the openid scope");
+    }
+    String subject = claims.getString("sub");
+    return users.findBySubject(subject).map(found -> {
+      User user = found.orElseThrow(() -> OAuthException.invalidToken("the access token's subject no longer exists"));
+      return filter(user, scopes);
+    });
+  }
+
+  static JsonObject filter(User user, Scopes scopes) {
+    JsonObject stored = user.claims();
+    JsonObject out = new JsonObject().put("sub", user.subject());
+    for (String scope : scopes.values()) {
+      for (String claim : CLAIMS_BY_SCOPE.getOrDefault(scope, List.of())) {
+        if (stored.containsKey(claim)) {
+          out.put(claim, stored.getValue(claim));
+        }
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,104 @@
+package io.gatehouse.core.token;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSVerifier;
+import com.nimbusds.jose.crypto.ECDSAVerifier;
+import com.nimbusds.jose.crypto.RSASSAVerifier;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.OctetKeyPair;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jwt.SignedJWT;
+import io.vertx.core.json.JsonObject;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.spec.X509EncodedKeySpec;
+import java.text.ParseException;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Verifies Gatehouse's own JWT access tokens (RFC 9068 §4): the JWS signature against a published key
+ * by {@code kid}, the algorithm the key is for, {@code typ at+jwt}, {@code iss} equal to this issuer,
+ * and {@code exp} in the future. Parsing is Nimbus JOSE's; ECDSA and RSA verification are Nimbus's
+ * verifiers, Ed25519 the JDK's (through whichever JCA provider ranks first).
+ */
+public final class AccessTokenVerifier {
+  private static final byte[] ED25519_X509_PREFIX = HexFormat.of().parseHex("302a300506032b6570032100");
+  private static final JOSEObjectType AT_JWT = new JOSEObjectType("at+jwt");
+
+  private final String issuer;
+  private final Clock clock;
+  private final Map<String, KeyEntry> byKid = new HashMap<>();
+
+  private record KeyEntry(JWSAlgorithm algorithm, JWSVerifier verifier, PublicKey ed25519) {}
+
+  public AccessTokenVerifier(String issuer, JsonObject publicJwks, Clock clock) {
+    this.issuer = issuer;
+    this.clock = clock;
+    try {
+      for (JWK jwk : JWKSet.parse(publicJwks.encode()).getKeys()) {
+        if (jwk.getKeyID() == null) {
+          continue;
+        }
+        if (jwk instanceof ECKey ec) {
+          byKid.put(jwk.getKeyID(), new KeyEntry(JWSAlgorithm.ES256, new ECDSAVerifier(ec), null));
+        } else if (jwk instanceof RSAKey rsa) {
+          byKid.put(jwk.getKeyID(), new KeyEntry(JWSAlgorithm.RS256, new RSASSAVerifier(rsa), null));
+        } else if (jwk instanceof OctetKeyPair okp) {
+          byte[] x = okp.getDecodedX();
+          byte[] der = java.util.Arrays.copyOf(ED25519_X509_PREFIX, ED25519_X509_PREFIX.length + x.length);
+          System.arraycopy(x, 0, der, ED25519_X509_PREFIX.length, x.length);
+          PublicKey key = KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(der));
+          byKid.put(jwk.getKeyID(), new KeyEntry(JWSAlgorithm.EdDSA, null, key));
+        }
+      }
+    } catch (ParseException | JOSEException | GeneralSecurityException e) {
+      throw new IllegalArgumentException("unusable public key set: " + e.getMessage(), e);
+    }
+  }
+
+  /** The token's claims when it is a valid, unexpired access token of this issuer; else empty. */
+  public Optional<JsonObject> verify(String token) {
+    if (token == null || token.length() > 8192) {
+      return Optional.empty();
+    }
+    try {
+      SignedJWT jwt = SignedJWT.parse(token);
+      KeyEntry key = jwt.getHeader().getKeyID() == null ? null : byKid.get(jwt.getHeader().getKeyID());
+      // RFC 9068 §4: typ must be at+jwt; RFC 8725 §3.1: the algorithm must be the key's own
+      if (key == null || !key.algorithm.equals(jwt.getHeader().getAlgorithm()) || !AT_JWT.equals(jwt.getHeader().getType())) {
+        return Optional.empty();
+      }
+      if (!verifySignature(jwt, key)) {
+        return Optional.empty();
+      }
+      JsonObject claims = new JsonObject(jwt.getPayload().toString());
+      Object exp = claims.getValue("exp");
+      if (!issuer.equals(claims.getValue("iss")) || !(exp instanceof Number n) || n.longValue() <= clock.instant().getEpochSecond()) {
+        return Optional.empty();
+      }
+      return Optional.of(claims);
+    } catch (ParseException | JOSEException | GeneralSecurityException | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static boolean verifySignature(SignedJWT jwt, KeyEntry key) throws JOSEException, GeneralSecurityException {
+    if (key.verifier != null) {
+      return jwt.verify(key.verifier);
+    }
+    Signature sig = Signature.getInstance("Ed25519");
+    sig.initVerify(key.ed25519);
+    sig.update(jwt.getSigningInput());
+    return sig.verify(jwt.getSignature().decode());
+  }
+}
