@@ -2,7 +2,30 @@ package io.gatehouse.server;
 
 import io.gatehouse.core.client.ClientAuthenticator;
 import io.gatehouse.core.client.SecretHasher;
+import io.gatehouse.core.authorize.AuthorizationService;
+import io.gatehouse.core.grant.AuthorizationCodeGrant;
 import io.gatehouse.core.grant.ClientCredentialsGrant;
+import io.gatehouse.core.grant.RefreshTokenGrant;
+import io.gatehouse.core.grant.UserTokenMinter;
+import io.gatehouse.core.service.UserInfoService;
+import io.gatehouse.core.store.AuthorizationCodeStore;
+import io.gatehouse.core.store.ConsentStore;
+import io.gatehouse.core.store.RefreshTokenStore;
+import io.gatehouse.core.store.SharedDataAuthorizationCodeStore;
+import io.gatehouse.core.store.UserStore;
+import io.gatehouse.core.store.memory.InMemoryConsentStore;
+import io.gatehouse.core.store.memory.InMemoryRefreshTokenStore;
+import io.gatehouse.core.store.memory.InMemoryUserStore;
+import io.gatehouse.core.token.AccessTokenVerifier;
+import io.gatehouse.core.token.IdTokenIssuer;
+import io.gatehouse.core.token.SigningAlgorithm;
+import io.gatehouse.core.user.LoginService;
+import io.gatehouse.core.user.LoginThrottle;
+import io.gatehouse.core.user.PasswordHasher;
+import io.vertx.ext.web.sstore.ClusteredSessionStore;
+import io.vertx.ext.web.sstore.LocalSessionStore;
+import io.vertx.ext.web.sstore.SessionStore;
+import java.time.Duration;
 import io.gatehouse.core.grant.GrantHandlers;
 import io.gatehouse.core.model.AuthMethod;
 import io.gatehouse.core.model.Client;
@@ -62,54 +85,63 @@ public final class Gatehouse {
 
   public static Future<Gatehouse> start(Vertx vertx, GatehouseConfig config) {
     Future<SigningKeys> keys = vertx.executeBlocking(() -> loadKeys(config));
-    return keys.compose(k -> openRegistry(vertx, config).compose(store -> {
+    return keys.compose(k -> openStores(vertx, config).compose(stores -> {
       ClientRegistry clients = config.store().clientCacheTtl().isZero()
-          ? store.registry()
-          : new CachingClientRegistry(store.registry(), config.store().clientCacheTtl(), config.store().clientCacheSize());
-      return seed(vertx, config, clients)
-          .compose(v -> deploy(vertx, config, clients, k, store.close()))
-          .onFailure(err -> store.close().run());
+          ? stores.clients()
+          : new CachingClientRegistry(stores.clients(), config.store().clientCacheTtl(), config.store().clientCacheSize());
+      return seed(vertx, config, clients, stores.users())
+          .compose(v -> deploy(vertx, config, clients, stores, k))
+          .onFailure(err -> stores.close().run());
     }));
   }
 
-  private record OpenStore(ClientRegistry registry, Runnable close) {}
+  /** The stores of the configured kind, and how to close them. */
+  private record Stores(ClientRegistry clients, UserStore users, ConsentStore consents, RefreshTokenStore refreshTokens, Runnable close) {}
 
-  private static Future<OpenStore> openRegistry(Vertx vertx, GatehouseConfig config) {
+  private static Future<Stores> openStores(Vertx vertx, GatehouseConfig config) {
     if (config.store().type() == StoreType.MEMORY) {
-      return Future.succeededFuture(new OpenStore(new InMemoryClientRegistry(), () -> {}));
+      return Future.succeededFuture(new Stores(new InMemoryClientRegistry(), new InMemoryUserStore(), new InMemoryConsentStore(),
+          new InMemoryRefreshTokenStore(), () -> {}));
     }
     GatehouseConfig.Postgres pg = config.postgres();
     PostgresOptions options = new PostgresOptions(pg.host(), pg.port(), pg.database(), pg.user(),
         pg.password().isEmpty() ? null : pg.password(), pg.schema(), pg.poolSize());
-    return PgClientRegistry.create(vertx, options).map(r -> new OpenStore(r, r::close));
+    // TODO(issue 3): users, consent and refresh tokens in Postgres
+    return PgClientRegistry.create(vertx, options).map(r -> new Stores(r, new InMemoryUserStore(), new InMemoryConsentStore(),
+        new InMemoryRefreshTokenStore(), r::close));
   }
 
   private static SigningKeys loadKeys(GatehouseConfig config) throws IOException {
     GatehouseConfig.Keys k = config.keys();
     CryptoProvider.select(k.provider());
+    SigningAlgorithm idAlg = config.token().idTokenAlgorithm();
     SigningKeys keys = k.jwksFile().isPresent()
-        ? SigningKeys.load(k.jwksFile().get(), k.algorithm())
-        : SigningKeys.loadOrGenerate(k.dataDir().resolve("signing-keys.json"), k.algorithm());
-    LOG.info("signing with {} key {} through JCA provider {}", keys.signer().algorithm(), keys.signer().kid(), keys.signer().providerName());
+        ? SigningKeys.load(k.jwksFile().get(), k.algorithm(), idAlg)
+        : SigningKeys.loadOrGenerate(k.dataDir().resolve("signing-keys.json"), k.algorithm(), idAlg);
+    LOG.info("signing access tokens with {} key {} and ID tokens with {} key {} through JCA provider {}",
+        keys.signer().algorithm(), keys.signer().kid(), idAlg, keys.signer(idAlg).kid(), keys.signer().providerName());
     return keys;
   }
 
-  private static Future<Void> seed(Vertx vertx, GatehouseConfig config, ClientRegistry clients) {
-    Future<List<Client>> seeded = vertx.executeBlocking(() -> {
-      List<Client> all = new ArrayList<>();
-      if (config.seedFile().isPresent()) {
-        all.addAll(SeedFile.load(config.seedFile().get()));
-      }
+  private static Future<Void> seed(Vertx vertx, GatehouseConfig config, ClientRegistry clients, UserStore users) {
+    Future<SeedFile.Seed> seeded = vertx.executeBlocking(() -> {
+      SeedFile.Seed seed = config.seedFile().isPresent()
+          ? SeedFile.read(config.seedFile().get(), new PasswordHasher())
+          : new SeedFile.Seed(List.of(), List.of());
+      List<Client> all = new ArrayList<>(seed.clients());
       boolean seededDemo = all.stream().anyMatch(c -> c.clientId().equals(DEMO_CLIENT_ID));
       if (config.demoEnabled() && config.store().type() == StoreType.MEMORY && !seededDemo) {
         all.add(demoClient(config.keys().dataDir()));
       }
-      return all;
+      return new SeedFile.Seed(all, seed.users());
     });
-    return seeded.compose(list -> {
-      List<Future<Void>> writes = list.stream().map(clients::upsert).toList();
+    return seeded.compose(seed -> {
+      List<Future<Void>> writes = new ArrayList<>();
+      seed.clients().forEach(c -> writes.add(clients.upsert(c)));
+      seed.users().forEach(u -> writes.add(users.upsert(u)));
       return Future.all(writes).map(v -> {
-        LOG.info("seeded {} client(s) into the {} registry", list.size(), config.store().type().name().toLowerCase());
+        LOG.info("seeded {} client(s) and {} user(s) into the {} store", seed.clients().size(), seed.users().size(),
+            config.store().type().name().toLowerCase());
         return null;
       });
     });
@@ -132,12 +164,30 @@ public final class Gatehouse {
         Set.of(AuthMethod.CLIENT_SECRET_BASIC, AuthMethod.CLIENT_SECRET_POST), List.of(), null);
   }
 
-  private static Future<Gatehouse> deploy(Vertx vertx, GatehouseConfig config, ClientRegistry clients, SigningKeys keys, Runnable closeStore) {
-    AccessTokenIssuer issuer = new AccessTokenIssuer(config.issuerString(), config.token().audience(), keys.signer(), Clock.systemUTC());
-    GrantHandlers grants = new GrantHandlers(List.of(new ClientCredentialsGrant(issuer, config.token().accessTokenTtl())));
+  private static Future<Gatehouse> deploy(Vertx vertx, GatehouseConfig config, ClientRegistry clients, Stores stores, SigningKeys keys) {
+    Runnable closeStore = stores.close();
+    Clock clock = Clock.systemUTC();
+    GatehouseConfig.Token t = config.token();
+    AccessTokenIssuer issuer = new AccessTokenIssuer(config.issuerString(), t.audience(), keys.signer(), clock);
+    IdTokenIssuer idTokens = new IdTokenIssuer(config.issuerString(), keys.signer(t.idTokenAlgorithm()), clock, t.idTokenTtl());
+    UserTokenMinter minter = new UserTokenMinter(issuer, idTokens, stores.refreshTokens(), clock,
+        new UserTokenMinter.Lifetimes(t.accessTokenTtl(), t.refreshIdleTtl(), t.refreshAbsoluteTtl()));
+    AuthorizationCodeStore codes = SharedDataAuthorizationCodeStore.create(vertx, clock, config.authorize().codeUsedTtl());
+    GrantHandlers grants = new GrantHandlers(List.of(
+        new ClientCredentialsGrant(issuer, t.accessTokenTtl()),
+        new AuthorizationCodeGrant(codes, minter),
+        new RefreshTokenGrant(minter)));
     TokenService tokenService = new TokenService(new ClientAuthenticator(clients), grants);
-    MetadataEndpoints metadata = new MetadataEndpoints(config.issuerString(), grants.supported(), keys.publicJwks());
-    Services services = new Services(config, clients, keys, tokenService, metadata);
+    AuthorizationService authorization = new AuthorizationService(config.issuerString(), clients, stores.consents(), codes, clock,
+        config.authorize().codeTtl(), config.authorize().requirePkce());
+    GatehouseConfig.Login l = config.login();
+    LoginService logins = new LoginService(vertx, stores.users(), new PasswordHasher(),
+        new LoginThrottle(clock, l.freeFailures(), l.maxBackoff(), l.accountDelay(), Duration.ofHours(1)));
+    UserInfoService userInfo = new UserInfoService(new AccessTokenVerifier(config.issuerString(), keys.publicJwks(), clock), stores.users());
+    SessionStore sessions = vertx.isClustered() ? ClusteredSessionStore.create(vertx) : LocalSessionStore.create(vertx);
+    MetadataEndpoints metadata = new MetadataEndpoints(config.issuerString(), grants.supported(), keys.publicJwks(), t.idTokenAlgorithm().name());
+    Services services = new Services(config, clients, stores.users(), stores.refreshTokens(), keys, tokenService, authorization, logins,
+        userInfo, sessions, metadata);
     int instances = config.http().instances() > 0 ? config.http().instances() : Runtime.getRuntime().availableProcessors();
     // Vert.x shares one listening socket among servers of the same host and configured port. Port 0
     // would give every instance its own random port; a negative port asks Vert.x for one random port

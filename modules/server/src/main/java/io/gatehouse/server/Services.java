@@ -1,10 +1,27 @@
 package io.gatehouse.server;
 
+import io.gatehouse.core.authorize.AuthorizationService;
 import io.gatehouse.core.service.TokenService;
+import io.gatehouse.core.service.UserInfoService;
 import io.gatehouse.core.store.ClientRegistry;
+import io.gatehouse.core.store.RefreshTokenStore;
+import io.gatehouse.core.store.UserStore;
 import io.gatehouse.core.token.SigningKeys;
+import io.gatehouse.core.user.LoginService;
 import io.gatehouse.server.config.GatehouseConfig;
 import io.gatehouse.server.http.MetadataEndpoints;
+import io.vertx.ext.web.sstore.SessionStore;
 
 /** The services the HTTP verticles share, built once at start. All are thread-safe. */
-public record Services(GatehouseConfig config, ClientRegistry clients, SigningKeys keys, TokenService tokenService, MetadataEndpoints metadata) {}
+public record Services(
+    GatehouseConfig config,
+    ClientRegistry clients,
+    UserStore users,
+    RefreshTokenStore refreshTokens,
+    SigningKeys keys,
+    TokenService tokenService,
+    AuthorizationService authorization,
+    LoginService logins,
+    UserInfoService userInfo,
+    SessionStore sessions,
+    MetadataEndpoints metadata) {}

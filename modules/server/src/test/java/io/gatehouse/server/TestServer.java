@@ -49,6 +49,23 @@ final class TestServer implements AutoCloseable {
           scopes: [read:users, write:users]
           default_scopes: [read:users]
           access_token_ttl: 5m
+        - client_id: rp
+          client_secret: "rp-secret-0123456789-abcdefghijklmnopq"
+          grant_types: [authorization_code, refresh_token]
+          scopes: [openid, profile, email, read:users, write:users]
+          redirect_uris: ["https://rp.example.com/cb", "https://rp.example.com/cb2"]
+        - client_id: spa
+          grant_types: [authorization_code, refresh_token]
+          token_endpoint_auth_methods: [none]
+          scopes: [openid, profile, read:users]
+          redirect_uris: ["http://127.0.0.1/callback"]
+      users:
+        - username: alice
+          password: "alice-password-123"
+          subject: "248289761001"
+          claims: {name: Alice Example, email: alice@example.com, email_verified: true, locale: en}
+        - username: bob
+          password: "bob-password-12345"
       """;
 
   final Vertx vertx;

@@ -310,9 +310,11 @@ class TokenEndpointTest {
       assertThat(m.getString("issuer")).isEqualTo(server.base);
       assertThat(m.getString("token_endpoint")).isEqualTo(server.base + "/token");
       assertThat(m.getString("jwks_uri")).isEqualTo(server.base + "/jwks");
-      assertThat(m.getJsonArray("grant_types_supported").getList()).containsExactly("client_credentials");
-      assertThat(m.getJsonArray("token_endpoint_auth_methods_supported").getList()).containsExactly("client_secret_basic", "client_secret_post");
-      assertThat(m.containsKey("authorization_endpoint")).isFalse();
+      assertThat(m.getJsonArray("grant_types_supported").getList())
+          .containsExactly("authorization_code", "client_credentials", "refresh_token");
+      assertThat(m.getJsonArray("token_endpoint_auth_methods_supported").getList())
+          .containsExactly("client_secret_basic", "client_secret_post", "none");
+      assertThat(m.getString("authorization_endpoint")).isEqualTo(server.base + "/authorize");
       assertThat(m.containsKey("introspection_endpoint")).isFalse();
       assertThat(m.containsKey("revocation_endpoint")).isFalse();
     }

@@ -33,6 +33,14 @@ public final class UserInfoService {
   }
 
   public Future<JsonObject> userInfo(String bearerToken) {
+    try {
+      return lookup(bearerToken);
+    } catch (OAuthException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  private Future<JsonObject> lookup(String bearerToken) {
     JsonObject claims = verifier.verify(bearerToken)
         .orElseThrow(() -> OAuthException.invalidToken("the access token is invalid or expired"));
     Scopes scopes = Scopes.fromStored(claims.getString("scope", ""));

@@ -8,7 +8,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Authorization codes in a Vert.x {@link AsyncMap}: process-local when Vert.x runs alone (the embedded
@@ -19,28 +21,60 @@ import java.util.Optional;
  * used-marker {@code "u:" + hash}. Only the caller whose put created the marker wins. The marker is
  * written before the live entry is removed, so a concurrent {@link #peek} that misses the live entry
  * always finds the marker. Entries expire through the map's own TTL.
+ *
+ * <p>The map is looked up on first use (and again until a lookup succeeds), and each call goes to it
+ * from the caller's thread: the answer completes on the caller's context, as Vert.x's own clients do,
+ * never on the context that happened to create the store. A failure of the map, including a lookup
+ * that throws (a cluster member that has left), fails the answer.
  */
 public final class SharedDataAuthorizationCodeStore implements AuthorizationCodeStore {
   /** The name of the (cluster-wide when clustered) map. */
   public static final String MAP_NAME = "gatehouse.authorization-codes";
 
-  private final Future<AsyncMap<String, JsonObject>> map;
+  private final Vertx vertx;
   private final Clock clock;
   private final Duration usedMarkerTtl;
+  /** The map once looked up; null before. A plain stateless handle, so sharing it is safe. */
+  private volatile AsyncMap<String, JsonObject> map;
 
-  private SharedDataAuthorizationCodeStore(Future<AsyncMap<String, JsonObject>> map, Clock clock, Duration usedMarkerTtl) {
-    this.map = map;
+  private SharedDataAuthorizationCodeStore(Vertx vertx, Clock clock, Duration usedMarkerTtl) {
+    this.vertx = vertx;
     this.clock = clock;
     this.usedMarkerTtl = usedMarkerTtl;
   }
 
   /**
    * @param usedMarkerTtl how long a consumed code is remembered, so that a replay is recognised; it
-   *     should outlive the access tokens issued from a code
+   *     should outlive the access tokens issued from a code. At least one millisecond: the maps read
+   *     a zero TTL as "forever" (Hazelcast) or refuse it (the local map)
    */
   public static SharedDataAuthorizationCodeStore create(Vertx vertx, Clock clock, Duration usedMarkerTtl) {
-    Future<AsyncMap<String, JsonObject>> map = vertx.sharedData().<String, JsonObject>getAsyncMap(MAP_NAME);
-    return new SharedDataAuthorizationCodeStore(map, clock, usedMarkerTtl);
+    Objects.requireNonNull(vertx, "vertx");
+    Objects.requireNonNull(clock, "clock");
+    Objects.requireNonNull(usedMarkerTtl, "usedMarkerTtl");
+    if (usedMarkerTtl.toMillis() < 1) {
+      throw new IllegalArgumentException("usedMarkerTtl must be at least 1 ms, was " + usedMarkerTtl);
+    }
+    return new SharedDataAuthorizationCodeStore(vertx, clock, usedMarkerTtl);
+  }
+
+  /**
+   * Applies {@code op} to the map, called on the caller's thread so that the map's answers complete on
+   * the caller's context; anything thrown becomes a failed future.
+   */
+  private <T> Future<T> withMap(Function<AsyncMap<String, JsonObject>, Future<T>> op) {
+    try {
+      AsyncMap<String, JsonObject> m = map;
+      if (m != null) {
+        return op.apply(m);
+      }
+      return vertx.sharedData().<String, JsonObject>getAsyncMap(MAP_NAME).compose(found -> {
+        map = found;
+        return op.apply(found);
+      });
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
   }
 
   @Override
@@ -49,13 +83,13 @@ public final class SharedDataAuthorizationCodeStore implements AuthorizationCode
     if (ttlMillis <= 0) {
       return Future.succeededFuture();
     }
-    return map.compose(m -> m.put(codeHash, toJson(code), ttlMillis));
+    return withMap(m -> m.put(codeHash, toJson(code), ttlMillis));
   }
 
   @Override
   public Future<Optional<Stored>> peek(String codeHash) {
     long now = clock.instant().getEpochSecond();
-    return map.compose(m -> m.get(codeHash).compose(live -> {
+    return withMap(m -> m.get(codeHash).compose(live -> {
       if (live != null) {
         AuthorizationCode code = fromJson(live);
         // the TTL is the backing map's; check the expiry ourselves too, to the second
@@ -68,7 +102,7 @@ public final class SharedDataAuthorizationCodeStore implements AuthorizationCode
   @Override
   public Future<Boolean> consume(String codeHash) {
     long now = clock.instant().getEpochSecond();
-    return map.compose(m -> m.get(codeHash).compose(live -> {
+    return withMap(m -> m.get(codeHash).compose(live -> {
       if (live == null || fromJson(live).expiresAt() <= now) {
         return Future.succeededFuture(false);
       }

@@ -60,7 +60,7 @@ public final class PasswordHasher {
 
   /** Whether {@code stored} is an Argon2id PHC string this class can verify. */
   public static boolean isHash(String stored) {
-    return Phc.parse(stored) != null;
+    return stored != null && Phc.parse(stored) != null;
   }
 
   /**

@@ -84,7 +84,26 @@ public final class ConfigLoader {
     int maxBody = integer("http.max_body_bytes", 1024, 16 * 1024 * 1024);
     var http = new GatehouseConfig.Http(nonEmpty("http.host"), integer("http.port", 0, 65535), maxBody, integer("http.instances", 0, 256));
     Duration ttl = duration("token.access_token_ttl", Duration.ofSeconds(10), Duration.ofHours(24));
-    var token = new GatehouseConfig.Token(ttl, nonEmpty("token.audience"));
+    SigningAlgorithm idAlg = SigningAlgorithm.fromJose(nonEmpty("token.id_token_algorithm"))
+        .orElseThrow(() -> invalid("token.id_token_algorithm", "must be one of ES256, RS256, EdDSA"));
+    Duration refreshIdle = duration("token.refresh_idle_ttl", Duration.ofMinutes(1), Duration.ofDays(365));
+    Duration refreshAbsolute = duration("token.refresh_absolute_ttl", Duration.ofMinutes(1), Duration.ofDays(365));
+    if (refreshIdle.compareTo(refreshAbsolute) > 0) {
+      throw invalid("token.refresh_idle_ttl", "must not be longer than token.refresh_absolute_ttl");
+    }
+    var token = new GatehouseConfig.Token(ttl, nonEmpty("token.audience"),
+        duration("token.id_token_ttl", Duration.ofSeconds(10), Duration.ofHours(24)), idAlg, refreshIdle, refreshAbsolute);
+    Duration codeTtl = duration("authorize.code_ttl", Duration.ofSeconds(5), Duration.ofMinutes(10));
+    var authorize = new GatehouseConfig.Authorize(codeTtl,
+        duration("authorize.code_used_ttl", codeTtl, Duration.ofDays(1)), bool("authorize.require_pkce"));
+    String cookieName = nonEmpty("session.cookie_name");
+    if (!cookieName.matches("[A-Za-z0-9_-]{1,64}")) {
+      throw invalid("session.cookie_name", "must be 1 to 64 letters, digits, '_' or '-'");
+    }
+    var session = new GatehouseConfig.Session(duration("session.idle_timeout", Duration.ofMinutes(1), Duration.ofDays(30)), cookieName);
+    var login = new GatehouseConfig.Login(integer("login.free_failures", 1, 1000),
+        duration("login.max_backoff", Duration.ofSeconds(1), Duration.ofDays(1)),
+        duration("login.account_delay", Duration.ZERO, Duration.ofSeconds(10)));
     String alg = nonEmpty("keys.algorithm");
     SigningAlgorithm algorithm = SigningAlgorithm.fromJose(alg)
         .orElseThrow(() -> invalid("keys.algorithm", "must be one of ES256, RS256, EdDSA"));
@@ -108,7 +127,8 @@ public final class ConfigLoader {
     var postgres = new GatehouseConfig.Postgres(nonEmpty("postgres.host"), integer("postgres.port", 1, 65535),
         nonEmpty("postgres.database"), nonEmpty("postgres.user"), string("postgres.password"), schema,
         integer("postgres.pool_size", 1, 1000));
-    return new GatehouseConfig(issuer, http, token, keys, store, postgres, optionalPath("seed.file"), bool("demo.enabled"));
+    return new GatehouseConfig(issuer, http, token, authorize, session, login, keys, store, postgres, optionalPath("seed.file"),
+        bool("demo.enabled"));
   }
 
   // RFC 8414 §2: the issuer is an https URL with no query or fragment; we allow http on loopback only

@@ -9,11 +9,19 @@ import java.util.Optional;
 
 /** The whole configuration, typed and validated; loaded once at start by {@link ConfigLoader}. */
 public record GatehouseConfig(
-    URI issuer, Http http, Token token, Keys keys, Store store, Postgres postgres, Optional<Path> seedFile, boolean demoEnabled) {
+    URI issuer, Http http, Token token, Authorize authorize, Session session, Login login, Keys keys, Store store,
+    Postgres postgres, Optional<Path> seedFile, boolean demoEnabled) {
 
   public record Http(String host, int port, int maxBodyBytes, int instances) {}
 
-  public record Token(Duration accessTokenTtl, String audience) {}
+  public record Token(Duration accessTokenTtl, String audience, Duration idTokenTtl, SigningAlgorithm idTokenAlgorithm,
+      Duration refreshIdleTtl, Duration refreshAbsoluteTtl) {}
+
+  public record Authorize(Duration codeTtl, Duration codeUsedTtl, boolean requirePkce) {}
+
+  public record Session(Duration idleTimeout, String cookieName) {}
+
+  public record Login(int freeFailures, Duration maxBackoff, Duration accountDelay) {}
 
   public record Keys(SigningAlgorithm algorithm, CryptoProvider.Mode provider, Optional<Path> jwksFile, Path dataDir) {}
 
@@ -29,6 +37,11 @@ public record GatehouseConfig(
     public String toString() {
       return "Postgres[" + user + "@" + host + ":" + port + "/" + database + " schema " + schema + "]";
     }
+  }
+
+  /** Whether the issuer is served over HTTPS (then cookies are Secure). */
+  public boolean https() {
+    return "https".equals(issuer.getScheme());
   }
 
   /** The issuer as a string, exactly as configured. */

@@ -5,6 +5,9 @@ import io.gatehouse.core.model.AuthMethod;
 import io.gatehouse.core.model.Client;
 import io.gatehouse.core.model.GrantTypes;
 import io.gatehouse.core.model.Scopes;
+import io.gatehouse.core.model.User;
+import io.gatehouse.core.user.PasswordHasher;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringReader;
@@ -21,6 +24,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 
 /**
  * Reads the seed file: clients to upsert into the configured registry at start. Secrets are hashed as
@@ -37,39 +41,147 @@ import java.util.Set;
  *     token_endpoint_auth_methods: [client_secret_basic, client_secret_post]
  *     redirect_uris: []
  *     access_token_ttl: 5m               # optional
+ * users:
+ *   - username: alice
+ *     password: "correct horse battery staple"   # or password_hash: a $argon2id$ PHC string
+ *     subject: 248289761001                        # optional: default derived from the username
+ *     claims: {name: Alice Example, email: alice@example.com, email_verified: true}
  * </pre>
  */
 public final class SeedFile {
   private static final Set<String> TOP_LEVEL = Set.of("clients", "users");
+  private static final Set<String> USER_FIELDS = Set.of("username", "password", "password_hash", "subject", "claims");
   private static final Set<String> CLIENT_FIELDS = Set.of("client_id", "client_secret", "grant_types", "scopes",
       "default_scopes", "token_endpoint_auth_methods", "redirect_uris", "access_token_ttl");
   static final Duration MAX_TTL = Duration.ofHours(24);
 
   private SeedFile() {}
 
-  public static List<Client> load(Path file) {
+  /** The seed: clients and users, secrets and passwords already hashed. */
+  public record Seed(List<Client> clients, List<User> users) {}
+
+  /** Reads a seed file; passwords are hashed with {@code hasher} (slow: call on a worker thread). */
+  public static Seed read(Path file, PasswordHasher hasher) {
     try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      return parse(r, file.toString());
+      return read(r, file.toString(), hasher);
     } catch (IOException e) {
       throw new ConfigException("cannot read seed file " + file + ": " + e.getMessage());
     }
   }
 
-  public static List<Client> parse(String yaml) {
-    return parse(new StringReader(yaml), "seed");
+  public static Seed read(String yaml, PasswordHasher hasher) {
+    return read(new StringReader(yaml), "seed", hasher);
   }
 
-  static List<Client> parse(Reader reader, String source) {
+  /** The clients of a seed file. */
+  public static List<Client> load(Path file) {
+    return read(file, new PasswordHasher()).clients();
+  }
+
+  /** The clients of a seed document. */
+  public static List<Client> parse(String yaml) {
+    return read(yaml, new PasswordHasher()).clients();
+  }
+
+  static Seed read(Reader reader, String source, PasswordHasher hasher) {
     Map<String, Object> doc = ConfigLoader.parseYaml(reader, "seed file " + source);
     for (String key : doc.keySet()) {
       if (!TOP_LEVEL.contains(key)) {
         throw new ConfigException("seed file " + source + ": unknown top-level key '" + key + "'");
       }
     }
-    if (doc.get("users") != null) {
-      throw new ConfigException("seed file " + source + ": 'users' are not supported yet by this version");
+    return new Seed(clients(doc.get("clients"), source), users(doc.get("users"), source, hasher));
+  }
+
+  private static List<User> users(Object users, String source, PasswordHasher hasher) {
+    if (users == null) {
+      return List.of();
     }
-    Object clients = doc.get("clients");
+    if (!(users instanceof List<?> list)) {
+      throw new ConfigException("seed file " + source + ": 'users' must be a list");
+    }
+    List<User> result = new ArrayList<>();
+    Set<String> usernames = new HashSet<>();
+    Set<String> subjects = new HashSet<>();
+    for (int i = 0; i < list.size(); i++) {
+      User u = user(source, i, list.get(i), hasher);
+      if (!usernames.add(u.username().toLowerCase(Locale.ROOT))) {
+        throw new ConfigException("seed file " + source + ": users[" + i + "] (" + u.username() + "): username is repeated");
+      }
+      if (!subjects.add(u.subject())) {
+        throw new ConfigException("seed file " + source + ": users[" + i + "] (" + u.username() + "): subject is repeated");
+      }
+      result.add(u);
+    }
+    return result;
+  }
+
+  private static User user(String source, int index, Object entry, PasswordHasher hasher) {
+    String where = "seed file " + source + ": users[" + index + "]";
+    if (!(entry instanceof Map<?, ?> map)) {
+      throw new ConfigException(where + ": must be a mapping");
+    }
+    Object name = map.get("username");
+    if (name != null) {
+      where += " (" + name + ")";
+    }
+    for (Object key : map.keySet()) {
+      if (!USER_FIELDS.contains(String.valueOf(key))) {
+        throw new ConfigException(where + ": unknown field '" + key + "'");
+      }
+    }
+    Field f = new Field(where, map);
+    String username = f.string("username", true);
+    if (username.length() > 256 || !username.chars().allMatch(ch -> ch > 0x20 && ch != 0x7F)) {
+      throw f.error("username", "must be 1 to 256 characters without spaces or control characters");
+    }
+    String password = f.string("password", false);
+    String passwordHash = f.string("password_hash", false);
+    if ((password == null) == (passwordHash == null)) {
+      throw f.error("password", "exactly one of password and password_hash is required");
+    }
+    if (password != null && password.length() < 8) {
+      throw f.error("password", "must be at least 8 characters");
+    }
+    if (passwordHash != null && !PasswordHasher.isHash(passwordHash)) {
+      throw f.error("password_hash", "must be an Argon2id PHC string ($argon2id$v=19$m=...,t=...,p=...$salt$hash)");
+    }
+    String subject = f.string("subject", false);
+    if (subject == null) {
+      // stable across restarts and nodes, and not the username itself (OIDC Core §8: sub never reassigned)
+      subject = UUID.nameUUIDFromBytes(("gatehouse:user:" + username.toLowerCase(Locale.ROOT)).getBytes(StandardCharsets.UTF_8)).toString();
+    } else if (subject.length() > 255 || !subject.chars().allMatch(ch -> ch >= 0x21 && ch <= 0x7E)) {
+      // OIDC Core §2: sub is at most 255 ASCII characters
+      throw f.error("subject", "must be 1 to 255 printable ASCII characters");
+    }
+    Object claims = map.get("claims");
+    JsonObject claimsJson = new JsonObject();
+    if (claims != null) {
+      if (!(claims instanceof Map<?, ?> cm)) {
+        throw f.error("claims", "must be a mapping");
+      }
+      for (Map.Entry<?, ?> e : cm.entrySet()) {
+        String key = String.valueOf(e.getKey());
+        if (key.equals("sub")) {
+          throw f.error("claims", "must not contain 'sub' (use the subject field)");
+        }
+        Object v = e.getValue();
+        if (!(v instanceof String || v instanceof Boolean || v instanceof Number || v instanceof Map)) {
+          throw f.error("claims", "'" + key + "' must be a string, boolean, number or (for address) a mapping");
+        }
+        claimsJson.put(key, v instanceof Map<?, ?> m ? new JsonObject(toStringKeys(m)) : v);
+      }
+    }
+    return new User(subject, username, passwordHash != null ? passwordHash : hasher.hash(password), claimsJson);
+  }
+
+  private static Map<String, Object> toStringKeys(Map<?, ?> m) {
+    Map<String, Object> out = new java.util.LinkedHashMap<>();
+    m.forEach((k, v) -> out.put(String.valueOf(k), v));
+    return out;
+  }
+
+  private static List<Client> clients(Object clients, String source) {
     if (clients == null) {
       return List.of();
     }

@@ -9,7 +9,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 
 /** Reads a request body up to a limit; a larger one fails with {@link #tooLarge} (answered 413). */
-final class BodyReader {
+public final class BodyReader {
   private BodyReader() {}
 
   /** RFC 9110 §15.5.14: 413, and the connection is closed (the rest of the body is not read). */
@@ -17,7 +17,7 @@ final class BodyReader {
     return new OAuthException(OAuthErrorCode.INVALID_REQUEST, 413, "the request body is larger than " + limit + " bytes");
   }
 
-  static Future<Buffer> read(HttpServerRequest request, int limit) {
+  public static Future<Buffer> read(HttpServerRequest request, int limit) {
     String declared = request.getHeader(HttpHeaders.CONTENT_LENGTH);
     if (declared != null) {
       try {

@@ -14,15 +14,34 @@ public final class MetadataEndpoints {
   private final String metadata;
   private final String jwks;
 
-  public MetadataEndpoints(String issuer, Set<String> grantTypes, JsonObject publicJwks) {
+  public MetadataEndpoints(String issuer, Set<String> grantTypes, JsonObject publicJwks, String idTokenAlgorithm) {
     JsonObject doc = new JsonObject()
         .put("issuer", issuer)
+        .put("authorization_endpoint", issuer + "/authorize")
         .put("token_endpoint", issuer + "/token")
+        .put("userinfo_endpoint", issuer + "/userinfo")
         .put("jwks_uri", issuer + "/jwks")
+        .put("scopes_supported", new JsonArray().add("openid").add("profile").add("email").add("address").add("phone"))
+        .put("response_types_supported", new JsonArray().add("code"))
+        .put("response_modes_supported", new JsonArray().add("query"))
         .put("grant_types_supported", new JsonArray(new TreeSet<>(grantTypes).stream().toList()))
-        .put("token_endpoint_auth_methods_supported", new JsonArray().add("client_secret_basic").add("client_secret_post"))
-        // RFC 8414 §2 requires the member; empty because there is no authorization endpoint yet
-        .put("response_types_supported", new JsonArray());
+        .put("token_endpoint_auth_methods_supported", new JsonArray().add("client_secret_basic").add("client_secret_post").add("none"))
+        // RFC 9700 §2.1.1: S256 only
+        .put("code_challenge_methods_supported", new JsonArray().add("S256"))
+        // RFC 9207 §3: iss is in every authorization response
+        .put("authorization_response_iss_parameter_supported", true)
+        // OIDC Discovery §3
+        .put("subject_types_supported", new JsonArray().add("public"))
+        .put("id_token_signing_alg_values_supported", new JsonArray().add(idTokenAlgorithm))
+        .put("claims_supported", new JsonArray().add("sub").add("iss").add("aud").add("exp").add("iat").add("auth_time")
+            .add("nonce").add("at_hash").add("name").add("family_name").add("given_name").add("middle_name").add("nickname")
+            .add("preferred_username").add("profile").add("picture").add("website").add("gender").add("birthdate")
+            .add("zoneinfo").add("locale").add("updated_at").add("email").add("email_verified").add("address")
+            .add("phone_number").add("phone_number_verified"))
+        .put("prompt_values_supported", new JsonArray().add("none").add("login").add("consent").add("select_account"))
+        .put("claims_parameter_supported", false)
+        .put("request_parameter_supported", false)
+        .put("request_uri_parameter_supported", false);
     this.metadata = doc.encodePrettily();
     this.jwks = publicJwks.encode();
   }

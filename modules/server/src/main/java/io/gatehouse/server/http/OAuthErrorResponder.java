@@ -51,6 +51,35 @@ public final class OAuthErrorResponder {
     Responses.json(response, body);
   }
 
+  /**
+   * An error at a protected resource (RFC 6750 §3): the {@code WWW-Authenticate: Bearer} challenge
+   * names the error; a request without any token gets the bare challenge (§3.1) and a 401.
+   */
+  public static void respondBearer(RoutingContext ctx, Throwable failure, boolean tokenPresent, String requiredScope) {
+    HttpServerResponse response = ctx.response();
+    if (response.ended() || response.headWritten()) {
+      return;
+    }
+    if (!tokenPresent) {
+      response.putHeader("WWW-Authenticate", "Bearer realm=\"gatehouse\"").setStatusCode(401);
+      Responses.json(response, new JsonObject().put("error", "invalid_token").put("error_description", "a bearer access token is required"));
+      return;
+    }
+    if (failure instanceof OAuthException oauth
+        && (oauth.code() == OAuthErrorCode.INVALID_TOKEN || oauth.code() == OAuthErrorCode.INSUFFICIENT_SCOPE
+            || oauth.code() == OAuthErrorCode.INVALID_REQUEST)) {
+      String challenge = "Bearer realm=\"gatehouse\", error=\"" + oauth.code().wire() + "\", error_description=\""
+          + oauth.description().replace("\"", "'") + "\"";
+      if (oauth.code() == OAuthErrorCode.INSUFFICIENT_SCOPE && requiredScope != null) {
+        challenge += ", scope=\"" + requiredScope + "\"";
+      }
+      response.putHeader("WWW-Authenticate", challenge).setStatusCode(oauth.status());
+      Responses.json(response, new JsonObject().put("error", oauth.code().wire()).put("error_description", oauth.description()));
+      return;
+    }
+    respond(ctx, failure);
+  }
+
   /** 405 with {@code Allow} (RFC 9110 §15.5.6). */
   public static void methodNotAllowed(RoutingContext ctx, String allow) {
     ctx.response().putHeader("Allow", allow);

@@ -5,6 +5,13 @@ import io.gatehouse.server.http.HealthEndpoint;
 import io.gatehouse.server.http.MetadataEndpoints;
 import io.gatehouse.server.http.OAuthErrorResponder;
 import io.gatehouse.server.http.TokenEndpoint;
+import io.gatehouse.server.http.UserInfoEndpoint;
+import io.gatehouse.server.http.interact.AuthorizeEndpoints;
+import io.gatehouse.server.http.interact.Pages;
+import io.gatehouse.server.config.GatehouseConfig;
+import io.vertx.core.http.CookieSameSite;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.handler.SessionHandler;
 import io.gatehouse.core.error.OAuthException;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -40,6 +47,30 @@ public final class HttpVerticle extends VerticleBase {
     MetadataEndpoints metadata = services.metadata();
     HealthEndpoint health = new HealthEndpoint(services.clients());
     router.route(base + "/token").handler(token);
+    Pages pages = new Pages(vertx, base);
+    AuthorizeEndpoints authorize = new AuthorizeEndpoints(services.authorization(), services.logins(), pages, base,
+        java.time.Clock.systemUTC(), services.config().http().maxBodyBytes());
+    GatehouseConfig.Session sc = services.config().session();
+    // the login session: only on the interactive routes, never on the token path
+    SessionHandler sessions = SessionHandler.create(services.sessions())
+        .setSessionCookieName(sc.cookieName())
+        .setSessionTimeout(sc.idleTimeout().toMillis())
+        .setCookieHttpOnlyFlag(true)
+        .setCookieSameSite(CookieSameSite.LAX)
+        .setCookieSecureFlag(services.config().https())
+        .setSessionCookiePath(base.isEmpty() ? "/" : base)
+        .setMinLength(32);
+    router.route(HttpMethod.GET, base + "/authorize").handler(sessions).handler(authorize::authorize);
+    router.route(HttpMethod.POST, base + "/authorize").handler(sessions).handler(authorize::authorize);
+    router.get(base + "/authorize/resume").handler(sessions).handler(authorize::resume);
+    router.get(base + "/login").handler(sessions).handler(authorize::loginPage);
+    router.post(base + "/login").handler(sessions).handler(authorize::login);
+    router.get(base + "/consent").handler(sessions).handler(authorize::consentPage);
+    router.post(base + "/consent").handler(sessions).handler(authorize::consent);
+    router.get(base + "/assets/gatehouse.css").handler(pages::css);
+    UserInfoEndpoint userInfo = new UserInfoEndpoint(services.userInfo());
+    router.route(HttpMethod.GET, base + "/userinfo").handler(userInfo::handle);
+    router.route(HttpMethod.POST, base + "/userinfo").handler(userInfo::handle);
     // RFC 8414 §3: the well-known suffix goes between the host and the issuer's path
     router.get("/.well-known/oauth-authorization-server" + base).handler(metadata::metadata);
     router.get(base + "/.well-known/openid-configuration").handler(metadata::metadata);

@@ -18,6 +18,7 @@ public final class InMemoryRefreshTokenStore implements RefreshTokenStore {
     RefreshFamily family; // null for a tombstone
     String currentHash;
     boolean revoked;
+    boolean rotated; // an earlier member stays known (find answers it) until the absolute expiry
     long keepUntil;
   }
 
@@ -57,6 +58,7 @@ public final class InMemoryRefreshTokenStore implements RefreshTokenStore {
       return Future.succeededFuture(false);
     }
     e.currentHash = newHash;
+    e.rotated = true;
     e.family = e.family.withIdleExpiresAt(Math.min(newIdleExpiresAt, e.family.absoluteExpiresAt()));
     grantByToken.put(newHash, e.family.grantId());
     return Future.succeededFuture(true);
@@ -72,6 +74,9 @@ public final class InMemoryRefreshTokenStore implements RefreshTokenStore {
 
   @Override
   public synchronized Future<Integer> revokeBySession(String sessionId) {
+    if (sessionId == null) {
+      return Future.succeededFuture(0); // no login session: never the families created without one
+    }
     int n = 0;
     for (Entry e : byGrant.values()) {
       if (!e.revoked && e.family != null && Objects.equals(sessionId, e.family.sessionId())) {
@@ -87,7 +92,7 @@ public final class InMemoryRefreshTokenStore implements RefreshTokenStore {
     int n = 0;
     for (Iterator<Map.Entry<String, Entry>> it = byGrant.entrySet().iterator(); it.hasNext(); ) {
       Entry e = it.next().getValue();
-      long end = e.family == null ? e.keepUntil : Math.max(e.keepUntil, Math.min(e.family.absoluteExpiresAt(), e.family.idleExpiresAt()));
+      long end = e.family == null ? e.keepUntil : Math.max(e.keepUntil, lastUse(e));
       if (end <= now) {
         it.remove();
         n++;
@@ -95,6 +100,12 @@ public final class InMemoryRefreshTokenStore implements RefreshTokenStore {
     }
     grantByToken.values().removeIf(grant -> !byGrant.containsKey(grant));
     return Future.succeededFuture(n);
+  }
+
+  /** When find stops answering every member: a rotated member outlives the current one's idle expiry. */
+  private static long lastUse(Entry e) {
+    long absolute = e.family.absoluteExpiresAt();
+    return e.rotated ? absolute : Math.min(absolute, e.family.idleExpiresAt());
   }
 
   private Entry live(String tokenHash, long now) {

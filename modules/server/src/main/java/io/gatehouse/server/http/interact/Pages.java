@@ -1,0 +1,91 @@
+package io.gatehouse.server.http.interact;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.common.template.TemplateEngine;
+import io.vertx.ext.web.templ.handlebars.HandlebarsTemplateEngine;
+import java.io.IOException;
+import java.io.InputStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Server-rendered HTML (Handlebars, which HTML-escapes every {@code {{value}}}), always with the
+ * headers that keep the pages out of frames, caches and referrers.
+ */
+public final class Pages {
+  private static final Logger LOG = LoggerFactory.getLogger(Pages.class);
+  // CSP: nothing but our own stylesheet; no scripts at all; never framed (clickjacking)
+  static final String CSP = "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+  private final TemplateEngine engine;
+  private final String base;
+  private final Buffer css;
+
+  public Pages(Vertx vertx, String base) {
+    this.engine = HandlebarsTemplateEngine.create(vertx);
+    this.base = base;
+    this.css = resource("/assets/gatehouse.css");
+  }
+
+  /** Headers every interactive page and redirect carries. */
+  public static void secure(HttpServerResponse response) {
+    response.putHeader("X-Frame-Options", "DENY")
+        .putHeader("Content-Security-Policy", CSP)
+        .putHeader("Referrer-Policy", "no-referrer")
+        .putHeader("Cache-Control", "no-store")
+        .putHeader("Pragma", "no-cache");
+  }
+
+  public void render(RoutingContext ctx, int status, String template, JsonObject data) {
+    data.put("base", base);
+    engine.render(data, "templates/" + template + ".hbs").onComplete(ar -> {
+      HttpServerResponse response = ctx.response();
+      if (response.ended()) {
+        return;
+      }
+      secure(response);
+      if (ar.failed()) {
+        LOG.error("rendering {} failed: {}", template, ar.cause().toString());
+        response.setStatusCode(500).putHeader("Content-Type", "text/plain;charset=UTF-8").end("Internal error");
+        return;
+      }
+      response.setStatusCode(status).putHeader("Content-Type", "text/html;charset=UTF-8").end(ar.result());
+    });
+  }
+
+  /** An error page: shown, never redirected (e.g. an unverified client or redirect URI). */
+  public void error(RoutingContext ctx, int status, String title, String message, String code) {
+    render(ctx, status, "error", new JsonObject().put("title", title).put("message", message).put("code", code));
+  }
+
+  /** {@code GET /assets/gatehouse.css}. */
+  public void css(RoutingContext ctx) {
+    ctx.response().putHeader("Content-Type", "text/css;charset=UTF-8").putHeader("Cache-Control", "public, max-age=3600").end(css);
+  }
+
+  /** 303 See Other (RFC 9110 §15.4.4): after a POST the browser follows with a GET. */
+  public static void seeOther(RoutingContext ctx, String location) {
+    redirect(ctx, 303, location);
+  }
+
+  public static void redirect(RoutingContext ctx, int status, String location) {
+    HttpServerResponse response = ctx.response();
+    secure(response);
+    response.setStatusCode(status).putHeader("Location", location).end();
+  }
+
+  private static Buffer resource(String name) {
+    try (InputStream in = Pages.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException(name + " is missing from the class path");
+      }
+      return Buffer.buffer(in.readAllBytes());
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

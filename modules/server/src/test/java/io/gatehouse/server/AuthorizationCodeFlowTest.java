@@ -1,0 +1,376 @@
+package io.gatehouse.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gatehouse.core.token.TokenHashes;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.User;
+import io.vertx.ext.auth.oauth2.OAuth2Auth;
+import io.vertx.ext.auth.oauth2.OAuth2AuthorizationURL;
+import io.vertx.ext.auth.oauth2.OAuth2Options;
+import io.vertx.ext.auth.oauth2.Oauth2Credentials;
+import io.vertx.ext.auth.oauth2.providers.OpenIDConnectAuth;
+import java.net.http.HttpResponse;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jose4j.jwk.HttpsJwks;
+import org.jose4j.jwt.JwtClaims;
+import org.jose4j.jwt.consumer.JwtConsumerBuilder;
+import org.jose4j.keys.resolvers.HttpsJwksVerificationKeyResolver;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The authorization code flow with PKCE over real HTTP, driven as a browser and a relying party would. */
+class AuthorizationCodeFlowTest {
+  static final String RP_SECRET = "rp-secret-0123456789-abcdefghijklmnopq";
+  static final String RP_CB = "https://rp.example.com/cb";
+  static TestServer server;
+
+  @BeforeAll
+  static void start() throws Exception {
+    server = TestServer.start(Map.of());
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    server.close();
+  }
+
+  static String verifier() {
+    return TokenHashes.random(32);
+  }
+
+  static String authorizeUrl(String clientId, String redirectUri, String scope, String state, String challenge, String... extra) {
+    Map<String, String> q = new LinkedHashMap<>();
+    q.put("response_type", "code");
+    q.put("client_id", clientId);
+    if (redirectUri != null) {
+      q.put("redirect_uri", redirectUri);
+    }
+    if (scope != null) {
+      q.put("scope", scope);
+    }
+    if (state != null) {
+      q.put("state", state);
+    }
+    if (challenge != null) {
+      q.put("code_challenge", challenge);
+      q.put("code_challenge_method", "S256");
+    }
+    for (int i = 0; i < extra.length; i += 2) {
+      q.put(extra[i], extra[i + 1]);
+    }
+    return server.base + "/authorize?" + Browser.encode(q);
+  }
+
+  HttpResponse<String> redeem(String clientId, String secret, String code, String redirectUri, String verifier) throws Exception {
+    Map<String, String> form = new LinkedHashMap<>();
+    form.put("grant_type", "authorization_code");
+    form.put("code", code);
+    if (redirectUri != null) {
+      form.put("redirect_uri", redirectUri);
+    }
+    if (verifier != null) {
+      form.put("code_verifier", verifier);
+    }
+    if (secret == null) {
+      form.put("client_id", clientId);
+      return server.form(Browser.encode(form));
+    }
+    return server.form(Browser.encode(form), "Authorization", TestServer.basic(clientId, secret));
+  }
+
+  /** Signs alice in and answers a fresh code for the rp client with this verifier. */
+  String code(Browser browser, String verifier, String scope) throws Exception {
+    String done = browser.signInAndConsent(authorizeUrl("rp", RP_CB, scope, "s1", TokenHashes.s256(verifier)), server.base,
+        "alice", "alice-password-123");
+    assertThat(done).startsWith(RP_CB + "?");
+    return Browser.query(done).get("code");
+  }
+
+  @Test
+  void codeFlowWithOAuth2AuthClientThenTokensVerifyThroughJwksAndUserInfoAnswers() throws Exception {
+    OAuth2Auth rp = TestServer.await(OpenIDConnectAuth.discover(server.vertx,
+        new OAuth2Options().setClientId("rp").setClientSecret(RP_SECRET).setSite(server.base)));
+    String verifier = verifier();
+    String url = rp.authorizeURL(new OAuth2AuthorizationURL()
+        .setRedirectUri(RP_CB)
+        .setScopes(List.of("openid", "profile", "email", "read:users"))
+        .setState("xyz")
+        .setCodeChallenge(TokenHashes.s256(verifier))
+        .setCodeChallengeMethod("S256")
+        .putAdditionalParameter("nonce", "n-0S6_WzA2Mj"));
+    Browser browser = new Browser();
+    String done = browser.signInAndConsent(url, server.base, "alice", "alice-password-123");
+    Map<String, String> response = Browser.query(done);
+    assertThat(done).startsWith(RP_CB + "?code=");
+    assertThat(response).containsEntry("state", "xyz").containsEntry("iss", server.base);
+
+    User user = TestServer.await(rp.authenticate(new Oauth2Credentials().setFlow(io.vertx.ext.auth.oauth2.OAuth2FlowType.AUTH_CODE).setCode(response.get("code")).setRedirectUri(RP_CB)
+        .setCodeVerifier(verifier)));
+    String accessToken = user.principal().getString("access_token");
+    String idToken = user.principal().getString("id_token");
+    assertThat(user.principal().getString("refresh_token")).hasSize(43);
+    assertThat(user.principal().getString("scope")).isEqualTo("openid profile email read:users");
+
+    JwtClaims at = server.verify(accessToken);
+    assertThat(at.getSubject()).isEqualTo("248289761001");
+    assertThat(at.getStringClaimValue("client_id")).isEqualTo("rp");
+
+    String jwksUri = new JsonObject(server.get("/.well-known/openid-configuration").body()).getString("jwks_uri");
+    JwtClaims id = new JwtConsumerBuilder()
+        .setVerificationKeyResolver(new HttpsJwksVerificationKeyResolver(new HttpsJwks(jwksUri)))
+        .setExpectedIssuer(server.base).setExpectedAudience("rp").setRequireExpirationTime().setRequireIssuedAt()
+        .build().processToClaims(idToken);
+    assertThat(id.getSubject()).isEqualTo("248289761001");
+    assertThat(id.getStringClaimValue("nonce")).isEqualTo("n-0S6_WzA2Mj");
+    assertThat(id.getClaimValue("auth_time")).isNotNull();
+    byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(accessToken.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    assertThat(id.getStringClaimValue("at_hash"))
+        .isEqualTo(java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(java.util.Arrays.copyOf(digest, 16)));
+    assertThat(new org.jose4j.jws.JsonWebSignature() {{ setCompactSerialization(idToken); }}.getAlgorithmHeaderValue()).isEqualTo("RS256");
+
+    HttpResponse<String> info = server.http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.base + "/userinfo"))
+        .header("Authorization", "Bearer " + accessToken).GET().build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(info.statusCode()).isEqualTo(200);
+    assertThat(new JsonObject(info.body())).isEqualTo(new JsonObject()
+        .put("sub", "248289761001").put("name", "Alice Example").put("locale", "en").put("email", "alice@example.com").put("email_verified", true));
+  }
+
+  @Test
+  void publicClientWithPkceAndLoopbackPortThenTokensWithoutSecret() throws Exception {
+    String verifier = verifier();
+    String cb = "http://127.0.0.1:53127/callback";
+    String done = new Browser().signInAndConsent(authorizeUrl("spa", cb, "openid read:users", "st", TokenHashes.s256(verifier)),
+        server.base, "bob", "bob-password-12345");
+    assertThat(done).startsWith(cb + "?code=");
+    HttpResponse<String> r = redeem("spa", null, Browser.query(done).get("code"), cb, verifier);
+    assertThat(r.statusCode()).isEqualTo(200);
+    JsonObject body = new JsonObject(r.body());
+    assertThat(body.getString("token_type")).isEqualTo("Bearer");
+    assertThat(body.containsKey("id_token")).isTrue();
+    assertThat(server.verify(body.getString("access_token")).getStringClaimValue("client_id")).isEqualTo("spa");
+  }
+
+  @Test
+  void consentRememberedThenSecondAuthorizationRedirectsWithoutPages() throws Exception {
+    Browser browser = new Browser();
+    code(browser, verifier(), "openid profile");
+    HttpResponse<String> again = browser.get(authorizeUrl("rp", RP_CB, "openid profile", "again", TokenHashes.s256(verifier())));
+    assertThat(again.statusCode()).isEqualTo(302);
+    assertThat(Browser.location(again, server.base)).startsWith(RP_CB + "?code=").contains("state=again");
+  }
+
+  @Test
+  void tokenWhenCodeReusedThenInvalidGrantAndRefreshTokenOfFirstRedemptionRevoked() throws Exception {
+    String verifier = verifier();
+    String code = code(new Browser(), verifier, "openid read:users");
+    HttpResponse<String> first = redeem("rp", RP_SECRET, code, RP_CB, verifier);
+    assertThat(first.statusCode()).isEqualTo(200);
+    String refresh = new JsonObject(first.body()).getString("refresh_token");
+
+    HttpResponse<String> second = redeem("rp", RP_SECRET, code, RP_CB, verifier);
+    assertThat(second.statusCode()).isEqualTo(400);
+    assertThat(new JsonObject(second.body()).getString("error")).isEqualTo("invalid_grant");
+
+    HttpResponse<String> refreshed = server.form("grant_type=refresh_token&refresh_token=" + refresh,
+        "Authorization", TestServer.basic("rp", RP_SECRET));
+    assertThat(refreshed.statusCode()).isEqualTo(400);
+    assertThat(new JsonObject(refreshed.body()).getString("error")).isEqualTo("invalid_grant");
+  }
+
+  @Test
+  void tokenWhenVerifierWrongThenInvalidGrantAndCodeStillRedeemable() throws Exception {
+    String verifier = verifier();
+    String code = code(new Browser(), verifier, "read:users");
+    HttpResponse<String> wrong = redeem("rp", RP_SECRET, code, RP_CB, verifier());
+    assertThat(wrong.statusCode()).isEqualTo(400);
+    assertThat(new JsonObject(wrong.body()).getString("error")).isEqualTo("invalid_grant");
+    assertThat(wrong.headers().firstValue("Cache-Control")).hasValue("no-store");
+    assertThat(redeem("rp", RP_SECRET, code, RP_CB, verifier).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void tokenWhenRedirectUriDiffersThenInvalidGrant() throws Exception {
+    String verifier = verifier();
+    String code = code(new Browser(), verifier, "read:users");
+    HttpResponse<String> r = redeem("rp", RP_SECRET, code, "https://rp.example.com/cb2", verifier);
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(new JsonObject(r.body()).getString("error")).isEqualTo("invalid_grant");
+    assertThat(redeem("rp", RP_SECRET, code, null, verifier).statusCode()).isEqualTo(400);
+  }
+
+  @Test
+  void refreshRotatesAndReuseOfRotatedTokenRevokesTheFamily() throws Exception {
+    String verifier = verifier();
+    JsonObject tokens = new JsonObject(redeem("rp", RP_SECRET, code(new Browser(), verifier, "openid read:users write:users"), RP_CB, verifier).body());
+    String r1 = tokens.getString("refresh_token");
+    String auth = TestServer.basic("rp", RP_SECRET);
+
+    HttpResponse<String> narrowed = server.form("grant_type=refresh_token&scope=read%3Ausers&refresh_token=" + r1, "Authorization", auth);
+    assertThat(narrowed.statusCode()).isEqualTo(200);
+    JsonObject n = new JsonObject(narrowed.body());
+    assertThat(n.getString("scope")).isEqualTo("read:users");
+    assertThat(n.containsKey("id_token")).isFalse();
+    String r2 = n.getString("refresh_token");
+    assertThat(r2).isNotEqualTo(r1);
+
+    HttpResponse<String> widened = server.form("grant_type=refresh_token&scope=admin&refresh_token=" + r2, "Authorization", auth);
+    assertThat(new JsonObject(widened.body()).getString("error")).isEqualTo("invalid_scope");
+
+    HttpResponse<String> reuse = server.form("grant_type=refresh_token&refresh_token=" + r1, "Authorization", auth);
+    assertThat(reuse.statusCode()).isEqualTo(400);
+    assertThat(new JsonObject(reuse.body()).getString("error")).isEqualTo("invalid_grant");
+    // the family is revoked: the current token dies too
+    HttpResponse<String> current = server.form("grant_type=refresh_token&refresh_token=" + r2, "Authorization", auth);
+    assertThat(new JsonObject(current.body()).getString("error")).isEqualTo("invalid_grant");
+  }
+
+  @Test
+  void authorizeWhenRedirectUriNotRegisteredThenErrorPageAndNoRedirect() throws Exception {
+    for (String uri : List.of("https://rp.example.com/cb/", "https://rp.example.com/cb?x=1", "https://RP.example.com/cb",
+        "https://rp.example.com/c", "https://evil.example.com/cb")) {
+      HttpResponse<String> r = new Browser().get(authorizeUrl("rp", uri, "openid", "s", TokenHashes.s256(verifier())));
+      assertThat(r.statusCode()).as(uri).isEqualTo(400);
+      assertThat(r.headers().firstValue("Location")).as(uri).isEmpty();
+      assertThat(r.headers().firstValue("Content-Type")).hasValue("text/html;charset=UTF-8");
+      assertThat(r.body()).contains("invalid_request");
+    }
+  }
+
+  @Test
+  void authorizeWhenClientUnknownThenErrorPage() throws Exception {
+    HttpResponse<String> r = new Browser().get(authorizeUrl("nobody", RP_CB, "openid", "s", TokenHashes.s256(verifier())));
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.headers().firstValue("Location")).isEmpty();
+  }
+
+  @Test
+  void authorizeErrorsAfterVerificationRedirectWithErrorStateAndIss() throws Exception {
+    String state = "a b+c&d=é/%";
+    Map<String, String[]> cases = new LinkedHashMap<>();
+    cases.put("unsupported_response_type", new String[] {"response_type", "token"});
+    cases.put("invalid_scope", new String[] {"scope", "admin"});
+    Browser browser = new Browser();
+    for (Map.Entry<String, String[]> c : cases.entrySet()) {
+      String url = authorizeUrl("rp", RP_CB, "openid", state, TokenHashes.s256(verifier())).replace("response_type=code&", "");
+      String[] kv = c.getValue();
+      url = url.replaceAll("([?&])" + kv[0] + "=[^&]*", "$1") + "&" + kv[0] + "=" + kv[1];
+      if (!url.contains("response_type=")) {
+        url += "&response_type=code";
+      }
+      HttpResponse<String> r = browser.get(url);
+      assertThat(r.statusCode()).as(c.getKey()).isEqualTo(302);
+      Map<String, String> q = Browser.query(Browser.location(r, server.base));
+      assertThat(q.get("error")).isEqualTo(c.getKey());
+      assertThat(q.get("state")).isEqualTo(state);
+      assertThat(q.get("iss")).isEqualTo(server.base);
+    }
+  }
+
+  @Test
+  void authorizeWhenPkceMissingOrPlainThenInvalidRequest() throws Exception {
+    Browser browser = new Browser();
+    HttpResponse<String> missing = browser.get(authorizeUrl("spa", "http://127.0.0.1/callback", "openid", "s", null));
+    assertThat(Browser.query(Browser.location(missing, server.base))).containsEntry("error", "invalid_request");
+    HttpResponse<String> plain = browser.get(authorizeUrl("rp", RP_CB, "openid", "s", null,
+        "code_challenge", verifier(), "code_challenge_method", "plain"));
+    assertThat(Browser.query(Browser.location(plain, server.base))).containsEntry("error", "invalid_request");
+    HttpResponse<String> noMethod = browser.get(authorizeUrl("rp", RP_CB, "openid", "s", null, "code_challenge", TokenHashes.s256("x")));
+    assertThat(Browser.query(Browser.location(noMethod, server.base))).containsEntry("error", "invalid_request");
+  }
+
+  @Test
+  void authorizeWithPromptNoneAndNoSessionThenLoginRequired() throws Exception {
+    HttpResponse<String> r = new Browser().get(authorizeUrl("rp", RP_CB, "openid", "s", TokenHashes.s256(verifier()), "prompt", "none"));
+    assertThat(r.statusCode()).isEqualTo(302);
+    Map<String, String> q = Browser.query(Browser.location(r, server.base));
+    assertThat(q).containsEntry("error", "login_required").containsEntry("state", "s").containsEntry("iss", server.base);
+  }
+
+  @Test
+  void consentDeniedThenAccessDenied() throws Exception {
+    Browser browser = new Browser();
+    String next = Browser.location(browser.get(authorizeUrl("rp", RP_CB, "email", "deny-me", TokenHashes.s256(verifier()))), server.base);
+    HttpResponse<String> login = browser.get(next);
+    HttpResponse<String> posted = browser.post(server.base + "/login", Map.of("rid", Browser.hidden(login.body(), "rid"),
+        "csrf", Browser.hidden(login.body(), "csrf"), "username", "bob", "password", "bob-password-12345"));
+    String consentUrl = Browser.location(browser.get(Browser.location(posted, server.base)), server.base);
+    HttpResponse<String> consent = browser.get(consentUrl);
+    assertThat(consent.body()).contains("See your email address");
+    HttpResponse<String> denied = browser.post(server.base + "/consent", Map.of("rid", Browser.hidden(consent.body(), "rid"),
+        "csrf", Browser.hidden(consent.body(), "csrf"), "decision", "deny"));
+    assertThat(denied.statusCode()).isEqualTo(303);
+    assertThat(Browser.query(Browser.location(denied, server.base))).containsEntry("error", "access_denied").containsEntry("state", "deny-me");
+  }
+
+  @Test
+  void loginWithWrongPasswordOrUnknownUserThenSamePageMessageAndNoSession() throws Exception {
+    for (String[] creds : List.of(new String[] {"alice", "wrong-password"}, new String[] {"mallory", "whatever-pass"})) {
+      Browser browser = new Browser();
+      String next = Browser.location(browser.get(authorizeUrl("rp", RP_CB, "openid", "s", TokenHashes.s256(verifier()))), server.base);
+      HttpResponse<String> page = browser.get(next);
+      HttpResponse<String> r = browser.post(server.base + "/login", Map.of("rid", Browser.hidden(page.body(), "rid"),
+          "csrf", Browser.hidden(page.body(), "csrf"), "username", creds[0], "password", creds[1]));
+      assertThat(r.statusCode()).isEqualTo(303);
+      assertThat(Browser.location(r, server.base)).isEqualTo(next);
+      assertThat(browser.get(next).body()).contains("The username or password is not correct.");
+    }
+  }
+
+  @Test
+  void loginWithoutCsrfTokenThenForbiddenAndNotSignedIn() throws Exception {
+    Browser browser = new Browser();
+    String next = Browser.location(browser.get(authorizeUrl("rp", RP_CB, "openid", "s", TokenHashes.s256(verifier()))), server.base);
+    HttpResponse<String> page = browser.get(next);
+    HttpResponse<String> r = browser.post(server.base + "/login", Map.of("rid", Browser.hidden(page.body(), "rid"),
+        "csrf", "forged", "username", "alice", "password", "alice-password-123"));
+    assertThat(r.statusCode()).isEqualTo(403);
+  }
+
+  @Test
+  void loginPageCarriesAntiFramingHeadersAndAStrictSessionCookie() throws Exception {
+    Browser browser = new Browser();
+    HttpResponse<String> r = browser.get(authorizeUrl("rp", RP_CB, "openid", "s", TokenHashes.s256(verifier())));
+    String cookie = r.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith("gatehouse_session=")).findFirst().orElseThrow();
+    assertThat(cookie).containsIgnoringCase("; HttpOnly").contains("SameSite=Lax").doesNotContain("Secure");
+    HttpResponse<String> page = browser.get(Browser.location(r, server.base));
+    assertThat(page.headers().firstValue("X-Frame-Options")).hasValue("DENY");
+    assertThat(page.headers().firstValue("Content-Security-Policy").orElseThrow()).contains("frame-ancestors 'none'");
+    assertThat(page.headers().firstValue("Referrer-Policy")).hasValue("no-referrer");
+    assertThat(page.headers().firstValue("Cache-Control")).hasValue("no-store");
+    assertThat(page.body()).contains("<label for=\"username\">").contains("autocomplete=\"current-password\"");
+  }
+
+  @Test
+  void userInfoWithoutTokenOrWithoutOpenIdThenBearerErrors() throws Exception {
+    HttpResponse<String> none = server.get("/userinfo");
+    assertThat(none.statusCode()).isEqualTo(401);
+    assertThat(none.headers().firstValue("WWW-Authenticate")).hasValue("Bearer realm=\"gatehouse\"");
+    String cc = new JsonObject(server.form("grant_type=client_credentials&scope=read%3Ausers", "Authorization",
+        TestServer.basic("billing-service", "billing-secret-0123456789-abcdefghijkl")).body()).getString("access_token");
+    HttpResponse<String> noOpenId = server.http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.base + "/userinfo"))
+        .header("Authorization", "Bearer " + cc).GET().build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(noOpenId.statusCode()).isEqualTo(403);
+    assertThat(noOpenId.headers().firstValue("WWW-Authenticate").orElseThrow()).contains("error=\"insufficient_scope\"");
+    HttpResponse<String> bad = server.http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.base + "/userinfo"))
+        .header("Authorization", "Bearer " + cc + "x").GET().build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(bad.statusCode()).isEqualTo(401);
+    assertThat(bad.headers().firstValue("WWW-Authenticate").orElseThrow()).contains("error=\"invalid_token\"");
+  }
+
+  @Test
+  void discoveryAdvertisesTheCodeFlowExactly() throws Exception {
+    JsonObject doc = new JsonObject(server.get("/.well-known/openid-configuration").body());
+    assertThat(doc.getString("authorization_endpoint")).isEqualTo(server.base + "/authorize");
+    assertThat(doc.getString("userinfo_endpoint")).isEqualTo(server.base + "/userinfo");
+    assertThat(doc.getJsonArray("response_types_supported").getList()).containsExactly("code");
+    assertThat(doc.getJsonArray("code_challenge_methods_supported").getList()).containsExactly("S256");
+    assertThat(doc.getJsonArray("grant_types_supported").getList())
+        .containsExactlyInAnyOrder("authorization_code", "client_credentials", "refresh_token");
+    assertThat(doc.getBoolean("authorization_response_iss_parameter_supported")).isTrue();
+    assertThat(doc.getJsonArray("id_token_signing_alg_values_supported").getList()).containsExactly("RS256");
+  }
+}
