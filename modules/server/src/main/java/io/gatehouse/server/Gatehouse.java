@@ -68,6 +68,7 @@ public final class Gatehouse {
   private static final Logger LOG = LoggerFactory.getLogger(Gatehouse.class);
   public static final String DEMO_CLIENT_ID = "demo";
   public static final String DEMO_SECRET_FILE = "demo-client-secret";
+  static final Duration PURGE_INTERVAL = Duration.ofMinutes(10);
 
   private final Vertx vertx;
   private final Services services;
@@ -186,7 +187,7 @@ public final class Gatehouse {
     UserInfoService userInfo = new UserInfoService(new AccessTokenVerifier(config.issuerString(), keys.publicJwks(), clock), stores.users());
     SessionStore sessions = vertx.isClustered() ? ClusteredSessionStore.create(vertx) : LocalSessionStore.create(vertx);
     MetadataEndpoints metadata = new MetadataEndpoints(config.issuerString(), grants.supported(), keys.publicJwks(), t.idTokenAlgorithm().name());
-    Services services = new Services(config, clients, stores.users(), stores.refreshTokens(), keys, tokenService, authorization, logins,
+    Services services = new Services(config, clients, stores.users(), stores.consents(), stores.refreshTokens(), keys, tokenService, authorization, logins,
         userInfo, sessions, metadata);
     int instances = config.http().instances() > 0 ? config.http().instances() : Runtime.getRuntime().availableProcessors();
     // Vert.x shares one listening socket among servers of the same host and configured port. Port 0
@@ -205,8 +206,16 @@ public final class Gatehouse {
         return vertx.undeploy(id).transform(ar -> Future.failedFuture(new IllegalStateException("HTTP instances bound different ports " + ports)));
       }
       int port = ports.iterator().next();
+      // expired refresh families and tombstones are deleted so storage stays bounded (every node runs it;
+      // the delete is idempotent)
+      long purge = vertx.setPeriodic(PURGE_INTERVAL.toMillis(), timer -> stores.refreshTokens().purgeExpired(clock.instant().getEpochSecond())
+          .onSuccess(n -> { if (n > 0) LOG.info("purged {} expired refresh token famil(ies)", n); })
+          .onFailure(e -> LOG.warn("purging expired refresh tokens failed: {}", e.toString())));
       LOG.info("listening on {}:{} with {} HTTP instance(s); issuer {}", config.http().host(), port, instances, config.issuerString());
-      return Future.succeededFuture(new Gatehouse(vertx, services, port, List.of(id), closeStore));
+      return Future.succeededFuture(new Gatehouse(vertx, services, port, List.of(id), () -> {
+        vertx.cancelTimer(purge);
+        closeStore.run();
+      }));
     });
   }
 

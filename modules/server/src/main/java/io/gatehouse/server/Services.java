@@ -4,6 +4,7 @@ import io.gatehouse.core.authorize.AuthorizationService;
 import io.gatehouse.core.service.TokenService;
 import io.gatehouse.core.service.UserInfoService;
 import io.gatehouse.core.store.ClientRegistry;
+import io.gatehouse.core.store.ConsentStore;
 import io.gatehouse.core.store.RefreshTokenStore;
 import io.gatehouse.core.store.UserStore;
 import io.gatehouse.core.token.SigningKeys;
@@ -17,6 +18,7 @@ public record Services(
     GatehouseConfig config,
     ClientRegistry clients,
     UserStore users,
+    ConsentStore consents,
     RefreshTokenStore refreshTokens,
     SigningKeys keys,
     TokenService tokenService,

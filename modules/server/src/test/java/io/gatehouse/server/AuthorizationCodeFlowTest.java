@@ -373,4 +373,21 @@ class AuthorizationCodeFlowTest {
     assertThat(doc.getBoolean("authorization_response_iss_parameter_supported")).isTrue();
     assertThat(doc.getJsonArray("id_token_signing_alg_values_supported").getList()).containsExactly("RS256");
   }
+
+  @Test
+  void consentWithdrawnThenNextAuthorizationAsksAgain() throws Exception {
+    Browser browser = new Browser();
+    code(browser, verifier(), "profile");
+    HttpResponse<String> list = browser.get(server.base + "/consents");
+    assertThat(list.statusCode()).isEqualTo(200);
+    assertThat(list.body()).contains("<strong>rp</strong>");
+    HttpResponse<String> forged = browser.post(server.base + "/consents/withdraw", Map.of("client_id", "rp", "csrf", "x"));
+    assertThat(forged.statusCode()).isEqualTo(403);
+    HttpResponse<String> withdrawn = browser.post(server.base + "/consents/withdraw",
+        Map.of("client_id", "rp", "csrf", Browser.hidden(list.body(), "csrf")));
+    assertThat(withdrawn.statusCode()).isEqualTo(303);
+    assertThat(browser.get(server.base + "/consents").body()).doesNotContain("<strong>rp</strong>");
+    HttpResponse<String> again = browser.get(authorizeUrl("rp", RP_CB, "profile", "s", TokenHashes.s256(verifier())));
+    assertThat(Browser.location(again, server.base)).startsWith(server.base + "/consent?rid=");
+  }
 }

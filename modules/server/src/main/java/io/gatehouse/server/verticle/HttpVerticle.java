@@ -7,6 +7,7 @@ import io.gatehouse.server.http.OAuthErrorResponder;
 import io.gatehouse.server.http.TokenEndpoint;
 import io.gatehouse.server.http.UserInfoEndpoint;
 import io.gatehouse.server.http.interact.AuthorizeEndpoints;
+import io.gatehouse.server.http.interact.ConsentsPage;
 import io.gatehouse.server.http.interact.Pages;
 import io.gatehouse.server.config.GatehouseConfig;
 import io.vertx.core.http.CookieSameSite;
@@ -68,6 +69,9 @@ public final class HttpVerticle extends VerticleBase {
     router.get(base + "/consent").handler(sessions).handler(authorize::consentPage);
     router.post(base + "/consent").handler(sessions).handler(authorize::consent);
     router.get(base + "/assets/gatehouse.css").handler(pages::css);
+    ConsentsPage consents = new ConsentsPage(services.consents(), pages, base, services.config().http().maxBodyBytes());
+    router.get(base + "/consents").handler(sessions).handler(consents::list);
+    router.post(base + "/consents/withdraw").handler(sessions).handler(consents::withdraw);
     UserInfoEndpoint userInfo = new UserInfoEndpoint(services.userInfo());
     router.route(HttpMethod.GET, base + "/userinfo").handler(userInfo::handle);
     router.route(HttpMethod.POST, base + "/userinfo").handler(userInfo::handle);
