@@ -390,4 +390,42 @@ class AuthorizationCodeFlowTest {
     HttpResponse<String> again = browser.get(authorizeUrl("rp", RP_CB, "profile", "s", TokenHashes.s256(verifier())));
     assertThat(Browser.location(again, server.base)).startsWith(server.base + "/consent?rid=");
   }
+
+  @Test
+  void tokenAndUserInfoAnswerBrowserAppsOnlyFromTheClientsRegisteredOrigins() throws Exception {
+    String verifier = verifier();
+    String code = code(new Browser(), verifier, "openid profile");
+    String body = "grant_type=authorization_code&code=" + code + "&redirect_uri=" + java.net.URLEncoder.encode(RP_CB, "UTF-8")
+        + "&code_verifier=" + verifier;
+    HttpResponse<String> fromRp = server.form(body, "Authorization", TestServer.basic("rp", RP_SECRET), "Origin", "https://rp.example.com");
+    assertThat(fromRp.statusCode()).isEqualTo(200);
+    assertThat(fromRp.headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://rp.example.com");
+    assertThat(fromRp.headers().firstValue("Vary")).hasValue("Origin");
+    String accessToken = new JsonObject(fromRp.body()).getString("access_token");
+
+    HttpResponse<String> fromEvil = server.form("grant_type=authorization_code&code=x", "Authorization", TestServer.basic("rp", RP_SECRET),
+        "Origin", "https://evil.example.com");
+    assertThat(fromEvil.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+
+    HttpResponse<String> info = server.http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.base + "/userinfo"))
+        .header("Authorization", "Bearer " + accessToken).header("Origin", "https://rp.example.com").GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(info.headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://rp.example.com");
+    HttpResponse<String> infoEvil = server.http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.base + "/userinfo"))
+        .header("Authorization", "Bearer " + accessToken).header("Origin", "https://evil.example.com").GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(infoEvil.statusCode()).isEqualTo(200);
+    assertThat(infoEvil.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+
+    HttpResponse<String> preflight = server.http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.base + "/token"))
+        .method("OPTIONS", java.net.http.HttpRequest.BodyPublishers.noBody())
+        .header("Origin", "https://rp.example.com").header("Access-Control-Request-Method", "POST").build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(preflight.statusCode()).isEqualTo(204);
+    assertThat(preflight.headers().firstValue("Access-Control-Allow-Methods")).hasValue("POST");
+
+    HttpResponse<String> authorize = new Browser().http.send(java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create(authorizeUrl("rp", RP_CB, "openid", "s", TokenHashes.s256(verifier())))).header("Origin", "https://rp.example.com")
+        .GET().build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(authorize.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+  }
 }

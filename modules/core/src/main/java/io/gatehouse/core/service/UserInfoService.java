@@ -32,7 +32,14 @@ public final class UserInfoService {
     this.users = users;
   }
 
+  /** The claims, and the client the access token was issued to (for CORS at the edge). */
+  public record Answer(JsonObject claims, String clientId) {}
+
   public Future<JsonObject> userInfo(String bearerToken) {
+    return answer(bearerToken).map(Answer::claims);
+  }
+
+  public Future<Answer> answer(String bearerToken) {
     try {
       return lookup(bearerToken);
     } catch (OAuthException e) {
@@ -40,7 +47,7 @@ public final class UserInfoService {
     }
   }
 
-  private Future<JsonObject> lookup(String bearerToken) {
+  private Future<Answer> lookup(String bearerToken) {
     JsonObject claims = verifier.verify(bearerToken)
         .orElseThrow(() -> OAuthException.invalidToken("the access token is invalid or expired"));
     Scopes scopes = Scopes.fromStored(claims.getString("scope", ""));
@@ -51,7 +58,7 @@ public final class UserInfoService {
     String subject = claims.getString("sub");
     return users.findBySubject(subject).map(found -> {
       User user = found.orElseThrow(() -> OAuthException.invalidToken("the access token's subject no longer exists"));
-      return filter(user, scopes);
+      return new Answer(filter(user, scopes), claims.getString("client_id"));
     });
   }
 

@@ -34,6 +34,7 @@ import java.util.Optional;
 public final class AccessTokenVerifier {
   private static final byte[] ED25519_X509_PREFIX = HexFormat.of().parseHex("302a300506032b6570032100");
   private static final JOSEObjectType AT_JWT = new JOSEObjectType("at+jwt");
+  private static final JOSEObjectType AT_JWT_FULL = new JOSEObjectType("application/at+jwt");
 
   private final String issuer;
   private final Clock clock;
@@ -75,7 +76,7 @@ public final class AccessTokenVerifier {
       SignedJWT jwt = SignedJWT.parse(token);
       KeyEntry key = jwt.getHeader().getKeyID() == null ? null : byKid.get(jwt.getHeader().getKeyID());
       // RFC 9068 §4: typ must be at+jwt; RFC 8725 §3.1: the algorithm must be the key's own
-      if (key == null || !key.algorithm.equals(jwt.getHeader().getAlgorithm()) || !AT_JWT.equals(jwt.getHeader().getType())) {
+      if (key == null || !key.algorithm.equals(jwt.getHeader().getAlgorithm()) || !(AT_JWT.equals(jwt.getHeader().getType()) || AT_JWT_FULL.equals(jwt.getHeader().getType()))) {
         return Optional.empty();
       }
       if (!verifySignature(jwt, key)) {

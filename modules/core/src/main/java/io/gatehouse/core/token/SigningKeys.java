@@ -154,6 +154,12 @@ public final class SigningKeys {
         changed = true;
       }
     }
+    if (changed) {
+      // the primary key leads, also when only an extra algorithm's key was added to an older file
+      JWK primary = signingKey(new JWKSet(keys), algorithm).orElseThrow();
+      keys.remove(primary);
+      keys.add(0, primary);
+    }
     JWKSet set = new JWKSet(keys);
     if (changed) {
       writePrivate(file, set.toString(false));

@@ -40,7 +40,7 @@ public final class LoginService {
   }
 
   public Future<Outcome> login(String username, String password, String address) {
-    LoginThrottle.Verdict verdict = throttle.check(username, address);
+    LoginThrottle.Verdict verdict = throttle.begin(username, address);
     if (!verdict.allowed()) {
       return Future.succeededFuture(new Throttled(verdict.retryAfter()));
     }
@@ -58,7 +58,7 @@ public final class LoginService {
       throttle.succeeded(username, address);
       return new Success(found.get());
     }
-    throttle.failed(username, address);
+    // already counted as a failure by begin()
     return new InvalidCredentials();
   }
 }

@@ -21,7 +21,9 @@ import java.util.Locale;
  *       {@code accountDelay} per attempt once it has had many failures, so a botnet spread over many
  *       addresses is slowed while the real user still gets in.
  * </ul>
- * A success clears the (account, address) counter. Counters live in this node's memory and expire
+ * {@link #begin} counts an attempt as a failure before its password is checked, so attempts sent in
+ * parallel cannot all slip through the check; a success then clears the (account, address) counter and
+ * takes the attempt back from the other two. Counters live in this node's memory and expire
  * after {@code window} of quiet; on a cluster each node counts on its own.
  */
 public final class LoginThrottle {
@@ -64,6 +66,20 @@ public final class LoginThrottle {
     return new Verdict(true, Duration.ZERO, slow ? accountDelay : Duration.ZERO);
   }
 
+  /**
+   * {@link #check}, and when allowed, counts the attempt as a failure at once (taken back by
+   * {@link #succeeded}), so that concurrent attempts see each other.
+   */
+  public Verdict begin(String username, String address) {
+    synchronized (this) {
+      Verdict v = check(username, address);
+      if (v.allowed()) {
+        failed(username, address);
+      }
+      return v;
+    }
+  }
+
   public void failed(String username, String address) {
     long now = clock.millis();
     for (String key : new String[] {pairKey(username, address), "a|" + address, accountKey(username)}) {
@@ -75,8 +91,17 @@ public final class LoginThrottle {
     }
   }
 
+  /** A success after {@link #begin}: clears the pair, and takes the attempt back from the others. */
   public void succeeded(String username, String address) {
     counters.invalidate(pairKey(username, address));
+    for (String key : new String[] {"a|" + address, accountKey(username)}) {
+      Counter c = counters.getIfPresent(key);
+      if (c != null) {
+        synchronized (c) {
+          c.failures = Math.max(0, c.failures - 1);
+        }
+      }
+    }
   }
 
   private long wait(Counter c, int free, long now) {

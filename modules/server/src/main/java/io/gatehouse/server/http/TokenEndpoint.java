@@ -5,6 +5,7 @@ import io.gatehouse.core.model.ClientCredentials;
 import io.gatehouse.core.model.TokenRequest;
 import io.gatehouse.core.model.TokenResponse;
 import io.gatehouse.core.service.TokenService;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -22,15 +23,20 @@ import java.util.Map;
 public final class TokenEndpoint implements Handler<RoutingContext> {
   private final TokenService tokens;
   private final int maxBodyBytes;
+  private final Cors cors;
 
-  public TokenEndpoint(TokenService tokens, int maxBodyBytes) {
+  public TokenEndpoint(TokenService tokens, int maxBodyBytes, Cors cors) {
     this.tokens = tokens;
     this.maxBodyBytes = maxBodyBytes;
+    this.cors = cors;
   }
 
   @Override
   public void handle(RoutingContext ctx) {
     HttpServerRequest request = ctx.request();
+    if (request.method() == HttpMethod.OPTIONS && Cors.preflight(ctx, "POST")) {
+      return;
+    }
     if (request.method() != HttpMethod.POST) {
       request.resume();
       OAuthErrorResponder.methodNotAllowed(ctx, "POST");
@@ -47,9 +53,15 @@ public final class TokenEndpoint implements Handler<RoutingContext> {
       return;
     }
     String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
+    String[] clientId = new String[1];
     BodyReader.read(request, maxBodyBytes)
-        .compose(body -> tokens.exchange(tokenRequest(body, authorization)))
-        .onSuccess(response -> answer(ctx, response))
+        .compose(body -> {
+          TokenRequest tokenRequest = tokenRequest(body, authorization);
+          clientId[0] = tokenRequest.clientCredentials().map(ClientCredentials::clientId).orElse(null);
+          return tokens.exchange(tokenRequest);
+        })
+        .transform(ar -> cors.decorate(ctx, clientId[0]).transform(v -> ar.succeeded() ? Future.succeededFuture(ar.result()) : Future.failedFuture(ar.cause())))
+        .onSuccess(response -> answer(ctx, (TokenResponse) response))
         .onFailure(failure -> OAuthErrorResponder.respond(ctx, failure));
   }
 

@@ -12,13 +12,18 @@ import io.vertx.ext.web.RoutingContext;
  */
 public final class UserInfoEndpoint {
   private final UserInfoService userInfo;
+  private final Cors cors;
 
-  public UserInfoEndpoint(UserInfoService userInfo) {
+  public UserInfoEndpoint(UserInfoService userInfo, Cors cors) {
     this.userInfo = userInfo;
+    this.cors = cors;
   }
 
   public void handle(RoutingContext ctx) {
     HttpServerRequest request = ctx.request();
+    if (request.method() == io.vertx.core.http.HttpMethod.OPTIONS && Cors.preflight(ctx, "GET, POST")) {
+      return;
+    }
     request.resume();
     var headers = request.headers().getAll(HttpHeaders.AUTHORIZATION);
     if (headers.isEmpty()) {
@@ -32,7 +37,8 @@ public final class UserInfoEndpoint {
       return;
     }
     String token = header.substring(7).trim();
-    userInfo.userInfo(token)
+    userInfo.answer(token)
+        .compose(answer -> cors.decorate(ctx, answer.clientId()).map(answer.claims()))
         .onSuccess(claims -> Responses.json(ctx.response().setStatusCode(200), claims))
         .onFailure(failure -> OAuthErrorResponder.respondBearer(ctx, failure, true, "openid"));
   }

@@ -1,6 +1,7 @@
 package io.gatehouse.server.verticle;
 
 import io.gatehouse.server.Services;
+import io.gatehouse.server.http.Cors;
 import io.gatehouse.server.http.HealthEndpoint;
 import io.gatehouse.server.http.MetadataEndpoints;
 import io.gatehouse.server.http.OAuthErrorResponder;
@@ -44,7 +45,8 @@ public final class HttpVerticle extends VerticleBase {
       ctx.response().putHeader("X-Content-Type-Options", "nosniff");
       ctx.next();
     });
-    TokenEndpoint token = new TokenEndpoint(services.tokenService(), services.config().http().maxBodyBytes());
+    Cors cors = new Cors(services.clients());
+    TokenEndpoint token = new TokenEndpoint(services.tokenService(), services.config().http().maxBodyBytes(), cors);
     MetadataEndpoints metadata = services.metadata();
     HealthEndpoint health = new HealthEndpoint(services.clients());
     router.route(base + "/token").handler(token);
@@ -72,9 +74,10 @@ public final class HttpVerticle extends VerticleBase {
     ConsentsPage consents = new ConsentsPage(services.consents(), pages, base, services.config().http().maxBodyBytes());
     router.get(base + "/consents").handler(sessions).handler(consents::list);
     router.post(base + "/consents/withdraw").handler(sessions).handler(consents::withdraw);
-    UserInfoEndpoint userInfo = new UserInfoEndpoint(services.userInfo());
+    UserInfoEndpoint userInfo = new UserInfoEndpoint(services.userInfo(), cors);
     router.route(HttpMethod.GET, base + "/userinfo").handler(userInfo::handle);
     router.route(HttpMethod.POST, base + "/userinfo").handler(userInfo::handle);
+    router.route(HttpMethod.OPTIONS, base + "/userinfo").handler(userInfo::handle);
     // RFC 8414 §3: the well-known suffix goes between the host and the issuer's path
     router.get("/.well-known/oauth-authorization-server" + base).handler(metadata::metadata);
     router.get(base + "/.well-known/openid-configuration").handler(metadata::metadata);
