@@ -4,7 +4,9 @@ import io.gatehouse.server.config.ConfigException;
 import io.gatehouse.server.config.ConfigLoader;
 import io.gatehouse.server.config.GatehouseConfig;
 import io.gatehouse.server.config.GatehouseConfig.StoreType;
+import io.gatehouse.store.cluster.HazelcastCluster;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -26,7 +28,17 @@ public final class Main {
       System.exit(2);
       return;
     }
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx;
+    try {
+      vertx = config.cluster().enabled()
+          ? HazelcastCluster.clusteredVertx(new VertxOptions(), config.cluster().options()).toCompletionStage().toCompletableFuture()
+              .get(120, TimeUnit.SECONDS)
+          : Vertx.vertx();
+    } catch (Exception e) {
+      LOG.error("gatehouse could not join the cluster: {}", e.toString());
+      System.exit(1);
+      return;
+    }
     Gatehouse.start(vertx, config).onSuccess(gatehouse -> {
       banner(config, gatehouse.port());
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -3,6 +3,7 @@ package io.gatehouse.server.config;
 import io.gatehouse.core.token.SigningAlgorithm;
 import io.gatehouse.server.crypto.CryptoProvider;
 import io.gatehouse.server.config.GatehouseConfig.StoreType;
+import io.gatehouse.store.cluster.HazelcastClusterOptions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
@@ -127,8 +128,37 @@ public final class ConfigLoader {
     var postgres = new GatehouseConfig.Postgres(nonEmpty("postgres.host"), integer("postgres.port", 1, 65535),
         nonEmpty("postgres.database"), nonEmpty("postgres.user"), string("postgres.password"), schema,
         integer("postgres.pool_size", 1, 1000));
-    return new GatehouseConfig(issuer, http, token, authorize, session, login, keys, store, postgres, optionalPath("seed.file"),
-        bool("demo.enabled"));
+    return new GatehouseConfig(issuer, http, token, authorize, session, login, keys, store, cluster(type), postgres,
+        optionalPath("seed.file"), bool("demo.enabled"));
+  }
+
+  private GatehouseConfig.Cluster cluster(StoreType type) {
+    boolean enabled = bool("cluster.enabled");
+    if (!enabled) {
+      return new GatehouseConfig.Cluster(false, null);
+    }
+    if (type != StoreType.POSTGRES) {
+      // refresh tokens, users and consent must be shared by every node
+      throw invalid("cluster.enabled", "needs store.type: postgres (the memory stores are per node)");
+    }
+    HazelcastClusterOptions.Discovery discovery = switch (nonEmpty("cluster.discovery")) {
+      case "tcp_ip" -> HazelcastClusterOptions.Discovery.TCP_IP;
+      case "kubernetes" -> HazelcastClusterOptions.Discovery.KUBERNETES;
+      default -> throw invalid("cluster.discovery", "must be tcp_ip or kubernetes");
+    };
+    List<String> members = new ArrayList<>();
+    for (String m : string("cluster.members").split(",")) {
+      if (!m.isBlank()) {
+        members.add(m.trim());
+      }
+    }
+    try {
+      return new GatehouseConfig.Cluster(true, new HazelcastClusterOptions(nonEmpty("cluster.name"), nonEmpty("cluster.host"),
+          integer("cluster.port", 0, 65535), discovery, members, string("cluster.kubernetes.service_dns"),
+          string("cluster.kubernetes.namespace"), string("cluster.kubernetes.service_name")));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("cluster configuration: " + e.getMessage());
+    }
   }
 
   // RFC 8414 §2: the issuer is an https URL with no query or fragment; we allow http on loopback only

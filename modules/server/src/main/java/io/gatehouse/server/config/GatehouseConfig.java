@@ -2,6 +2,7 @@ package io.gatehouse.server.config;
 
 import io.gatehouse.core.token.SigningAlgorithm;
 import io.gatehouse.server.crypto.CryptoProvider;
+import io.gatehouse.store.cluster.HazelcastClusterOptions;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,7 +11,10 @@ import java.util.Optional;
 /** The whole configuration, typed and validated; loaded once at start by {@link ConfigLoader}. */
 public record GatehouseConfig(
     URI issuer, Http http, Token token, Authorize authorize, Session session, Login login, Keys keys, Store store,
-    Postgres postgres, Optional<Path> seedFile, boolean demoEnabled) {
+    Cluster cluster, Postgres postgres, Optional<Path> seedFile, boolean demoEnabled) {
+
+  /** Clustering: {@code options} is null when the node runs alone. */
+  public record Cluster(boolean enabled, HazelcastClusterOptions options) {}
 
   public record Http(String host, int port, int maxBodyBytes, int instances) {}
 

@@ -91,6 +91,28 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void loadWhenCodeFlowKeysBadThenNamed() {
+    assertThatThrownBy(() -> load("authorize:\n  code_ttl: 1h\n", Map.of())).hasMessageContaining("'authorize.code_ttl'");
+    assertThatThrownBy(() -> load("authorize:\n  code_used_ttl: 0s\n", Map.of())).hasMessageContaining("'authorize.code_used_ttl'");
+    assertThatThrownBy(() -> load("token:\n  refresh_idle_ttl: 60d\n", Map.of())).hasMessageContaining("'token.refresh_idle_ttl'");
+    assertThatThrownBy(() -> load("token:\n  id_token_algorithm: none\n", Map.of())).hasMessageContaining("'token.id_token_algorithm'");
+    assertThatThrownBy(() -> load("session:\n  cookie_name: \"a b\"\n", Map.of())).hasMessageContaining("'session.cookie_name'");
+    assertThatThrownBy(() -> load("login:\n  free_failures: 0\n", Map.of())).hasMessageContaining("'login.free_failures'");
+  }
+
+  @Test
+  void loadWhenClusterEnabledThenNeedsPostgresAndValidOptions() throws Exception {
+    assertThatThrownBy(() -> load("cluster:\n  enabled: true\n", Map.of())).hasMessageContaining("'cluster.enabled'")
+        .hasMessageContaining("store.type: postgres");
+    assertThatThrownBy(() -> load("store:\n  type: postgres\ncluster:\n  enabled: true\n  discovery: multicast\n", Map.of()))
+        .hasMessageContaining("'cluster.discovery'");
+    GatehouseConfig cfg = load("store:\n  type: postgres\ncluster:\n  enabled: true\n  members: \"10.0.0.1:5701, 10.0.0.2\"\n", Map.of());
+    assertThat(cfg.cluster().enabled()).isTrue();
+    assertThat(cfg.cluster().options().members()).containsExactly("10.0.0.1:5701", "10.0.0.2");
+    assertThat(load("", Map.of()).cluster().enabled()).isFalse();
+  }
+
+  @Test
   void loadWhenIssuerNotHttpsOffLoopbackOrNotExactThenRefused() {
     for (String bad : List.of("http://id.example.com", "https://id.example.com/", "https://id.example.com?x=1",
         "https://id.example.com#f", "id.example.com", "https://user@id.example.com")) {
