@@ -1,0 +1,629 @@
+#!/usr/bin/env bash
+# bench/run.sh: one command for a side-by-side benchmark run of Gatehouse and, optionally, its peers.
+#
+# Usage (from anywhere; paths are relative to the repository):
+#   bench/run.sh                                             # Gatehouse alone: W1 and W3, 15 s warm-up + 30 s each
+#   PEERS="oidc-provider keycloak" bench/run.sh              # the same workloads against the peers, in the same run
+#   WORKLOADS="W1 W3" DURATION=5s WARMUP=2s PEERS=oidc-provider bench/run.sh   # a smoke run (proves it works; figures mean little)
+#
+# What it does
+#   1. Builds modules/server and modules/bench if their jars are missing (REBUILD=1 forces it; BUILD=0 only says how),
+#      copies both jars into a private work dir (a concurrent `mvn package` cannot swap them mid-run), and prepares the
+#      peers: copies of /work/shared/peers/<peer> under bench/.cache/peers/ (npm ci; the Keycloak zip through mvn).
+#      Nothing is written into /work/shared.
+#   2. Takes flock $LOCK (/tmp/bench.lock) for the whole measuring part, so no other benchmark on this machine runs
+#      at the same time (the peers' own scripts take the same lock).
+#   3. Gatehouse: a seed file of its own (client bench-cc, client_credentials, scope read, a random 48-char secret),
+#      in-memory registry, ES256 (the default), a free loopback port, `taskset -c 0 java -XX:ActiveProcessorCount=1`;
+#      waits for /health and checks one token by hand, then runs each workload with the project's load tool
+#      (`taskset -c 1 java -jar gatehouse-bench.jar ... --json`), then stops it with SIGTERM and waits for it.
+#   4. Peers, each on CPU 0 with the load on CPU 1, same DURATION / WARMUP / CONNECTIONS:
+#        oidc-provider  W3 with gatehouse-bench (server.mjs started here, ES256 keys);
+#                       W1 with the peer's own wrk-based bench.sh (workload W1-jwt-ES256). gatehouse-bench cannot do it:
+#                       the peer issues a JWT access token only with `resource=https://api.example`, a parameter the tool
+#                       does not send; without it the token is opaque and the tool (rightly) counts every answer as an error.
+#        keycloak       W1 and W3 with the peer's own wrk-based start.sh / setup.sh / bench.sh / stop.sh. gatehouse-bench
+#                       cannot do either: the JWKS path is /certs (the tool asks /jwks) and the access token header says
+#                       typ "JWT", not "at+jwt" (the tool checks RFC 9068).
+#      Whenever a peer's row comes from wrk, Gatehouse is measured with wrk too (same -t/-c, same pinning, bench/wrk/req.lua),
+#      and the Gatehouse/peer ratio is always taken between rows measured with the same tool.
+#   5. Prints one markdown table (workload, server, load tool, req/s, p50, p99, errors, Gatehouse/peer, server CPU %,
+#      CPU 0 busy %) under a header that records the machine, and writes it with every raw output to
+#      bench/runs/<timestamp>/ (summary.md, results.tsv, the tool's JSON, wrk output, server logs). A row whose server
+#      used less than 90 % of its core is marked †: the load tool or other processes set that figure, not the server.
+#      On a machine shared with builds and tests, check "CPU 0 busy %" against "server CPU %" before trusting a row.
+#   bench/.cache/ (git-ignored) keeps the peers' copies between runs: node_modules, and the Keycloak distribution and
+#   its H2 database (about 360 MB). Delete it to start over.
+#
+# Environment
+#   WORKLOADS    "W1 W3"   W1 client credentials (client_secret_basic) -> JWT access token; W3 GET JWKS.
+#                          W2, W4, W5 and R1 are not implemented yet (the load tool has W1 and W3 only).
+#   DURATION     30s       measured time per workload (whole seconds, e.g. 5s)
+#   WARMUP       15s       warm-up per workload, not reported (0s: none)
+#   CONNECTIONS  32        keep-alive connections (closed loop)
+#   PEERS        ""        any of: oidc-provider keycloak
+#   WRK_THREADS  2         wrk -t for every wrk run (the peers' scripts default to 2)
+#   LOCK         /tmp/bench.lock    LOCK_WAIT 3600 (seconds to wait for it, then give up)
+#   AUTO_INSTALL 1         as root, apt-get install wrk when a peer needs it and it is missing (0: only say how)
+#   JAVA         java      JVM for Gatehouse and the load tool;  GH_JAVA_OPTS: extra JVM options for Gatehouse
+#   REBUILD=1 / BUILD=0    see step 1
+#   PEERS_SRC    /work/shared/peers      PEER_CACHE  bench/.cache/peers
+#   KC_JAVA_HOME           JDK 21+ for Keycloak (default: the first one the peer's common.sh finds, /usr/lib/jvm/* included)
+#   KC_START_TIMEOUT 600   seconds Keycloak may take to become ready (its first start also builds the server image)
+#   OUT          bench/runs/<timestamp>
+#   GATEHOUSE_*            passed to the server as usual (recorded in the summary); port, issuer, key dir and demo client
+#                          are set by this script.
+# Needs: bash, java 17+, curl, jq, flock, taskset, and for peers node/npm, wrk (apt-get install -y wrk), mvn, unzip.
+# CPUs are fixed: server on CPU 0, load on CPU 1 (the peers' scripts hard-code the same).
+#
+# Exit status: 0 when every run finished with 0 errors; 1 when a run had errors, a run or a server failed
+# (the table still shows everything that ran, failed rows included); 2 on bad usage or a missing tool.
+set -Eeuo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/.." && pwd)"
+WORKLOADS="${WORKLOADS:-W1 W3}"
+DURATION="${DURATION:-30s}"
+WARMUP="${WARMUP:-15s}"
+CONNECTIONS="${CONNECTIONS:-32}"
+PEERS="${PEERS:-}"
+WRK_THREADS="${WRK_THREADS:-2}"
+LOCK="${LOCK:-/tmp/bench.lock}"
+LOCK_WAIT="${LOCK_WAIT:-3600}"
+JAVA="${JAVA:-java}"
+GH_JAVA_OPTS="${GH_JAVA_OPTS:-}"
+PEERS_SRC="${PEERS_SRC:-/work/shared/peers}"
+PEER_CACHE="${PEER_CACHE:-$HERE/.cache/peers}"
+KC_START_TIMEOUT="${KC_START_TIMEOUT:-600}"
+STAMP="$(date +%Y%m%d-%H%M%S)"
+OUT="${OUT:-$HERE/runs/$STAMP}"
+SERVER_CPU=0
+LOAD_CPU=1
+GH_JAR_SRC="$ROOT/modules/server/target/gatehouse.jar"
+BENCH_JAR_SRC="$ROOT/modules/bench/target/gatehouse-bench.jar"
+BUILD_CMD="cd $ROOT && mvn -B -q package -DskipTests -pl modules/server,modules/bench -am"
+
+exec {LOG_FD}>&2   # log() writes here, also from a trap that runs while stdout/stderr point into a raw-output file
+log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&"$LOG_FD"; }
+die() { log "ERROR: $*"; exit "${2:-1}"; }
+usage_die() { log "ERROR: $*"; exit 2; }
+
+# ---- arguments -------------------------------------------------------------------------------------------------
+[[ "$DURATION" =~ ^[0-9]+s$ && "${DURATION%s}" -gt 0 ]] || usage_die "DURATION must be whole seconds, e.g. 30s (got '$DURATION')"
+[[ "$WARMUP" =~ ^[0-9]+s$ ]] || usage_die "WARMUP must be whole seconds, e.g. 15s or 0s (got '$WARMUP')"
+[[ "$CONNECTIONS" =~ ^[0-9]+$ && "$CONNECTIONS" -gt 0 ]] || usage_die "CONNECTIONS must be a positive number"
+for w in $WORKLOADS; do
+  case "$w" in
+    W1|W3) ;;
+    W2|W4|W5|R1) usage_die "workload $w is not implemented yet (the load tool has W1 and W3)" ;;
+    *) usage_die "unknown workload '$w' (W1 W3)" ;;
+  esac
+done
+for p in $PEERS; do
+  case "$p" in oidc-provider|keycloak) ;; *) usage_die "unknown peer '$p' (oidc-provider keycloak)" ;; esac
+done
+[ -n "$WORKLOADS" ] || usage_die "WORKLOADS is empty"
+for t in curl jq flock taskset setsid awk; do command -v "$t" >/dev/null || usage_die "$t is missing"; done
+command -v "$JAVA" >/dev/null || usage_die "no java at '$JAVA' (set JAVA)"
+[ "$(nproc --all)" -ge 2 ] || usage_die "needs 2 CPUs (server on CPU 0, load on CPU 1); this machine has $(nproc --all)"
+
+# Which tool loads peer P with workload W (see the header for why).
+peer_tool() {
+  case "$1:$2" in
+    oidc-provider:W3) echo gatehouse-bench ;;
+    *) echo wrk ;;
+  esac
+}
+NEED_WRK=""
+for w in $WORKLOADS; do for p in $PEERS; do [ "$(peer_tool "$p" "$w")" = wrk ] && NEED_WRK="$NEED_WRK $w"; done; done
+NEED_WRK="$(tr ' ' '\n' <<<"$NEED_WRK" | sort -u | xargs)"
+if [ -n "$NEED_WRK" ] && ! command -v wrk >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null && [ "${AUTO_INSTALL:-1}" = 1 ]; then
+    log "wrk is missing: apt-get install -y wrk (AUTO_INSTALL=0 to refuse)"
+    { apt-get update -qq && apt-get install -y -qq wrk; } >&2 || usage_die "could not install wrk"
+  else
+    usage_die "wrk is missing (apt-get install -y wrk)"
+  fi
+fi
+
+# ---- state and cleanup -----------------------------------------------------------------------------------------
+mkdir -p "$OUT"
+WORK="$(mktemp -d /tmp/gatehouse-bench.XXXXXX)"
+RESULTS="$OUT/results.tsv"
+: > "$RESULTS"
+FAILURES=()
+CUR_PID=""      # foreground child (its own process group, via setsid)
+GH_PID=""       # Gatehouse
+PEER_PID=""     # a peer server started here (oidc-provider for the tool's workloads)
+KC_DIR=""; KC_STARTED=0
+LOCK_FD=""
+
+kill_group() { # PID: TERM its process group, wait up to 20 s, then KILL
+  local pid="$1" i
+  kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+  for i in $(seq 1 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$pid" 2>/dev/null; then kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true; fi
+  wait "$pid" 2>/dev/null || true
+}
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  [ -n "$CUR_PID" ] && { log "cleanup: stopping running load/peer script (pgid $CUR_PID)"; kill_group "$CUR_PID"; }
+  [ -n "$GH_PID" ] && { log "cleanup: stopping Gatehouse (pid $GH_PID)"; kill_group "$GH_PID"; }
+  [ -n "$PEER_PID" ] && { log "cleanup: stopping peer server (pid $PEER_PID)"; kill_group "$PEER_PID"; }
+  if [ "$KC_STARTED" = 1 ]; then log "cleanup: stopping Keycloak"; (cd "$KC_DIR" && ./stop.sh) >> "$OUT/keycloak-stop.log" 2>&1 || true; fi
+  rm -rf "$WORK"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'log "interrupted"; exit 130' INT
+trap 'log "terminated"; exit 143' TERM
+
+# Run a command in the foreground but in its own session/process group (so cleanup can end it and all it
+# started), without the lock fd (a leftover child must never keep the lock). spawn_fg_locked keeps the fd:
+# the Keycloak scripts see the inherited lock and do not take it a second time.
+spawn_fg() {
+  local rc=0
+  if [ -n "$LOCK_FD" ]; then setsid "$@" {LOCK_FD}>&- {LOG_FD}>&- & else setsid "$@" {LOG_FD}>&- & fi
+  CUR_PID=$!
+  wait "$CUR_PID" || rc=$?
+  CUR_PID=""
+  return "$rc"
+}
+spawn_fg_locked() {
+  local rc=0
+  setsid "$@" {LOG_FD}>&- &
+  CUR_PID=$!
+  wait "$CUR_PID" || rc=$?
+  CUR_PID=""
+  return "$rc"
+}
+spawn_bg() { # like spawn_fg, but returns at once; the PID is in SPAWNED
+  if [ -n "$LOCK_FD" ]; then setsid "$@" {LOCK_FD}>&- {LOG_FD}>&- & else setsid "$@" {LOG_FD}>&- & fi
+  SPAWNED=$!
+}
+
+b64url_decode() { local s="${1//-/+}"; s="${s//_//}"; while [ $(( ${#s} % 4 )) -ne 0 ]; do s="$s="; done; printf '%s' "$s" | base64 -d 2>/dev/null; }
+
+free_port() {
+  local p i
+  for i in $(seq 1 200); do
+    p=$(( 20000 + RANDOM % 20000 ))
+    ss -Hltn "sport = :$p" 2>/dev/null | grep -q . || { echo "$p"; return 0; }
+  done
+  die "no free port found"
+}
+
+# ---- measurements ----------------------------------------------------------------------------------------------
+CLK="$(getconf CLK_TCK)"
+proc_ticks() { [ -n "${1:-}" ] && [ -r "/proc/$1/stat" ] && awk '{sub(/.*\) /, ""); print $12 + $13}' "/proc/$1/stat" || echo ""; }
+cpu0_sample() { awk -v c="cpu$SERVER_CPU" '$1 == c {print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat; }
+S_T0=""; S_C0=""; S_B0=""; S_PID=""
+sample_start() { S_PID="${1:-}"; S_T0="$(date +%s%N)"; S_C0="$(proc_ticks "$S_PID")"; S_B0="$(cpu0_sample)"; }
+# sets SRV_CPU (server process CPU %, of one core) and CPU0_BUSY (% of CPU 0 busy with anything) since sample_start
+sample_end() {
+  local t1 c1 b1
+  t1="$(date +%s%N)"; c1="$(proc_ticks "$S_PID")"; b1="$(cpu0_sample)"
+  if [ -n "$S_C0" ] && [ -n "$c1" ]; then
+    SRV_CPU="$(awk -v c="$((c1 - S_C0))" -v k="$CLK" -v ns="$((t1 - S_T0))" 'BEGIN {printf "%.0f", 100 * c / k / (ns / 1e9)}')"
+  else
+    SRV_CPU="-"
+  fi
+  CPU0_BUSY="$(awk -v a="$S_B0" -v b="$b1" 'BEGIN {split(a, x, " "); split(b, y, " "); d = y[2] - x[2]; printf "%.0f", (d > 0 ? 100 * (y[1] - x[1]) / d : 0)}')"
+}
+
+# results.tsv: workload server label tool rps p50_ms p99_ms errors srv_cpu cpu0_busy status raw
+add_result() {
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >> "$RESULTS"
+  local status="${11}" errors="${8}"
+  if [ "$status" != ok ]; then
+    FAILURES+=("$1 $2 ($4): $status")
+  elif [ "$errors" != 0 ]; then
+    FAILURES+=("$1 $2 ($4): errors: $errors (see ${12})")
+  fi
+  log "$1 $2 ($4): ${5} req/s, p50 ${6} ms, p99 ${7} ms, errors ${8}, server CPU ${9}%, CPU$SERVER_CPU busy ${10}% [$status]"
+}
+fail_result() { # WORKLOAD SERVER LABEL TOOL WHY RAW
+  add_result "$1" "$2" "$3" "$4" - - - - - - "FAILED: $5" "$6"
+}
+
+# "rps p50_ms p99_ms errors" (tab-separated) from a wrk --latency report (errors = non-2xx/3xx + socket errors)
+parse_wrk() {
+  awk '
+    function ms(v) {
+      if (v ~ /us$/) return substr(v, 1, length(v) - 2) / 1000
+      if (v ~ /ms$/) return substr(v, 1, length(v) - 2) + 0
+      if (v ~ /m$/)  return substr(v, 1, length(v) - 1) * 60000
+      if (v ~ /s$/)  return substr(v, 1, length(v) - 1) * 1000
+      return v + 0
+    }
+    /^Requests\/sec:/ { rps = $2 }
+    $1 == "50%" { p50 = ms($2) }
+    $1 == "99%" { p99 = ms($2) }
+    /Non-2xx or 3xx responses:/ { non2xx = $NF }
+    /Socket errors:/ { gsub(/,/, ""); sock = $4 + $6 + $8 + $10 }
+    END {
+      if (rps == "") exit 1
+      err = non2xx + sock
+      if (err > 0) err = sprintf("%d (non-2xx/3xx %d, socket %d)", err, non2xx, sock)
+      printf "%.0f\t%.2f\t%.2f\t%s\n", rps, p50, p99, err
+    }' "$1"
+}
+
+# gatehouse-bench against TARGET, workload W; SERVER PID for the CPU figures
+run_tool() { # SERVER LABEL W TARGET PID [extra args]
+  local server="$1" label="$2" w="$3" target="$4" pid="$5"; shift 5
+  local json="$OUT/$server-$w.json" txt="$OUT/$server-$w.txt" rc=0 rps p50 p99 errors
+  log "$w $server: gatehouse-bench, warm-up $WARMUP + $DURATION, $CONNECTIONS connections"
+  rm -f "$json"
+  sample_start "$pid"
+  spawn_fg taskset -c "$LOAD_CPU" "$JAVA" -jar "$WORK/gatehouse-bench.jar" --workload "$w" --target "$target" \
+    --connections "$CONNECTIONS" --duration "$DURATION" --warmup "$WARMUP" --json "$json" "$@" > "$txt" 2>&1 || rc=$?
+  sample_end
+  if [ ! -s "$json" ] || { [ "$rc" != 0 ] && [ "$rc" != 3 ]; }; then
+    tail -5 "$txt" >&2 || true
+    fail_result "$w" "$server" "$label" gatehouse-bench "load tool exited $rc" "$(basename "$txt")"
+    return 0
+  fi
+  IFS=$'\t' read -r rps p50 p99 errors < <(jq -r '[.requests_per_second, .latency_ms.p50, .latency_ms.p99,
+    (([.errors[]] | add // 0) as $n | if $n == 0 then "0" else "\($n) (\(.errors | to_entries | map("\(.key) \(.value)") | join(", ")))" end)] | @tsv' "$json")
+  p50="$(printf '%.2f' "$p50")"; p99="$(printf '%.2f' "$p99")"
+  add_result "$w" "$server" "$label" gatehouse-bench "$rps" "$p50" "$p99" "$errors" "$SRV_CPU" "$CPU0_BUSY" ok "$(basename "$json")"
+}
+
+# ---- step 1: build and prepare -----------------------------------------------------------------------------------
+if [ "${REBUILD:-0}" = 1 ] || [ ! -f "$GH_JAR_SRC" ] || [ ! -f "$BENCH_JAR_SRC" ]; then
+  if [ "${BUILD:-1}" = 0 ]; then
+    usage_die "jars missing ($GH_JAR_SRC, $BENCH_JAR_SRC); build them with: $BUILD_CMD"
+  fi
+  log "building: $BUILD_CMD"
+  (cd "$ROOT" && mvn -B -q package -DskipTests -pl modules/server,modules/bench -am) >&2 || die "build failed"
+fi
+newest_src="$(find "$ROOT/modules" -path '*/src/main/*' -type f -newer "$GH_JAR_SRC" 2>/dev/null | head -3 || true)"
+[ -z "$newest_src" ] || log "WARNING: sources newer than gatehouse.jar (REBUILD=1 to rebuild): $(tr '\n' ' ' <<<"$newest_src")"
+GH_JAR_INFO="gatehouse.jar of $(date -r "$GH_JAR_SRC" '+%Y-%m-%d %H:%M'), sha256 $(sha256sum "$GH_JAR_SRC" | cut -c1-12)"
+cp "$GH_JAR_SRC" "$WORK/gatehouse.jar"
+cp "$BENCH_JAR_SRC" "$WORK/gatehouse-bench.jar"
+
+sync_peer() { # NAME -> copy of PEERS_SRC/NAME in PEER_CACHE/NAME (files updated, local state kept)
+  local src="$PEERS_SRC/$1" dst="$PEER_CACHE/$1"
+  [ -d "$src" ] || return 1
+  mkdir -p "$dst"
+  cp -rT --remove-destination "$src" "$dst"
+  chmod -R u+w "$dst"
+}
+
+OIDC_DIR=""; OIDC_LABEL=""; OIDC_ERR=""
+KC_LABEL="Keycloak"; KC_ERR=""
+for p in $PEERS; do
+  case "$p" in
+    oidc-provider)
+      command -v node >/dev/null && command -v npm >/dev/null || { OIDC_ERR="node/npm missing"; continue; }
+      sync_peer oidc-provider || { OIDC_ERR="no $PEERS_SRC/oidc-provider"; continue; }
+      OIDC_DIR="$PEER_CACHE/oidc-provider"
+      if ! cmp -s "$OIDC_DIR/package-lock.json" "$OIDC_DIR/node_modules/.bench-package-lock.json" 2>/dev/null; then
+        log "oidc-provider: npm ci in $OIDC_DIR"
+        (cd "$OIDC_DIR" && npm ci --no-audit --no-fund) > "$OUT/oidc-provider-npm-ci.log" 2>&1 \
+          || { OIDC_ERR="npm ci failed (see oidc-provider-npm-ci.log)"; continue; }
+        cp "$OIDC_DIR/package-lock.json" "$OIDC_DIR/node_modules/.bench-package-lock.json"
+      fi
+      OIDC_LABEL="oidc-provider $(node -p "require('$OIDC_DIR/node_modules/oidc-provider/package.json').version") (node $(node -v))"
+      ;;
+    keycloak)
+      sync_peer keycloak || { KC_ERR="no $PEERS_SRC/keycloak"; continue; }
+      KC_DIR="$PEER_CACHE/keycloak"
+      # shellcheck disable=SC1091
+      kcv="$(cd "$KC_DIR" && bash -c 'source ./common.sh; echo "$KC_VERSION|$KC_JAVA_HOME|$KC_HOME|$DIST_DIR"')" || kcv=""
+      IFS='|' read -r KC_VERSION_SEEN KC_JH KC_HOME_SEEN KC_DIST <<<"$kcv"
+      KC_LABEL="Keycloak ${KC_VERSION_SEEN:-?}"
+      if [ -z "$KC_JH" ] || [ ! -x "$KC_JH/bin/java" ]; then
+        KC_ERR="no JDK 21+ found (looked at JAVA_HOME, java on PATH, update-alternatives, /usr/lib/jvm/*; set KC_JAVA_HOME)"; continue
+      fi
+      KC_LABEL="Keycloak $KC_VERSION_SEEN ($("$KC_JH/bin/java" -version 2>&1 | awk -F'"' '/version/{print "JDK " $2; exit}'))"
+      # the 170 MB distribution is fetched here, before the lock, not inside start.sh under it
+      zip="$KC_DIST/keycloak-quarkus-dist-$KC_VERSION_SEEN.zip"
+      if [ ! -x "$KC_HOME_SEEN/bin/kc.sh" ] && [ ! -f "$zip" ]; then
+        log "keycloak: fetching org.keycloak:keycloak-quarkus-dist:$KC_VERSION_SEEN:zip with mvn"
+        mkdir -p "$KC_DIST"
+        (cd "$KC_DIST" && mvn -B -q dependency:copy -Dartifact="org.keycloak:keycloak-quarkus-dist:$KC_VERSION_SEEN:zip" \
+            -DoutputDirectory="$KC_DIST") > "$OUT/keycloak-download.log" 2>&1 \
+          || { KC_ERR="could not fetch the distribution from Maven Central (see keycloak-download.log)"; continue; }
+      fi
+      command -v unzip >/dev/null || { KC_ERR="unzip missing"; continue; }
+      ;;
+  esac
+done
+
+# ---- step 2: the lock ------------------------------------------------------------------------------------------
+[ -e "$LOCK" ] || touch "$LOCK"
+exec {LOCK_FD}>>"$LOCK"
+if ! flock -n "$LOCK_FD"; then
+  log "waiting for $LOCK (someone else is benchmarking; up to ${LOCK_WAIT}s)"
+  flock -w "$LOCK_WAIT" "$LOCK_FD" || die "could not get $LOCK within ${LOCK_WAIT}s"
+fi
+log "holding $LOCK; results go to $OUT"
+LOAD_START="$(cut -d' ' -f1-3 /proc/loadavg)"
+RUN_START="$(date -Is)"
+
+# ---- step 3: Gatehouse -----------------------------------------------------------------------------------------
+SECRET="$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')"     # 48 hex characters
+cat > "$WORK/seed.yaml" <<EOF
+clients:
+  - client_id: bench-cc
+    client_secret: "$SECRET"
+    grant_types: [client_credentials]
+    scopes: [read]
+    token_endpoint_auth_methods: [client_secret_basic]
+EOF
+GH_PORT="$(free_port)"
+GH_BASE="http://127.0.0.1:$GH_PORT"
+GH_LABEL="Gatehouse"
+# what the tree was at run time; the jar may be older (see the warning about sources newer than the jar)
+GH_TREE="tree at HEAD $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet HEAD -- modules pom.xml 2>/dev/null || echo ' with uncommitted changes')"
+log "starting Gatehouse on $GH_BASE (CPU $SERVER_CPU, -XX:ActiveProcessorCount=1)"
+# shellcheck disable=SC2086
+spawn_bg env GATEHOUSE_HTTP_HOST=127.0.0.1 GATEHOUSE_HTTP_PORT="$GH_PORT" GATEHOUSE_ISSUER="$GH_BASE" \
+  GATEHOUSE_KEYS_DATA_DIR="$WORK/gatehouse-data" GATEHOUSE_DEMO_ENABLED=false \
+  taskset -c "$SERVER_CPU" "$JAVA" -XX:ActiveProcessorCount=1 $GH_JAVA_OPTS -jar "$WORK/gatehouse.jar" --seed "$WORK/seed.yaml" \
+  > "$OUT/gatehouse.log" 2>&1
+GH_PID=$SPAWNED
+GH_OK=0
+for _ in $(seq 1 600); do
+  kill -0 "$GH_PID" 2>/dev/null || break
+  if curl -sf -m 2 -o /dev/null "$GH_BASE/health"; then GH_OK=1; break; fi
+  sleep 0.2
+done
+GH_PROVIDER="$(grep -m1 -o 'signing .*provider.*' "$OUT/gatehouse.log" | sed 's/ key [^ ]*//g' || true)"
+if [ "$GH_OK" = 1 ]; then
+  # one token by hand: 200 and an RFC 9068 header, else the run would only measure errors
+  code="$(curl -s -o "$OUT/gatehouse-W1.sample.json" -w '%{http_code}' -u "bench-cc:$SECRET" \
+    -d grant_type=client_credentials -d scope=read "$GH_BASE/token" || true)"
+  typ="$(b64url_decode "$(jq -r '.access_token' "$OUT/gatehouse-W1.sample.json" 2>/dev/null | cut -d. -f1)" | jq -r .typ 2>/dev/null || true)"
+  jq '.access_token |= (.[0:24] + "...")' "$OUT/gatehouse-W1.sample.json" > "$OUT/gatehouse-W1.sample.tmp" 2>/dev/null \
+    && mv "$OUT/gatehouse-W1.sample.tmp" "$OUT/gatehouse-W1.sample.json" || true
+  [ "$code" = 200 ] && [ "$typ" = at+jwt ] || log "WARNING: by-hand token request answered HTTP $code typ '$typ'"
+  GH_WRK_AUTH="Basic $(printf '%s:%s' bench-cc "$SECRET" | base64 -w0)"
+  for w in $WORKLOADS; do
+    case "$w" in
+      W1) run_tool gatehouse "$GH_LABEL" W1 "$GH_BASE" "$GH_PID" --client-id bench-cc --client-secret "$SECRET" --scope read ;;
+      W3) run_tool gatehouse "$GH_LABEL" W3 "$GH_BASE" "$GH_PID" ;;
+    esac
+    if [[ " $NEED_WRK " == *" $w "* ]]; then
+      # the same server under wrk, for the same-tool ratio against peers loaded with wrk
+      case "$w" in
+        W1) wenv=(WRK_METHOD=POST "WRK_BODY=grant_type=client_credentials&scope=read" "WRK_AUTH=$GH_WRK_AUTH"); path=/token ;;
+        W3) wenv=(WRK_METHOD=GET WRK_BODY= WRK_AUTH=); path=/jwks ;;
+      esac
+      log "$w gatehouse: wrk -t$WRK_THREADS -c$CONNECTIONS, warm-up $WARMUP + $DURATION"
+      rc=0
+      if [ "${WARMUP%s}" -gt 0 ]; then
+        spawn_fg env "${wenv[@]}" taskset -c "$LOAD_CPU" wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$WARMUP" \
+          -s "$HERE/wrk/req.lua" "$GH_BASE$path" > "$OUT/gatehouse-$w-wrk-warmup.txt" 2>&1 || rc=$?
+      fi
+      sample_start "$GH_PID"
+      [ "$rc" = 0 ] && { spawn_fg env "${wenv[@]}" taskset -c "$LOAD_CPU" wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" \
+        --latency -s "$HERE/wrk/req.lua" "$GH_BASE$path" > "$OUT/gatehouse-$w-wrk.txt" 2>&1 || rc=$?; }
+      sample_end
+      if [ "$rc" = 0 ] && parsed="$(parse_wrk "$OUT/gatehouse-$w-wrk.txt")"; then
+        IFS=$'\t' read -r rps p50 p99 errors <<<"$parsed"
+        add_result "$w" gatehouse "$GH_LABEL" "wrk -t$WRK_THREADS" "$rps" "$p50" "$p99" "$errors" "$SRV_CPU" "$CPU0_BUSY" ok "gatehouse-$w-wrk.txt"
+      else
+        fail_result "$w" gatehouse "$GH_LABEL" "wrk -t$WRK_THREADS" "wrk exited $rc" "gatehouse-$w-wrk.txt"
+      fi
+    fi
+  done
+  log "stopping Gatehouse (SIGTERM)"
+  kill -TERM "$GH_PID" 2>/dev/null || true
+  rc=0
+  for _ in $(seq 1 300); do kill -0 "$GH_PID" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$GH_PID" 2>/dev/null; then
+    FAILURES+=("Gatehouse did not stop within 30 s of SIGTERM (killed)"); kill_group "$GH_PID"
+  else
+    wait "$GH_PID" 2>/dev/null || rc=$?
+    # a JVM ended by SIGTERM after its shutdown hooks exits 143
+    [ "$rc" = 0 ] || [ "$rc" = 143 ] || FAILURES+=("Gatehouse exited $rc on SIGTERM (see gatehouse.log)")
+  fi
+  GH_PID=""
+else
+  tail -20 "$OUT/gatehouse.log" >&2 || true
+  for w in $WORKLOADS; do fail_result "$w" gatehouse "$GH_LABEL" gatehouse-bench "Gatehouse did not start (gatehouse.log)" gatehouse.log; done
+  kill_group "$GH_PID"; GH_PID=""
+fi
+
+# ---- step 4: peers ---------------------------------------------------------------------------------------------
+run_oidc_provider() {
+  local w rc dir="$OUT/oidc-provider-wrk" port parsed rps p50 p99 errors cpu log
+  for w in $WORKLOADS; do
+    if [ "$(peer_tool oidc-provider "$w")" = wrk ]; then
+      # the peer's own bench.sh: fresh server per workload, wrk on CPU 1. It takes $LOCK itself with `exec 9>$LOCK;
+      # flock 9`, which would wait forever on the lock this script holds, so it gets a private lock file instead.
+      local name; case "$w" in W1) name=W1-jwt-ES256 ;; W3) name=W3-jwks ;; esac
+      port="$(free_port)"
+      log "$w oidc-provider: peer bench.sh $name (wrk -t$WRK_THREADS -c$CONNECTIONS), warm-up $WARMUP + $DURATION"
+      rc=0
+      sample_start ""
+      spawn_fg env -C "$OIDC_DIR" OUT="$dir" LOCK="$WORK/oidc-provider-inner.lock" DURATION="$DURATION" WARMUP="$WARMUP" \
+        CONN="$CONNECTIONS" THREADS="$WRK_THREADS" PORT="$port" ./bench.sh "$name" > "$OUT/oidc-provider-$w-bench.log" 2>&1 || rc=$?
+      sample_end
+      if [ "$rc" = 0 ] && parsed="$(parse_wrk "$dir/wrk-$name.txt")"; then
+        IFS=$'\t' read -r rps p50 p99 errors <<<"$parsed"
+        cpu="$(awk -F'|' -v n="$name" '$2 ~ " "n" " {gsub(/[ %]/, "", $8); print $8; exit}' "$dir/summary.md" 2>/dev/null)"
+        add_result "$w" oidc-provider "$OIDC_LABEL" "wrk -t$WRK_THREADS (peer bench.sh)" "$rps" "$p50" "$p99" "$errors" \
+          "${cpu:--}" "$CPU0_BUSY" ok "oidc-provider-wrk/wrk-$name.txt"
+      else
+        tail -5 "$OUT/oidc-provider-$w-bench.log" >&2 || true
+        fail_result "$w" oidc-provider "$OIDC_LABEL" "wrk -t$WRK_THREADS (peer bench.sh)" "bench.sh exited $rc" "oidc-provider-$w-bench.log"
+      fi
+    else
+      port="$(free_port)"
+      log="$OUT/oidc-provider-$w-server.log"
+      log "$w oidc-provider: starting server.mjs on 127.0.0.1:$port (CPU $SERVER_CPU)"
+      spawn_bg env -C "$OIDC_DIR" ALG=ES256 NODE_ENV=production PORT="$port" taskset -c "$SERVER_CPU" node server.mjs > "$log" 2>&1
+      PEER_PID=$SPAWNED
+      local up=0
+      for _ in $(seq 1 300); do
+        kill -0 "$PEER_PID" 2>/dev/null || break
+        grep -q READY "$log" 2>/dev/null && { up=1; break; }
+        sleep 0.1
+      done
+      if [ "$up" = 1 ]; then
+        curl -s -i "http://127.0.0.1:$port/jwks" > "$OUT/oidc-provider-$w.sample.txt" || true
+        run_tool oidc-provider "$OIDC_LABEL" "$w" "http://127.0.0.1:$port" "$PEER_PID"
+      else
+        tail -5 "$log" >&2 || true
+        fail_result "$w" oidc-provider "$OIDC_LABEL" gatehouse-bench "server did not start" "$(basename "$log")"
+      fi
+      kill_group "$PEER_PID"; PEER_PID=""
+    fi
+  done
+}
+
+run_keycloak() {
+  local kw="" w rc before run parsed rps p50 p99 errors cpu busy
+  for w in $WORKLOADS; do kw="$kw $w"; done
+  local PORT MGMT_PORT
+  PORT="$(free_port)"; MGMT_PORT="$(free_port)"
+  [ "$PORT" != "$MGMT_PORT" ] || MGMT_PORT="$(free_port)"
+  local kenv=(LOCK="$LOCK" SERVER_CPUS="$SERVER_CPU" WRK_CPUS="$LOAD_CPU" ACTIVE_CPUS=1 START_TIMEOUT="$KC_START_TIMEOUT"
+              PORT="$PORT" MGMT_PORT="$MGMT_PORT" ${KC_JAVA_HOME:+KC_JAVA_HOME="$KC_JAVA_HOME"})
+  (cd "$KC_DIR" && ./stop.sh) > "$OUT/keycloak-stop.log" 2>&1 || true      # a leftover instance of this copy, if any
+  log "keycloak: start.sh on 127.0.0.1:$PORT (first start also unzips and builds; can take minutes)"
+  KC_STARTED=1
+  if ! spawn_fg_locked env -C "$KC_DIR" "${kenv[@]}" ./start.sh > "$OUT/keycloak-start.log" 2>&1; then
+    tail -10 "$OUT/keycloak-start.log" >&2 || true
+    for w in $kw; do fail_result "$w" keycloak "$KC_LABEL" "wrk -t$WRK_THREADS (peer bench.sh)" "Keycloak did not start (keycloak-start.log)" keycloak-start.log; done
+    return 0
+  fi
+  log "keycloak: $(grep -o 'ready after.*' "$OUT/keycloak-start.log" | head -1 || true)"
+  log "keycloak: setup.sh (realm bench)"
+  if ! spawn_fg_locked env -C "$KC_DIR" "${kenv[@]}" ./setup.sh > "$OUT/keycloak-setup.log" 2>&1; then
+    tail -10 "$OUT/keycloak-setup.log" >&2 || true
+    for w in $kw; do fail_result "$w" keycloak "$KC_LABEL" "wrk -t$WRK_THREADS (peer bench.sh)" "setup.sh failed (keycloak-setup.log)" keycloak-setup.log; done
+    return 0
+  fi
+  log "keycloak: bench.sh WORKLOADS='${kw# }' (wrk -t$WRK_THREADS -c$CONNECTIONS), warm-up $WARMUP + $DURATION each"
+  before="$(ls -1 "$KC_DIR/runs" 2>/dev/null || true)"
+  rc=0
+  spawn_fg_locked env -C "$KC_DIR" "${kenv[@]}" WORKLOADS="${kw# }" DURATION="$DURATION" WARMUP="$WARMUP" \
+     CONNECTIONS="$CONNECTIONS" THREADS="$WRK_THREADS" ./bench.sh > "$OUT/keycloak-bench.log" 2>&1 || rc=$?
+  run="$(comm -13 <(sort <<<"$before") <(ls -1 "$KC_DIR/runs" 2>/dev/null | sort) | tail -1)"
+  [ -n "$run" ] && cp -r "$KC_DIR/runs/$run" "$OUT/keycloak-wrk"
+  cp "$KC_DIR/run/keycloak.log" "$OUT/keycloak-server.log" 2>/dev/null || true
+  for w in $kw; do
+    if [ "$rc" = 0 ] && [ -f "$OUT/keycloak-wrk/$w.txt" ] && parsed="$(parse_wrk "$OUT/keycloak-wrk/$w.txt")"; then
+      IFS=$'\t' read -r rps p50 p99 errors <<<"$parsed"
+      # server CPU % and CPU-0 busy % as measured by the peer's bench.sh over the measured window
+      read -r cpu busy < <(awk -F'|' -v n="$w" '$2 == " "n" " {gsub(/ /, "", $10); gsub(/ /, "", $11); print $10, $11; exit}' "$OUT/keycloak-wrk/summary.md")
+      add_result "$w" keycloak "$KC_LABEL" "wrk -t$WRK_THREADS (peer bench.sh)" "$rps" "$p50" "$p99" "$errors" "${cpu:--}" "${busy:--}" ok "keycloak-wrk/$w.txt"
+    else
+      fail_result "$w" keycloak "$KC_LABEL" "wrk -t$WRK_THREADS (peer bench.sh)" "bench.sh exited $rc (keycloak-bench.log)" keycloak-bench.log
+    fi
+  done
+  log "keycloak: stop.sh"
+  (cd "$KC_DIR" && ./stop.sh) >> "$OUT/keycloak-stop.log" 2>&1 || FAILURES+=("Keycloak stop.sh failed (keycloak-stop.log)")
+  KC_STARTED=0
+}
+
+for p in $PEERS; do
+  case "$p" in
+    oidc-provider)
+      if [ -n "$OIDC_ERR" ]; then
+        for w in $WORKLOADS; do fail_result "$w" oidc-provider oidc-provider "$(peer_tool oidc-provider "$w")" "$OIDC_ERR" -; done
+      else
+        run_oidc_provider
+      fi ;;
+    keycloak)
+      if [ -n "$KC_ERR" ]; then
+        for w in $WORKLOADS; do fail_result "$w" keycloak "$KC_LABEL" "wrk -t$WRK_THREADS (peer bench.sh)" "$KC_ERR" -; done
+      else
+        run_keycloak
+      fi ;;
+  esac
+done
+
+LOAD_END="$(cut -d' ' -f1-3 /proc/loadavg)"
+flock -u "$LOCK_FD"; exec {LOCK_FD}>&-; LOCK_FD=""
+
+# ---- step 5: the summary ---------------------------------------------------------------------------------------
+cpu_model="$(lscpu | awk -F: '/^Model name/ {gsub(/^ +/, "", $2); print $2; exit}')"
+cpus="$(lscpu | awk -F: '/^CPU\(s\)/ {gsub(/ /, "", $2); print $2; exit}')"
+tpc="$(lscpu | awk -F: '/^Thread\(s\) per core/ {gsub(/ /, "", $2); print $2; exit}')"
+hyp="$(lscpu | awk -F: '/^Hypervisor vendor/ {gsub(/^ +/, "", $2); print $2 " guest"; exit}')"
+mem="$(free -g | awk '/^Mem:/ {print $2 " GiB"}')"
+jdk="$("$JAVA" -version 2>&1 | sed -n 2p)"
+WRK_VERSION="$( (wrk -v 2>&1 || true) | awk 'NR == 1 {print $2}')"
+gh_overrides="$(env | grep -o '^GATEHOUSE_[A-Z_]*' | sort | xargs || true)"
+
+SATURATED=90   # server CPU % under which a row is flagged: the server was not the bottleneck
+table() {
+  echo "| workload | server | load tool | req/s | p50 ms | p99 ms | errors | Gatehouse/peer (req/s) | server CPU % | CPU $SERVER_CPU busy % |"
+  echo "|---|---|---|---:|---:|---:|---:|---:|---:|---:|"
+  local w s
+  for w in $WORKLOADS; do
+    for s in gatehouse $PEERS; do
+      awk -F'\t' -v w="$w" -v s="$s" -v sat="$SATURATED" '
+        NR == FNR { if ($1 == w && $2 == "gatehouse" && $11 == "ok") { t = $4; sub(/ \(peer bench.sh\)/, "", t); gh[t] = $5; ghcpu[t] = $9 } ; next }
+        $1 == w && $2 == s {
+          ratio = "–"
+          if (s != "gatehouse") {
+            t = $4; sub(/ \(peer bench.sh\)/, "", t)
+            if ($11 == "ok" && (t in gh) && $5 > 0) {
+              ratio = sprintf("%.2f×", gh[t] / $5)
+              if (($9 ~ /^[0-9]+$/ && $9 + 0 < sat) || (ghcpu[t] ~ /^[0-9]+$/ && ghcpu[t] + 0 < sat)) ratio = ratio " †"
+            }
+            else if ($11 == "ok") ratio = "n/a (no Gatehouse row with " t ")"
+          }
+          rps = $5; if ($11 != "ok") rps = "**" $11 "**"
+          else if ($9 ~ /^[0-9]+$/ && $9 + 0 < sat) rps = rps " †"
+          printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $3, $4, rps, $6, $7, $8, ratio, $9, $10
+        }' "$RESULTS" "$RESULTS"
+    done
+  done
+}
+
+{
+  echo "# Benchmark run $STAMP"
+  echo
+  echo "| | |"
+  echo "|---|---|"
+  echo "| machine | $cpu_model, $cpus CPUs ($tpc thread(s) per core), $mem${hyp:+, $hyp} |"
+  echo "| kernel | $(uname -srm) |"
+  echo "| JDK (Gatehouse and gatehouse-bench) | $jdk |"
+  echo "| Gatehouse | $GH_JAR_INFO ($GH_TREE); ${GH_PROVIDER:-signing provider not logged}; in-memory registry; JVM \`-XX:ActiveProcessorCount=1${GH_JAVA_OPTS:+ $GH_JAVA_OPTS}\`${gh_overrides:+; env overrides: $gh_overrides} |"
+  [ -n "$PEERS" ] && echo "| peers | $(for p in $PEERS; do case $p in oidc-provider) printf '%s, ES256 JWT access tokens; ' "${OIDC_LABEL:-oidc-provider}" ;; keycloak) printf '%s, RS256 JWT access tokens (realm default); ' "$KC_LABEL" ;; esac; done)wrk ${WRK_VERSION:-not installed} |"
+  echo "| settings | workloads $WORKLOADS; warm-up $WARMUP then $DURATION measured, $CONNECTIONS keep-alive connections, closed loop; server \`taskset -c $SERVER_CPU\`, load \`taskset -c $LOAD_CPU\` |"
+  echo "| when | $RUN_START, lock $LOCK held for the run; load average at start $LOAD_START, at end $LOAD_END |"
+  echo
+  table | tee "$WORK/table.md"
+  if grep -q '†' "$WORK/table.md"; then
+    echo
+    echo "† The server used less than $SATURATED % of its core, so it was not what set this figure: the load tool was (it has one"
+    echo "core; gatehouse-bench needs far more CPU per request than wrk), or other processes took CPU $SERVER_CPU (CPU $SERVER_CPU busy % near 100"
+    echo "while the server's share is low). Do not read such a row, or a ratio built on it, as the server's capacity."
+  fi
+  echo
+  echo "W1: client credentials with client_secret_basic, scope read, answer a JWT access token. W3: GET the JWK set."
+  echo "The ratio compares rows measured with the same load tool. gatehouse-bench counts an answer that fails its check"
+  echo "(status, RFC 9068 token, key set) as an error; wrk counts only non-2xx/3xx answers and socket errors."
+  echo "Server CPU % is the server process's CPU time over the window (100 = one core); CPU $SERVER_CPU busy % counts every"
+  echo "process on that CPU: well above the server's own share means something else ran there and the figure is noisy."
+  echo "For gatehouse-bench rows both are taken over warm-up + measured run; for Keycloak over the measured run (its bench.sh);"
+  echo "for oidc-provider's wrk rows the server figure is its bench.sh's, CPU busy spans its whole script."
+  if [ "${#FAILURES[@]}" -gt 0 ]; then
+    echo
+    echo "**FAILED**:"
+    for f in "${FAILURES[@]}"; do echo "- $f"; done
+  fi
+} > "$OUT/summary.md"
+
+echo
+cat "$OUT/summary.md"
+echo
+log "raw outputs and summary in $OUT"
+if [ "${#FAILURES[@]}" -gt 0 ]; then
+  log "FAILED: ${#FAILURES[@]} problem(s):"
+  for f in "${FAILURES[@]}"; do log "  - $f"; done
+  exit 1
+fi
+exit 0
