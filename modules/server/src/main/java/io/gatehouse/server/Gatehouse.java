@@ -43,7 +43,7 @@ import io.gatehouse.server.config.SeedFile;
 import io.gatehouse.server.crypto.CryptoProvider;
 import io.gatehouse.server.http.MetadataEndpoints;
 import io.gatehouse.server.verticle.HttpVerticle;
-import io.gatehouse.store.postgres.PgClientRegistry;
+import io.gatehouse.store.postgres.PgStores;
 import io.gatehouse.store.postgres.PostgresOptions;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -107,9 +107,8 @@ public final class Gatehouse {
     GatehouseConfig.Postgres pg = config.postgres();
     PostgresOptions options = new PostgresOptions(pg.host(), pg.port(), pg.database(), pg.user(),
         pg.password().isEmpty() ? null : pg.password(), pg.schema(), pg.poolSize());
-    // TODO(issue 3): users, consent and refresh tokens in Postgres
-    return PgClientRegistry.create(vertx, options).map(r -> new Stores(r, new InMemoryUserStore(), new InMemoryConsentStore(),
-        new InMemoryRefreshTokenStore(), r::close));
+    return PgStores.create(vertx, options).map(pgs -> new Stores(pgs.clients(), pgs.users(), pgs.consents(), pgs.refreshTokens(),
+        () -> pgs.close()));
   }
 
   private static SigningKeys loadKeys(GatehouseConfig config) throws IOException {

@@ -83,6 +83,11 @@ final class TestServer implements AutoCloseable {
 
   /** Starts with the test seed; {@code env} adds or overrides GATEHOUSE_* variables. */
   static TestServer start(Map<String, String> env) throws Exception {
+    return start(env, Vertx.vertx());
+  }
+
+  /** Starts on the given Vert.x (for example a clustered one); it is closed with the server. */
+  static TestServer start(Map<String, String> env, Vertx vertx) throws Exception {
     Path dir = Files.createTempDirectory("gatehouse-test");
     Path seed = dir.resolve("seed.yaml");
     Files.writeString(seed, SEED);
@@ -94,13 +99,18 @@ final class TestServer implements AutoCloseable {
           enabled: false
         """);
     Map<String, String> all = new HashMap<>();
-    int port = freePort();
+    int port = env.containsKey("GATEHOUSE_HTTP_PORT") ? Integer.parseInt(env.get("GATEHOUSE_HTTP_PORT")) : freePort();
     all.put("GATEHOUSE_HTTP_PORT", String.valueOf(port));
     all.put("GATEHOUSE_ISSUER", "http://127.0.0.1:" + port);
     all.put("GATEHOUSE_KEYS_DATA_DIR", dir.resolve("data").toString());
     all.putAll(env);
-    GatehouseConfig cfg = ConfigLoader.load(List.of("--config", config.toString(), "--seed", seed.toString()), all);
-    Vertx vertx = Vertx.vertx();
+    GatehouseConfig cfg;
+    try {
+      cfg = ConfigLoader.load(List.of("--config", config.toString(), "--seed", seed.toString()), all);
+    } catch (RuntimeException e) {
+      vertx.close();
+      throw e;
+    }
     try {
       Gatehouse g = await(Gatehouse.start(vertx, cfg));
       return new TestServer(vertx, g, dir);

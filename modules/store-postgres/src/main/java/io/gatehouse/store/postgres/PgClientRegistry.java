@@ -6,10 +6,7 @@ import io.gatehouse.core.model.Scopes;
 import io.gatehouse.core.store.ClientRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.pgclient.PgBuilder;
-import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowIterator;
 import io.vertx.sqlclient.Tuple;
@@ -31,6 +28,9 @@ import java.util.Set;
  * than rounding it.
  *
  * <p>A database failure fails the returned future; it is never turned into "not found".
+ *
+ * <p>Made by {@link #create} it owns its connection pool; handed out by {@link PgStores} it shares
+ * that holder's pool, and {@link #close} leaves it open.
  */
 public final class PgClientRegistry implements ClientRegistry {
   private static final String COLUMNS =
@@ -56,9 +56,16 @@ public final class PgClientRegistry implements ClientRegistry {
   private static final String PING = "SELECT 1";
 
   private final Pool pool;
+  private final boolean ownsPool;
 
-  private PgClientRegistry(Pool pool) {
+  private PgClientRegistry(Pool pool, boolean ownsPool) {
     this.pool = Objects.requireNonNull(pool, "pool");
+    this.ownsPool = ownsPool;
+  }
+
+  /** A registry on a pool someone else owns (and closes). */
+  static PgClientRegistry sharing(Pool pool) {
+    return new PgClientRegistry(pool, false);
   }
 
   /**
@@ -71,26 +78,7 @@ public final class PgClientRegistry implements ClientRegistry {
     Objects.requireNonNull(vertx, "vertx");
     Objects.requireNonNull(options, "options");
     return PostgresMigrations.migrate(vertx, options)
-        .map(ignored -> new PgClientRegistry(openPool(vertx, options)));
-  }
-
-  private static Pool openPool(Vertx vertx, PostgresOptions options) {
-    PgConnectOptions connect =
-        new PgConnectOptions()
-            .setHost(options.host())
-            .setPort(options.port())
-            .setDatabase(options.database())
-            .setUser(options.user());
-    if (options.password() != null) {
-      connect.setPassword(options.password());
-    }
-    // added to (not replacing) the client's default startup properties such as client_encoding
-    connect.addProperty("search_path", options.schema());
-    return PgBuilder.pool()
-        .with(new PoolOptions().setMaxSize(options.poolSize()))
-        .connectingTo(connect)
-        .using(vertx)
-        .build();
+        .map(ignored -> new PgClientRegistry(PgPools.open(vertx, options), true));
   }
 
   @Override
@@ -139,9 +127,12 @@ public final class PgClientRegistry implements ClientRegistry {
     return pool.preparedQuery(PING).execute().mapEmpty();
   }
 
-  /** Closes the connection pool; calls made afterwards fail. */
+  /**
+   * Closes the connection pool when this registry opened it ({@link #create}); calls made afterwards
+   * fail. A registry handed out by {@link PgStores} leaves the shared pool to {@link PgStores#close}.
+   */
   public Future<Void> close() {
-    return pool.close();
+    return ownsPool ? pool.close() : Future.succeededFuture();
   }
 
   private static Client toClient(Row row) {

@@ -1,12 +1,18 @@
 package io.gatehouse.store.postgres;
 
+import io.vertx.core.Future;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HexFormat;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The PostgreSQL server the tests run against. Defaults to 127.0.0.1:5432, user {@code postgres},
@@ -54,6 +60,52 @@ final class TestPostgres {
     try (Connection c = jdbc();
         Statement s = c.createStatement()) {
       s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+    }
+  }
+
+  /**
+   * Waits for start-up work (migrations on a worker thread, opening pools) up to a minute: Flyway on a
+   * busy build machine can take longer than the ten seconds a single store call is given.
+   */
+  static <T> T awaitStartup(Future<T> future) {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      throw new AssertionError("start-up failed", e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted during start-up", e);
+    } catch (TimeoutException e) {
+      throw new AssertionError("start-up did not complete within a minute", e);
+    }
+  }
+
+  /** Empties the given tables of {@code schema} (plain identifiers written by the tests themselves). */
+  static void truncate(String schema, String... tables) throws SQLException {
+    new PostgresOptions(HOST, PORT, DATABASE, USER, PASSWORD, schema, 1);
+    StringBuilder sql = new StringBuilder("TRUNCATE ");
+    for (int i = 0; i < tables.length; i++) {
+      sql.append(i == 0 ? "" : ", ").append(schema).append('.').append(tables[i]);
+    }
+    try (Connection c = jdbc();
+        Statement s = c.createStatement()) {
+      s.execute(sql.append(" CASCADE").toString());
+    }
+  }
+
+  /** Runs a query answering one number (a count) through plain JDBC. */
+  static long queryLong(String sql, Object... params) throws SQLException {
+    try (Connection c = jdbc();
+        PreparedStatement s = c.prepareStatement(sql)) {
+      for (int i = 0; i < params.length; i++) {
+        s.setObject(i + 1, params[i]);
+      }
+      try (ResultSet rs = s.executeQuery()) {
+        if (!rs.next()) {
+          throw new AssertionError("no row from " + sql);
+        }
+        return rs.getLong(1);
+      }
     }
   }
 

@@ -1,0 +1,137 @@
+package io.gatehouse.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.nimbusds.jose.jwk.JWKSet;
+import io.gatehouse.core.token.SigningAlgorithm;
+import io.gatehouse.core.token.SigningKeys;
+import io.gatehouse.core.token.TokenHashes;
+import io.gatehouse.store.cluster.HazelcastCluster;
+import io.gatehouse.store.cluster.HazelcastClusterOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonObject;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two Gatehouse nodes in one Hazelcast cluster over loopback, sharing the real PostgreSQL (own schema)
+ * and one signing key set, as a deployment runs them: a login started on one node continues on the
+ * other, and a code issued by one node is redeemed exactly once across both.
+ */
+class ClusterFlowTest {
+  static final String RP_SECRET = AuthorizationCodeFlowTest.RP_SECRET;
+  static final String RP_CB = AuthorizationCodeFlowTest.RP_CB;
+  static final String SCHEMA = "gh_cluster_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+  static TestServer a;
+  static TestServer b;
+
+  @BeforeAll
+  static void start() throws Exception {
+    System.setProperty("hazelcast.wait.seconds.before.join", "0");
+    System.setProperty("hazelcast.logging.type", "slf4j");
+    Path keys = Files.createTempDirectory("gatehouse-cluster-keys").resolve("jwks.json");
+    Files.writeString(keys, new JWKSet(List.of(SigningKeys.generate(SigningAlgorithm.ES256), SigningKeys.generate(SigningAlgorithm.RS256)))
+        .toString(false));
+    String cluster = "gatehouse-test-" + UUID.randomUUID();
+    int hzA = TestServer.freePort();
+    int hzB = TestServer.freePort();
+    List<String> members = List.of("127.0.0.1:" + hzA, "127.0.0.1:" + hzB);
+    int portA = TestServer.freePort();
+    Map<String, String> env = new HashMap<>(PostgresTokenEndpointTest.postgresEnv(SCHEMA, "30s"));
+    env.put("GATEHOUSE_KEYS_JWKS_FILE", keys.toString());
+    env.put("GATEHOUSE_ISSUER", "http://127.0.0.1:" + portA);
+    Vertx vertxA = TestServer.await(HazelcastCluster.clusteredVertx(new VertxOptions(),
+        HazelcastClusterOptions.tcpIp(cluster, "127.0.0.1", hzA, members)));
+    Vertx vertxB = TestServer.await(HazelcastCluster.clusteredVertx(new VertxOptions(),
+        HazelcastClusterOptions.tcpIp(cluster, "127.0.0.1", hzB, members)));
+    Map<String, String> envA = new HashMap<>(env);
+    envA.put("GATEHOUSE_HTTP_PORT", String.valueOf(portA));
+    a = TestServer.start(envA, vertxA);
+    b = TestServer.start(env, vertxB);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    try {
+      if (b != null) {
+        b.close();
+      }
+      if (a != null) {
+        a.close();
+      }
+    } finally {
+      PostgresTokenEndpointTest.sql("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
+    }
+  }
+
+  @Test
+  void loginStartedOnOneNodeContinuesOnTheOtherAndTheCodeIsRedeemedExactlyOnceAcrossNodes() throws Exception {
+    assertThat(a.vertx.isClustered()).isTrue();
+    String verifier = TokenHashes.random(32);
+    Browser browser = new Browser();
+    // node A: the authorization request and the login page
+    String authorize = a.base + "/authorize?" + Browser.encode(Map.of("response_type", "code", "client_id", "rp",
+        "redirect_uri", RP_CB, "scope", "openid read:users", "state", "st", "code_challenge", TokenHashes.s256(verifier),
+        "code_challenge_method", "S256"));
+    HttpResponse<String> first = browser.get(authorize);
+    String loginPath = first.headers().firstValue("Location").orElseThrow();
+    HttpResponse<String> page = browser.get(a.base + loginPath);
+    // node B: the login form is posted to the other node (the session lives in the cluster)
+    HttpResponse<String> posted = browser.post(b.base + "/login", Map.of("rid", Browser.hidden(page.body(), "rid"),
+        "csrf", Browser.hidden(page.body(), "csrf"), "username", "alice", "password", "alice-password-123"));
+    assertThat(posted.statusCode()).isEqualTo(303);
+    String consentPath = browser.get(b.base + posted.headers().firstValue("Location").orElseThrow()).headers().firstValue("Location").orElseThrow();
+    assertThat(consentPath).startsWith("/consent?rid=");
+    // back on node A: consent
+    HttpResponse<String> consent = browser.get(a.base + consentPath);
+    HttpResponse<String> approved = browser.post(a.base + "/consent", Map.of("rid", Browser.hidden(consent.body(), "rid"),
+        "csrf", Browser.hidden(consent.body(), "csrf"), "decision", "approve"));
+    String done = Browser.location(approved, a.base);
+    assertThat(done).startsWith(RP_CB + "?code=");
+    assertThat(Browser.query(done)).containsEntry("iss", a.base).containsEntry("state", "st");
+    String code = Browser.query(done).get("code");
+
+    String body = "grant_type=authorization_code&code=" + code + "&redirect_uri=" + java.net.URLEncoder.encode(RP_CB, "UTF-8")
+        + "&code_verifier=" + verifier;
+    String auth = TestServer.basic("rp", RP_SECRET);
+    // node B redeems the code node A issued
+    HttpResponse<String> redeemed = b.form(body, "Authorization", auth);
+    assertThat(redeemed.statusCode()).isEqualTo(200);
+    JsonObject tokens = new JsonObject(redeemed.body());
+    assertThat(a.verify(tokens.getString("access_token")).getSubject()).isEqualTo("248289761001");
+    // node A sees it used: invalid_grant, and the grant's refresh token (in Postgres) is revoked
+    HttpResponse<String> replay = a.form(body, "Authorization", auth);
+    assertThat(replay.statusCode()).isEqualTo(400);
+    assertThat(new JsonObject(replay.body()).getString("error")).isEqualTo("invalid_grant");
+    HttpResponse<String> refresh = b.form("grant_type=refresh_token&refresh_token=" + tokens.getString("refresh_token"), "Authorization", auth);
+    assertThat(new JsonObject(refresh.body()).getString("error")).isEqualTo("invalid_grant");
+  }
+
+  @Test
+  void refreshRotatedOnOneNodeThenReuseOnTheOtherRevokesTheFamily() throws Exception {
+    String verifier = TokenHashes.random(32);
+    String done = new Browser().signInAndConsent(a.base + "/authorize?" + Browser.encode(Map.of("response_type", "code",
+        "client_id", "rp", "redirect_uri", RP_CB, "scope", "read:users", "state", "s", "code_challenge", TokenHashes.s256(verifier),
+        "code_challenge_method", "S256")), a.base, "alice", "alice-password-123");
+    String auth = TestServer.basic("rp", RP_SECRET);
+    JsonObject tokens = new JsonObject(a.form("grant_type=authorization_code&code=" + Browser.query(done).get("code")
+        + "&redirect_uri=" + java.net.URLEncoder.encode(RP_CB, "UTF-8") + "&code_verifier=" + verifier, "Authorization", auth).body());
+    String r1 = tokens.getString("refresh_token");
+    HttpResponse<String> rotated = a.form("grant_type=refresh_token&refresh_token=" + r1, "Authorization", auth);
+    assertThat(rotated.statusCode()).isEqualTo(200);
+    String r2 = new JsonObject(rotated.body()).getString("refresh_token");
+    HttpResponse<String> reuse = b.form("grant_type=refresh_token&refresh_token=" + r1, "Authorization", auth);
+    assertThat(new JsonObject(reuse.body()).getString("error")).isEqualTo("invalid_grant");
+    HttpResponse<String> current = a.form("grant_type=refresh_token&refresh_token=" + r2, "Authorization", auth);
+    assertThat(new JsonObject(current.body()).getString("error")).isEqualTo("invalid_grant");
+  }
+}

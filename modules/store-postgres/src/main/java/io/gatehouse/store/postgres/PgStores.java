@@ -1,0 +1,65 @@
+package io.gatehouse.store.postgres;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+import java.util.Objects;
+
+/**
+ * All the PostgreSQL stores of one node on one connection pool: {@link #create} runs the migrations
+ * once, opens one pool of {@link PostgresOptions#poolSize()} connections and hands the same pool to
+ * every store. The stores' own {@code close()} leaves the shared pool open; {@link #close} here closes
+ * it, after which every store's calls fail.
+ */
+public final class PgStores {
+  private final Pool pool;
+  private final PgClientRegistry clients;
+  private final PgUserStore users;
+  private final PgConsentStore consents;
+  private final PgRefreshTokenStore refreshTokens;
+
+  private PgStores(Pool pool) {
+    this.pool = pool;
+    this.clients = PgClientRegistry.sharing(pool);
+    this.users = PgUserStore.sharing(pool);
+    this.consents = PgConsentStore.sharing(pool);
+    this.refreshTokens = PgRefreshTokenStore.sharing(pool);
+  }
+
+  /**
+   * Migrates the schema (see {@link PostgresMigrations#migrate}), then opens the shared pool.
+   *
+   * @return the stores, or a failed future when the migrations fail; no pool is left open then
+   */
+  public static Future<PgStores> create(Vertx vertx, PostgresOptions options) {
+    Objects.requireNonNull(vertx, "vertx");
+    Objects.requireNonNull(options, "options");
+    return PostgresMigrations.migrate(vertx, options).map(ignored -> new PgStores(PgPools.open(vertx, options)));
+  }
+
+  public PgClientRegistry clients() {
+    return clients;
+  }
+
+  public PgUserStore users() {
+    return users;
+  }
+
+  public PgConsentStore consents() {
+    return consents;
+  }
+
+  public PgRefreshTokenStore refreshTokens() {
+    return refreshTokens;
+  }
+
+  /** Runs {@code SELECT 1} on the shared pool; fails when the database does not answer. */
+  public Future<Void> ping() {
+    return clients.ping();
+  }
+
+  /** Closes the shared pool; every store's calls fail afterwards. */
+  public Future<Void> close() {
+    return pool.close();
+  }
+}

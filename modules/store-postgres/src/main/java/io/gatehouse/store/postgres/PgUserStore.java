@@ -1,0 +1,140 @@
+package io.gatehouse.store.postgres;
+
+import io.gatehouse.core.model.User;
+import io.gatehouse.core.store.UserStore;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowIterator;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A {@link UserStore} in PostgreSQL (table {@code users}, see {@code V2__users_consent_refresh.sql}),
+ * through the non-blocking Vert.x client.
+ *
+ * <p>Usernames are matched on {@code username_key}, the username folded with
+ * {@code toLowerCase(Locale.ROOT)} here in Java (exactly the contract's folding, whatever the
+ * database's locale), under a unique constraint: two subjects racing for one username on any number
+ * of nodes cannot both win, and the loser's {@link #upsert} fails with
+ * {@link DuplicateUsernameException} having changed nothing. Claims are kept as {@code jsonb}.
+ *
+ * <p>Every statement is prepared with bound parameters. A database failure fails the returned future;
+ * it is never turned into "not found".
+ */
+public final class PgUserStore implements UserStore {
+  static final String COLUMNS = "subject, username, password_hash, claims";
+
+  static final String FIND_BY_SUBJECT = "SELECT " + COLUMNS + " FROM users WHERE subject = $1";
+
+  static final String FIND_BY_USERNAME = "SELECT " + COLUMNS + " FROM users WHERE username_key = $1";
+
+  static final String UPSERT =
+      "INSERT INTO users (subject, username, username_key, password_hash, claims) VALUES ($1, $2, $3, $4, $5)"
+          + " ON CONFLICT (subject) DO UPDATE SET"
+          + " username = EXCLUDED.username,"
+          + " username_key = EXCLUDED.username_key,"
+          + " password_hash = EXCLUDED.password_hash,"
+          + " claims = EXCLUDED.claims,"
+          + " updated_at = now()";
+
+  static final String DELETE = "DELETE FROM users WHERE subject = $1";
+
+  /** The unique constraint on the folded username. */
+  static final String USERNAME_CONSTRAINT = "users_username_key_unique";
+
+  private final Pool pool;
+  private final boolean ownsPool;
+
+  private PgUserStore(Pool pool, boolean ownsPool) {
+    this.pool = Objects.requireNonNull(pool, "pool");
+    this.ownsPool = ownsPool;
+  }
+
+  /**
+   * Migrates the schema (see {@link PostgresMigrations#migrate}), then opens a pool of its own. To
+   * share one pool with the other stores use {@link PgStores#create} instead.
+   *
+   * @return the store, or a failed future when the migrations fail; no pool is left open then
+   */
+  public static Future<PgUserStore> create(Vertx vertx, PostgresOptions options) {
+    Objects.requireNonNull(vertx, "vertx");
+    Objects.requireNonNull(options, "options");
+    return PostgresMigrations.migrate(vertx, options)
+        .map(ignored -> new PgUserStore(PgPools.open(vertx, options), true));
+  }
+
+  /** A store on a pool someone else owns (and closes). */
+  static PgUserStore sharing(Pool pool) {
+    return new PgUserStore(pool, false);
+  }
+
+  @Override
+  public Future<Optional<User>> findBySubject(String subject) {
+    Objects.requireNonNull(subject, "subject");
+    return pool.preparedQuery(FIND_BY_SUBJECT).execute(Tuple.of(subject)).map(PgUserStore::firstUser);
+  }
+
+  @Override
+  public Future<Optional<User>> findByUsername(String username) {
+    Objects.requireNonNull(username, "username");
+    return pool.preparedQuery(FIND_BY_USERNAME).execute(Tuple.of(fold(username))).map(PgUserStore::firstUser);
+  }
+
+  @Override
+  public Future<Void> upsert(User user) {
+    Objects.requireNonNull(user, "user");
+    Tuple params =
+        Tuple.tuple()
+            .addString(user.subject())
+            .addString(user.username())
+            .addString(fold(user.username()))
+            .addString(user.passwordHash())
+            .addJsonObject(user.claims());
+    return pool.preparedQuery(UPSERT)
+        .execute(params)
+        .<Void>mapEmpty()
+        .recover(
+            failure ->
+                PgPools.isUniqueViolation(failure, USERNAME_CONSTRAINT)
+                    ? Future.failedFuture(new DuplicateUsernameException(user.username()))
+                    : Future.failedFuture(failure));
+  }
+
+  @Override
+  public Future<Boolean> delete(String subject) {
+    Objects.requireNonNull(subject, "subject");
+    return pool.preparedQuery(DELETE).execute(Tuple.of(subject)).map(rows -> rows.rowCount() > 0);
+  }
+
+  /**
+   * Closes the connection pool when this store opened it ({@link #create}); calls made afterwards
+   * fail. A store handed out by {@link PgStores} leaves the shared pool to {@link PgStores#close}.
+   */
+  public Future<Void> close() {
+    return ownsPool ? pool.close() : Future.succeededFuture();
+  }
+
+  /** The contract's case folding, applied before the username reaches the database. */
+  static String fold(String username) {
+    return username.toLowerCase(Locale.ROOT);
+  }
+
+  private static Optional<User> firstUser(RowSet<Row> rows) {
+    RowIterator<Row> it = rows.iterator();
+    if (!it.hasNext()) {
+      return Optional.empty();
+    }
+    Row row = it.next();
+    return Optional.of(
+        new User(
+            row.getString("subject"),
+            row.getString("username"),
+            row.getString("password_hash"),
+            row.getJsonObject("claims")));
+  }
+}
