@@ -10,31 +10,105 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.HdrHistogram.Histogram;
 
 /**
- * {@code java -jar gatehouse-bench.jar --workload W1 --target http://127.0.0.1:8080 --connections 32
- * --duration 30s --warmup 15s [--rate N] [--client-id ID --client-secret S --scope S] [--json FILE]}
+ * {@code java -jar gatehouse-bench.jar --workload W1|W3|W4|W5 --target http://127.0.0.1:8080 --connections 32
+ * --duration 30s --warmup 15s [--rate N] [--client-id ID --client-secret S --scope S] [--redirect-uri URI
+ * --username U --password P] [--json FILE]}; {@code --help} explains every flag ({@link #USAGE}).
  *
  * <p>Prints a table and (with {@code --json}) writes JSON. Exits 3 when any response failed its
- * check, 2 on bad arguments.
+ * check, 2 on bad arguments, 4 when the setup of a W4/W5 virtual user failed (nothing measured).
  */
 public final class Bench {
+  static final String USAGE = """
+      Usage: java -jar gatehouse-bench.jar --workload W1|W3|W4|W5 [options]
+
+      Workloads (names as in DESIGN.md "Benchmark workloads"):
+        W1  POST /token grant_type=client_credentials (client_secret_basic); every answer must carry an
+            RFC 9068 access token (a JWT with typ at+jwt). Needs --client-id, --client-secret.
+        W3  GET /jwks; every answer must be a non-empty JWK set.
+        W4  Authorization code + PKCE with an existing login session, redemption included. One operation:
+            GET /authorize with the session cookie, a fresh S256 verifier and a fresh state, which must answer
+            302 to --redirect-uri with that state and a code; then POST /token redeeming it, which must answer
+            200 with an at+jwt access token, an ID token when --scope has openid, and a refresh token exactly
+            when the client gets them (learned from the setup redemptions). Counted once, latency of the whole
+            flow. Setup per virtual user, not measured: sign in once through the login page and approve
+            consent, so it holds a gatehouse_session cookie and consent is remembered.
+            Needs --client-id, --redirect-uri, --username, --password.
+        W5  Refresh with rotation. One operation: POST /token grant_type=refresh_token with the virtual user's
+            current refresh token, which must answer 200 with an access token and a new, different refresh
+            token, kept for the next operation; 400 invalid_grant is an error (rotation broke). Setup per
+            virtual user: the W4 sign-in and one redemption. The client needs the refresh_token grant.
+            Needs the same flags as W4.
+
+      Options:
+        --workload W          W1, W3, W4 or W5 (required)
+        --target URL          the server's base URL (its issuer; a path is kept), default http://127.0.0.1:8080
+        --connections N       keep-alive connections, default 32. W4/W5: virtual users, each with a connection,
+                              a session and (W5) a refresh token of its own; prepared before the warm-up,
+                              the first alone, then 4 at a time (more parallel sign-ins as one user would trip
+                              Gatehouse's login throttle); setup stops at the first virtual user that fails
+        --duration D          measured time, e.g. 500ms or 30s; default 30s
+        --warmup D            warm-up before it, not reported; default 15s (0s: none)
+        --rate N              0 (default): closed loop, each connection sends its next operation when the
+                              previous one is answered. N > 0: N operations per second on a fixed schedule,
+                              latency counted from the scheduled start (W4/W5: an operation that finds every
+                              virtual user busy waits for one, and the wait counts)
+        --threads N           event loops of the load tool, default 1
+        --json FILE           also write the result as JSON
+        --client-id ID        W1, W4, W5: the client
+        --client-secret S     W1 (required), W4, W5: its secret, sent as client_secret_basic. W4/W5 without it:
+                              a public client, client_id in the token request body
+        --scope S             W1, W4, W5: the scope to ask for (space-separated), optional
+        --redirect-uri URI    W4, W5: a redirect URI registered for the client, exactly as registered
+        --username U          W4, W5: the user who signs in
+        --password P          W4, W5: that user's password
+        --help                this text
+
+      Output: a markdown table (req/s counts successful operations per second; a W4 operation is two HTTP
+      exchanges) and, with --json, the same as JSON. Errors are counted by kind (status_401,
+      token_400_invalid_grant, authorize_to_login, io_..., ...); an answer that fails its check is never a success.
+      Exit status: 0 no errors; 3 some operations failed their check; 2 bad arguments; 4 a W4/W5 setup failed
+      (for example a wrong password: the message says what the server answered; nothing was measured).
+      """;
+
   private Bench() {}
 
+  /** A W4/W5 virtual user could not be prepared; the message says which and why. */
+  static final class SetupFailedException extends Exception {
+    SetupFailedException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
   public static void main(String[] args) throws Exception {
+    if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
+      System.out.print(USAGE);
+      System.exit(0);
+      return;
+    }
     Map<String, String> opts;
     try {
       opts = parse(List.of(args));
     } catch (IllegalArgumentException e) {
-      System.err.println("bench: " + e.getMessage());
+      System.err.println("bench: " + e.getMessage() + " (--help explains every flag)");
       System.exit(2);
       return;
     }
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Integer.parseInt(opts.getOrDefault("threads", "1"))));
     try {
-      LoadRunner.Result result = run(vertx, opts);
+      LoadRunner.Result result;
+      try {
+        result = run(vertx, opts);
+      } catch (SetupFailedException e) {
+        System.err.println("bench: " + e.getMessage());
+        System.exit(4);
+        return;
+      }
       System.out.println(table(result));
       if (opts.containsKey("json")) {
         Files.writeString(Path.of(opts.get("json")), json(result).encodePrettily());
@@ -49,7 +123,7 @@ public final class Bench {
     Map<String, String> opts = new HashMap<>(Map.of("connections", "32", "duration", "30s", "warmup", "15s", "rate", "0",
         "target", "http://127.0.0.1:8080"));
     List<String> known = List.of("workload", "target", "connections", "duration", "warmup", "rate", "client-id", "client-secret",
-        "scope", "json", "threads");
+        "scope", "json", "threads", "redirect-uri", "username", "password");
     for (int i = 0; i < args.size(); i++) {
       String a = args.get(i);
       if (!a.startsWith("--") || !known.contains(a.substring(2)) || i + 1 >= args.size()) {
@@ -58,10 +132,30 @@ public final class Bench {
       opts.put(a.substring(2), args.get(++i));
     }
     if (!opts.containsKey("workload")) {
-      throw new IllegalArgumentException("--workload is required (W1 or W3)");
+      throw new IllegalArgumentException("--workload is required (W1, W3, W4 or W5)");
     }
-    workload(opts);
+    if (isUserWorkload(opts)) {
+      userWorkload(opts);
+    } else {
+      workload(opts);
+    }
+    for (String n : List.of("connections", "rate", "threads")) {
+      if (opts.containsKey(n) && !opts.get(n).matches("[0-9]{1,9}") || "connections".equals(n) && "0".equals(opts.get(n))) {
+        throw new IllegalArgumentException("--" + n + " must be a whole number" + ("connections".equals(n) ? " above 0" : "")
+            + ", got '" + opts.get(n) + "'");
+      }
+    }
+    duration(opts.get("duration"));
+    duration(opts.get("warmup"));
+    URI target = URI.create(opts.get("target"));
+    if (!"http".equals(target.getScheme()) || target.getHost() == null) {
+      throw new IllegalArgumentException("--target must be an http:// URL, got '" + opts.get("target") + "'");
+    }
     return opts;
+  }
+
+  static boolean isUserWorkload(Map<String, String> opts) {
+    return "W4".equals(opts.get("workload")) || "W5".equals(opts.get("workload"));
   }
 
   static Workload workload(Map<String, String> opts) {
@@ -73,14 +167,53 @@ public final class Bench {
         yield Workload.clientCredentials(opts.get("client-id"), opts.get("client-secret"), opts.get("scope"));
       }
       case "W3" -> Workload.jwks();
-      default -> throw new IllegalArgumentException("unknown workload '" + opts.get("workload") + "' (W1, W3)");
+      default -> throw new IllegalArgumentException("unknown workload '" + opts.get("workload") + "' (W1, W3, W4, W5)");
     };
   }
 
-  /** Warm-up (not reported), then the measured phase. */
-  static LoadRunner.Result run(Vertx vertx, Map<String, String> opts) throws Exception {
-    LoadRunner runner = new LoadRunner(vertx, URI.create(opts.get("target")), workload(opts), Integer.parseInt(opts.get("connections")));
+  /** W4 and W5: the authorization code flow's settings. */
+  static UserWorkload userWorkload(Map<String, String> opts) {
+    String w = opts.get("workload");
+    for (String flag : List.of("client-id", "redirect-uri", "username", "password")) {
+      if (!opts.containsKey(flag)) {
+        throw new IllegalArgumentException(w + " needs --client-id, --redirect-uri, --username and --password (--client-secret unless "
+            + "the client is public; --scope optional); --" + flag + " is missing");
+      }
+    }
+    URI redirect;
     try {
+      redirect = new URI(opts.get("redirect-uri"));
+    } catch (java.net.URISyntaxException e) {
+      redirect = null;
+    }
+    if (redirect == null || !redirect.isAbsolute() || redirect.getRawFragment() != null) {
+      throw new IllegalArgumentException("--redirect-uri must be an absolute URI without a fragment, got '" + opts.get("redirect-uri") + "'");
+    }
+    String path = URI.create(opts.get("target")).getRawPath();
+    CodeFlow.Settings settings = new CodeFlow.Settings(path == null || path.equals("/") ? "" : path, opts.get("client-id"),
+        opts.get("client-secret"), opts.get("redirect-uri"), opts.get("scope"), opts.get("username"), opts.get("password"));
+    return "W4".equals(w) ? CodeFlow.authorizationCode(settings) : CodeFlow.refreshRotation(settings);
+  }
+
+  /** The runner of the workload {@code opts} names. */
+  static LoadRunner runner(Vertx vertx, Map<String, String> opts) {
+    URI target = URI.create(opts.get("target"));
+    int connections = Integer.parseInt(opts.get("connections"));
+    return isUserWorkload(opts) ? new LoadRunner(vertx, target, userWorkload(opts), connections)
+        : new LoadRunner(vertx, target, workload(opts), connections);
+  }
+
+  /** W4/W5 setup (not measured), warm-up (not reported), then the measured phase. */
+  static LoadRunner.Result run(Vertx vertx, Map<String, String> opts) throws Exception {
+    LoadRunner runner = runner(vertx, opts);
+    try {
+      try {
+        runner.setup().toCompletionStage().toCompletableFuture().get(60 + 2L * Integer.parseInt(opts.get("connections")), TimeUnit.SECONDS);
+      } catch (ExecutionException e) {
+        throw new SetupFailedException(e.getCause().getMessage(), e.getCause());
+      } catch (TimeoutException e) {
+        throw new SetupFailedException("the setup of the virtual users did not finish in time", e);
+      }
       int rate = Integer.parseInt(opts.get("rate"));
       Duration warmup = duration(opts.get("warmup"));
       if (!warmup.isZero()) {
@@ -89,15 +222,15 @@ public final class Bench {
       Duration measured = duration(opts.get("duration"));
       return runner.run(measured, rate).toCompletionStage().toCompletableFuture().get(measured.toSeconds() + 60, TimeUnit.SECONDS);
     } finally {
-      runner.close();
+      runner.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
   }
 
   static Duration duration(String s) {
-    if (s.endsWith("ms")) {
+    if (s.matches("[0-9]{1,9}ms")) {
       return Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
     }
-    if (s.endsWith("s")) {
+    if (s.matches("[0-9]{1,9}s")) {
       return Duration.ofSeconds(Long.parseLong(s.substring(0, s.length() - 1)));
     }
     throw new IllegalArgumentException("durations are written 500ms or 30s, got '" + s + "'");
@@ -114,7 +247,7 @@ public final class Bench {
     return new JsonObject()
         .put("workload", r.workload()).put("mode", r.mode()).put("connections", r.connections())
         .put("seconds", r.seconds()).put("requests", r.requests()).put("ok", r.ok()).put("errors", errors)
-        .put("requests_per_second", Math.round(r.requestsPerSecond()))
+        .put("requests_per_second", Math.round(r.requestsPerSecond())).put("exchanges_per_operation", r.exchangesPerOperation())
         .put("latency_ms", new JsonObject().put("p50", ms(h, 50)).put("p90", ms(h, 90)).put("p99", ms(h, 99))
             .put("p99_9", ms(h, 99.9)).put("max", h.getTotalCount() == 0 ? 0 : h.getMaxValue() / 1000.0));
   }
@@ -124,6 +257,8 @@ public final class Bench {
     return String.format("| workload | mode | conns | req/s | p50 ms | p90 ms | p99 ms | p99.9 ms | ok | errors |%n"
             + "|---|---|---|---|---|---|---|---|---|---|%n| %s | %s | %d | %.0f | %.2f | %.2f | %.2f | %.2f | %d | %s |",
         r.workload(), r.mode(), r.connections(), r.requestsPerSecond(), ms(h, 50), ms(h, 90), ms(h, 99), ms(h, 99.9), r.ok(),
-        r.errors().isEmpty() ? "0" : r.errors().toString());
+        r.errors().isEmpty() ? "0" : r.errors().toString())
+        + (r.exchangesPerOperation() == 1 ? "" : String.format("%n(%s: req/s, ok and latency count whole operations of %d HTTP exchanges)",
+            r.workload(), r.exchangesPerOperation()));
   }
 }

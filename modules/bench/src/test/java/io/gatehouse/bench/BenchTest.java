@@ -21,6 +21,9 @@ import org.junit.jupiter.api.Test;
 /** The load tool against a real Gatehouse: it counts successes, and it counts every wrong answer as an error. */
 class BenchTest {
   static final String SECRET = "bench-secret-0123456789-abcdefghijklmn";
+  static final String RP_SECRET = "bench-rp-secret-0123456789-abcdefghijk";
+  static final String CB = "https://rp.bench.example/cb";
+  static final String ALICE_PASSWORD = "alice-password-123";
   static Vertx serverVertx;
   static Vertx clientVertx;
   static Gatehouse gatehouse;
@@ -31,7 +34,16 @@ class BenchTest {
     Path dir = Files.createTempDirectory("gatehouse-bench");
     Path seed = dir.resolve("seed.yaml");
     Files.writeString(seed, "clients:\n  - client_id: bench-cc\n    client_secret: \"" + SECRET + "\"\n"
-        + "    grant_types: [client_credentials]\n    scopes: [read]\n");
+        + "    grant_types: [client_credentials]\n    scopes: [read]\n"
+        // W4 and W5: a confidential relying party with refresh tokens, and a public one without them
+        + "  - client_id: bench-rp\n    client_secret: \"" + RP_SECRET + "\"\n"
+        + "    grant_types: [authorization_code, refresh_token]\n    scopes: [openid, profile, read]\n"
+        + "    redirect_uris: [\"" + CB + "\"]\n"
+        + "  - client_id: bench-spa\n    grant_types: [authorization_code]\n    token_endpoint_auth_methods: [none]\n"
+        + "    scopes: [openid, read]\n    redirect_uris: [\"http://127.0.0.1/callback\"]\n"
+        + "users:\n  - username: alice\n    password: \"" + ALICE_PASSWORD + "\"\n"
+        // only ever used with a wrong password, so that its throttle counters touch no other test
+        + "  - username: carol\n    password: \"carol-password-123\"\n");
     int port;
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       port = s.getLocalPort();
@@ -107,6 +119,130 @@ class BenchTest {
     assertThat(Workload.isAccessTokenResponse("{\"access_token\":\"" + header + ".e30\",\"token_type\":\"Bearer\"}")).isFalse();
     assertThat(Workload.isAccessTokenResponse("{\"access_token\":\"" + header + ".e30.c2ln\",\"token_type\":\"mac\"}")).isFalse();
     assertThat(Workload.isAccessTokenResponse("{\"error\":\"invalid_client\"}")).isFalse();
+  }
+
+  static String[] codeFlow(String workload, String connections, String duration, String... more) {
+    List<String> args = new java.util.ArrayList<>(List.of("--workload", workload, "--target", target, "--connections", connections,
+        "--duration", duration, "--warmup", "0s", "--client-id", "bench-rp", "--client-secret", RP_SECRET, "--redirect-uri", CB,
+        "--scope", "openid read", "--username", "alice", "--password", ALICE_PASSWORD));
+    for (int i = 0; i < more.length; i += 2) {
+      int at = args.indexOf(more[i]);
+      if (at >= 0) {
+        args.set(at + 1, more[i + 1]);
+      } else {
+        args.add(more[i]);
+        args.add(more[i + 1]);
+      }
+    }
+    return args.toArray(String[]::new);
+  }
+
+  @Test
+  void w4ClosedLoopWithSignedInUsersThenEveryFlowEndsInVerifiedTokens() throws Exception {
+    LoadRunner.Result r = run(codeFlow("W4", "4", "2s", "--warmup", "300ms"));
+    assertThat(r.errors()).isEmpty();
+    assertThat(r.ok()).isPositive();
+    assertThat(r.requests()).isEqualTo(r.ok());
+    assertThat(r.latencyMicros().getTotalCount()).isEqualTo(r.ok());
+    assertThat(r.exchangesPerOperation()).isEqualTo(2);
+    assertThat(Bench.json(r).getInteger("exchanges_per_operation")).isEqualTo(2);
+    assertThat(Bench.table(r)).contains("| W4 | closed-loop | 4 |").contains("whole operations of 2 HTTP exchanges");
+  }
+
+  @Test
+  void w4FixedRateThenOperationsWaitForAFreeVirtualUser() throws Exception {
+    LoadRunner.Result r = run(codeFlow("W4", "2", "1s", "--rate", "20"));
+    assertThat(r.errors()).isEmpty();
+    assertThat(r.ok()).isBetween(15L, 21L);
+    assertThat(r.mode()).isEqualTo("fixed-rate 20/s");
+  }
+
+  @Test
+  void w4PublicClientWithoutRefreshGrantThenNoRefreshTokenIsExpected() throws Exception {
+    LoadRunner.Result r = run(withoutSecret(codeFlow("W4", "2", "1s", "--client-id", "bench-spa",
+        "--redirect-uri", "http://127.0.0.1/callback")));
+    assertThat(r.errors()).isEmpty();
+    assertThat(r.ok()).isPositive();
+  }
+
+  static String[] withoutSecret(String[] args) {
+    List<String> out = new java.util.ArrayList<>(List.of(args));
+    int at = out.indexOf("--client-secret");
+    out.remove(at + 1);
+    out.remove(at);
+    return out.toArray(String[]::new);
+  }
+
+  @Test
+  void w4WhenPasswordWrongThenSetupFailsWithTheServersWordsAndNothingIsCounted() {
+    assertThatThrownBy(() -> run(codeFlow("W4", "2", "1s", "--username", "carol", "--password", "not-carols-password")))
+        .isInstanceOf(Bench.SetupFailedException.class)
+        .hasMessageContaining("W4 setup of virtual user")
+        .hasMessageContaining("signing in as 'carol' failed: The username or password is not correct.");
+  }
+
+  @Test
+  void w4WhenRedirectUriNotRegisteredThenSetupFailsNamingIt() {
+    assertThatThrownBy(() -> run(codeFlow("W4", "1", "1s", "--redirect-uri", "https://rp.bench.example/other")))
+        .isInstanceOf(Bench.SetupFailedException.class)
+        .hasMessageContaining("GET /authorize answered 400")
+        .hasMessageContaining("invalid_request");
+  }
+
+  @Test
+  void w5ClosedLoopThenEveryRefreshRotates() throws Exception {
+    LoadRunner.Result r = run(codeFlow("W5", "4", "2s", "--warmup", "300ms"));
+    assertThat(r.errors()).isEmpty();
+    assertThat(r.ok()).isPositive();
+    assertThat(r.requests()).isEqualTo(r.ok());
+    assertThat(r.exchangesPerOperation()).isEqualTo(1);
+    assertThat(Bench.table(r)).contains("| W5 | closed-loop | 4 |").doesNotContain("exchanges");
+  }
+
+  @Test
+  void w5WhenClientHasNoRefreshGrantThenSetupFails() {
+    assertThatThrownBy(() -> run(withoutSecret(codeFlow("W5", "1", "1s", "--client-id", "bench-spa",
+        "--redirect-uri", "http://127.0.0.1/callback"))))
+        .isInstanceOf(Bench.SetupFailedException.class)
+        .hasMessageContaining("W5 needs a client with the refresh_token grant");
+  }
+
+  @Test
+  void w5WhenARotatedTokenIsReusedThenInvalidGrantIsAnErrorAndTheFamilyStaysDead() throws Exception {
+    UserWorkload w5 = Bench.userWorkload(Bench.parse(List.of(codeFlow("W5", "1", "1s"))));
+    io.vertx.core.http.HttpClient http = clientVertx.createHttpClient(new io.vertx.core.http.HttpClientOptions()
+        .setDefaultHost("127.0.0.1").setDefaultPort(java.net.URI.create(target).getPort()), new io.vertx.core.http.PoolOptions().setHttp1MaxSize(1));
+    try {
+      CodeFlow.User user = (CodeFlow.User) await(w5.setup(http, 0));
+      String first = user.refreshToken();
+      assertThat(await(user.operate())).isNull();
+      String second = user.refreshToken();
+      assertThat(second).isNotEqualTo(first);
+      assertThat(await(user.operate())).isNull();
+      user.useRefreshToken(first);
+      assertThat(await(user.operate())).isEqualTo("refresh_400_invalid_grant");
+      // reuse revoked the family: the newest token dies too, and nothing is counted as a success
+      user.useRefreshToken(second);
+      assertThat(await(user.operate())).isEqualTo("refresh_400_invalid_grant");
+    } finally {
+      await(http.close());
+    }
+  }
+
+  static <T> T await(io.vertx.core.Future<T> f) throws Exception {
+    return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void parseWhenCodeFlowArgumentsWrongThenRefused() {
+    assertThatThrownBy(() -> Bench.parse(List.of("--workload", "W4", "--client-id", "x", "--redirect-uri", CB, "--username", "u")))
+        .hasMessageContaining("W4 needs").hasMessageContaining("--password is missing");
+    assertThatThrownBy(() -> Bench.parse(List.of(codeFlow("W5", "1", "1s", "--redirect-uri", "/cb"))))
+        .hasMessageContaining("--redirect-uri must be an absolute URI");
+    assertThatThrownBy(() -> Bench.parse(List.of(codeFlow("W4", "0", "1s")))).hasMessageContaining("--connections");
+    assertThat(Bench.parse(List.of(codeFlow("W4", "3", "1s")))).containsEntry("username", "alice").containsEntry("connections", "3");
+    assertThat(Bench.USAGE).contains("--username U", "--password P", "--redirect-uri URI", "--client-secret S", "W4", "W5",
+        "4 a W4/W5 setup failed");
   }
 
   @Test
