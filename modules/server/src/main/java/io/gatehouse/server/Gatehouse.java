@@ -3,6 +3,7 @@ package io.gatehouse.server;
 import io.gatehouse.core.client.ClientAuthenticator;
 import io.gatehouse.core.client.SecretHasher;
 import io.gatehouse.core.authorize.AuthorizationService;
+import io.gatehouse.core.authorize.LogoutService;
 import io.gatehouse.core.grant.AuthorizationCodeGrant;
 import io.gatehouse.core.grant.ClientCredentialsGrant;
 import io.gatehouse.core.grant.RefreshTokenGrant;
@@ -183,10 +184,12 @@ public final class Gatehouse {
     GatehouseConfig.Login l = config.login();
     LoginService logins = new LoginService(vertx, stores.users(), new PasswordHasher(),
         new LoginThrottle(clock, l.freeFailures(), l.maxBackoff(), l.accountDelay(), Duration.ofHours(1)));
-    UserInfoService userInfo = new UserInfoService(new AccessTokenVerifier(config.issuerString(), keys.publicJwks(), clock), stores.users());
+    AccessTokenVerifier verifier = new AccessTokenVerifier(config.issuerString(), keys.publicJwks(), clock);
+    UserInfoService userInfo = new UserInfoService(verifier, stores.users());
+    LogoutService logouts = new LogoutService(clients, stores.refreshTokens(), verifier);
     SessionStore sessions = vertx.isClustered() ? ClusteredSessionStore.create(vertx) : LocalSessionStore.create(vertx);
     MetadataEndpoints metadata = new MetadataEndpoints(config.issuerString(), grants.supported(), keys.publicJwks(), t.idTokenAlgorithm().name());
-    Services services = new Services(config, clients, stores.users(), stores.consents(), stores.refreshTokens(), keys, tokenService, authorization, logins,
+    Services services = new Services(config, clients, stores.users(), stores.consents(), stores.refreshTokens(), keys, tokenService, authorization, logouts, logins,
         userInfo, sessions, metadata);
     int instances = config.http().instances() > 0 ? config.http().instances() : Runtime.getRuntime().availableProcessors();
     // Vert.x shares one listening socket among servers of the same host and configured port. Port 0

@@ -1,6 +1,7 @@
 package io.gatehouse.server;
 
 import io.gatehouse.core.authorize.AuthorizationService;
+import io.gatehouse.core.authorize.LogoutService;
 import io.gatehouse.core.service.TokenService;
 import io.gatehouse.core.service.UserInfoService;
 import io.gatehouse.core.store.ClientRegistry;
@@ -23,6 +24,7 @@ public record Services(
     SigningKeys keys,
     TokenService tokenService,
     AuthorizationService authorization,
+    LogoutService logouts,
     LoginService logins,
     UserInfoService userInfo,
     SessionStore sessions,

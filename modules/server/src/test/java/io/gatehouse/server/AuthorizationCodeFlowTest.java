@@ -366,6 +366,7 @@ class AuthorizationCodeFlowTest {
     JsonObject doc = new JsonObject(server.get("/.well-known/openid-configuration").body());
     assertThat(doc.getString("authorization_endpoint")).isEqualTo(server.base + "/authorize");
     assertThat(doc.getString("userinfo_endpoint")).isEqualTo(server.base + "/userinfo");
+    assertThat(doc.getString("end_session_endpoint")).isEqualTo(server.base + "/logout");
     assertThat(doc.getJsonArray("response_types_supported").getList()).containsExactly("code");
     assertThat(doc.getJsonArray("code_challenge_methods_supported").getList()).containsExactly("S256");
     assertThat(doc.getJsonArray("grant_types_supported").getList())
@@ -427,5 +428,64 @@ class AuthorizationCodeFlowTest {
         java.net.URI.create(authorizeUrl("rp", RP_CB, "openid", "s", TokenHashes.s256(verifier())))).header("Origin", "https://rp.example.com")
         .GET().build(), HttpResponse.BodyHandlers.ofString());
     assertThat(authorize.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+  }
+
+  @Test
+  void logoutWithIdTokenHintThenSessionEndsEverywhereRedirectsWithStateAndRefreshTokensRevoked() throws Exception {
+    Browser browser = new Browser();
+    String verifier = verifier();
+    JsonObject tokens = new JsonObject(redeem("rp", RP_SECRET, code(browser, verifier, "openid"), RP_CB, verifier).body());
+    HttpResponse<String> out = browser.get(server.base + "/logout?" + Browser.encode(Map.of("id_token_hint", tokens.getString("id_token"),
+        "post_logout_redirect_uri", "https://rp.example.com/bye", "state", "bye state")));
+    assertThat(out.statusCode()).isEqualTo(302);
+    assertThat(Browser.location(out, server.base)).isEqualTo("https://rp.example.com/bye?state=bye%20state");
+    HttpResponse<String> refresh = server.form("grant_type=refresh_token&refresh_token=" + tokens.getString("refresh_token"),
+        "Authorization", TestServer.basic("rp", RP_SECRET));
+    assertThat(new JsonObject(refresh.body()).getString("error")).isEqualTo("invalid_grant");
+    HttpResponse<String> silent = browser.get(authorizeUrl("rp", RP_CB, "openid", "s", TokenHashes.s256(verifier()), "prompt", "none"));
+    assertThat(Browser.query(Browser.location(silent, server.base))).containsEntry("error", "login_required");
+  }
+
+  @Test
+  void logoutWithUnregisteredPostLogoutUriThenErrorPageAndNoRedirect() throws Exception {
+    HttpResponse<String> r = new Browser().get(server.base + "/logout?" + Browser.encode(Map.of("client_id", "rp",
+        "post_logout_redirect_uri", "https://evil.example.com/bye")));
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.headers().firstValue("Location")).isEmpty();
+    HttpResponse<String> forged = new Browser().get(server.base + "/logout?id_token_hint=eyJhbGciOiJub25lIn0.e30.");
+    assertThat(forged.statusCode()).isEqualTo(400);
+  }
+
+  @Test
+  void logoutWithoutIdTokenHintThenTheUserConfirmsFirst() throws Exception {
+    Browser browser = new Browser();
+    code(browser, verifier(), "openid");
+    HttpResponse<String> ask = browser.get(server.base + "/logout?client_id=rp");
+    assertThat(ask.statusCode()).isEqualTo(200);
+    assertThat(ask.body()).contains("Sign out?");
+    HttpResponse<String> forged = browser.post(server.base + "/logout/confirm", Map.of("csrf", "x", "decision", "logout"));
+    assertThat(forged.statusCode()).isEqualTo(403);
+    // still signed in: a silent authorization works
+    HttpResponse<String> silent = browser.get(authorizeUrl("rp", RP_CB, "openid", "s", TokenHashes.s256(verifier()), "prompt", "none"));
+    assertThat(Browser.location(silent, server.base)).startsWith(RP_CB + "?code=");
+    HttpResponse<String> again = browser.get(server.base + "/logout?client_id=rp");
+    HttpResponse<String> confirmed = browser.post(server.base + "/logout/confirm", Map.of("csrf", Browser.hidden(again.body(), "csrf"),
+        "decision", "logout"));
+    assertThat(confirmed.statusCode()).isEqualTo(200);
+    assertThat(confirmed.body()).contains("You are signed out");
+    HttpResponse<String> after = browser.get(authorizeUrl("rp", RP_CB, "openid", "s", TokenHashes.s256(verifier()), "prompt", "none"));
+    assertThat(Browser.query(Browser.location(after, server.base))).containsEntry("error", "login_required");
+  }
+
+  @Test
+  void tokenFromAConfiguredAllowedOriginIsReadable() throws Exception {
+    String verifier = verifier();
+    String done = new Browser().signInAndConsent(authorizeUrl("spa", "http://127.0.0.1/callback", "read:users", "s",
+        TokenHashes.s256(verifier)), server.base, "bob", "bob-password-12345");
+    HttpResponse<String> r = server.form("grant_type=authorization_code&client_id=spa&code=" + Browser.query(done).get("code")
+        + "&redirect_uri=" + java.net.URLEncoder.encode("http://127.0.0.1/callback", "UTF-8") + "&code_verifier=" + verifier,
+        "Origin", "https://spa.example.com");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://spa.example.com");
   }
 }

@@ -54,11 +54,14 @@ final class TestServer implements AutoCloseable {
           grant_types: [authorization_code, refresh_token]
           scopes: [openid, profile, email, read:users, write:users]
           redirect_uris: ["https://rp.example.com/cb", "https://rp.example.com/cb2"]
+          post_logout_redirect_uris: ["https://rp.example.com/bye"]
+          logout_revokes_refresh_tokens: true
         - client_id: spa
           grant_types: [authorization_code, refresh_token]
           token_endpoint_auth_methods: [none]
           scopes: [openid, profile, read:users]
           redirect_uris: ["http://127.0.0.1/callback"]
+          allowed_origins: ["https://spa.example.com"]
       users:
         - username: alice
           password: "alice-password-123"

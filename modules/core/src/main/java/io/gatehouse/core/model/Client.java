@@ -12,6 +12,11 @@ import java.util.Set;
  * (only {@link AuthMethod#NONE}) has no secret hash.
  *
  * @param accessTokenTtl per-client access token lifetime, or null for the server default
+ * @param postLogoutRedirectUris where RP-initiated logout may send the browser back (exact match)
+ * @param allowedOrigins browser origins allowed to read token and userinfo responses, besides the
+ *     origins of the redirect URIs
+ * @param logoutRevokesRefreshTokens whether a logout this client starts revokes the refresh tokens of
+ *     the login session
  */
 public record Client(
     String clientId,
@@ -21,7 +26,10 @@ public record Client(
     Scopes defaultScopes,
     Set<AuthMethod> authMethods,
     List<String> redirectUris,
-    Duration accessTokenTtl) {
+    Duration accessTokenTtl,
+    List<String> postLogoutRedirectUris,
+    Set<String> allowedOrigins,
+    boolean logoutRevokesRefreshTokens) {
 
   public Client {
     Objects.requireNonNull(clientId, "clientId");
@@ -30,6 +38,14 @@ public record Client(
     Objects.requireNonNull(defaultScopes, "defaultScopes");
     authMethods = Set.copyOf(authMethods);
     redirectUris = List.copyOf(redirectUris);
+    postLogoutRedirectUris = postLogoutRedirectUris == null ? List.of() : List.copyOf(postLogoutRedirectUris);
+    allowedOrigins = allowedOrigins == null ? Set.of() : Set.copyOf(allowedOrigins);
+  }
+
+  /** A client without logout or extra CORS settings. */
+  public Client(String clientId, String secretHash, Set<String> grantTypes, Scopes scopes, Scopes defaultScopes,
+      Set<AuthMethod> authMethods, List<String> redirectUris, Duration accessTokenTtl) {
+    this(clientId, secretHash, grantTypes, scopes, defaultScopes, authMethods, redirectUris, accessTokenTtl, List.of(), Set.of(), false);
   }
 
   public boolean isPublic() {

@@ -67,6 +67,32 @@ public final class AccessTokenVerifier {
     }
   }
 
+  /**
+   * The claims of an ID token this issuer signed, for {@code id_token_hint} (OIDC RP-Initiated Logout
+   * §2): signature, algorithm, {@code iss} and {@code typ} (JWT or absent) are checked; expiry is not,
+   * since a hint may be an expired ID token.
+   */
+  public Optional<JsonObject> verifyIdTokenHint(String token) {
+    if (token == null || token.length() > 8192) {
+      return Optional.empty();
+    }
+    try {
+      SignedJWT jwt = SignedJWT.parse(token);
+      KeyEntry key = jwt.getHeader().getKeyID() == null ? null : byKid.get(jwt.getHeader().getKeyID());
+      JOSEObjectType typ = jwt.getHeader().getType();
+      if (key == null || !key.algorithm.equals(jwt.getHeader().getAlgorithm()) || (typ != null && !JOSEObjectType.JWT.equals(typ))) {
+        return Optional.empty();
+      }
+      if (!verifySignature(jwt, key)) {
+        return Optional.empty();
+      }
+      JsonObject claims = new JsonObject(jwt.getPayload().toString());
+      return issuer.equals(claims.getValue("iss")) ? Optional.of(claims) : Optional.empty();
+    } catch (ParseException | JOSEException | GeneralSecurityException | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
   /** The token's claims when it is a valid, unexpired access token of this issuer; else empty. */
   public Optional<JsonObject> verify(String token) {
     if (token == null || token.length() > 8192) {

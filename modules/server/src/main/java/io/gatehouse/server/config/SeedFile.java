@@ -41,6 +41,9 @@ import java.util.UUID;
  *     token_endpoint_auth_methods: [client_secret_basic, client_secret_post]
  *     redirect_uris: []
  *     access_token_ttl: 5m               # optional
+ *     post_logout_redirect_uris: []      # optional: RP-initiated logout targets (exact match)
+ *     allowed_origins: []                # optional: extra CORS origins (scheme://host[:port])
+ *     logout_revokes_refresh_tokens: false  # optional
  * users:
  *   - username: alice
  *     password: "correct horse battery staple"   # or password_hash: a $argon2id$ PHC string
@@ -52,7 +55,8 @@ public final class SeedFile {
   private static final Set<String> TOP_LEVEL = Set.of("clients", "users");
   private static final Set<String> USER_FIELDS = Set.of("username", "password", "password_hash", "subject", "claims");
   private static final Set<String> CLIENT_FIELDS = Set.of("client_id", "client_secret", "grant_types", "scopes",
-      "default_scopes", "token_endpoint_auth_methods", "redirect_uris", "access_token_ttl");
+      "default_scopes", "token_endpoint_auth_methods", "redirect_uris", "access_token_ttl", "post_logout_redirect_uris",
+      "allowed_origins", "logout_revokes_refresh_tokens");
   static final Duration MAX_TTL = Duration.ofHours(24);
 
   private SeedFile() {}
@@ -264,7 +268,7 @@ public final class SeedFile {
     }
     List<String> redirects = f.list("redirect_uris", List.of());
     for (String uri : redirects) {
-      validateRedirectUri(f, uri);
+      validateRedirectUri(f, "redirect_uris", uri);
     }
     Duration ttl = null;
     String ttlText = f.string("access_token_ttl", false);
@@ -278,28 +282,66 @@ public final class SeedFile {
         throw f.error("access_token_ttl", "must be between 1s and 24h");
       }
     }
-    return new Client(clientId, secret == null ? null : SecretHasher.hash(secret), grants, scopes, defaults, methods, redirects, ttl);
+    List<String> postLogout = f.list("post_logout_redirect_uris", List.of());
+    for (String uri : postLogout) {
+      validateRedirectUri(f, "post_logout_redirect_uris", uri);
+    }
+    Set<String> origins = new LinkedHashSet<>();
+    for (String origin : f.list("allowed_origins", List.of())) {
+      validateOrigin(f, origin);
+      origins.add(origin);
+    }
+    boolean revokeOnLogout = false;
+    String revoke = f.string("logout_revokes_refresh_tokens", false);
+    if (revoke != null) {
+      if (!revoke.equals("true") && !revoke.equals("false")) {
+        throw f.error("logout_revokes_refresh_tokens", "must be true or false");
+      }
+      revokeOnLogout = Boolean.parseBoolean(revoke);
+    }
+    return new Client(clientId, secret == null ? null : SecretHasher.hash(secret), grants, scopes, defaults, methods, redirects, ttl,
+        postLogout, origins, revokeOnLogout);
   }
 
   // RFC 6749 §3.1.2: absolute URI without a fragment; RFC 9700 §4.1: https except loopback
-  private static void validateRedirectUri(Field f, String uri) {
+  // an origin is scheme://host[:port] (RFC 6454), https unless loopback
+  private static void validateOrigin(Field f, String origin) {
+    URI parsed;
+    try {
+      parsed = new URI(origin);
+    } catch (URISyntaxException e) {
+      throw f.error("allowed_origins", "'" + origin + "' is not an origin");
+    }
+    boolean bare = parsed.getScheme() != null && parsed.getHost() != null && (parsed.getRawPath() == null || parsed.getRawPath().isEmpty())
+        && parsed.getRawQuery() == null && parsed.getRawFragment() == null && parsed.getRawUserInfo() == null;
+    if (!bare || !origin.equals(origin.toLowerCase(Locale.ROOT))) {
+      throw f.error("allowed_origins", "'" + origin + "' must be a lower-case origin: scheme://host[:port], nothing else");
+    }
+    String host = parsed.getHost();
+    boolean loopback = "127.0.0.1".equals(host) || "[::1]".equals(host) || "localhost".equals(host);
+    if (!parsed.getScheme().equals("https") && !(parsed.getScheme().equals("http") && loopback)) {
+      throw f.error("allowed_origins", "'" + origin + "' must use https (http only for loopback)");
+    }
+  }
+
+  private static void validateRedirectUri(Field f, String field, String uri) {
     URI parsed;
     try {
       parsed = new URI(uri);
     } catch (URISyntaxException e) {
-      throw f.error("redirect_uris", "'" + uri + "' is not a URI");
+      throw f.error(field, "'" + uri + "' is not a URI");
     }
     String scheme = parsed.getScheme() == null ? "" : parsed.getScheme().toLowerCase(Locale.ROOT);
     if (!parsed.isAbsolute() || parsed.getRawFragment() != null) {
-      throw f.error("redirect_uris", "'" + uri + "' must be absolute and have no fragment");
+      throw f.error(field, "'" + uri + "' must be absolute and have no fragment");
     }
     if (scheme.equals("javascript") || scheme.equals("data") || scheme.equals("vbscript") || scheme.equals("file")) {
-      throw f.error("redirect_uris", "'" + uri + "' uses a forbidden scheme");
+      throw f.error(field, "'" + uri + "' uses a forbidden scheme");
     }
     if (scheme.equals("http")) {
       String host = parsed.getHost();
       if (!("127.0.0.1".equals(host) || "[::1]".equals(host) || "localhost".equals(host))) {
-        throw f.error("redirect_uris", "'" + uri + "' must use https (http only for loopback)");
+        throw f.error(field, "'" + uri + "' must use https (http only for loopback)");
       }
     }
   }

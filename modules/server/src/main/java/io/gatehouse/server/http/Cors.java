@@ -10,8 +10,8 @@ import java.util.Locale;
 
 /**
  * CORS (Fetch standard) for the endpoints browser apps call: {@code /token} and {@code /userinfo}.
- * A response is readable by a page only when its {@code Origin} is the origin of one of the client's
- * registered redirect URIs (for {@code /token}, the client the request names; for {@code /userinfo},
+ * A response is readable by a page only when its {@code Origin} is one of the client's
+ * {@code allowed_origins} or the origin of one of its registered redirect URIs (for {@code /token}, the client the request names; for {@code /userinfo},
  * the client the access token was issued to). Preflights are answered for any origin: they only let
  * the browser send what a plain form POST could send anyway, while the response itself stays unreadable
  * to an origin the client did not register. No credentials mode: these endpoints use no cookies.
@@ -41,6 +41,9 @@ public final class Cors {
   }
 
   static boolean allows(Client client, String origin) {
+    if (client.allowedOrigins().contains(origin)) {
+      return true;
+    }
     for (String uri : client.redirectUris()) {
       if (origin.equals(origin(uri))) {
         return true;

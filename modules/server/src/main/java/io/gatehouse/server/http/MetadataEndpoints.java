@@ -20,6 +20,8 @@ public final class MetadataEndpoints {
         .put("authorization_endpoint", issuer + "/authorize")
         .put("token_endpoint", issuer + "/token")
         .put("userinfo_endpoint", issuer + "/userinfo")
+        // OIDC RP-Initiated Logout 1.0 §2.1
+        .put("end_session_endpoint", issuer + "/logout")
         .put("jwks_uri", issuer + "/jwks")
         .put("scopes_supported", new JsonArray().add("openid").add("profile").add("email").add("address").add("phone"))
         .put("response_types_supported", new JsonArray().add("code"))

@@ -9,6 +9,7 @@ import io.gatehouse.server.http.TokenEndpoint;
 import io.gatehouse.server.http.UserInfoEndpoint;
 import io.gatehouse.server.http.interact.AuthorizeEndpoints;
 import io.gatehouse.server.http.interact.ConsentsPage;
+import io.gatehouse.server.http.interact.LogoutEndpoints;
 import io.gatehouse.server.http.interact.Pages;
 import io.gatehouse.server.config.GatehouseConfig;
 import io.vertx.core.http.CookieSameSite;
@@ -71,6 +72,10 @@ public final class HttpVerticle extends VerticleBase {
     router.get(base + "/consent").handler(sessions).handler(authorize::consentPage);
     router.post(base + "/consent").handler(sessions).handler(authorize::consent);
     router.get(base + "/assets/gatehouse.css").handler(pages::css);
+    LogoutEndpoints logout = new LogoutEndpoints(services.logouts(), pages, services.config().http().maxBodyBytes());
+    router.route(HttpMethod.GET, base + "/logout").handler(sessions).handler(logout::logout);
+    router.route(HttpMethod.POST, base + "/logout").handler(sessions).handler(logout::logout);
+    router.post(base + "/logout/confirm").handler(sessions).handler(logout::confirm);
     ConsentsPage consents = new ConsentsPage(services.consents(), pages, base, services.config().http().maxBodyBytes());
     router.get(base + "/consents").handler(sessions).handler(consents::list);
     router.post(base + "/consents/withdraw").handler(sessions).handler(consents::withdraw);

@@ -115,4 +115,61 @@ class SeedFileTest {
         .hasMessageContaining("not valid YAML")
         .satisfies(e -> assertThat(e.getMessage()).doesNotContain(SECRET));
   }
+
+  static final io.gatehouse.core.user.PasswordHasher FAST = new io.gatehouse.core.user.PasswordHasher(64, 1, 1);
+
+  @Test
+  void readWhenUsersThenPasswordsHashedSubjectsStableAndClaimsKept() {
+    SeedFile.Seed seed = SeedFile.read("""
+        users:
+          - username: Alice
+            password: "alice-password-123"
+            claims: {name: Alice Example, email_verified: true, address: {country: NL}}
+          - username: bob
+            password_hash: "$argon2id$v=19$m=64,t=1,p=1$c29tZXNhbHRzb21lc2FsdA$QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo"
+            subject: "bob-1"
+        """, FAST);
+    var alice = seed.users().get(0);
+    assertThat(alice.username()).isEqualTo("Alice");
+    assertThat(alice.passwordHash()).startsWith("$argon2id$").doesNotContain("alice-password-123");
+    assertThat(FAST.verify("alice-password-123", alice.passwordHash())).isTrue();
+    assertThat(alice.subject()).isEqualTo(SeedFile.read("users:\n  - {username: alice, password: other-password}\n", FAST)
+        .users().get(0).subject());
+    assertThat(alice.claims().getString("name")).isEqualTo("Alice Example");
+    assertThat(alice.claims().getJsonObject("address").getString("country")).isEqualTo("NL");
+    assertThat(seed.users().get(1).subject()).isEqualTo("bob-1");
+  }
+
+  @Test
+  void readWhenUserMalformedThenRefusedWithoutEchoingThePassword() {
+    for (String[] c : new String[][] {
+        {"users:\n  - {username: a, password: sup3rsecretpassw0rd, password_hash: x}\n", "exactly one of password and password_hash"},
+        {"users:\n  - {username: a}\n", "exactly one of password and password_hash"},
+        {"users:\n  - {username: a, password: short}\n", "at least 8"},
+        {"users:\n  - {username: a, password_hash: sup3rsecretpassw0rd}\n", "Argon2id PHC"},
+        {"users:\n  - {username: \"a b\", password: sup3rsecretpassw0rd}\n", "'username'"},
+        {"users:\n  - {username: a, password: sup3rsecretpassw0rd, claims: {sub: x}}\n", "'sub'"},
+        {"users:\n  - {username: a, password: sup3rsecretpassw0rd}\n  - {username: A, password: sup3rsecretpassw0rd}\n", "repeated"},
+        {"users:\n  - {username: a, password: sup3rsecretpassw0rd, role: admin}\n", "unknown field 'role'"}}) {
+      assertThatThrownBy(() -> SeedFile.read(c[0], FAST)).isInstanceOf(ConfigException.class).hasMessageContaining(c[1])
+          .satisfies(e -> assertThat(e.getMessage()).doesNotContain("sup3rsecretpassw0rd"));
+    }
+  }
+
+  @Test
+  void parseWhenLogoutAndCorsSettingsThenValidated() {
+    Client c = SeedFile.parse(client("""
+            redirect_uris: ["https://app.example.com/cb"]
+            post_logout_redirect_uris: ["https://app.example.com/bye"]
+            allowed_origins: ["https://spa.example.com", "http://127.0.0.1:3000"]
+            logout_revokes_refresh_tokens: true
+        """)).get(0);
+    assertThat(c.postLogoutRedirectUris()).containsExactly("https://app.example.com/bye");
+    assertThat(c.allowedOrigins()).containsExactlyInAnyOrder("https://spa.example.com", "http://127.0.0.1:3000");
+    assertThat(c.logoutRevokesRefreshTokens()).isTrue();
+    refused(client("    post_logout_redirect_uris: [\"JavaScript:alert(1)\"]\n"), "'post_logout_redirect_uris'");
+    refused(client("    allowed_origins: [\"https://spa.example.com/path\"]\n"), "'allowed_origins'");
+    refused(client("    allowed_origins: [\"http://spa.example.com\"]\n"), "'allowed_origins'", "https");
+    refused(client("    logout_revokes_refresh_tokens: sometimes\n"), "'logout_revokes_refresh_tokens'");
+  }
 }

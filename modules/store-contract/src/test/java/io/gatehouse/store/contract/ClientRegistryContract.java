@@ -197,6 +197,22 @@ public abstract class ClientRegistryContract {
   }
 
   @Test
+  public void logoutAndCorsSettingsRoundTripWithPostLogoutOrderKept() {
+    Client base = publicClient(uniqueId("logout"));
+    List<String> postLogout = List.of("https://z.example.com/bye", "https://a.example.com/bye?x=1");
+    Client client = new Client(base.clientId(), base.secretHash(), base.grantTypes(), base.scopes(), base.defaultScopes(),
+        base.authMethods(), base.redirectUris(), base.accessTokenTtl(), postLogout,
+        java.util.Set.of("https://spa.example.com", "http://127.0.0.1:3000"), true);
+    await(registry().upsert(client));
+    assertSameClient(await(registry().find(client.clientId())), client);
+
+    Client cleared = new Client(base.clientId(), base.secretHash(), base.grantTypes(), base.scopes(), base.defaultScopes(),
+        base.authMethods(), base.redirectUris(), base.accessTokenTtl());
+    await(registry().upsert(cleared));
+    assertSameClient(await(registry().find(client.clientId())), cleared);
+  }
+
+  @Test
   public void storesTheHashItIsGivenNotASecret() {
     String secret = "a-client-secret-of-at-least-32-characters-0123456789";
     String hash = SecretHasher.hash(secret);
@@ -301,6 +317,9 @@ public abstract class ClientRegistryContract {
     assertThat(actual.authMethods()).as("authMethods").isEqualTo(expected.authMethods());
     assertThat(actual.redirectUris()).as("redirectUris").containsExactlyElementsOf(expected.redirectUris());
     assertThat(actual.accessTokenTtl()).as("accessTokenTtl").isEqualTo(expected.accessTokenTtl());
+    assertThat(actual.postLogoutRedirectUris()).as("postLogoutRedirectUris").containsExactlyElementsOf(expected.postLogoutRedirectUris());
+    assertThat(actual.allowedOrigins()).as("allowedOrigins").isEqualTo(expected.allowedOrigins());
+    assertThat(actual.logoutRevokesRefreshTokens()).as("logoutRevokesRefreshTokens").isEqualTo(expected.logoutRevokesRefreshTokens());
     assertThat(actual).as("whole record").isEqualTo(expected);
   }
 

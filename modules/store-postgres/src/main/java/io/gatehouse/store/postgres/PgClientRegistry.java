@@ -35,12 +35,12 @@ import java.util.Set;
 public final class PgClientRegistry implements ClientRegistry {
   private static final String COLUMNS =
       "client_id, secret_hash, grant_types, scopes, default_scopes, auth_methods, redirect_uris,"
-          + " access_token_ttl_seconds";
+          + " access_token_ttl_seconds, post_logout_redirect_uris, allowed_origins, logout_revokes_refresh_tokens";
 
   private static final String FIND = "SELECT " + COLUMNS + " FROM clients WHERE client_id = $1";
 
   private static final String UPSERT =
-      "INSERT INTO clients (" + COLUMNS + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+      "INSERT INTO clients (" + COLUMNS + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
           + " ON CONFLICT (client_id) DO UPDATE SET"
           + " secret_hash = EXCLUDED.secret_hash,"
           + " grant_types = EXCLUDED.grant_types,"
@@ -49,6 +49,9 @@ public final class PgClientRegistry implements ClientRegistry {
           + " auth_methods = EXCLUDED.auth_methods,"
           + " redirect_uris = EXCLUDED.redirect_uris,"
           + " access_token_ttl_seconds = EXCLUDED.access_token_ttl_seconds,"
+          + " post_logout_redirect_uris = EXCLUDED.post_logout_redirect_uris,"
+          + " allowed_origins = EXCLUDED.allowed_origins,"
+          + " logout_revokes_refresh_tokens = EXCLUDED.logout_revokes_refresh_tokens,"
           + " updated_at = now()";
 
   private static final String DELETE = "DELETE FROM clients WHERE client_id = $1";
@@ -111,7 +114,10 @@ public final class PgClientRegistry implements ClientRegistry {
             .addArrayOfString(client.defaultScopes().values().toArray(String[]::new))
             .addArrayOfString(client.authMethods().stream().map(AuthMethod::wire).sorted().toArray(String[]::new))
             .addArrayOfString(client.redirectUris().toArray(String[]::new))
-            .addLong(ttl == null ? null : ttl.getSeconds());
+            .addLong(ttl == null ? null : ttl.getSeconds())
+            .addArrayOfString(client.postLogoutRedirectUris().toArray(String[]::new))
+            .addArrayOfString(sorted(client.allowedOrigins()))
+            .addBoolean(client.logoutRevokesRefreshTokens());
     return pool.preparedQuery(UPSERT).execute(params).mapEmpty();
   }
 
@@ -146,7 +152,10 @@ public final class PgClientRegistry implements ClientRegistry {
         Scopes.of(Arrays.asList(row.getArrayOfStrings("default_scopes"))),
         authMethods(clientId, row.getArrayOfStrings("auth_methods")),
         Arrays.asList(row.getArrayOfStrings("redirect_uris")),
-        ttlSeconds == null ? null : Duration.ofSeconds(ttlSeconds));
+        ttlSeconds == null ? null : Duration.ofSeconds(ttlSeconds),
+        Arrays.asList(row.getArrayOfStrings("post_logout_redirect_uris")),
+        Set.copyOf(Arrays.asList(row.getArrayOfStrings("allowed_origins"))),
+        row.getBoolean("logout_revokes_refresh_tokens"));
   }
 
   private static Set<AuthMethod> authMethods(String clientId, String[] wireNames) {
