@@ -231,7 +231,9 @@ class AuthorizationCodeFlowTest {
   @Test
   void authorizeWhenRedirectUriNotRegisteredThenErrorPageAndNoRedirect() throws Exception {
     for (String uri : List.of("https://rp.example.com/cb/", "https://rp.example.com/cb?x=1", "https://RP.example.com/cb",
-        "https://rp.example.com/c", "https://evil.example.com/cb")) {
+        "https://rp.example.com/c", "https://evil.example.com/cb", "https://rp.example.com/x/../cb", "https://rp.example.com/%2e%2e/cb",
+        "https://rp.example.com/c%62", "https://user@rp.example.com/cb", "https://rp.example.com:8443/cb", "https://rp.example.com:443/cb",
+        "https://rp.example.com/cb#frag", "http://rp.example.com/cb", "https://rp.example.com.evil.example/cb", "HTTPS://rp.example.com/cb")) {
       HttpResponse<String> r = new Browser().get(authorizeUrl("rp", uri, "openid", "s", TokenHashes.s256(verifier())));
       assertThat(r.statusCode()).as(uri).isEqualTo(400);
       assertThat(r.headers().firstValue("Location")).as(uri).isEmpty();
@@ -487,5 +489,31 @@ class AuthorizationCodeFlowTest {
         "Origin", "https://spa.example.com");
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://spa.example.com");
+  }
+
+  @Test
+  void tokenWhenCodeRedeemedByAnotherClientThenInvalidGrantAndTheRightfulClientStillRedeems() throws Exception {
+    String verifier = verifier();
+    String code = code(new Browser(), verifier, "read:users");
+    HttpResponse<String> other = redeem("web-app", "web-app-secret-0123456789-abcdefghijkl", code, RP_CB, verifier);
+    assertThat(other.statusCode()).isEqualTo(400);
+    assertThat(new JsonObject(other.body()).getString("error")).isEqualTo("invalid_grant");
+    HttpResponse<String> spa = redeem("spa", null, code, RP_CB, verifier);
+    assertThat(spa.statusCode()).isEqualTo(400);
+    assertThat(new JsonObject(spa.body()).getString("error")).isEqualTo("invalid_grant");
+    assertThat(redeem("rp", RP_SECRET, code, RP_CB, verifier).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void tokenWhenPkceDowngradedThenInvalidGrant() throws Exception {
+    String verifier = verifier();
+    String code = code(new Browser(), verifier, "read:users");
+    HttpResponse<String> noVerifier = redeem("rp", RP_SECRET, code, RP_CB, null);
+    assertThat(noVerifier.statusCode()).isEqualTo(400);
+    assertThat(new JsonObject(noVerifier.body())).isEqualTo(new JsonObject().put("error", "invalid_grant")
+        .put("error_description", "code_verifier is required"));
+    HttpResponse<String> malformed = redeem("rp", RP_SECRET, code, RP_CB, "short");
+    assertThat(new JsonObject(malformed.body()).getString("error")).isEqualTo("invalid_request");
+    assertThat(redeem("rp", RP_SECRET, code, RP_CB, verifier).statusCode()).isEqualTo(200);
   }
 }

@@ -134,4 +134,39 @@ class ClusterFlowTest {
     HttpResponse<String> current = a.form("grant_type=refresh_token&refresh_token=" + r2, "Authorization", auth);
     assertThat(new JsonObject(current.body()).getString("error")).isEqualTo("invalid_grant");
   }
+
+  @Test
+  void fiftyConcurrentRedemptionsOfOneCodeSpreadOverBothNodesThenExactlyOne200() throws Exception {
+    String verifier = TokenHashes.random(32);
+    String done = new Browser().signInAndConsent(a.base + "/authorize?" + Browser.encode(Map.of("response_type", "code",
+        "client_id", "rp", "redirect_uri", RP_CB, "scope", "openid read:users", "state", "s", "code_challenge", TokenHashes.s256(verifier),
+        "code_challenge_method", "S256")), a.base, "alice", "alice-password-123");
+    String body = "grant_type=authorization_code&code=" + Browser.query(done).get("code") + "&redirect_uri="
+        + java.net.URLEncoder.encode(RP_CB, "UTF-8") + "&code_verifier=" + verifier;
+    List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> inFlight = new java.util.ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      TestServer node = i % 2 == 0 ? a : b;
+      inFlight.add(node.http.sendAsync(java.net.http.HttpRequest.newBuilder(java.net.URI.create(node.base + "/token"))
+          .header("Content-Type", "application/x-www-form-urlencoded").header("Authorization", TestServer.basic("rp", RP_SECRET))
+          .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString()));
+    }
+    int ok = 0;
+    String refresh = null;
+    for (var f : inFlight) {
+      HttpResponse<String> r = f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+      if (r.statusCode() == 200) {
+        ok++;
+        refresh = new JsonObject(r.body()).getString("refresh_token");
+      } else {
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(new JsonObject(r.body()).getString("error")).isEqualTo("invalid_grant");
+      }
+    }
+    assertThat(ok).isEqualTo(1);
+    // the replays revoked the grant: whatever refresh token the winner got no longer works
+    if (refresh != null) {
+      HttpResponse<String> r = b.form("grant_type=refresh_token&refresh_token=" + refresh, "Authorization", TestServer.basic("rp", RP_SECRET));
+      assertThat(new JsonObject(r.body()).getString("error")).isEqualTo("invalid_grant");
+    }
+  }
 }

@@ -21,6 +21,7 @@ import java.time.Duration;
  * {@code openid} was granted, an ID token.
  */
 public final class UserTokenMinter {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(UserTokenMinter.class);
   /** Lifetimes of the tokens of a user's grant. */
   public record Lifetimes(Duration accessToken, Duration refreshIdle, Duration refreshAbsolute) {}
 
@@ -63,8 +64,11 @@ public final class UserTokenMinter {
     String refresh = TokenHashes.random(32);
     return refreshTokens.create(family, TokenHashes.hash(refresh)).map(created -> {
       if (!created) {
-        // a replay of the code revoked this grant before its tokens were out (RFC 6749 §4.1.2)
-        throw OAuthException.invalidGrant("the authorization grant has been revoked");
+        // A concurrent replay of this code revoked the grant before its refresh token was stored. The
+        // code was still redeemed exactly once (by this request), so it answers; the grant is dead,
+        // so no refresh token goes out (RFC 6749 §4.1.2: the tokens of a replayed code are revoked).
+        LOG.warn("grant {} was revoked by a concurrent replay of its code; answering without a refresh token", grantId);
+        return new TokenResponse(at.jwt(), "Bearer", at.expiresAt() - at.issuedAt(), scopes, null, idToken);
       }
       return new TokenResponse(at.jwt(), "Bearer", at.expiresAt() - at.issuedAt(), scopes, refresh, idToken);
     });
