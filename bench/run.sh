@@ -37,7 +37,9 @@
 #
 # Environment
 #   WORKLOADS    "W1 W3"   W1 client credentials (client_secret_basic) -> JWT access token; W3 GET JWKS.
-#                          W2, W4, W5 and R1 are not implemented yet (the load tool has W1 and W3 only).
+#                          W4 (code flow on a live session, redemption included) and W5 (refresh with rotation)
+#                          run against Gatehouse only (the peers' scripts have no such workload); W2 and R1 are
+#                          not implemented yet.
 #   DURATION     30s       measured time per workload (whole seconds, e.g. 5s)
 #   WARMUP       15s       warm-up per workload, not reported (0s: none)
 #   CONNECTIONS  32        keep-alive connections (closed loop)
@@ -94,9 +96,9 @@ usage_die() { log "ERROR: $*"; exit 2; }
 [[ "$CONNECTIONS" =~ ^[0-9]+$ && "$CONNECTIONS" -gt 0 ]] || usage_die "CONNECTIONS must be a positive number"
 for w in $WORKLOADS; do
   case "$w" in
-    W1|W3) ;;
-    W2|W4|W5|R1) usage_die "workload $w is not implemented yet (the load tool has W1 and W3)" ;;
-    *) usage_die "unknown workload '$w' (W1 W3)" ;;
+    W1|W3|W4|W5) ;;
+    W2|R1) usage_die "workload $w is not implemented yet (the load tool has W1, W3, W4 and W5)" ;;
+    *) usage_die "unknown workload '$w' (W1 W3 W4 W5)" ;;
   esac
 done
 for p in $PEERS; do
@@ -114,8 +116,11 @@ peer_tool() {
     *) echo wrk ;;
   esac
 }
+# The peers' scripts have W1, W2 and W3 only: W4 and W5 (the code flow and refresh) run against Gatehouse alone.
+PEER_WORKLOADS=""
+for w in $WORKLOADS; do case "$w" in W1|W3) PEER_WORKLOADS="$PEER_WORKLOADS $w" ;; esac; done
 NEED_WRK=""
-for w in $WORKLOADS; do for p in $PEERS; do [ "$(peer_tool "$p" "$w")" = wrk ] && NEED_WRK="$NEED_WRK $w"; done; done
+for w in $PEER_WORKLOADS; do for p in $PEERS; do [ "$(peer_tool "$p" "$w")" = wrk ] && NEED_WRK="$NEED_WRK $w"; done; done
 NEED_WRK="$(tr ' ' '\n' <<<"$NEED_WRK" | sort -u | xargs)"
 if [ -n "$NEED_WRK" ] && ! command -v wrk >/dev/null; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null && [ "${AUTO_INSTALL:-1}" = 1 ]; then
@@ -355,6 +360,14 @@ clients:
     grant_types: [client_credentials]
     scopes: [read]
     token_endpoint_auth_methods: [client_secret_basic]
+  - client_id: bench-rp
+    client_secret: "$SECRET"
+    grant_types: [authorization_code, refresh_token]
+    scopes: [read]
+    redirect_uris: ["https://rp.bench.example/cb"]
+users:
+  - username: bench-user
+    password: "$SECRET"
 EOF
 GH_PORT="$(free_port)"
 GH_BASE="http://127.0.0.1:$GH_PORT"
@@ -388,6 +401,8 @@ if [ "$GH_OK" = 1 ]; then
     case "$w" in
       W1) run_tool gatehouse "$GH_LABEL" W1 "$GH_BASE" "$GH_PID" --client-id bench-cc --client-secret "$SECRET" --scope read ;;
       W3) run_tool gatehouse "$GH_LABEL" W3 "$GH_BASE" "$GH_PID" ;;
+      W4|W5) run_tool gatehouse "$GH_LABEL" "$w" "$GH_BASE" "$GH_PID" --client-id bench-rp --client-secret "$SECRET" --scope read \
+          --redirect-uri https://rp.bench.example/cb --username bench-user --password "$SECRET" ;;
     esac
     if [[ " $NEED_WRK " == *" $w "* ]]; then
       # the same server under wrk, for the same-tool ratio against peers loaded with wrk
@@ -434,7 +449,7 @@ fi
 # ---- step 4: peers ---------------------------------------------------------------------------------------------
 run_oidc_provider() {
   local w rc dir="$OUT/oidc-provider-wrk" port parsed rps p50 p99 errors cpu log
-  for w in $WORKLOADS; do
+  for w in $PEER_WORKLOADS; do
     if [ "$(peer_tool oidc-provider "$w")" = wrk ]; then
       # the peer's own bench.sh: fresh server per workload, wrk on CPU 1. It takes $LOCK itself with `exec 9>$LOCK;
       # flock 9`, which would wait forever on the lock this script holds, so it gets a private lock file instead.
@@ -481,7 +496,7 @@ run_oidc_provider() {
 
 run_keycloak() {
   local kw="" w rc before run parsed rps p50 p99 errors cpu busy
-  for w in $WORKLOADS; do kw="$kw $w"; done
+  for w in $PEER_WORKLOADS; do kw="$kw $w"; done
   local PORT MGMT_PORT
   PORT="$(free_port)"; MGMT_PORT="$(free_port)"
   [ "$PORT" != "$MGMT_PORT" ] || MGMT_PORT="$(free_port)"
@@ -529,13 +544,13 @@ for p in $PEERS; do
   case "$p" in
     oidc-provider)
       if [ -n "$OIDC_ERR" ]; then
-        for w in $WORKLOADS; do fail_result "$w" oidc-provider oidc-provider "$(peer_tool oidc-provider "$w")" "$OIDC_ERR" -; done
+        for w in $PEER_WORKLOADS; do fail_result "$w" oidc-provider oidc-provider "$(peer_tool oidc-provider "$w")" "$OIDC_ERR" -; done
       else
         run_oidc_provider
       fi ;;
     keycloak)
       if [ -n "$KC_ERR" ]; then
-        for w in $WORKLOADS; do fail_result "$w" keycloak "$KC_LABEL" "wrk -t$WRK_THREADS (peer bench.sh)" "$KC_ERR" -; done
+        for w in $PEER_WORKLOADS; do fail_result "$w" keycloak "$KC_LABEL" "wrk -t$WRK_THREADS (peer bench.sh)" "$KC_ERR" -; done
       else
         run_keycloak
       fi ;;
@@ -560,7 +575,7 @@ table() {
   echo "| workload | server | load tool | req/s | p50 ms | p99 ms | errors | Gatehouse/peer (req/s) | server CPU % | CPU $SERVER_CPU busy % |"
   echo "|---|---|---|---:|---:|---:|---:|---:|---:|---:|"
   local w s
-  for w in $WORKLOADS; do
+  for w in $PEER_WORKLOADS; do
     for s in gatehouse $PEERS; do
       awk -F'\t' -v w="$w" -v s="$s" -v sat="$SATURATED" '
         NR == FNR { if ($1 == w && $2 == "gatehouse" && $11 == "ok") { t = $4; sub(/ \(peer bench.sh\)/, "", t); gh[t] = $5; ghcpu[t] = $9 } ; next }
