@@ -51,9 +51,6 @@ public final class HttpVerticle extends VerticleBase {
     MetadataEndpoints metadata = services.metadata();
     HealthEndpoint health = new HealthEndpoint(services.clients());
     router.route(base + "/token").handler(token);
-    Pages pages = new Pages(vertx, base);
-    AuthorizeEndpoints authorize = new AuthorizeEndpoints(services.authorization(), services.logins(), pages, base,
-        java.time.Clock.systemUTC(), services.config().http().maxBodyBytes());
     GatehouseConfig.Session sc = services.config().session();
     // the login session: only on the interactive routes, never on the token path
     SessionHandler sessions = SessionHandler.create(services.sessions())
@@ -64,6 +61,9 @@ public final class HttpVerticle extends VerticleBase {
         .setCookieSecureFlag(services.config().https())
         .setSessionCookiePath(base.isEmpty() ? "/" : base)
         .setMinLength(32);
+    Pages pages = new Pages(vertx, base, sessions);
+    AuthorizeEndpoints authorize = new AuthorizeEndpoints(services.authorization(), services.logins(), pages, base,
+        java.time.Clock.systemUTC(), services.config().http().maxBodyBytes());
     router.route(HttpMethod.GET, base + "/authorize").handler(sessions).handler(authorize::authorize);
     router.route(HttpMethod.POST, base + "/authorize").handler(sessions).handler(authorize::authorize);
     router.get(base + "/authorize/resume").handler(sessions).handler(authorize::resume);

@@ -134,7 +134,7 @@ public final class AuthorizeEndpoints {
       if (username.isEmpty() || password.isEmpty() || username.length() > 256 || password.length() > 1024) {
         session.put("flash", "Enter your username and password.");
         session.put("flash_username", username.length() > 256 ? "" : username);
-        Pages.seeOther(ctx, back);
+        pages.seeOther(ctx, back);
         return;
       }
       String address = ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().hostAddress();
@@ -151,18 +151,18 @@ public final class AuthorizeEndpoints {
           session.regenerateId();
           InteractionSession.signIn(session, s.user().subject(), s.user().username(), clock.instant().getEpochSecond());
           InteractionSession.put(session, rid, new Pending(pending.request(), true, pending.createdAt()));
-          Pages.seeOther(ctx, base + "/authorize/resume?rid=" + rid);
+          pages.seeOther(ctx, base + "/authorize/resume?rid=" + rid);
         } else if (outcome instanceof Throttled t) {
           LOG.warn("login throttled for {} s", t.retryAfter().toSeconds());
           long seconds = Math.max(1, (t.retryAfter().toMillis() + 999) / 1000);
           session.put("flash", "Too many failed attempts. Wait " + seconds + " seconds and try again.");
           session.put("flash_username", username);
-          Pages.seeOther(ctx, back);
+          pages.seeOther(ctx, back);
         } else {
           LOG.info("login failed: invalid credentials");
           session.put("flash", "The username or password is not correct.");
           session.put("flash_username", username);
-          Pages.seeOther(ctx, back);
+          pages.seeOther(ctx, back);
         }
       });
     });
@@ -212,7 +212,7 @@ public final class AuthorizeEndpoints {
       AuthorizationRequest request = pending.request();
       if ("deny".equals(decision)) {
         InteractionSession.remove(session, rid);
-        Pages.seeOther(ctx, authorization.deny(request));
+        pages.seeOther(ctx, authorization.deny(request));
         return;
       }
       if (!"approve".equals(decision)) {
@@ -222,7 +222,7 @@ public final class AuthorizeEndpoints {
       authorization.approve(request, InteractionSession.login(session, pending)).onComplete(res -> {
         InteractionSession.remove(session, rid);
         if (res.succeeded()) {
-          Pages.seeOther(ctx, res.result());
+          pages.seeOther(ctx, res.result());
         } else {
           fail(ctx, res.cause());
         }
@@ -241,12 +241,12 @@ public final class AuthorizeEndpoints {
       }
       AuthorizationService.Step step = ar.result();
       if (step instanceof ShowLogin) {
-        Pages.redirect(ctx, status, base + "/login?rid=" + rid);
+        pages.redirect(ctx, status, base + "/login?rid=" + rid);
       } else if (step instanceof ShowConsent) {
-        Pages.redirect(ctx, status, base + "/consent?rid=" + rid);
+        pages.redirect(ctx, status, base + "/consent?rid=" + rid);
       } else {
         InteractionSession.remove(session, rid);
-        Pages.redirect(ctx, status, ((Redirect) step).uri());
+        pages.redirect(ctx, status, ((Redirect) step).uri());
       }
     });
   }
@@ -255,7 +255,7 @@ public final class AuthorizeEndpoints {
     int status = ctx.request().method() == HttpMethod.POST ? 303 : 302;
     if (failure instanceof AuthorizationRedirectException redirect) {
       // RFC 6749 §4.1.2.1: the client and redirect URI are verified: the error goes back to the client
-      Pages.redirect(ctx, status, authorization.errorRedirect(redirect.redirectUri(), redirect.state(), redirect.error()));
+      pages.redirect(ctx, status, authorization.errorRedirect(redirect.redirectUri(), redirect.state(), redirect.error()));
     } else if (failure instanceof OAuthException oauth) {
       // RFC 6749 §4.1.2.1: never redirect to an unverified URI; tell the user instead
       int code = oauth.status() >= 500 ? oauth.status() : 400;

@@ -81,7 +81,7 @@ public final class ConsentsPage {
           return;
         }
         LOG.info("consent withdrawn by subject {} for client {}", subject, clientId);
-        Pages.seeOther(ctx, base + "/consents");
+        pages.seeOther(ctx, base + "/consents");
       });
     });
   }

@@ -93,7 +93,7 @@ public final class LogoutEndpoints {
         } else {
           String back = logouts.redirect(v.result());
           if (back != null) {
-            Pages.seeOther(ctx, back);
+            pages.seeOther(ctx, back);
           } else {
             pages.render(ctx, 200, "logged-out", new JsonObject().put("stayed", true));
           }
@@ -121,7 +121,7 @@ public final class LogoutEndpoints {
       String back = logouts.redirect(logout);
       int status = ctx.request().method() == HttpMethod.POST ? 303 : 302;
       if (back != null) {
-        Pages.redirect(ctx, status, back);
+        pages.redirect(ctx, status, back);
       } else {
         pages.render(ctx, 200, "logged-out", new JsonObject());
       }

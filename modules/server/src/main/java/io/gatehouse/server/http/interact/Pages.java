@@ -6,6 +6,7 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.common.template.TemplateEngine;
+import io.vertx.ext.web.handler.SessionHandler;
 import io.vertx.ext.web.templ.handlebars.HandlebarsTemplateEngine;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,11 +25,37 @@ public final class Pages {
   private final TemplateEngine engine;
   private final String base;
   private final Buffer css;
+  private final SessionHandler sessions;
 
-  public Pages(Vertx vertx, String base) {
+  /**
+   * @param sessions the session handler of the interactive routes: every answer waits until the session
+   *     is stored, so the browser's next request (on any node) sees what this one wrote. vertx-web
+   *     would otherwise store it after the response is sent, which races with the next request when
+   *     the store is the cluster's map.
+   */
+  public Pages(Vertx vertx, String base, SessionHandler sessions) {
     this.engine = HandlebarsTemplateEngine.create(vertx);
     this.base = base;
     this.css = resource("/assets/gatehouse.css");
+    this.sessions = sessions;
+  }
+
+  /** Stores the session (if the route has one), then runs {@code respond}; a store failure answers 503. */
+  private void afterFlush(RoutingContext ctx, Runnable respond) {
+    if (sessions == null || ctx.session() == null) {
+      respond.run();
+      return;
+    }
+    sessions.flush(ctx).onComplete(ar -> {
+      if (ar.succeeded()) {
+        respond.run();
+      } else if (!ctx.response().ended()) {
+        LOG.error("storing the session failed: {}", ar.cause().toString());
+        secure(ctx.response());
+        ctx.response().setStatusCode(503).putHeader("Content-Type", "text/plain;charset=UTF-8")
+            .end("Signing in is not possible right now. Try again in a moment.");
+      }
+    });
   }
 
   /** Headers every interactive page and redirect carries. */
@@ -42,7 +69,7 @@ public final class Pages {
 
   public void render(RoutingContext ctx, int status, String template, JsonObject data) {
     data.put("base", base);
-    engine.render(data, "templates/" + template + ".hbs").onComplete(ar -> {
+    afterFlush(ctx, () -> engine.render(data, "templates/" + template + ".hbs").onComplete(ar -> {
       HttpServerResponse response = ctx.response();
       if (response.ended()) {
         return;
@@ -54,7 +81,7 @@ public final class Pages {
         return;
       }
       response.setStatusCode(status).putHeader("Content-Type", "text/html;charset=UTF-8").end(ar.result());
-    });
+    }));
   }
 
   /** An error page: shown, never redirected (e.g. an unverified client or redirect URI). */
@@ -68,14 +95,16 @@ public final class Pages {
   }
 
   /** 303 See Other (RFC 9110 §15.4.4): after a POST the browser follows with a GET. */
-  public static void seeOther(RoutingContext ctx, String location) {
+  public void seeOther(RoutingContext ctx, String location) {
     redirect(ctx, 303, location);
   }
 
-  public static void redirect(RoutingContext ctx, int status, String location) {
-    HttpServerResponse response = ctx.response();
-    secure(response);
-    response.setStatusCode(status).putHeader("Location", location).end();
+  public void redirect(RoutingContext ctx, int status, String location) {
+    afterFlush(ctx, () -> {
+      HttpServerResponse response = ctx.response();
+      secure(response);
+      response.setStatusCode(status).putHeader("Location", location).end();
+    });
   }
 
   private static Buffer resource(String name) {
