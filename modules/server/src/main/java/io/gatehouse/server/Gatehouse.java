@@ -9,6 +9,7 @@ import io.gatehouse.core.grant.ClientCredentialsGrant;
 import io.gatehouse.core.grant.RefreshTokenGrant;
 import io.gatehouse.core.grant.UserTokenMinter;
 import io.gatehouse.core.service.UserInfoService;
+import io.gatehouse.core.service.IntrospectionService;
 import io.gatehouse.core.store.AuthorizationCodeStore;
 import io.gatehouse.core.store.ConsentStore;
 import io.gatehouse.core.store.RefreshTokenStore;
@@ -178,7 +179,8 @@ public final class Gatehouse {
         new ClientCredentialsGrant(issuer, t.accessTokenTtl()),
         new AuthorizationCodeGrant(codes, minter),
         new RefreshTokenGrant(minter)));
-    TokenService tokenService = new TokenService(new ClientAuthenticator(clients), grants);
+    ClientAuthenticator authenticator = new ClientAuthenticator(clients);
+    TokenService tokenService = new TokenService(authenticator, grants);
     AuthorizationService authorization = new AuthorizationService(config.issuerString(), clients, stores.consents(), codes, clock,
         config.authorize().codeTtl(), config.authorize().requirePkce());
     GatehouseConfig.Login l = config.login();
@@ -187,10 +189,12 @@ public final class Gatehouse {
     AccessTokenVerifier verifier = new AccessTokenVerifier(config.issuerString(), keys.publicJwks(), clock);
     UserInfoService userInfo = new UserInfoService(verifier, stores.users());
     LogoutService logouts = new LogoutService(clients, stores.refreshTokens(), verifier);
+    IntrospectionService introspection = new IntrospectionService(verifier, stores.refreshTokens(), config.issuerString(), clock,
+        config.introspectionCacheSize());
     SessionStore sessions = vertx.isClustered() ? ClusteredSessionStore.create(vertx) : LocalSessionStore.create(vertx);
     MetadataEndpoints metadata = new MetadataEndpoints(config.issuerString(), grants.supported(), keys.publicJwks(), t.idTokenAlgorithm().name());
     Services services = new Services(config, clients, stores.users(), stores.consents(), stores.refreshTokens(), keys, tokenService, authorization, logouts, logins,
-        userInfo, sessions, metadata);
+        userInfo, introspection, authenticator, sessions, metadata);
     int instances = config.http().instances() > 0 ? config.http().instances() : Runtime.getRuntime().availableProcessors();
     // Vert.x shares one listening socket among servers of the same host and configured port. Port 0
     // would give every instance its own random port; a negative port asks Vert.x for one random port

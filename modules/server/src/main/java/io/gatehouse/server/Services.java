@@ -4,6 +4,8 @@ import io.gatehouse.core.authorize.AuthorizationService;
 import io.gatehouse.core.authorize.LogoutService;
 import io.gatehouse.core.service.TokenService;
 import io.gatehouse.core.service.UserInfoService;
+import io.gatehouse.core.service.IntrospectionService;
+import io.gatehouse.core.client.ClientAuthenticator;
 import io.gatehouse.core.store.ClientRegistry;
 import io.gatehouse.core.store.ConsentStore;
 import io.gatehouse.core.store.RefreshTokenStore;
@@ -27,5 +29,7 @@ public record Services(
     LogoutService logouts,
     LoginService logins,
     UserInfoService userInfo,
+    IntrospectionService introspection,
+    ClientAuthenticator authenticator,
     SessionStore sessions,
     MetadataEndpoints metadata) {}

@@ -62,6 +62,11 @@ final class TestServer implements AutoCloseable {
           scopes: [openid, profile, read:users]
           redirect_uris: ["http://127.0.0.1/callback"]
           allowed_origins: ["https://spa.example.com"]
+        - client_id: resource-server
+          client_secret: "resource-server-secret-0123456789-abc"
+          grant_types: [client_credentials]
+          scopes: []
+          can_introspect: true
       users:
         - username: alice
           password: "alice-password-123"

@@ -315,7 +315,7 @@ class TokenEndpointTest {
       assertThat(m.getJsonArray("token_endpoint_auth_methods_supported").getList())
           .containsExactly("client_secret_basic", "client_secret_post", "none");
       assertThat(m.getString("authorization_endpoint")).isEqualTo(server.base + "/authorize");
-      assertThat(m.containsKey("introspection_endpoint")).isFalse();
+      assertThat(m.getString("introspection_endpoint")).isEqualTo(server.base + "/introspect");
       assertThat(m.containsKey("revocation_endpoint")).isFalse();
     }
   }

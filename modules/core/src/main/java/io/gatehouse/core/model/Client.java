@@ -17,6 +17,7 @@ import java.util.Set;
  *     origins of the redirect URIs
  * @param logoutRevokesRefreshTokens whether a logout this client starts revokes the refresh tokens of
  *     the login session
+ * @param canIntrospect a resource server: may introspect any token (RFC 7662 §4), not only its own
  */
 public record Client(
     String clientId,
@@ -29,7 +30,8 @@ public record Client(
     Duration accessTokenTtl,
     List<String> postLogoutRedirectUris,
     Set<String> allowedOrigins,
-    boolean logoutRevokesRefreshTokens) {
+    boolean logoutRevokesRefreshTokens,
+    boolean canIntrospect) {
 
   public Client {
     Objects.requireNonNull(clientId, "clientId");
@@ -42,10 +44,11 @@ public record Client(
     allowedOrigins = allowedOrigins == null ? Set.of() : Set.copyOf(allowedOrigins);
   }
 
-  /** A client without logout or extra CORS settings. */
+  /** A client without logout or extra CORS settings, and no introspection rights. */
   public Client(String clientId, String secretHash, Set<String> grantTypes, Scopes scopes, Scopes defaultScopes,
       Set<AuthMethod> authMethods, List<String> redirectUris, Duration accessTokenTtl) {
-    this(clientId, secretHash, grantTypes, scopes, defaultScopes, authMethods, redirectUris, accessTokenTtl, List.of(), Set.of(), false);
+    this(clientId, secretHash, grantTypes, scopes, defaultScopes, authMethods, redirectUris, accessTokenTtl, List.of(), Set.of(), false,
+        false);
   }
 
   public boolean isPublic() {

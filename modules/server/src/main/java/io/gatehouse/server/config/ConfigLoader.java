@@ -129,7 +129,7 @@ public final class ConfigLoader {
         nonEmpty("postgres.database"), nonEmpty("postgres.user"), string("postgres.password"), schema,
         integer("postgres.pool_size", 1, 1000));
     return new GatehouseConfig(issuer, http, token, authorize, session, login, keys, store, cluster(type), postgres,
-        optionalPath("seed.file"), bool("demo.enabled"));
+        optionalPath("seed.file"), bool("demo.enabled"), integer("introspection.cache_size", 1, 100_000_000));
   }
 
   private GatehouseConfig.Cluster cluster(StoreType type) {

@@ -11,7 +11,7 @@ import java.util.Optional;
 /** The whole configuration, typed and validated; loaded once at start by {@link ConfigLoader}. */
 public record GatehouseConfig(
     URI issuer, Http http, Token token, Authorize authorize, Session session, Login login, Keys keys, Store store,
-    Cluster cluster, Postgres postgres, Optional<Path> seedFile, boolean demoEnabled) {
+    Cluster cluster, Postgres postgres, Optional<Path> seedFile, boolean demoEnabled, long introspectionCacheSize) {
 
   /** Clustering: {@code options} is null when the node runs alone. */
   public record Cluster(boolean enabled, HazelcastClusterOptions options) {}

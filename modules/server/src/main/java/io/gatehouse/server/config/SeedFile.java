@@ -44,6 +44,7 @@ import java.util.UUID;
  *     post_logout_redirect_uris: []      # optional: RP-initiated logout targets (exact match)
  *     allowed_origins: []                # optional: extra CORS origins (scheme://host[:port])
  *     logout_revokes_refresh_tokens: false  # optional
+ *     can_introspect: false              # optional: a resource server that may introspect any token
  * users:
  *   - username: alice
  *     password: "correct horse battery staple"   # or password_hash: a $argon2id$ PHC string
@@ -56,7 +57,7 @@ public final class SeedFile {
   private static final Set<String> USER_FIELDS = Set.of("username", "password", "password_hash", "subject", "claims");
   private static final Set<String> CLIENT_FIELDS = Set.of("client_id", "client_secret", "grant_types", "scopes",
       "default_scopes", "token_endpoint_auth_methods", "redirect_uris", "access_token_ttl", "post_logout_redirect_uris",
-      "allowed_origins", "logout_revokes_refresh_tokens");
+      "allowed_origins", "logout_revokes_refresh_tokens", "can_introspect");
   static final Duration MAX_TTL = Duration.ofHours(24);
 
   private SeedFile() {}
@@ -291,16 +292,13 @@ public final class SeedFile {
       validateOrigin(f, origin);
       origins.add(origin);
     }
-    boolean revokeOnLogout = false;
-    String revoke = f.string("logout_revokes_refresh_tokens", false);
-    if (revoke != null) {
-      if (!revoke.equals("true") && !revoke.equals("false")) {
-        throw f.error("logout_revokes_refresh_tokens", "must be true or false");
-      }
-      revokeOnLogout = Boolean.parseBoolean(revoke);
+    boolean revokeOnLogout = f.bool("logout_revokes_refresh_tokens");
+    boolean canIntrospect = f.bool("can_introspect");
+    if (canIntrospect && secret == null) {
+      throw f.error("can_introspect", "a resource server must be a confidential client");
     }
     return new Client(clientId, secret == null ? null : SecretHasher.hash(secret), grants, scopes, defaults, methods, redirects, ttl,
-        postLogout, origins, revokeOnLogout);
+        postLogout, origins, revokeOnLogout, canIntrospect);
   }
 
   // RFC 6749 §3.1.2: absolute URI without a fragment; RFC 9700 §4.1: https except loopback
@@ -367,6 +365,18 @@ public final class SeedFile {
         throw error(field, "must not be empty");
       }
       return s;
+    }
+
+    /** An optional true/false field; absent is false. */
+    boolean bool(String field) {
+      String v = string(field, false);
+      if (v == null) {
+        return false;
+      }
+      if (!v.equals("true") && !v.equals("false")) {
+        throw error(field, "must be true or false");
+      }
+      return Boolean.parseBoolean(v);
     }
 
     List<String> list(String field, List<String> defaultValue) {

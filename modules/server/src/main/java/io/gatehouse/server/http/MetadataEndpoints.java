@@ -20,6 +20,9 @@ public final class MetadataEndpoints {
         .put("authorization_endpoint", issuer + "/authorize")
         .put("token_endpoint", issuer + "/token")
         .put("userinfo_endpoint", issuer + "/userinfo")
+        // RFC 8414 §2 / RFC 7662
+        .put("introspection_endpoint", issuer + "/introspect")
+        .put("introspection_endpoint_auth_methods_supported", new JsonArray().add("client_secret_basic").add("client_secret_post"))
         // OIDC RP-Initiated Logout 1.0 §2.1
         .put("end_session_endpoint", issuer + "/logout")
         .put("jwks_uri", issuer + "/jwks")

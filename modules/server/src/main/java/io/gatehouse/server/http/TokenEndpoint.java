@@ -33,42 +33,18 @@ public final class TokenEndpoint implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
-    HttpServerRequest request = ctx.request();
-    if (request.method() == HttpMethod.OPTIONS && Cors.preflight(ctx, "POST")) {
+    if (ctx.request().method() == HttpMethod.OPTIONS && Cors.preflight(ctx, "POST")) {
       return;
     }
-    if (request.method() != HttpMethod.POST) {
-      request.resume();
-      OAuthErrorResponder.methodNotAllowed(ctx, "POST");
-      return;
-    }
-    if (!isForm(request.getHeader(HttpHeaders.CONTENT_TYPE))) {
-      request.resume();
-      OAuthErrorResponder.respond(ctx, OAuthException.invalidRequest("the body must be application/x-www-form-urlencoded"));
-      return;
-    }
-    if (request.headers().getAll(HttpHeaders.AUTHORIZATION).size() > 1) {
-      request.resume();
-      OAuthErrorResponder.respond(ctx, OAuthException.invalidRequest("the Authorization header is repeated"));
-      return;
-    }
-    String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
     String[] clientId = new String[1];
-    BodyReader.read(request, maxBodyBytes)
-        .compose(body -> {
-          TokenRequest tokenRequest = tokenRequest(body, authorization);
+    ClientForm.read(ctx, maxBodyBytes)
+        .compose(tokenRequest -> {
           clientId[0] = tokenRequest.clientCredentials().map(ClientCredentials::clientId).orElse(null);
           return tokens.exchange(tokenRequest);
         })
         .transform(ar -> cors.decorate(ctx, clientId[0]).transform(v -> ar.succeeded() ? Future.succeededFuture(ar.result()) : Future.failedFuture(ar.cause())))
         .onSuccess(response -> answer(ctx, (TokenResponse) response))
         .onFailure(failure -> OAuthErrorResponder.respond(ctx, failure));
-  }
-
-  private static TokenRequest tokenRequest(Buffer body, String authorization) {
-    Map<String, String> params = FormBody.parse(body.getBytes());
-    ClientCredentials credentials = ClientCredentialsParser.parse(authorization, params);
-    return new TokenRequest(params, credentials);
   }
 
   // RFC 6749 §5.1
@@ -87,23 +63,5 @@ public final class TokenEndpoint implements Handler<RoutingContext> {
       body.put("id_token", token.idToken());
     }
     Responses.json(ctx.response().setStatusCode(200), body);
-  }
-
-  /** {@code application/x-www-form-urlencoded}, with no parameter but an optional UTF-8 charset. */
-  static boolean isForm(String contentType) {
-    if (contentType == null) {
-      return false;
-    }
-    String[] parts = contentType.split(";");
-    if (!parts[0].trim().equalsIgnoreCase("application/x-www-form-urlencoded")) {
-      return false;
-    }
-    for (int i = 1; i < parts.length; i++) {
-      String p = parts[i].trim().toLowerCase(Locale.ROOT).replace("\"", "");
-      if (!p.isEmpty() && !p.equals("charset=utf-8")) {
-        return false;
-      }
-    }
-    return true;
   }
 }

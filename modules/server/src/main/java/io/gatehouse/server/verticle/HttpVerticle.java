@@ -3,6 +3,7 @@ package io.gatehouse.server.verticle;
 import io.gatehouse.server.Services;
 import io.gatehouse.server.http.Cors;
 import io.gatehouse.server.http.HealthEndpoint;
+import io.gatehouse.server.http.IntrospectionEndpoint;
 import io.gatehouse.server.http.MetadataEndpoints;
 import io.gatehouse.server.http.OAuthErrorResponder;
 import io.gatehouse.server.http.TokenEndpoint;
@@ -51,6 +52,8 @@ public final class HttpVerticle extends VerticleBase {
     MetadataEndpoints metadata = services.metadata();
     HealthEndpoint health = new HealthEndpoint(services.clients());
     router.route(base + "/token").handler(token);
+    router.route(base + "/introspect").handler(new IntrospectionEndpoint(services.authenticator(), services.introspection(),
+        services.config().http().maxBodyBytes()));
     GatehouseConfig.Session sc = services.config().session();
     // the login session: only on the interactive routes, never on the token path
     SessionHandler sessions = SessionHandler.create(services.sessions())

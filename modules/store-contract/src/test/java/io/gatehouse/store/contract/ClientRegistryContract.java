@@ -202,7 +202,7 @@ public abstract class ClientRegistryContract {
     List<String> postLogout = List.of("https://z.example.com/bye", "https://a.example.com/bye?x=1");
     Client client = new Client(base.clientId(), base.secretHash(), base.grantTypes(), base.scopes(), base.defaultScopes(),
         base.authMethods(), base.redirectUris(), base.accessTokenTtl(), postLogout,
-        java.util.Set.of("https://spa.example.com", "http://127.0.0.1:3000"), true);
+        java.util.Set.of("https://spa.example.com", "http://127.0.0.1:3000"), true, true);
     await(registry().upsert(client));
     assertSameClient(await(registry().find(client.clientId())), client);
 
@@ -320,6 +320,7 @@ public abstract class ClientRegistryContract {
     assertThat(actual.postLogoutRedirectUris()).as("postLogoutRedirectUris").containsExactlyElementsOf(expected.postLogoutRedirectUris());
     assertThat(actual.allowedOrigins()).as("allowedOrigins").isEqualTo(expected.allowedOrigins());
     assertThat(actual.logoutRevokesRefreshTokens()).as("logoutRevokesRefreshTokens").isEqualTo(expected.logoutRevokesRefreshTokens());
+    assertThat(actual.canIntrospect()).as("canIntrospect").isEqualTo(expected.canIntrospect());
     assertThat(actual).as("whole record").isEqualTo(expected);
   }
 

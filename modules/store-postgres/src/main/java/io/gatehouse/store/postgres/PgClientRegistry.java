@@ -35,12 +35,12 @@ import java.util.Set;
 public final class PgClientRegistry implements ClientRegistry {
   private static final String COLUMNS =
       "client_id, secret_hash, grant_types, scopes, default_scopes, auth_methods, redirect_uris,"
-          + " access_token_ttl_seconds, post_logout_redirect_uris, allowed_origins, logout_revokes_refresh_tokens";
+          + " access_token_ttl_seconds, post_logout_redirect_uris, allowed_origins, logout_revokes_refresh_tokens, can_introspect";
 
   private static final String FIND = "SELECT " + COLUMNS + " FROM clients WHERE client_id = $1";
 
   private static final String UPSERT =
-      "INSERT INTO clients (" + COLUMNS + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+      "INSERT INTO clients (" + COLUMNS + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
           + " ON CONFLICT (client_id) DO UPDATE SET"
           + " secret_hash = EXCLUDED.secret_hash,"
           + " grant_types = EXCLUDED.grant_types,"
@@ -52,6 +52,7 @@ public final class PgClientRegistry implements ClientRegistry {
           + " post_logout_redirect_uris = EXCLUDED.post_logout_redirect_uris,"
           + " allowed_origins = EXCLUDED.allowed_origins,"
           + " logout_revokes_refresh_tokens = EXCLUDED.logout_revokes_refresh_tokens,"
+          + " can_introspect = EXCLUDED.can_introspect,"
           + " updated_at = now()";
 
   private static final String DELETE = "DELETE FROM clients WHERE client_id = $1";
@@ -117,7 +118,8 @@ public final class PgClientRegistry implements ClientRegistry {
             .addLong(ttl == null ? null : ttl.getSeconds())
             .addArrayOfString(client.postLogoutRedirectUris().toArray(String[]::new))
             .addArrayOfString(sorted(client.allowedOrigins()))
-            .addBoolean(client.logoutRevokesRefreshTokens());
+            .addBoolean(client.logoutRevokesRefreshTokens())
+            .addBoolean(client.canIntrospect());
     return pool.preparedQuery(UPSERT).execute(params).mapEmpty();
   }
 
@@ -155,7 +157,8 @@ public final class PgClientRegistry implements ClientRegistry {
         ttlSeconds == null ? null : Duration.ofSeconds(ttlSeconds),
         Arrays.asList(row.getArrayOfStrings("post_logout_redirect_uris")),
         Set.copyOf(Arrays.asList(row.getArrayOfStrings("allowed_origins"))),
-        row.getBoolean("logout_revokes_refresh_tokens"));
+        row.getBoolean("logout_revokes_refresh_tokens"),
+        row.getBoolean("can_introspect"));
   }
 
   private static Set<AuthMethod> authMethods(String clientId, String[] wireNames) {

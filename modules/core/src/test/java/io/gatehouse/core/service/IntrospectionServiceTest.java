@@ -1,0 +1,89 @@
+package io.gatehouse.core.service;
+
+import static io.gatehouse.core.testing.Futures.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gatehouse.core.model.AuthMethod;
+import io.gatehouse.core.model.Client;
+import io.gatehouse.core.model.GrantTypes;
+import io.gatehouse.core.model.RefreshFamily;
+import io.gatehouse.core.model.Scopes;
+import io.gatehouse.core.store.memory.InMemoryRefreshTokenStore;
+import io.gatehouse.core.testing.MutableClock;
+import io.gatehouse.core.testing.TestKeys;
+import io.gatehouse.core.token.AccessTokenIssuer;
+import io.gatehouse.core.token.AccessTokenVerifier;
+import io.gatehouse.core.token.SigningAlgorithm;
+import io.gatehouse.core.token.SigningKeys;
+import io.gatehouse.core.token.TokenHashes;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class IntrospectionServiceTest {
+  static final String ISSUER = "https://issuer.example";
+  static final JsonObject INACTIVE = new JsonObject().put("active", false);
+  final MutableClock clock = new MutableClock(Instant.parse("2025-03-04T05:06:07Z"));
+  final SigningKeys keys = TestKeys.single(SigningAlgorithm.ES256);
+  final AccessTokenIssuer issuer = new AccessTokenIssuer(ISSUER, "api", keys.signer(), clock);
+  final InMemoryRefreshTokenStore refreshTokens = new InMemoryRefreshTokenStore();
+  final IntrospectionService service = new IntrospectionService(new AccessTokenVerifier(ISSUER, keys.publicJwks(), clock), refreshTokens,
+      ISSUER, clock, 1000);
+
+  static Client client(String id, boolean canIntrospect) {
+    return new Client(id, "hash", Set.of(GrantTypes.CLIENT_CREDENTIALS), Scopes.EMPTY, Scopes.EMPTY, Set.of(AuthMethod.CLIENT_SECRET_BASIC),
+        List.of(), null, List.of(), Set.of(), false, canIntrospect);
+  }
+
+  final Client rs = client("rs", true);
+  final Client owner = client("owner", false);
+  final Client stranger = client("stranger", false);
+
+  @Test
+  void introspectWhenActiveThenClaimsForResourceServerAndOwnerOnly() {
+    String jwt = issuer.issue("owner", "owner", Scopes.parse("read"), Duration.ofMinutes(10)).jwt();
+    JsonObject a = await(service.introspect(rs, jwt));
+    assertThat(a.getBoolean("active")).isTrue();
+    assertThat(a.getString("scope")).isEqualTo("read");
+    assertThat(a.getLong("exp")).isEqualTo(clock.epochSecond() + 600);
+    assertThat(await(service.introspect(owner, jwt)).getBoolean("active")).isTrue();
+    assertThat(await(service.introspect(stranger, jwt))).isEqualTo(INACTIVE);
+  }
+
+  @Test
+  void introspectWhenCachedTokenExpiresThenInactiveAtOnce() {
+    String jwt = issuer.issue("owner", "owner", Scopes.EMPTY, Duration.ofSeconds(30)).jwt();
+    assertThat(await(service.introspect(rs, jwt)).getBoolean("active")).isTrue();
+    clock.advance(Duration.ofSeconds(30));
+    assertThat(await(service.introspect(rs, jwt))).isEqualTo(INACTIVE);
+  }
+
+  @Test
+  void introspectWhenTokenFromAnotherIssuerOrKeyThenInactive() {
+    AccessTokenIssuer otherIssuer = new AccessTokenIssuer("https://evil.example", "api", keys.signer(), clock);
+    assertThat(await(service.introspect(rs, otherIssuer.issue("x", "owner", Scopes.EMPTY, Duration.ofMinutes(1)).jwt()))).isEqualTo(INACTIVE);
+    AccessTokenIssuer otherKey = new AccessTokenIssuer(ISSUER, "api", SigningKeys.fromJwkSet(
+        new com.nimbusds.jose.jwk.JWKSet(SigningKeys.generate(SigningAlgorithm.ES256)), SigningAlgorithm.ES256).signer(), clock);
+    assertThat(await(service.introspect(rs, otherKey.issue("x", "owner", Scopes.EMPTY, Duration.ofMinutes(1)).jwt()))).isEqualTo(INACTIVE);
+  }
+
+  @Test
+  void introspectRefreshTokenWhenCurrentThenActiveWhenRotatedOrRevokedThenInactive() {
+    long now = clock.epochSecond();
+    String r1 = TokenHashes.random(32);
+    await(refreshTokens.create(new RefreshFamily("g1", "owner", "alice", Scopes.parse("read"), null, now, now + 3600, now + 7200),
+        TokenHashes.hash(r1)));
+    JsonObject a = await(service.introspect(rs, r1));
+    assertThat(a).isEqualTo(new JsonObject().put("active", true).put("scope", "read").put("client_id", "owner").put("sub", "alice")
+        .put("iss", ISSUER).put("exp", now + 3600).put("token_type", "refresh_token"));
+    assertThat(await(service.introspect(stranger, r1))).isEqualTo(INACTIVE);
+    String r2 = TokenHashes.random(32);
+    await(refreshTokens.rotate(TokenHashes.hash(r1), TokenHashes.hash(r2), now + 3600, now));
+    assertThat(await(service.introspect(rs, r1))).isEqualTo(INACTIVE);
+    await(refreshTokens.revokeFamily("g1", now + 7200));
+    assertThat(await(service.introspect(rs, r2))).isEqualTo(INACTIVE);
+  }
+}
