@@ -5,6 +5,7 @@
 #   bench/run.sh                                             # Gatehouse alone: W1 and W3, 15 s warm-up + 30 s each
 #   PEERS="oidc-provider keycloak" bench/run.sh              # the same workloads against the peers, in the same run
 #   WORKLOADS="W1 W3" DURATION=5s WARMUP=2s PEERS=oidc-provider bench/run.sh   # a smoke run (proves it works; figures mean little)
+#   WORKLOADS="W1 W2 W3" PEERS="oidc-provider keycloak" bench/run.sh           # with W2, introspection
 #
 # What it does
 #   1. Builds modules/server and modules/bench if their jars are missing (REBUILD=1 forces it; BUILD=0 only says how),
@@ -13,20 +14,32 @@
 #      Nothing is written into /work/shared.
 #   2. Takes flock $LOCK (/tmp/bench.lock) for the whole measuring part, so no other benchmark on this machine runs
 #      at the same time (the peers' own scripts take the same lock).
-#   3. Gatehouse: a seed file of its own (client bench-cc, client_credentials, scope read, a random 48-char secret),
+#   3. Gatehouse: a seed file of its own (client bench-cc, client_credentials, scope read, a random 48-char secret,
+#      access_token_ttl 1h so that W2's one token outlives the run; with W2 also bench-rs, a resource server with
+#      can_introspect: true and a secret of its own; bench-rp and user bench-user for W4/W5),
 #      in-memory registry, ES256 (the default), a free loopback port, `taskset -c 0 java -XX:ActiveProcessorCount=1`;
-#      waits for /health and checks one token by hand, then runs each workload with the project's load tool
-#      (`taskset -c 1 java -jar gatehouse-bench.jar ... --json`), then stops it with SIGTERM and waits for it.
+#      waits for /health and checks one token (and with W2 one introspection) by hand, then runs each workload with the
+#      project's load tool (`taskset -c 1 java -jar gatehouse-bench.jar ... --json`), then stops it with SIGTERM and
+#      waits for it. W2 with the tool: it gets one token from bench-cc itself and introspects it as bench-rs.
 #   4. Peers, each on CPU 0 with the load on CPU 1, same DURATION / WARMUP / CONNECTIONS:
 #        oidc-provider  W3 with gatehouse-bench (server.mjs started here, ES256 keys);
 #                       W1 with the peer's own wrk-based bench.sh (workload W1-jwt-ES256). gatehouse-bench cannot do it:
 #                       the peer issues a JWT access token only with `resource=https://api.example`, a parameter the tool
 #                       does not send; without it the token is opaque and the tool (rightly) counts every answer as an error.
-#        keycloak       W1 and W3 with the peer's own wrk-based start.sh / setup.sh / bench.sh / stop.sh. gatehouse-bench
-#                       cannot do either: the JWKS path is /certs (the tool asks /jwks) and the access token header says
-#                       typ "JWT", not "at+jwt" (the tool checks RFC 9068).
+#                       W2 with the peer's own bench.sh (workload W2-introspect: POST /token/introspection as bench-rs of
+#                       500 opaque tokens fetched just before, round robin; the peer refuses to introspect its JWTs).
+#                       gatehouse-bench cannot: another path, and the tool introspects one token. Since wrk counts any 200
+#                       as a success, this script checks that the peer's sample answers before and after the run say
+#                       "active":true, else the row fails.
+#        keycloak       W1, W2 and W3 with the peer's own wrk-based start.sh / setup.sh / bench.sh / stop.sh. gatehouse-bench
+#                       cannot do them: the JWKS path is /certs (the tool asks /jwks), the access token header says
+#                       typ "JWT", not "at+jwt" (the tool checks RFC 9068), and introspection is at
+#                       .../token/introspect (the tool asks /introspect). Its W2 introspects one token as bench-rs and
+#                       itself fails unless it is active before and after the run.
 #      Whenever a peer's row comes from wrk, Gatehouse is measured with wrk too (same -t/-c, same pinning, bench/wrk/req.lua),
-#      and the Gatehouse/peer ratio is always taken between rows measured with the same tool.
+#      and the Gatehouse/peer ratio is always taken between rows measured with the same tool. Gatehouse's W2 under wrk:
+#      one token from bench-cc (curl), body `token=<it>`, Basic bench-rs, checked "active":true by hand before and
+#      after the run (wrk itself would count {"active":false} as a success).
 #   5. Prints one markdown table (workload, server, load tool, req/s, p50, p99, errors, Gatehouse/peer, server CPU %,
 #      CPU 0 busy %) under a header that records the machine, and writes it with every raw output to
 #      bench/runs/<timestamp>/ (summary.md, results.tsv, the tool's JSON, wrk output, server logs). A row whose server
@@ -36,10 +49,12 @@
 #   its H2 database (about 360 MB). Delete it to start over.
 #
 # Environment
-#   WORKLOADS    "W1 W3"   W1 client credentials (client_secret_basic) -> JWT access token; W3 GET JWKS.
+#   WORKLOADS    "W1 W3"   W1 client credentials (client_secret_basic) -> JWT access token; W2 introspection (RFC 7662)
+#                          of a valid access token by a resource-server client; W3 GET JWKS.
 #                          W4 (code flow on a live session, redemption included) and W5 (refresh with rotation)
-#                          run against Gatehouse only (the peers' scripts have no such workload); W2 and R1 are
-#                          not implemented yet.
+#                          run against Gatehouse only (the peers' scripts have no such workload); R1 is
+#                          not implemented yet. W2 needs a gatehouse.jar with POST /introspect and the seed field
+#                          can_introspect (REBUILD=1 when the jar is older).
 #   DURATION     30s       measured time per workload (whole seconds, e.g. 5s)
 #   WARMUP       15s       warm-up per workload, not reported (0s: none)
 #   CONNECTIONS  32        keep-alive connections (closed loop)
@@ -96,9 +111,9 @@ usage_die() { log "ERROR: $*"; exit 2; }
 [[ "$CONNECTIONS" =~ ^[0-9]+$ && "$CONNECTIONS" -gt 0 ]] || usage_die "CONNECTIONS must be a positive number"
 for w in $WORKLOADS; do
   case "$w" in
-    W1|W3|W4|W5) ;;
-    W2|R1) usage_die "workload $w is not implemented yet (the load tool has W1, W3, W4 and W5)" ;;
-    *) usage_die "unknown workload '$w' (W1 W3 W4 W5)" ;;
+    W1|W2|W3|W4|W5) ;;
+    R1) usage_die "workload $w is not implemented yet (the load tool has W1, W2, W3, W4 and W5)" ;;
+    *) usage_die "unknown workload '$w' (W1 W2 W3 W4 W5)" ;;
   esac
 done
 for p in $PEERS; do
@@ -118,7 +133,7 @@ peer_tool() {
 }
 # The peers' scripts have W1, W2 and W3 only: W4 and W5 (the code flow and refresh) run against Gatehouse alone.
 PEER_WORKLOADS=""
-for w in $WORKLOADS; do case "$w" in W1|W3) PEER_WORKLOADS="$PEER_WORKLOADS $w" ;; esac; done
+for w in $WORKLOADS; do case "$w" in W1|W2|W3) PEER_WORKLOADS="$PEER_WORKLOADS $w" ;; esac; done
 NEED_WRK=""
 for w in $PEER_WORKLOADS; do for p in $PEERS; do [ "$(peer_tool "$p" "$w")" = wrk ] && NEED_WRK="$NEED_WRK $w"; done; done
 NEED_WRK="$(tr ' ' '\n' <<<"$NEED_WRK" | sort -u | xargs)"
@@ -353,6 +368,8 @@ RUN_START="$(date -Is)"
 
 # ---- step 3: Gatehouse -----------------------------------------------------------------------------------------
 SECRET="$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')"     # 48 hex characters
+RS_SECRET="$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')"  # bench-rs's own
+# bench-cc's tokens live 1h: W2 introspects one token for the whole run (warm-up and measurement, both tools)
 cat > "$WORK/seed.yaml" <<EOF
 clients:
   - client_id: bench-cc
@@ -360,17 +377,40 @@ clients:
     grant_types: [client_credentials]
     scopes: [read]
     token_endpoint_auth_methods: [client_secret_basic]
+    access_token_ttl: 1h
   - client_id: bench-rp
     client_secret: "$SECRET"
     grant_types: [authorization_code, refresh_token]
     scopes: [read]
     redirect_uris: ["https://rp.bench.example/cb"]
+EOF
+if [[ " $WORKLOADS " == *" W2 "* ]]; then
+  # W2's resource server. Only when W2 runs, so that a gatehouse.jar from before can_introspect (which refuses the
+  # seed field) still runs the other workloads.
+  cat >> "$WORK/seed.yaml" <<EOF
+  - client_id: bench-rs
+    client_secret: "$RS_SECRET"
+    grant_types: [client_credentials]
+    scopes: []
+    can_introspect: true
+EOF
+fi
+cat >> "$WORK/seed.yaml" <<EOF
 users:
   - username: bench-user
     password: "$SECRET"
 EOF
 GH_PORT="$(free_port)"
 GH_BASE="http://127.0.0.1:$GH_PORT"
+gh_token() { # a bench-cc access token (client credentials, scope read) on stdout; empty when refused
+  curl -s -u "bench-cc:$SECRET" -d grant_type=client_credentials -d scope=read "$GH_BASE/token" | jq -r '.access_token // empty' 2>/dev/null || true
+}
+gh_introspect() { # TOKEN FILE: POST /introspect as bench-rs; prints "<status> <active>" (e.g. "200 true"); body in FILE
+  local code
+  code="$(curl -s -D "$2.headers" -o "$2" -w '%{http_code}' -u "bench-rs:$RS_SECRET" --data-urlencode "token=$1" \
+    "$GH_BASE/introspect" || true)"
+  printf '%s %s\n' "$code" "$(jq -r 'if type == "object" and (.active | type) == "boolean" then .active else "invalid" end' "$2" 2>/dev/null || echo invalid)"
+}
 GH_LABEL="Gatehouse"
 # what the tree was at run time; the jar may be older (see the warning about sources newer than the jar)
 GH_TREE="tree at HEAD $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet HEAD -- modules pom.xml 2>/dev/null || echo ' with uncommitted changes')"
@@ -397,9 +437,20 @@ if [ "$GH_OK" = 1 ]; then
     && mv "$OUT/gatehouse-W1.sample.tmp" "$OUT/gatehouse-W1.sample.json" || true
   [ "$code" = 200 ] && [ "$typ" = at+jwt ] || log "WARNING: by-hand token request answered HTTP $code typ '$typ'"
   GH_WRK_AUTH="Basic $(printf '%s:%s' bench-cc "$SECRET" | base64 -w0)"
+  GH_WRK_RS_AUTH="Basic $(printf '%s:%s' bench-rs "$RS_SECRET" | base64 -w0)"
+  if [[ " $WORKLOADS " == *" W2 "* ]]; then
+    # one introspection by hand: 200, Cache-Control no-store and "active":true, else W2 would only measure errors
+    tok="$(gh_token)"
+    active="$(gh_introspect "$tok" "$OUT/gatehouse-W2.sample.json")"
+    grep -qi '^cache-control:.*no-store' "$OUT/gatehouse-W2.sample.json.headers" 2>/dev/null \
+      || log "WARNING: by-hand introspection answered without Cache-Control: no-store"
+    [ "$active" = "200 true" ] || log "WARNING: by-hand introspection answered HTTP/active '$active' (gatehouse-W2.sample.json)"
+  fi
   for w in $WORKLOADS; do
     case "$w" in
       W1) run_tool gatehouse "$GH_LABEL" W1 "$GH_BASE" "$GH_PID" --client-id bench-cc --client-secret "$SECRET" --scope read ;;
+      W2) run_tool gatehouse "$GH_LABEL" W2 "$GH_BASE" "$GH_PID" --client-id bench-cc --client-secret "$SECRET" --scope read \
+          --rs-client-id bench-rs --rs-client-secret "$RS_SECRET" ;;
       W3) run_tool gatehouse "$GH_LABEL" W3 "$GH_BASE" "$GH_PID" ;;
       W4|W5) run_tool gatehouse "$GH_LABEL" "$w" "$GH_BASE" "$GH_PID" --client-id bench-rp --client-secret "$SECRET" --scope read \
           --redirect-uri https://rp.bench.example/cb --username bench-user --password "$SECRET" ;;
@@ -408,8 +459,19 @@ if [ "$GH_OK" = 1 ]; then
       # the same server under wrk, for the same-tool ratio against peers loaded with wrk
       case "$w" in
         W1) wenv=(WRK_METHOD=POST "WRK_BODY=grant_type=client_credentials&scope=read" "WRK_AUTH=$GH_WRK_AUTH"); path=/token ;;
+        # one token (bench-cc, 1h), as the Keycloak peer's W2; wrk counts any 200, so it is checked active before and after
+        W2) W2_TOKEN="$(gh_token)"
+            wenv=(WRK_METHOD=POST "WRK_BODY=token=$W2_TOKEN" "WRK_AUTH=$GH_WRK_RS_AUTH"); path=/introspect ;;
         W3) wenv=(WRK_METHOD=GET WRK_BODY= WRK_AUTH=); path=/jwks ;;
       esac
+      if [ "$w" = W2 ]; then
+        active="$(gh_introspect "$W2_TOKEN" "$OUT/gatehouse-W2-wrk.before.json")"
+        if [ "$active" != "200 true" ]; then
+          fail_result W2 gatehouse "$GH_LABEL" "wrk -t$WRK_THREADS" "by hand before the run, introspection answered HTTP/active '$active'" \
+            gatehouse-W2-wrk.before.json
+          continue
+        fi
+      fi
       log "$w gatehouse: wrk -t$WRK_THREADS -c$CONNECTIONS, warm-up $WARMUP + $DURATION"
       rc=0
       if [ "${WARMUP%s}" -gt 0 ]; then
@@ -420,7 +482,14 @@ if [ "$GH_OK" = 1 ]; then
       [ "$rc" = 0 ] && { spawn_fg env "${wenv[@]}" taskset -c "$LOAD_CPU" wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" \
         --latency -s "$HERE/wrk/req.lua" "$GH_BASE$path" > "$OUT/gatehouse-$w-wrk.txt" 2>&1 || rc=$?; }
       sample_end
-      if [ "$rc" = 0 ] && parsed="$(parse_wrk "$OUT/gatehouse-$w-wrk.txt")"; then
+      after=""
+      if [ "$w" = W2 ]; then
+        active="$(gh_introspect "$W2_TOKEN" "$OUT/gatehouse-W2-wrk.after.json")"
+        [ "$active" = "200 true" ] || after="the introspected token is not active after the run ($active): wrk may have counted {\"active\":false} answers"
+      fi
+      if [ -n "$after" ]; then
+        fail_result "$w" gatehouse "$GH_LABEL" "wrk -t$WRK_THREADS" "$after" gatehouse-W2-wrk.after.json
+      elif [ "$rc" = 0 ] && parsed="$(parse_wrk "$OUT/gatehouse-$w-wrk.txt")"; then
         IFS=$'\t' read -r rps p50 p99 errors <<<"$parsed"
         add_result "$w" gatehouse "$GH_LABEL" "wrk -t$WRK_THREADS" "$rps" "$p50" "$p99" "$errors" "$SRV_CPU" "$CPU0_BUSY" ok "gatehouse-$w-wrk.txt"
       else
@@ -453,7 +522,9 @@ run_oidc_provider() {
     if [ "$(peer_tool oidc-provider "$w")" = wrk ]; then
       # the peer's own bench.sh: fresh server per workload, wrk on CPU 1. It takes $LOCK itself with `exec 9>$LOCK;
       # flock 9`, which would wait forever on the lock this script holds, so it gets a private lock file instead.
-      local name; case "$w" in W1) name=W1-jwt-ES256 ;; W3) name=W3-jwks ;; esac
+      local name; case "$w" in W1) name=W1-jwt-ES256 ;; W2) name=W2-introspect ;; W3) name=W3-jwks ;; esac
+      # W2-introspect also copies its token list to results/tokens.txt (relative to the peer's directory)
+      if [ "$w" = W2 ]; then mkdir -p "$OIDC_DIR/results"; fi
       port="$(free_port)"
       log "$w oidc-provider: peer bench.sh $name (wrk -t$WRK_THREADS -c$CONNECTIONS), warm-up $WARMUP + $DURATION"
       rc=0
@@ -461,7 +532,18 @@ run_oidc_provider() {
       spawn_fg env -C "$OIDC_DIR" OUT="$dir" LOCK="$WORK/oidc-provider-inner.lock" DURATION="$DURATION" WARMUP="$WARMUP" \
         CONN="$CONNECTIONS" THREADS="$WRK_THREADS" PORT="$port" ./bench.sh "$name" > "$OUT/oidc-provider-$w-bench.log" 2>&1 || rc=$?
       sample_end
-      if [ "$rc" = 0 ] && parsed="$(parse_wrk "$dir/wrk-$name.txt")"; then
+      local inactive=""
+      if [ "$w" = W2 ] && [ "$rc" = 0 ]; then
+        # wrk counts any 200 as a success: the peer's by-hand introspections, of its first token before the run and of
+        # its last token after it, must say "active":true (bench.sh keeps them but does not check them)
+        for f in "sample-$name.txt" "after-$name.txt"; do
+          tr -d ' \r\n' < "$dir/$f" 2>/dev/null | grep -q '"active":true' || inactive="$inactive $f"
+        done
+      fi
+      if [ -n "$inactive" ]; then
+        fail_result "$w" oidc-provider "$OIDC_LABEL" "wrk -t$WRK_THREADS (peer bench.sh)" \
+          "introspection by hand not active:$inactive (oidc-provider-wrk/)" "oidc-provider-wrk/after-$name.txt"
+      elif [ "$rc" = 0 ] && parsed="$(parse_wrk "$dir/wrk-$name.txt")"; then
         IFS=$'\t' read -r rps p50 p99 errors <<<"$parsed"
         cpu="$(awk -F'|' -v n="$name" '$2 ~ " "n" " {gsub(/[ %]/, "", $8); print $8; exit}' "$dir/summary.md" 2>/dev/null)"
         add_result "$w" oidc-provider "$OIDC_LABEL" "wrk -t$WRK_THREADS (peer bench.sh)" "$rps" "$p50" "$p99" "$errors" \
@@ -575,7 +657,7 @@ table() {
   echo "| workload | server | load tool | req/s | p50 ms | p99 ms | errors | Gatehouse/peer (req/s) | server CPU % | CPU $SERVER_CPU busy % |"
   echo "|---|---|---|---:|---:|---:|---:|---:|---:|---:|"
   local w s
-  for w in $PEER_WORKLOADS; do
+  for w in $WORKLOADS; do
     for s in gatehouse $PEERS; do
       awk -F'\t' -v w="$w" -v s="$s" -v sat="$SATURATED" '
         NR == FNR { if ($1 == w && $2 == "gatehouse" && $11 == "ok") { t = $4; sub(/ \(peer bench.sh\)/, "", t); gh[t] = $5; ghcpu[t] = $9 } ; next }
@@ -606,7 +688,7 @@ table() {
   echo "| kernel | $(uname -srm) |"
   echo "| JDK (Gatehouse and gatehouse-bench) | $jdk |"
   echo "| Gatehouse | $GH_JAR_INFO ($GH_TREE); ${GH_PROVIDER:-signing provider not logged}; in-memory registry; JVM \`-XX:ActiveProcessorCount=1${GH_JAVA_OPTS:+ $GH_JAVA_OPTS}\`${gh_overrides:+; env overrides: $gh_overrides} |"
-  [ -n "$PEERS" ] && echo "| peers | $(for p in $PEERS; do case $p in oidc-provider) printf '%s, ES256 JWT access tokens; ' "${OIDC_LABEL:-oidc-provider}" ;; keycloak) printf '%s, RS256 JWT access tokens (realm default); ' "$KC_LABEL" ;; esac; done)wrk ${WRK_VERSION:-not installed} |"
+  [ -n "$PEERS" ] && echo "| peers | $(for p in $PEERS; do case $p in oidc-provider) printf '%s, ES256 JWT access tokens%s; ' "${OIDC_LABEL:-oidc-provider}" "$([[ " $WORKLOADS " == *" W2 "* ]] && echo ' (W2: opaque ones, which it can introspect)')" ;; keycloak) printf '%s, RS256 JWT access tokens (realm default); ' "$KC_LABEL" ;; esac; done)wrk ${WRK_VERSION:-not installed} |"
   echo "| settings | workloads $WORKLOADS; warm-up $WARMUP then $DURATION measured, $CONNECTIONS keep-alive connections, closed loop; server \`taskset -c $SERVER_CPU\`, load \`taskset -c $LOAD_CPU\` |"
   echo "| when | $RUN_START, lock $LOCK held for the run; load average at start $LOAD_START, at end $LOAD_END |"
   echo
@@ -619,8 +701,18 @@ table() {
   fi
   echo
   echo "W1: client credentials with client_secret_basic, scope read, answer a JWT access token. W3: GET the JWK set."
+  if [[ " $WORKLOADS " == *" W2 "* ]]; then
+    echo "W2: RFC 7662 introspection by a resource-server client (client_secret_basic) of a valid access token: Gatehouse"
+    echo "and Keycloak one JWT access token of bench-cc for the whole run; oidc-provider 500 opaque tokens round robin (it"
+    echo "does not introspect its JWTs). gatehouse-bench counts only \"active\":true as a success; for wrk rows the token was"
+    echo "checked active by hand before and after the run (wrk counts any 200)."
+  fi
+  if [[ " $WORKLOADS " == *" W4 "* || " $WORKLOADS " == *" W5 "* ]]; then
+    echo "W4: authorization code + PKCE on a live session, redemption included (one operation, 2 HTTP exchanges)."
+    echo "W5: refresh with rotation. Both against Gatehouse only (the peers' scripts have no such workload)."
+  fi
   echo "The ratio compares rows measured with the same load tool. gatehouse-bench counts an answer that fails its check"
-  echo "(status, RFC 9068 token, key set) as an error; wrk counts only non-2xx/3xx answers and socket errors."
+  echo "(status, RFC 9068 token, key set, active) as an error; wrk counts only non-2xx/3xx answers and socket errors."
   echo "Server CPU % is the server process's CPU time over the window (100 = one core); CPU $SERVER_CPU busy % counts every"
   echo "process on that CPU: well above the server's own share means something else ran there and the figure is noisy."
   echo "For gatehouse-bench rows both are taken over warm-up + measured run; for Keycloak over the measured run (its bench.sh);"

@@ -16,20 +16,27 @@ import java.util.concurrent.TimeoutException;
 import org.HdrHistogram.Histogram;
 
 /**
- * {@code java -jar gatehouse-bench.jar --workload W1|W3|W4|W5 --target http://127.0.0.1:8080 --connections 32
- * --duration 30s --warmup 15s [--rate N] [--client-id ID --client-secret S --scope S] [--redirect-uri URI
- * --username U --password P] [--json FILE]}; {@code --help} explains every flag ({@link #USAGE}).
+ * {@code java -jar gatehouse-bench.jar --workload W1|W2|W3|W4|W5 --target http://127.0.0.1:8080 --connections 32
+ * --duration 30s --warmup 15s [--rate N] [--client-id ID --client-secret S --scope S] [--rs-client-id ID
+ * --rs-client-secret S] [--token T] [--redirect-uri URI --username U --password P] [--json FILE]};
+ * {@code --help} explains every flag ({@link #USAGE}).
  *
  * <p>Prints a table and (with {@code --json}) writes JSON. Exits 3 when any response failed its
- * check, 2 on bad arguments, 4 when the setup of a W4/W5 virtual user failed (nothing measured).
+ * check, 2 on bad arguments, 4 when a setup failed (W2's token, a W4/W5 virtual user; nothing measured).
  */
 public final class Bench {
   static final String USAGE = """
-      Usage: java -jar gatehouse-bench.jar --workload W1|W3|W4|W5 [options]
+      Usage: java -jar gatehouse-bench.jar --workload W1|W2|W3|W4|W5 [options]
 
       Workloads (names as in DESIGN.md "Benchmark workloads"):
         W1  POST /token grant_type=client_credentials (client_secret_basic); every answer must carry an
             RFC 9068 access token (a JWT with typ at+jwt). Needs --client-id, --client-secret.
+        W2  POST /introspect (RFC 7662) of one valid access token by a resource-server client, authenticated
+            with client_secret_basic (--rs-client-id, --rs-client-secret). Every answer must be 200 with a JSON
+            object whose "active" is true; {"active":false} is the error kind inactive. Setup, not measured:
+            one access token by client credentials from --client-id/--client-secret (--scope as W1), or the
+            token given with --token. A token that would expire before warm-up and measured time are over
+            stops the run (exit 4): give that client a long access_token_ttl (the bench seed uses 1h).
         W3  GET /jwks; every answer must be a non-empty JWK set.
         W4  Authorization code + PKCE with an existing login session, redemption included. One operation:
             GET /authorize with the session cookie, a fresh S256 verifier and a fresh state, which must answer
@@ -46,7 +53,7 @@ public final class Bench {
             Needs the same flags as W4.
 
       Options:
-        --workload W          W1, W3, W4 or W5 (required)
+        --workload W          W1, W2, W3, W4 or W5 (required)
         --target URL          the server's base URL (its issuer; a path is kept), default http://127.0.0.1:8080
         --connections N       keep-alive connections, default 32. W4/W5: virtual users, each with a connection,
                               a session and (W5) a refresh token of its own; prepared before the warm-up,
@@ -60,25 +67,29 @@ public final class Bench {
                               virtual user busy waits for one, and the wait counts)
         --threads N           event loops of the load tool, default 1
         --json FILE           also write the result as JSON
-        --client-id ID        W1, W4, W5: the client
-        --client-secret S     W1 (required), W4, W5: its secret, sent as client_secret_basic. W4/W5 without it:
-                              a public client, client_id in the token request body
-        --scope S             W1, W4, W5: the scope to ask for (space-separated), optional
+        --client-id ID        W1, W4, W5: the client. W2: the client whose token is introspected (unless --token)
+        --client-secret S     W1 (required), W2 (unless --token), W4, W5: its secret, sent as client_secret_basic.
+                              W4/W5 without it: a public client, client_id in the token request body
+        --scope S             W1, W2, W4, W5: the scope to ask for (space-separated), optional
+        --rs-client-id ID     W2: the resource-server client that introspects (may introspect, e.g. can_introspect)
+        --rs-client-secret S  W2: its secret, sent as client_secret_basic
+        --token T             W2: introspect this token instead of getting one with --client-id/--client-secret
         --redirect-uri URI    W4, W5: a redirect URI registered for the client, exactly as registered
         --username U          W4, W5: the user who signs in
         --password P          W4, W5: that user's password
         --help                this text
 
       Output: a markdown table (req/s counts successful operations per second; a W4 operation is two HTTP
-      exchanges) and, with --json, the same as JSON. Errors are counted by kind (status_401,
+      exchanges) and, with --json, the same as JSON. Errors are counted by kind (status_401, inactive,
       token_400_invalid_grant, authorize_to_login, io_..., ...); an answer that fails its check is never a success.
-      Exit status: 0 no errors; 3 some operations failed their check; 2 bad arguments; 4 a W4/W5 setup failed
-      (for example a wrong password: the message says what the server answered; nothing was measured).
+      Exit status: 0 no errors; 3 some operations failed their check; 2 bad arguments; 4 a setup failed: W2's
+      token (refused, or too short-lived for the run) or a W4/W5 virtual user (for example a wrong password).
+      The message says what the server answered; nothing was measured.
       """;
 
   private Bench() {}
 
-  /** A W4/W5 virtual user could not be prepared; the message says which and why. */
+  /** W2's token or a W4/W5 virtual user could not be prepared; the message says which and why. */
   static final class SetupFailedException extends Exception {
     SetupFailedException(String message, Throwable cause) {
       super(message, cause);
@@ -123,7 +134,7 @@ public final class Bench {
     Map<String, String> opts = new HashMap<>(Map.of("connections", "32", "duration", "30s", "warmup", "15s", "rate", "0",
         "target", "http://127.0.0.1:8080"));
     List<String> known = List.of("workload", "target", "connections", "duration", "warmup", "rate", "client-id", "client-secret",
-        "scope", "json", "threads", "redirect-uri", "username", "password");
+        "scope", "json", "threads", "redirect-uri", "username", "password", "rs-client-id", "rs-client-secret", "token");
     for (int i = 0; i < args.size(); i++) {
       String a = args.get(i);
       if (!a.startsWith("--") || !known.contains(a.substring(2)) || i + 1 >= args.size()) {
@@ -132,7 +143,7 @@ public final class Bench {
       opts.put(a.substring(2), args.get(++i));
     }
     if (!opts.containsKey("workload")) {
-      throw new IllegalArgumentException("--workload is required (W1, W3, W4 or W5)");
+      throw new IllegalArgumentException("--workload is required (W1, W2, W3, W4 or W5)");
     }
     if (isUserWorkload(opts)) {
       userWorkload(opts);
@@ -166,8 +177,22 @@ public final class Bench {
         }
         yield Workload.clientCredentials(opts.get("client-id"), opts.get("client-secret"), opts.get("scope"));
       }
+      case "W2" -> {
+        if (!opts.containsKey("rs-client-id") || !opts.containsKey("rs-client-secret")) {
+          throw new IllegalArgumentException("W2 needs --rs-client-id and --rs-client-secret (the client that introspects)");
+        }
+        if (!opts.containsKey("token") && (!opts.containsKey("client-id") || !opts.containsKey("client-secret"))) {
+          throw new IllegalArgumentException("W2 needs the token to introspect: --client-id and --client-secret of a client "
+              + "credentials client to get one (--scope optional), or --token");
+        }
+        if (opts.containsKey("token") && opts.get("token").isEmpty()) {
+          throw new IllegalArgumentException("--token is empty");
+        }
+        // before the setup has the token: a placeholder, to check the flags
+        yield Introspection.workload(opts.get("rs-client-id"), opts.get("rs-client-secret"), opts.getOrDefault("token", "-"));
+      }
       case "W3" -> Workload.jwks();
-      default -> throw new IllegalArgumentException("unknown workload '" + opts.get("workload") + "' (W1, W3, W4, W5)");
+      default -> throw new IllegalArgumentException("unknown workload '" + opts.get("workload") + "' (W1, W2, W3, W4, W5)");
     };
   }
 
@@ -203,8 +228,42 @@ public final class Bench {
         : new LoadRunner(vertx, target, workload(opts), connections);
   }
 
-  /** W4/W5 setup (not measured), warm-up (not reported), then the measured phase. */
+  /**
+   * W2: {@code opts} with the token to introspect, got by client credentials unless {@code --token}
+   * gave it; refused when it would expire before warm-up and measured time are over.
+   */
+  static Map<String, String> withToken(Vertx vertx, Map<String, String> opts) throws SetupFailedException {
+    long runSeconds = (duration(opts.get("warmup")).toMillis() + duration(opts.get("duration")).toMillis() + 999) / 1000;
+    boolean given = opts.containsKey("token");
+    Introspection.Token token;
+    if (given) {
+      token = Introspection.given(opts.get("token"), System.currentTimeMillis() / 1000);
+    } else {
+      try {
+        token = Introspection.obtain(vertx, URI.create(opts.get("target")), opts.get("client-id"), opts.get("client-secret"),
+            opts.get("scope")).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      } catch (ExecutionException e) {
+        Throwable cause = e.getCause();
+        throw new SetupFailedException("W2 setup failed: " + (cause instanceof UserWorkload.SetupException ? cause.getMessage()
+            : "getting the access token to introspect: I/O error: " + cause), cause);
+      } catch (TimeoutException | InterruptedException e) {
+        throw new SetupFailedException("W2 setup failed: no answer to the token request in 60 s", e);
+      }
+    }
+    String tooShort = Introspection.tooShortLived(token, runSeconds, given);
+    if (tooShort != null) {
+      throw new SetupFailedException("W2 setup failed: " + tooShort, null);
+    }
+    Map<String, String> out = new HashMap<>(opts);
+    out.put("token", token.value());
+    return out;
+  }
+
+  /** Setup (W2's token, W4/W5's virtual users; not measured), warm-up (not reported), then the measured phase. */
   static LoadRunner.Result run(Vertx vertx, Map<String, String> opts) throws Exception {
+    if ("W2".equals(opts.get("workload"))) {
+      opts = withToken(vertx, opts);
+    }
     LoadRunner runner = runner(vertx, opts);
     try {
       try {

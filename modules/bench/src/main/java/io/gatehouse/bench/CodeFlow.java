@@ -462,7 +462,7 @@ public final class CodeFlow implements UserWorkload {
   }
 
   /** {@code _invalid_grant} from an OAuth error body, when it has a plain error code; else empty. */
-  private static String errorSuffix(String json) {
+  static String errorSuffix(String json) {
     String error = jsonString(json, "error");
     return error != null && ERROR_KIND.matcher(error).matches() ? "_" + error : "";
   }

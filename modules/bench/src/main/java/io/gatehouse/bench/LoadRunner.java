@@ -193,7 +193,7 @@ public final class LoadRunner {
 
   /**
    * What one phase measured. {@code requests} and {@code ok} count operations (one HTTP exchange for
-   * W1 and W3; {@code exchangesPerOperation} for a user workload, W4's being a complete flow).
+   * W1, W2 and W3; {@code exchangesPerOperation} for a user workload, W4's being a complete flow).
    */
   public record Result(String workload, String mode, int connections, double seconds, long requests, long ok,
       Map<String, Long> errors, Histogram latencyMicros, int exchangesPerOperation) {

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 class BenchTest {
   static final String SECRET = "bench-secret-0123456789-abcdefghijklmn";
   static final String RP_SECRET = "bench-rp-secret-0123456789-abcdefghijk";
+  static final String RS_SECRET = "bench-rs-secret-0123456789-abcdefghijk";
   static final String CB = "https://rp.bench.example/cb";
   static final String ALICE_PASSWORD = "alice-password-123";
   static Vertx serverVertx;
@@ -35,6 +36,9 @@ class BenchTest {
     Path seed = dir.resolve("seed.yaml");
     Files.writeString(seed, "clients:\n  - client_id: bench-cc\n    client_secret: \"" + SECRET + "\"\n"
         + "    grant_types: [client_credentials]\n    scopes: [read]\n"
+        // W2: the resource server that introspects bench-cc's tokens
+        + "  - client_id: bench-rs\n    client_secret: \"" + RS_SECRET + "\"\n"
+        + "    grant_types: [client_credentials]\n    scopes: []\n    can_introspect: true\n"
         // W4 and W5: a confidential relying party with refresh tokens, and a public one without them
         + "  - client_id: bench-rp\n    client_secret: \"" + RP_SECRET + "\"\n"
         + "    grant_types: [authorization_code, refresh_token]\n    scopes: [openid, profile, read]\n"
@@ -119,6 +123,77 @@ class BenchTest {
     assertThat(Workload.isAccessTokenResponse("{\"access_token\":\"" + header + ".e30\",\"token_type\":\"Bearer\"}")).isFalse();
     assertThat(Workload.isAccessTokenResponse("{\"access_token\":\"" + header + ".e30.c2ln\",\"token_type\":\"mac\"}")).isFalse();
     assertThat(Workload.isAccessTokenResponse("{\"error\":\"invalid_client\"}")).isFalse();
+  }
+
+  static String[] introspection(String connections, String duration, String... more) {
+    List<String> args = new java.util.ArrayList<>(List.of("--workload", "W2", "--target", target, "--connections", connections,
+        "--duration", duration, "--warmup", "0s", "--client-id", "bench-cc", "--client-secret", SECRET, "--scope", "read",
+        "--rs-client-id", "bench-rs", "--rs-client-secret", RS_SECRET));
+    for (int i = 0; i < more.length; i += 2) {
+      int at = args.indexOf(more[i]);
+      if (at >= 0) {
+        args.set(at + 1, more[i + 1]);
+      } else {
+        args.add(more[i]);
+        args.add(more[i + 1]);
+      }
+    }
+    return args.toArray(String[]::new);
+  }
+
+  @Test
+  void w2ClosedLoopWhenTokenValidThenEveryAnswerIsActive() throws Exception {
+    LoadRunner.Result r = run(introspection("4", "1s", "--warmup", "200ms"));
+    assertThat(r.errors()).isEmpty();
+    assertThat(r.ok()).isPositive();
+    assertThat(r.requests()).isEqualTo(r.ok());
+    assertThat(r.latencyMicros().getTotalCount()).isEqualTo(r.ok());
+    assertThat(Bench.table(r)).contains("| W2 | closed-loop | 4 |").doesNotContain("exchanges");
+  }
+
+  @Test
+  void w2WhenTokenGivenThenThatTokenIsIntrospectedWithoutTheTokenClient() throws Exception {
+    Introspection.Token token = await(Introspection.obtain(clientVertx, java.net.URI.create(target), "bench-cc", SECRET, "read"));
+    assertThat(token.secondsLeft()).isBetween(500L, 600L);
+    List<String> args = new java.util.ArrayList<>(List.of(introspection("2", "500ms", "--rate", "40", "--token", token.value())));
+    args.subList(args.indexOf("--client-id"), args.indexOf("--client-id") + 4).clear();   // no --client-id, --client-secret
+    LoadRunner.Result r = run(args.toArray(String[]::new));
+    assertThat(r.errors()).isEmpty();
+    assertThat(r.ok()).isBetween(15L, 21L);
+  }
+
+  @Test
+  void w2WhenTokenNotValidThenEveryAnswerIsInactiveNeverASuccess() throws Exception {
+    Introspection.Token token = await(Introspection.obtain(clientVertx, java.net.URI.create(target), "bench-cc", SECRET, "read"));
+    String v = token.value();
+    // the signature of a real token, one character changed; and something that is no token at all
+    String tampered = v.substring(0, v.length() - 2) + (v.charAt(v.length() - 2) == 'A' ? 'B' : 'A') + v.charAt(v.length() - 1);
+    for (String bad : List.of(tampered, "not-a-token")) {
+      LoadRunner.Result r = run(introspection("2", "300ms", "--token", bad));
+      assertThat(r.ok()).as(bad).isZero();
+      assertThat(r.requests()).isPositive();
+      assertThat(r.errors()).as(bad).containsOnlyKeys("inactive").containsEntry("inactive", r.requests());
+    }
+  }
+
+  @Test
+  void w2WhenResourceServerSecretWrongThenEveryAnswerIs401InvalidClient() throws Exception {
+    LoadRunner.Result r = run(introspection("2", "300ms", "--rs-client-secret", "wrong-secret-0123456789-0123456789-x"));
+    assertThat(r.ok()).isZero();
+    assertThat(r.requests()).isPositive();
+    assertThat(r.errors()).containsOnlyKeys("status_401_invalid_client").containsEntry("status_401_invalid_client", r.requests());
+  }
+
+  @Test
+  void w2WhenTheTokenCannotBeHadOrWouldExpireDuringTheRunThenSetupFailsAndNothingIsMeasured() {
+    assertThatThrownBy(() -> run(introspection("1", "300ms", "--client-secret", "wrong-secret-0123456789-0123456789-x")))
+        .isInstanceOf(Bench.SetupFailedException.class)
+        .hasMessageContaining("W2 setup failed: getting the access token to introspect (POST /token, client credentials as 'bench-cc') "
+            + "answered 401").hasMessageContaining("invalid_client");
+    // bench-cc's tokens live 10 minutes here (the default): a 700 s run would outlive its token
+    assertThatThrownBy(() -> run(introspection("1", "700s")))
+        .isInstanceOf(Bench.SetupFailedException.class)
+        .hasMessageContaining("expires_in").hasMessageContaining("700 s").hasMessageContaining("access_token_ttl");
   }
 
   static String[] codeFlow(String workload, String connections, String duration, String... more) {
@@ -242,7 +317,7 @@ class BenchTest {
     assertThatThrownBy(() -> Bench.parse(List.of(codeFlow("W4", "0", "1s")))).hasMessageContaining("--connections");
     assertThat(Bench.parse(List.of(codeFlow("W4", "3", "1s")))).containsEntry("username", "alice").containsEntry("connections", "3");
     assertThat(Bench.USAGE).contains("--username U", "--password P", "--redirect-uri URI", "--client-secret S", "W4", "W5",
-        "4 a W4/W5 setup failed");
+        "4 a setup failed");
   }
 
   @Test
