@@ -10,16 +10,12 @@ import io.gatehouse.core.model.AuthorizationRequest;
 import io.gatehouse.core.user.LoginService;
 import io.gatehouse.core.user.LoginService.Success;
 import io.gatehouse.core.user.LoginService.Throttled;
-import io.gatehouse.server.http.FormBody;
 import io.gatehouse.server.http.interact.InteractionSession.Pending;
-import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.Session;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -54,14 +50,7 @@ public final class AuthorizeEndpoints {
 
   /** {@code GET|POST /authorize}. */
   public void authorize(RoutingContext ctx) {
-    Future<Map<String, String>> params;
-    if (ctx.request().method() == HttpMethod.GET) {
-      String query = ctx.request().query();
-      params = parse(query == null ? Buffer.buffer() : Buffer.buffer(query, "US-ASCII"));
-    } else {
-      params = Forms.read(ctx, maxBodyBytes).compose(this::parse);
-    }
-    params.compose(authorization::validate).onComplete(ar -> {
+    Forms.queryOrForm(ctx, maxBodyBytes).compose(authorization::validate).onComplete(ar -> {
       if (ar.failed()) {
         fail(ctx, ar.cause());
         return;
@@ -70,14 +59,6 @@ public final class AuthorizeEndpoints {
       String rid = InteractionSession.add(session, ar.result(), clock.instant().getEpochSecond());
       proceed(ctx, session, rid, false);
     });
-  }
-
-  private Future<Map<String, String>> parse(Buffer raw) {
-    try {
-      return Future.succeededFuture(FormBody.parse(raw.getBytes()));
-    } catch (RuntimeException e) {
-      return Future.failedFuture(e);
-    }
   }
 
   /** {@code GET /authorize/resume?rid=}: continue a pending request (after login). */
@@ -111,23 +92,7 @@ public final class AuthorizeEndpoints {
 
   /** {@code POST /login}. */
   public void login(RoutingContext ctx) {
-    Forms.read(ctx, maxBodyBytes).compose(this::parse).onComplete(ar -> {
-      if (ar.failed()) {
-        pages.error(ctx, 400, "Bad request", "The form could not be read.", "invalid_request");
-        return;
-      }
-      Map<String, String> form = ar.result();
-      Session session = ctx.session();
-      String rid = form.get("rid");
-      Pending pending = InteractionSession.get(session, rid);
-      if (pending == null) {
-        pages.error(ctx, 400, "Request expired", EXPIRED, null);
-        return;
-      }
-      if (!InteractionSession.csrfValid(session, rid, form.get("csrf"))) {
-        pages.error(ctx, 403, "Request refused", "The form was not sent from this sign-in page. Go back and try again.", "invalid_request");
-        return;
-      }
+    withPendingForm(ctx, false, (form, session, rid, pending) -> {
       String username = form.getOrDefault("username", "").trim();
       String password = form.getOrDefault("password", "");
       String back = base + "/login?rid=" + rid;
@@ -191,23 +156,7 @@ public final class AuthorizeEndpoints {
 
   /** {@code POST /consent}. */
   public void consent(RoutingContext ctx) {
-    Forms.read(ctx, maxBodyBytes).compose(this::parse).onComplete(ar -> {
-      if (ar.failed()) {
-        pages.error(ctx, 400, "Bad request", "The form could not be read.", "invalid_request");
-        return;
-      }
-      Map<String, String> form = ar.result();
-      Session session = ctx.session();
-      String rid = form.get("rid");
-      Pending pending = InteractionSession.get(session, rid);
-      if (pending == null || InteractionSession.login(session, pending) == null) {
-        pages.error(ctx, 400, "Request expired", EXPIRED, null);
-        return;
-      }
-      if (!InteractionSession.csrfValid(session, rid, form.get("csrf"))) {
-        pages.error(ctx, 403, "Request refused", "The form was not sent from this consent page. Go back and try again.", "invalid_request");
-        return;
-      }
+    withPendingForm(ctx, true, (form, session, rid, pending) -> {
       String decision = form.get("decision");
       AuthorizationRequest request = pending.request();
       if ("deny".equals(decision)) {
@@ -227,6 +176,37 @@ public final class AuthorizeEndpoints {
           fail(ctx, res.cause());
         }
       });
+    });
+  }
+
+  /** What a form POST of a pending request does once the form, the request and its CSRF token are checked. */
+  private interface PendingForm {
+    void handle(Map<String, String> form, Session session, String rid, Pending pending);
+  }
+
+  /**
+   * Reads a login or consent form: a readable form, a pending request it names in this session (and a
+   * signed-in user when {@code signedIn}), and the CSRF token of that request; else an error page.
+   */
+  private void withPendingForm(RoutingContext ctx, boolean signedIn, PendingForm then) {
+    Forms.params(ctx, maxBodyBytes).onComplete(ar -> {
+      if (ar.failed()) {
+        pages.error(ctx, 400, "Bad request", "The form could not be read.", "invalid_request");
+        return;
+      }
+      Map<String, String> form = ar.result();
+      Session session = ctx.session();
+      String rid = form.get("rid");
+      Pending pending = InteractionSession.get(session, rid);
+      if (pending == null || (signedIn && InteractionSession.login(session, pending) == null)) {
+        pages.error(ctx, 400, "Request expired", EXPIRED, null);
+        return;
+      }
+      if (!InteractionSession.csrfValid(session, rid, form.get("csrf"))) {
+        pages.error(ctx, 403, "Request refused", "The form was not sent from this page. Go back and try again.", "invalid_request");
+        return;
+      }
+      then.handle(form, session, rid, pending);
     });
   }
 

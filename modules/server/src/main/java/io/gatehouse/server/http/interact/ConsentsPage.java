@@ -2,7 +2,6 @@ package io.gatehouse.server.http.interact;
 
 import io.gatehouse.core.model.Consent;
 import io.gatehouse.core.store.ConsentStore;
-import io.gatehouse.server.http.FormBody;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -56,15 +55,10 @@ public final class ConsentsPage {
   }
 
   public void withdraw(RoutingContext ctx) {
-    Forms.read(ctx, maxBodyBytes).onComplete(ar -> {
+    Forms.params(ctx, maxBodyBytes).onComplete(ar -> {
       Session session = ctx.session();
       String subject = InteractionSession.subject(session);
-      Map<String, String> form;
-      try {
-        form = ar.succeeded() ? FormBody.parse(ar.result().getBytes()) : null;
-      } catch (RuntimeException e) {
-        form = null;
-      }
+      Map<String, String> form = ar.succeeded() ? ar.result() : null;
       if (form == null || form.get("client_id") == null) {
         pages.error(ctx, 400, "Bad request", "The form could not be read.", "invalid_request");
         return;

@@ -5,11 +5,39 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
+import io.gatehouse.server.http.FormBody;
+import io.vertx.core.http.HttpMethod;
 import java.util.Locale;
+import java.util.Map;
 
 /** Reads an HTML form body (application/x-www-form-urlencoded) up to a size limit. */
 final class Forms {
   private Forms() {}
+
+  /** The form's parameters (each at most once; {@link FormBody}'s strict decoding). */
+  static Future<Map<String, String>> params(RoutingContext ctx, int limit) {
+    return read(ctx, limit).compose(Forms::parse);
+  }
+
+  /**
+   * The parameters of a request that may come as GET (the query string) or POST (the form body), as
+   * {@code /authorize} and {@code /logout} do (OIDC Core §3.1.2.1).
+   */
+  static Future<Map<String, String>> queryOrForm(RoutingContext ctx, int limit) {
+    if (ctx.request().method() == HttpMethod.GET) {
+      String query = ctx.request().query();
+      return parse(query == null ? Buffer.buffer() : Buffer.buffer(query, "US-ASCII"));
+    }
+    return params(ctx, limit);
+  }
+
+  private static Future<Map<String, String>> parse(Buffer raw) {
+    try {
+      return Future.succeededFuture(FormBody.parse(raw.getBytes()));
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+  }
 
   static Future<Buffer> read(RoutingContext ctx, int limit) {
     String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);

@@ -3,9 +3,6 @@ package io.gatehouse.server.http.interact;
 import io.gatehouse.core.authorize.LogoutService;
 import io.gatehouse.core.authorize.LogoutService.Logout;
 import io.gatehouse.core.error.OAuthException;
-import io.gatehouse.server.http.FormBody;
-import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -36,14 +33,7 @@ public final class LogoutEndpoints {
 
   /** {@code GET|POST /logout}. */
   public void logout(RoutingContext ctx) {
-    Future<Map<String, String>> params;
-    if (ctx.request().method() == HttpMethod.GET) {
-      String query = ctx.request().query();
-      params = parse(query == null ? Buffer.buffer() : Buffer.buffer(query, "US-ASCII"));
-    } else {
-      params = Forms.read(ctx, maxBodyBytes).compose(this::parse);
-    }
-    params.onComplete(p -> {
+    Forms.queryOrForm(ctx, maxBodyBytes).onComplete(p -> {
       if (p.failed()) {
         fail(ctx, p.cause());
         return;
@@ -71,7 +61,7 @@ public final class LogoutEndpoints {
 
   /** {@code POST /logout/confirm}. */
   public void confirm(RoutingContext ctx) {
-    Forms.read(ctx, maxBodyBytes).compose(this::parse).onComplete(ar -> {
+    Forms.params(ctx, maxBodyBytes).onComplete(ar -> {
       Session session = ctx.session();
       String pending = session.get(PENDING);
       if (ar.failed() || pending == null) {
@@ -126,14 +116,6 @@ public final class LogoutEndpoints {
         pages.render(ctx, 200, "logged-out", new JsonObject());
       }
     });
-  }
-
-  private Future<Map<String, String>> parse(Buffer raw) {
-    try {
-      return Future.succeededFuture(FormBody.parse(raw.getBytes()));
-    } catch (RuntimeException e) {
-      return Future.failedFuture(e);
-    }
   }
 
   private void fail(RoutingContext ctx, Throwable failure) {
