@@ -378,9 +378,10 @@ class AuthorizationCodeFlowTest {
   }
 
   @Test
-  void consentWithdrawnThenNextAuthorizationAsksAgain() throws Exception {
+  void consentWithdrawnThenRefreshTokensRevokedAndNextAuthorizationAsksAgain() throws Exception {
     Browser browser = new Browser();
-    code(browser, verifier(), "profile");
+    String verifier = verifier();
+    JsonObject tokens = new JsonObject(redeem("rp", RP_SECRET, code(browser, verifier, "profile"), RP_CB, verifier).body());
     HttpResponse<String> list = browser.get(server.base + "/consents");
     assertThat(list.statusCode()).isEqualTo(200);
     assertThat(list.body()).contains("<strong>rp</strong>");
@@ -390,6 +391,9 @@ class AuthorizationCodeFlowTest {
         Map.of("client_id", "rp", "csrf", Browser.hidden(list.body(), "csrf")));
     assertThat(withdrawn.statusCode()).isEqualTo(303);
     assertThat(browser.get(server.base + "/consents").body()).doesNotContain("<strong>rp</strong>");
+    HttpResponse<String> refresh = server.form("grant_type=refresh_token&refresh_token=" + tokens.getString("refresh_token"),
+        "Authorization", TestServer.basic("rp", RP_SECRET));
+    assertThat(new JsonObject(refresh.body()).getString("error")).isEqualTo("invalid_grant");
     HttpResponse<String> again = browser.get(authorizeUrl("rp", RP_CB, "profile", "s", TokenHashes.s256(verifier())));
     assertThat(Browser.location(again, server.base)).startsWith(server.base + "/consent?rid=");
   }

@@ -26,6 +26,8 @@ import java.util.Optional;
  *       tombstone) at least until {@code keepUntil} even when the family did not exist yet.
  *   <li>{@link #revokeBySession} revokes every family created from that login session, answering how
  *       many.
+ *   <li>{@link #revokeBySubjectAndClient} revokes every family of that subject issued to that client
+ *       (subject and client id compared exactly), answering how many it revoked now.
  *   <li>{@link #purgeExpired} deletes families (and tombstones) whose every member has expired at
  *       {@code now}, so storage stays bounded; it answers how many families it deleted.
  *   <li>A failure of the backing service fails the future. Methods never block the event loop.
@@ -41,6 +43,8 @@ public interface RefreshTokenStore {
   Future<Void> revokeFamily(String grantId, long keepUntil);
 
   Future<Integer> revokeBySession(String sessionId);
+
+  Future<Integer> revokeBySubjectAndClient(String subject, String clientId);
 
   Future<Integer> purgeExpired(long now);
 

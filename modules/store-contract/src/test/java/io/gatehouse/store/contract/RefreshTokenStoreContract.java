@@ -500,6 +500,31 @@ public abstract class RefreshTokenStoreContract extends StoreContractSupport {
     assertThat(await(refreshTokens().purgeExpired(T0 + 5_000))).isEqualTo(2);
   }
 
+  // ---------------------------------------------------------------- revokeBySubjectAndClient
+
+  @Test
+  public void revokeBySubjectAndClientRevokesOnlyThatSubjectsFamiliesOfThatClient() {
+    RefreshFamily a1 = new RefreshFamily(uniqueId("grant"), "client-a", "alice", scopes("api:read"), null, T0, T0 + 600, T0 + 86_400);
+    RefreshFamily a2 = new RefreshFamily(uniqueId("grant"), "client-a", "alice", scopes("api:read"), "s", T0, T0 + 600, T0 + 86_400);
+    RefreshFamily otherClient = new RefreshFamily(uniqueId("grant"), "client-b", "alice", scopes("api:read"), null, T0, T0 + 600, T0 + 86_400);
+    RefreshFamily otherSubject = new RefreshFamily(uniqueId("grant"), "client-a", "bob", scopes("api:read"), null, T0, T0 + 600, T0 + 86_400);
+    String t1 = newHash();
+    String t2 = newHash();
+    String t3 = newHash();
+    String t4 = newHash();
+    await(refreshTokens().create(a1, t1));
+    await(refreshTokens().create(a2, t2));
+    await(refreshTokens().create(otherClient, t3));
+    await(refreshTokens().create(otherSubject, t4));
+
+    assertThat(await(refreshTokens().revokeBySubjectAndClient("alice", "client-a"))).isEqualTo(2);
+    assertThat(await(refreshTokens().revokeBySubjectAndClient("alice", "client-a"))).as("second call").isZero();
+    assertThat(await(refreshTokens().find(t1, T0 + 1))).isEmpty();
+    assertThat(await(refreshTokens().find(t2, T0 + 1))).isEmpty();
+    assertThat(await(refreshTokens().find(t3, T0 + 1))).contains(new Member(otherClient, true));
+    assertThat(await(refreshTokens().find(t4, T0 + 1))).contains(new Member(otherSubject, true));
+  }
+
   // ---------------------------------------------------------------- revokeBySession
 
   @Test

@@ -79,6 +79,9 @@ public final class PgRefreshTokenStore implements RefreshTokenStore {
   static final String REVOKE_BY_SESSION =
       "UPDATE refresh_families SET revoked = true WHERE session_id = $1 AND NOT revoked";
 
+  static final String REVOKE_BY_SUBJECT_AND_CLIENT =
+      "UPDATE refresh_families SET revoked = true WHERE subject = $1 AND client_id = $2 AND NOT revoked";
+
   static final String PURGE_EXPIRED = "DELETE FROM refresh_families WHERE purge_at <= $1";
 
   /** The primary key of {@code refresh_tokens}: a token hash already in the store. */
@@ -165,6 +168,11 @@ public final class PgRefreshTokenStore implements RefreshTokenStore {
       return Future.succeededFuture(0);
     }
     return pool.preparedQuery(REVOKE_BY_SESSION).execute(Tuple.of(sessionId)).map(rows -> rows.rowCount());
+  }
+
+  @Override
+  public Future<Integer> revokeBySubjectAndClient(String subject, String clientId) {
+    return pool.preparedQuery(REVOKE_BY_SUBJECT_AND_CLIENT).execute(Tuple.of(subject, clientId)).map(rows -> rows.rowCount());
   }
 
   @Override

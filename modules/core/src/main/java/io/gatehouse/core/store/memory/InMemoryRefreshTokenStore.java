@@ -73,6 +73,18 @@ public final class InMemoryRefreshTokenStore implements RefreshTokenStore {
   }
 
   @Override
+  public synchronized Future<Integer> revokeBySubjectAndClient(String subject, String clientId) {
+    int n = 0;
+    for (Entry e : byGrant.values()) {
+      if (!e.revoked && e.family != null && e.family.subject().equals(subject) && e.family.clientId().equals(clientId)) {
+        e.revoked = true;
+        n++;
+      }
+    }
+    return Future.succeededFuture(n);
+  }
+
+  @Override
   public synchronized Future<Integer> revokeBySession(String sessionId) {
     if (sessionId == null) {
       return Future.succeededFuture(0); // no login session: never the families created without one

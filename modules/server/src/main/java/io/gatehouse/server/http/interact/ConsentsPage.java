@@ -2,6 +2,7 @@ package io.gatehouse.server.http.interact;
 
 import io.gatehouse.core.model.Consent;
 import io.gatehouse.core.store.ConsentStore;
+import io.gatehouse.core.store.RefreshTokenStore;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -12,19 +13,22 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code GET /consents}: the signed-in user's remembered consents, each with a button that withdraws
- * it ({@code POST /consents/withdraw}); the next authorization for that client asks again.
+ * it ({@code POST /consents/withdraw}): the client's refresh tokens for this user are revoked and the
+ * next authorization for that client asks again.
  */
 public final class ConsentsPage {
   private static final Logger LOG = LoggerFactory.getLogger(ConsentsPage.class);
   private static final String FORM_ID = "consents";
 
   private final ConsentStore consents;
+  private final RefreshTokenStore refreshTokens;
   private final Pages pages;
   private final String base;
   private final int maxBodyBytes;
 
-  public ConsentsPage(ConsentStore consents, Pages pages, String base, int maxBodyBytes) {
+  public ConsentsPage(ConsentStore consents, RefreshTokenStore refreshTokens, Pages pages, String base, int maxBodyBytes) {
     this.consents = consents;
+    this.refreshTokens = refreshTokens;
     this.pages = pages;
     this.base = base;
     this.maxBodyBytes = maxBodyBytes;
@@ -68,13 +72,14 @@ public final class ConsentsPage {
         return;
       }
       String clientId = form.get("client_id");
-      consents.withdraw(subject, clientId).onComplete(done -> {
+      // withdrawing consent also ends the client's refresh tokens for this user: the client must ask again
+      consents.withdraw(subject, clientId).compose(v -> refreshTokens.revokeBySubjectAndClient(subject, clientId)).onComplete(done -> {
         if (done.failed()) {
           LOG.error("withdrawing consent failed: {}", done.cause().toString());
           pages.error(ctx, 503, "Temporarily unavailable", "The permission could not be withdrawn. Try again in a moment.", "temporarily_unavailable");
           return;
         }
-        LOG.info("consent withdrawn by subject {} for client {}", subject, clientId);
+        LOG.info("consent withdrawn by subject {} for client {}; {} refresh token famil(ies) revoked", subject, clientId, done.result());
         pages.seeOther(ctx, base + "/consents");
       });
     });
