@@ -194,7 +194,7 @@ public final class Gatehouse {
     SessionStore sessions = vertx.isClustered() ? ClusteredSessionStore.create(vertx) : LocalSessionStore.create(vertx);
     MetadataEndpoints metadata = new MetadataEndpoints(config.issuerString(), grants.supported(), keys.publicJwks(), t.idTokenAlgorithm().name());
     Services services = new Services(config, clients, stores.users(), stores.consents(), stores.refreshTokens(), keys, tokenService, authorization, logouts, logins,
-        userInfo, introspection, authenticator, sessions, metadata);
+        userInfo, introspection, authenticator, sessions, metadata, new java.util.concurrent.atomic.AtomicBoolean());
     int instances = config.http().instances() > 0 ? config.http().instances() : Runtime.getRuntime().availableProcessors();
     // Vert.x shares one listening socket among servers of the same host and configured port. Port 0
     // would give every instance its own random port; a negative port asks Vert.x for one random port
@@ -235,6 +235,7 @@ public final class Gatehouse {
 
   /** Stops the HTTP verticles (finishing requests in flight) and closes the stores. */
   public Future<Void> close() {
+    services.draining().set(true);
     List<Future<Void>> undeploys = deployments.stream().map(vertx::undeploy).toList();
     return Future.join(undeploys).eventually(() -> {
       closeStore.run();

@@ -16,7 +16,10 @@ import io.gatehouse.server.config.GatehouseConfig;
 import io.gatehouse.server.http.MetadataEndpoints;
 import io.vertx.ext.web.sstore.SessionStore;
 
-/** The services the HTTP verticles share, built once at start. All are thread-safe. */
+/**
+ * The services the HTTP verticles share, built once at start. All are thread-safe. {@code draining} is
+ * set when the node starts shutting down, so readiness turns DOWN before the listeners close.
+ */
 public record Services(
     GatehouseConfig config,
     ClientRegistry clients,
@@ -32,4 +35,5 @@ public record Services(
     IntrospectionService introspection,
     ClientAuthenticator authenticator,
     SessionStore sessions,
-    MetadataEndpoints metadata) {}
+    MetadataEndpoints metadata,
+    java.util.concurrent.atomic.AtomicBoolean draining) {}

@@ -117,6 +117,14 @@ class ClusterFlowTest {
   }
 
   @Test
+  void readinessOfAClusteredNodeChecksTheClusterAndTheDatabase() throws Exception {
+    HttpResponse<String> ready = b.get("/health/ready");
+    assertThat(ready.statusCode()).isEqualTo(200);
+    assertThat(new JsonObject(ready.body()).getJsonObject("checks"))
+        .isEqualTo(new JsonObject().put("store", "UP").put("cluster", "UP").put("accepting", "UP"));
+  }
+
+  @Test
   void refreshRotatedOnOneNodeThenReuseOnTheOtherRevokesTheFamily() throws Exception {
     String verifier = TokenHashes.random(32);
     String done = new Browser().signInAndConsent(a.base + "/authorize?" + Browser.encode(Map.of("response_type", "code",

@@ -1,25 +1,61 @@
 package io.gatehouse.server.http;
 
 import io.gatehouse.core.store.ClientRegistry;
-import io.vertx.core.Handler;
+import io.gatehouse.core.store.SharedDataAuthorizationCodeStore;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
-/** {@code GET /health}: 200 when the client registry answers, else 503. No internal detail is shown. */
-public final class HealthEndpoint implements Handler<RoutingContext> {
+/**
+ * Health for orchestrators. No internal detail is shown, only UP or DOWN per check.
+ *
+ * <ul>
+ *   <li>{@code GET /health/live}: 200 whenever this event loop answers (restart the process only when
+ *       it does not).
+ *   <li>{@code GET /health/ready} (and {@code /health}): 200 when the configured stores answer, the
+ *       cluster's maps answer (when clustered), and the node is not draining for shutdown; else 503.
+ * </ul>
+ */
+public final class HealthEndpoint {
+  private static final long CHECK_TIMEOUT_MS = 2_000;
+
+  private final Vertx vertx;
   private final ClientRegistry clients;
+  private final BooleanSupplier draining;
 
-  public HealthEndpoint(ClientRegistry clients) {
+  public HealthEndpoint(Vertx vertx, ClientRegistry clients, BooleanSupplier draining) {
+    this.vertx = vertx;
     this.clients = clients;
+    this.draining = draining;
   }
 
-  @Override
-  public void handle(RoutingContext ctx) {
-    clients.ping().onComplete(ar -> {
-      String registry = ar.succeeded() ? "UP" : "DOWN";
-      JsonObject body = new JsonObject().put("status", registry).put("checks", new JsonObject().put("client_registry", registry));
-      ctx.response().setStatusCode(ar.succeeded() ? 200 : 503);
-      Responses.json(ctx.response(), body);
+  public void live(RoutingContext ctx) {
+    Responses.json(ctx.response().setStatusCode(200), new JsonObject().put("status", "UP"));
+  }
+
+  public void ready(RoutingContext ctx) {
+    Future<Void> store = clients.ping().timeout(CHECK_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    Future<Void> cluster = vertx.isClustered()
+        ? vertx.sharedData().getAsyncMap(SharedDataAuthorizationCodeStore.MAP_NAME)
+            .compose(m -> m.get("health-probe")).<Void>mapEmpty().timeout(CHECK_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+        : Future.succeededFuture();
+    Future.join(store, cluster).onComplete(ignored -> {
+      boolean drain = draining.getAsBoolean();
+      JsonObject checks = new JsonObject().put("store", status(store));
+      if (vertx.isClustered()) {
+        checks.put("cluster", status(cluster));
+      }
+      checks.put("accepting", drain ? "DOWN" : "UP");
+      boolean up = store.succeeded() && cluster.succeeded() && !drain;
+      ctx.response().setStatusCode(up ? 200 : 503);
+      Responses.json(ctx.response(), new JsonObject().put("status", up ? "UP" : "DOWN").put("checks", checks));
     });
+  }
+
+  private static String status(Future<?> f) {
+    return f.succeeded() ? "UP" : "DOWN";
   }
 }

@@ -50,7 +50,7 @@ public final class HttpVerticle extends VerticleBase {
     Cors cors = new Cors(services.clients());
     TokenEndpoint token = new TokenEndpoint(services.tokenService(), services.config().http().maxBodyBytes(), cors);
     MetadataEndpoints metadata = services.metadata();
-    HealthEndpoint health = new HealthEndpoint(services.clients());
+    HealthEndpoint health = new HealthEndpoint(vertx, services.clients(), services.draining()::get);
     router.route(base + "/token").handler(token);
     router.route(base + "/introspect").handler(new IntrospectionEndpoint(services.authenticator(), services.introspection(),
         services.config().http().maxBodyBytes()));
@@ -90,7 +90,9 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/.well-known/oauth-authorization-server" + base).handler(metadata::metadata);
     router.get(base + "/.well-known/openid-configuration").handler(metadata::metadata);
     router.get(base + "/jwks").handler(metadata::jwks);
-    router.get(base + "/health").handler(health);
+    router.get(base + "/health").handler(health::ready);
+    router.get(base + "/health/ready").handler(health::ready);
+    router.get(base + "/health/live").handler(health::live);
     router.errorHandler(404, ctx -> ctx.response().setStatusCode(404)
         .putHeader("Content-Type", "application/json;charset=UTF-8")
         .end(new JsonObject().put("error", "not_found").encode()));
