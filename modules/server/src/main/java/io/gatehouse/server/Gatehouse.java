@@ -10,6 +10,7 @@ import io.gatehouse.core.grant.RefreshTokenGrant;
 import io.gatehouse.core.grant.UserTokenMinter;
 import io.gatehouse.core.service.UserInfoService;
 import io.gatehouse.core.service.IntrospectionService;
+import io.gatehouse.core.service.RevocationService;
 import io.gatehouse.core.store.AuthorizationCodeStore;
 import io.gatehouse.core.store.ConsentStore;
 import io.gatehouse.core.store.RefreshTokenStore;
@@ -191,10 +192,11 @@ public final class Gatehouse {
     LogoutService logouts = new LogoutService(clients, stores.refreshTokens(), verifier);
     IntrospectionService introspection = new IntrospectionService(verifier, stores.refreshTokens(), config.issuerString(), clock,
         config.introspectionCacheSize());
+    RevocationService revocations = new RevocationService(stores.refreshTokens(), verifier, clock, minter.keepRevokedUntil() - clock.instant().getEpochSecond());
     SessionStore sessions = vertx.isClustered() ? ClusteredSessionStore.create(vertx) : LocalSessionStore.create(vertx);
     MetadataEndpoints metadata = new MetadataEndpoints(config.issuerString(), grants.supported(), keys.publicJwks(), t.idTokenAlgorithm().name());
     Services services = new Services(config, clients, stores.users(), stores.consents(), stores.refreshTokens(), keys, tokenService, authorization, logouts, logins,
-        userInfo, introspection, authenticator, sessions, metadata, new java.util.concurrent.atomic.AtomicBoolean());
+        userInfo, introspection, revocations, authenticator, sessions, metadata, new java.util.concurrent.atomic.AtomicBoolean());
     int instances = config.http().instances() > 0 ? config.http().instances() : Runtime.getRuntime().availableProcessors();
     // Vert.x shares one listening socket among servers of the same host and configured port. Port 0
     // would give every instance its own random port; a negative port asks Vert.x for one random port

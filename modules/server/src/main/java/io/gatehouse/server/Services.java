@@ -5,6 +5,7 @@ import io.gatehouse.core.authorize.LogoutService;
 import io.gatehouse.core.service.TokenService;
 import io.gatehouse.core.service.UserInfoService;
 import io.gatehouse.core.service.IntrospectionService;
+import io.gatehouse.core.service.RevocationService;
 import io.gatehouse.core.client.ClientAuthenticator;
 import io.gatehouse.core.store.ClientRegistry;
 import io.gatehouse.core.store.ConsentStore;
@@ -33,6 +34,7 @@ public record Services(
     LoginService logins,
     UserInfoService userInfo,
     IntrospectionService introspection,
+    RevocationService revocations,
     ClientAuthenticator authenticator,
     SessionStore sessions,
     MetadataEndpoints metadata,

@@ -136,4 +136,17 @@ class PostgresTokenEndpointTest {
   void healthWhenPostgresAnswersThenUp() throws Exception {
     assertThat(server.get("/health").statusCode()).isEqualTo(200);
   }
+
+  @Test
+  void revokeWhenTheRevocationCannotBeRecordedThen503NeverSuccess() throws Exception {
+    withOwnSchema("_r", "1h", (broken, schema) -> {
+      // the client is cached, so only the refresh-token store fails
+      assertThat(broken.form("grant_type=client_credentials", "Authorization", TokenEndpointTest.BILLING).statusCode()).isEqualTo(200);
+      sql("DROP TABLE " + schema + ".refresh_tokens CASCADE");
+      HttpResponse<String> r = broken.post("/revoke", "application/x-www-form-urlencoded", "token=some-refresh-token",
+          "Authorization", TokenEndpointTest.BILLING);
+      TokenEndpointTest.assertError(r, 503, "temporarily_unavailable");
+      assertThat(r.body()).doesNotContain("relation").doesNotContain(schema);
+    });
+  }
 }

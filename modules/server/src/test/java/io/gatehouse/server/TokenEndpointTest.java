@@ -316,7 +316,7 @@ class TokenEndpointTest {
           .containsExactly("client_secret_basic", "client_secret_post", "none");
       assertThat(m.getString("authorization_endpoint")).isEqualTo(server.base + "/authorize");
       assertThat(m.getString("introspection_endpoint")).isEqualTo(server.base + "/introspect");
-      assertThat(m.containsKey("revocation_endpoint")).isFalse();
+      assertThat(m.getString("revocation_endpoint")).isEqualTo(server.base + "/revoke");
     }
   }
 

@@ -15,6 +15,8 @@ public enum OAuthErrorCode {
   INVALID_SCOPE("invalid_scope", 400),
   ACCESS_DENIED("access_denied", 403),
   UNSUPPORTED_RESPONSE_TYPE("unsupported_response_type", 400),
+  // RFC 7009 §2.2.1: the server does not revoke this type of token
+  UNSUPPORTED_TOKEN_TYPE("unsupported_token_type", 400),
   // OIDC Core §3.1.2.6: authorization errors when prompt=none cannot be honoured
   LOGIN_REQUIRED("login_required", 400),
   CONSENT_REQUIRED("consent_required", 400),

@@ -23,6 +23,9 @@ public final class MetadataEndpoints {
         // RFC 8414 §2 / RFC 7662
         .put("introspection_endpoint", issuer + "/introspect")
         .put("introspection_endpoint_auth_methods_supported", new JsonArray().add("client_secret_basic").add("client_secret_post"))
+        // RFC 7009 / RFC 8414 §2
+        .put("revocation_endpoint", issuer + "/revoke")
+        .put("revocation_endpoint_auth_methods_supported", new JsonArray().add("client_secret_basic").add("client_secret_post").add("none"))
         // OIDC RP-Initiated Logout 1.0 §2.1
         .put("end_session_endpoint", issuer + "/logout")
         .put("jwks_uri", issuer + "/jwks")

@@ -4,6 +4,7 @@ import io.gatehouse.server.Services;
 import io.gatehouse.server.http.Cors;
 import io.gatehouse.server.http.HealthEndpoint;
 import io.gatehouse.server.http.IntrospectionEndpoint;
+import io.gatehouse.server.http.RevocationEndpoint;
 import io.gatehouse.server.http.MetadataEndpoints;
 import io.gatehouse.server.http.OAuthErrorResponder;
 import io.gatehouse.server.http.TokenEndpoint;
@@ -52,6 +53,8 @@ public final class HttpVerticle extends VerticleBase {
     MetadataEndpoints metadata = services.metadata();
     HealthEndpoint health = new HealthEndpoint(vertx, services.clients(), services.draining()::get);
     router.route(base + "/token").handler(token);
+    router.route(base + "/revoke").handler(new RevocationEndpoint(services.authenticator(), services.revocations(),
+        services.config().http().maxBodyBytes()));
     router.route(base + "/introspect").handler(new IntrospectionEndpoint(services.authenticator(), services.introspection(),
         services.config().http().maxBodyBytes()));
     GatehouseConfig.Session sc = services.config().session();
