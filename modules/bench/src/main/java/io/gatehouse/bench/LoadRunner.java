@@ -207,13 +207,19 @@ public final class LoadRunner {
       throw new IllegalStateException("setup() first");
     }
     Phase phase = new Phase(System.nanoTime(), duration.toNanos());
-    if (rate > 0) {
-      fixedRate(phase, rate);
-    } else {
-      for (int i = 0; i < connections; i++) {
-        closedLoop(phase);
+    // Every loop runs on one Vert.x context, never on the caller's thread: a request started outside a
+    // context gets one of its own, and its response could then end before the body handler was set,
+    // which hung a run now and then.
+    Context context = vertx.getOrCreateContext();
+    context.runOnContext(v -> {
+      if (rate > 0) {
+        fixedRate(phase, rate);
+      } else {
+        for (int i = 0; i < connections; i++) {
+          closedLoop(phase);
+        }
       }
-    }
+    });
     return phase.done.future().map(v -> phase.result(rate > 0 ? "fixed-rate " + rate + "/s" : "closed-loop"));
   }
 
