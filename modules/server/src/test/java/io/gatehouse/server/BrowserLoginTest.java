@@ -17,6 +17,7 @@ import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -68,16 +69,19 @@ class BrowserLoginTest {
     browser.findElement(By.id("username")).sendKeys("alice");
     browser.findElement(By.id("password")).sendKeys("wrong password");
     browser.findElement(By.cssSelector("button[type=submit]")).click();
-    assertThat(browser.findElement(By.cssSelector("[role=alert]")).getText()).isEqualTo("The username or password is not correct.");
+    // the click returns before the POST is answered (the password check takes a while): wait for the page
+    WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(15));
+    assertThat(wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("[role=alert]"))).getText())
+        .isEqualTo("The username or password is not correct.");
 
     browser.findElement(By.id("password")).sendKeys("alice-password-123");
     browser.findElement(By.cssSelector("button[type=submit]")).click();
-    assertThat(browser.getTitle()).isEqualTo("Allow access? · Gatehouse");
+    wait.until(ExpectedConditions.titleIs("Allow access? · Gatehouse"));
     assertThat(browser.findElement(By.cssSelector("ul.scopes")).getText()).contains("Confirm who you are").contains("See your name and basic profile");
 
     browser.findElement(By.cssSelector("button[value=approve]")).click();
     // the redirect URI's host does not exist; the browser's address is what matters
-    new WebDriverWait(browser, Duration.ofSeconds(10)).until(d -> d.getCurrentUrl().startsWith(RP_CB));
+    wait.until(d -> d.getCurrentUrl().startsWith(RP_CB));
     Map<String, String> response = Browser.query(browser.getCurrentUrl());
     assertThat(response).containsEntry("state", "browser-state").containsEntry("iss", server.base).containsKey("code");
 
