@@ -305,6 +305,20 @@ public final class Introspection {
    * the server answered when there is no token.
    */
   static Future<Token> obtain(Vertx vertx, URI target, String clientId, String secret, String scope) {
+    // on a Vert.x context, never the caller's thread: a request started outside a context could see its
+    // response end before the body handler was set, and hang (seen once in CI)
+    io.vertx.core.Promise<Token> promise = io.vertx.core.Promise.promise();
+    vertx.getOrCreateContext().runOnContext(v -> {
+      try {
+        request(vertx, target, clientId, secret, scope).onComplete(promise);
+      } catch (RuntimeException e) {
+        promise.fail(e);
+      }
+    });
+    return promise.future();
+  }
+
+  private static Future<Token> request(Vertx vertx, URI target, String clientId, String secret, String scope) {
     String path = target.getRawPath() == null || "/".equals(target.getRawPath()) ? "" : target.getRawPath();
     HttpClient http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost(target.getHost())
         .setDefaultPort(target.getPort() < 0 ? 80 : target.getPort()));
