@@ -50,7 +50,8 @@ public final class Pages {
       if (ar.succeeded()) {
         respond.run();
       } else if (!ctx.response().ended()) {
-        LOG.error("storing the session failed: {}", ar.cause().toString());
+        // the class only: a store's message could quote the key, which is the session id
+        LOG.error("storing the session failed: {}", ar.cause().getClass().getName());
         secure(ctx.response());
         ctx.response().setStatusCode(503).putHeader("Content-Type", "text/plain;charset=UTF-8")
             .end("Signing in is not possible right now. Try again in a moment.");
