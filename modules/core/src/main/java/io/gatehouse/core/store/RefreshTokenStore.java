@@ -28,6 +28,9 @@ import java.util.Optional;
  *       many.
  *   <li>{@link #revokeBySubjectAndClient} revokes every family of that subject issued to that client
  *       (subject and client id compared exactly), answering how many it revoked now.
+ *   <li>{@link #revokeBySubject} revokes every family of that subject (any client), and
+ *       {@link #revokeByClient} every family issued to that client (any subject), each answering how
+ *       many it revoked now (the admin revocations by subject and the client kill switch).
  *   <li>{@link #purgeExpired} deletes families (and tombstones) whose every member has expired at
  *       {@code now}, so storage stays bounded; it answers how many families it deleted.
  *   <li>A failure of the backing service fails the future. Methods never block the event loop.
@@ -45,6 +48,10 @@ public interface RefreshTokenStore {
   Future<Integer> revokeBySession(String sessionId);
 
   Future<Integer> revokeBySubjectAndClient(String subject, String clientId);
+
+  Future<Integer> revokeBySubject(String subject);
+
+  Future<Integer> revokeByClient(String clientId);
 
   Future<Integer> purgeExpired(long now);
 

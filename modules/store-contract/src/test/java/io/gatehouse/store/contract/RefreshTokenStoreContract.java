@@ -525,6 +525,54 @@ public abstract class RefreshTokenStoreContract extends StoreContractSupport {
     assertThat(await(refreshTokens().find(t4, T0 + 1))).contains(new Member(otherSubject, true));
   }
 
+  // ---------------------------------------------------------------- revokeBySubject, revokeByClient
+
+  @Test
+  public void revokeBySubjectRevokesThatSubjectsFamiliesOfEveryClientOnly() {
+    String alice = uniqueId("alice");
+    String bob = uniqueId("bob");
+    RefreshFamily a1 = new RefreshFamily(uniqueId("grant"), "client-a", alice, scopes("api:read"), null, T0, T0 + 600, T0 + 86_400);
+    RefreshFamily a2 = new RefreshFamily(uniqueId("grant"), "client-b", alice, scopes("api:read"), "s", T0, T0 + 600, T0 + 86_400);
+    RefreshFamily other = new RefreshFamily(uniqueId("grant"), "client-a", bob, scopes("api:read"), null, T0, T0 + 600, T0 + 86_400);
+    String t1 = newHash();
+    String t1rotated = newHash();
+    String t2 = newHash();
+    String t3 = newHash();
+    await(refreshTokens().create(a1, t1));
+    await(refreshTokens().rotate(t1, t1rotated, T0 + 700, T0 + 1));
+    await(refreshTokens().create(a2, t2));
+    await(refreshTokens().create(other, t3));
+
+    assertThat(await(refreshTokens().revokeBySubject(alice))).isEqualTo(2);
+    assertThat(await(refreshTokens().revokeBySubject(alice))).as("second call").isZero();
+    assertThat(await(refreshTokens().find(t1, T0 + 2))).isEmpty();
+    assertThat(await(refreshTokens().find(t1rotated, T0 + 2))).isEmpty();
+    assertThat(await(refreshTokens().rotate(t1rotated, newHash(), T0 + 800, T0 + 2))).isFalse();
+    assertThat(await(refreshTokens().find(t2, T0 + 2))).isEmpty();
+    assertThat(await(refreshTokens().find(t3, T0 + 2))).contains(new Member(other, true));
+  }
+
+  @Test
+  public void revokeByClientRevokesThatClientsFamiliesOfEverySubjectOnly() {
+    String client = uniqueId("client");
+    String otherClient = uniqueId("client");
+    RefreshFamily a = new RefreshFamily(uniqueId("grant"), client, "alice", scopes("api:read"), null, T0, T0 + 600, T0 + 86_400);
+    RefreshFamily b = new RefreshFamily(uniqueId("grant"), client, "bob", scopes("api:read"), null, T0, T0 + 600, T0 + 86_400);
+    RefreshFamily other = new RefreshFamily(uniqueId("grant"), otherClient, "alice", scopes("api:read"), null, T0, T0 + 600, T0 + 86_400);
+    String t1 = newHash();
+    String t2 = newHash();
+    String t3 = newHash();
+    await(refreshTokens().create(a, t1));
+    await(refreshTokens().create(b, t2));
+    await(refreshTokens().create(other, t3));
+
+    assertThat(await(refreshTokens().revokeByClient(client))).isEqualTo(2);
+    assertThat(await(refreshTokens().revokeByClient(client))).as("second call").isZero();
+    assertThat(await(refreshTokens().find(t1, T0 + 1))).isEmpty();
+    assertThat(await(refreshTokens().find(t2, T0 + 1))).isEmpty();
+    assertThat(await(refreshTokens().find(t3, T0 + 1))).contains(new Member(other, true));
+  }
+
   // ---------------------------------------------------------------- revokeBySession
 
   @Test

@@ -82,6 +82,12 @@ public final class PgRefreshTokenStore implements RefreshTokenStore {
   static final String REVOKE_BY_SUBJECT_AND_CLIENT =
       "UPDATE refresh_families SET revoked = true WHERE subject = $1 AND client_id = $2 AND NOT revoked";
 
+  static final String REVOKE_BY_SUBJECT =
+      "UPDATE refresh_families SET revoked = true WHERE subject = $1 AND NOT revoked";
+
+  static final String REVOKE_BY_CLIENT =
+      "UPDATE refresh_families SET revoked = true WHERE client_id = $1 AND NOT revoked";
+
   static final String PURGE_EXPIRED = "DELETE FROM refresh_families WHERE purge_at <= $1";
 
   /** The primary key of {@code refresh_tokens}: a token hash already in the store. */
@@ -173,6 +179,16 @@ public final class PgRefreshTokenStore implements RefreshTokenStore {
   @Override
   public Future<Integer> revokeBySubjectAndClient(String subject, String clientId) {
     return pool.preparedQuery(REVOKE_BY_SUBJECT_AND_CLIENT).execute(Tuple.of(subject, clientId)).map(rows -> rows.rowCount());
+  }
+
+  @Override
+  public Future<Integer> revokeBySubject(String subject) {
+    return pool.preparedQuery(REVOKE_BY_SUBJECT).execute(Tuple.of(subject)).map(rows -> rows.rowCount());
+  }
+
+  @Override
+  public Future<Integer> revokeByClient(String clientId) {
+    return pool.preparedQuery(REVOKE_BY_CLIENT).execute(Tuple.of(clientId)).map(rows -> rows.rowCount());
   }
 
   @Override

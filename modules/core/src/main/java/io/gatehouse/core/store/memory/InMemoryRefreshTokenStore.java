@@ -73,10 +73,24 @@ public final class InMemoryRefreshTokenStore implements RefreshTokenStore {
   }
 
   @Override
-  public synchronized Future<Integer> revokeBySubjectAndClient(String subject, String clientId) {
+  public Future<Integer> revokeBySubjectAndClient(String subject, String clientId) {
+    return revokeWhere(f -> f.subject().equals(subject) && f.clientId().equals(clientId));
+  }
+
+  @Override
+  public Future<Integer> revokeBySubject(String subject) {
+    return revokeWhere(f -> f.subject().equals(subject));
+  }
+
+  @Override
+  public Future<Integer> revokeByClient(String clientId) {
+    return revokeWhere(f -> f.clientId().equals(clientId));
+  }
+
+  private synchronized Future<Integer> revokeWhere(java.util.function.Predicate<RefreshFamily> which) {
     int n = 0;
     for (Entry e : byGrant.values()) {
-      if (!e.revoked && e.family != null && e.family.subject().equals(subject) && e.family.clientId().equals(clientId)) {
+      if (!e.revoked && e.family != null && which.test(e.family)) {
         e.revoked = true;
         n++;
       }
