@@ -11,6 +11,10 @@ import io.gatehouse.core.grant.UserTokenMinter;
 import io.gatehouse.core.service.UserInfoService;
 import io.gatehouse.core.service.IntrospectionService;
 import io.gatehouse.core.service.RevocationService;
+import io.gatehouse.core.service.BearerAuthorizer;
+import io.gatehouse.core.revocation.RevocationHub;
+import io.gatehouse.core.revocation.RevocationList;
+import io.gatehouse.core.store.memory.InMemoryRevocationList;
 import io.gatehouse.core.store.AuthorizationCodeStore;
 import io.gatehouse.core.store.ConsentStore;
 import io.gatehouse.core.store.RefreshTokenStore;
@@ -99,19 +103,23 @@ public final class Gatehouse {
     }));
   }
 
-  /** The stores of the configured kind, and how to close them. */
-  private record Stores(ClientRegistry clients, UserStore users, ConsentStore consents, RefreshTokenStore refreshTokens, Runnable close) {}
+  /**
+   * The stores of the configured kind, and how to close them. {@code revocationsLocal}: the durable
+   * revocation list is this process's memory.
+   */
+  private record Stores(ClientRegistry clients, UserStore users, ConsentStore consents, RefreshTokenStore refreshTokens,
+      RevocationList revocations, boolean revocationsLocal, Runnable close) {}
 
   private static Future<Stores> openStores(Vertx vertx, GatehouseConfig config) {
     if (config.store().type() == StoreType.MEMORY) {
       return Future.succeededFuture(new Stores(new InMemoryClientRegistry(), new InMemoryUserStore(), new InMemoryConsentStore(),
-          new InMemoryRefreshTokenStore(), () -> {}));
+          new InMemoryRefreshTokenStore(), new InMemoryRevocationList(), true, () -> {}));
     }
     GatehouseConfig.Postgres pg = config.postgres();
     PostgresOptions options = new PostgresOptions(pg.host(), pg.port(), pg.database(), pg.user(),
         pg.password().isEmpty() ? null : pg.password(), pg.schema(), pg.poolSize());
     return PgStores.create(vertx, options).map(pgs -> new Stores(pgs.clients(), pgs.users(), pgs.consents(), pgs.refreshTokens(),
-        () -> pgs.close()));
+        pgs.revocations(), false, () -> pgs.close()));
   }
 
   private static SigningKeys loadKeys(GatehouseConfig config) throws IOException {
@@ -168,13 +176,21 @@ public final class Gatehouse {
   }
 
   private static Future<Gatehouse> deploy(Vertx vertx, GatehouseConfig config, ClientRegistry clients, Stores stores, SigningKeys keys) {
-    Runnable closeStore = stores.close();
     Clock clock = Clock.systemUTC();
+    return RevocationWiring.open(vertx, config, stores.revocations(), stores.revocationsLocal(), clock).compose(hub -> {
+      Runnable closeStore = () -> hub.close().onComplete(ar -> stores.close().run());
+      return deploy(vertx, config, clients, stores, keys, hub, clock, closeStore)
+          .onFailure(e -> hub.close());
+    });
+  }
+
+  private static Future<Gatehouse> deploy(Vertx vertx, GatehouseConfig config, ClientRegistry clients, Stores stores, SigningKeys keys,
+      RevocationHub hub, Clock clock, Runnable closeStore) {
     GatehouseConfig.Token t = config.token();
     AccessTokenIssuer issuer = new AccessTokenIssuer(config.issuerString(), t.audience(), keys.signer(), clock);
     IdTokenIssuer idTokens = new IdTokenIssuer(config.issuerString(), keys.signer(t.idTokenAlgorithm()), clock, t.idTokenTtl());
     UserTokenMinter minter = new UserTokenMinter(issuer, idTokens, stores.refreshTokens(), clock,
-        new UserTokenMinter.Lifetimes(t.accessTokenTtl(), t.refreshIdleTtl(), t.refreshAbsoluteTtl()));
+        new UserTokenMinter.Lifetimes(t.accessTokenTtl(), t.refreshIdleTtl(), t.refreshAbsoluteTtl()), hub);
     AuthorizationCodeStore codes = SharedDataAuthorizationCodeStore.create(vertx, clock, config.authorize().codeUsedTtl());
     GrantHandlers grants = new GrantHandlers(List.of(
         new ClientCredentialsGrant(issuer, t.accessTokenTtl()),
@@ -188,15 +204,18 @@ public final class Gatehouse {
     LoginService logins = new LoginService(vertx, stores.users(), new PasswordHasher(),
         new LoginThrottle(clock, l.freeFailures(), l.maxBackoff(), l.accountDelay(), Duration.ofHours(1)));
     AccessTokenVerifier verifier = new AccessTokenVerifier(config.issuerString(), keys.publicJwks(), clock);
-    UserInfoService userInfo = new UserInfoService(verifier, stores.users());
+    UserInfoService userInfo = new UserInfoService(verifier, stores.users(), hub.denySet());
     LogoutService logouts = new LogoutService(clients, stores.refreshTokens(), verifier);
     IntrospectionService introspection = new IntrospectionService(verifier, stores.refreshTokens(), config.issuerString(), clock,
-        config.introspectionCacheSize());
-    RevocationService revocations = new RevocationService(stores.refreshTokens(), verifier, clock, minter.keepRevokedUntil() - clock.instant().getEpochSecond());
+        config.introspectionCacheSize(), hub.denySet(), hub::vouched, config.revocation().failClosed());
+    // a client may set its access token lifetime up to the longest the configuration allows
+    RevocationService revocations = new RevocationService(stores.refreshTokens(), verifier, minter, clients, hub, clock,
+        SeedFile.LONGEST_ACCESS_TOKEN_TTL.compareTo(t.accessTokenTtl()) > 0 ? SeedFile.LONGEST_ACCESS_TOKEN_TTL : t.accessTokenTtl());
+    BearerAuthorizer bearer = new BearerAuthorizer(verifier, hub.denySet());
     SessionStore sessions = vertx.isClustered() ? ClusteredSessionStore.create(vertx) : LocalSessionStore.create(vertx);
     MetadataEndpoints metadata = new MetadataEndpoints(config.issuerString(), grants.supported(), keys.publicJwks(), t.idTokenAlgorithm().name());
     Services services = new Services(config, clients, stores.users(), stores.consents(), stores.refreshTokens(), keys, tokenService, authorization, logouts, logins,
-        userInfo, introspection, revocations, authenticator, sessions, metadata, new java.util.concurrent.atomic.AtomicBoolean());
+        userInfo, introspection, revocations, hub, bearer, authenticator, sessions, metadata, new java.util.concurrent.atomic.AtomicBoolean());
     int instances = config.http().instances() > 0 ? config.http().instances() : Runtime.getRuntime().availableProcessors();
     // Vert.x shares one listening socket among servers of the same host and configured port. Port 0
     // would give every instance its own random port; a negative port asks Vert.x for one random port
@@ -216,9 +235,14 @@ public final class Gatehouse {
       int port = ports.iterator().next();
       // expired refresh families and tombstones are deleted so storage stays bounded (every node runs it;
       // the delete is idempotent)
-      long purge = vertx.setPeriodic(PURGE_INTERVAL.toMillis(), timer -> stores.refreshTokens().purgeExpired(clock.instant().getEpochSecond())
-          .onSuccess(n -> { if (n > 0) LOG.info("purged {} expired refresh token famil(ies)", n); })
-          .onFailure(e -> LOG.warn("purging expired refresh tokens failed: {}", e.toString())));
+      long purge = vertx.setPeriodic(PURGE_INTERVAL.toMillis(), timer -> {
+        stores.refreshTokens().purgeExpired(clock.instant().getEpochSecond())
+            .onSuccess(n -> { if (n > 0) LOG.info("purged {} expired refresh token famil(ies)", n); })
+            .onFailure(e -> LOG.warn("purging expired refresh tokens failed: {}", e.toString()));
+        hub.purgeDurable()
+            .onSuccess(n -> { if (n > 0) LOG.info("purged {} expired revocation(s)", n); })
+            .onFailure(e -> LOG.warn("purging expired revocations failed: {}", e.toString()));
+      });
       LOG.info("listening on {}:{} with {} HTTP instance(s); issuer {}", config.http().host(), port, instances, config.issuerString());
       return Future.succeededFuture(new Gatehouse(vertx, services, port, List.of(id), () -> {
         vertx.cancelTimer(purge);

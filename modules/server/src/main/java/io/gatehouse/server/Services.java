@@ -35,6 +35,8 @@ public record Services(
     UserInfoService userInfo,
     IntrospectionService introspection,
     RevocationService revocations,
+    io.gatehouse.core.revocation.RevocationHub revocationHub,
+    io.gatehouse.core.service.BearerAuthorizer bearer,
     ClientAuthenticator authenticator,
     SessionStore sessions,
     MetadataEndpoints metadata,

@@ -31,7 +31,7 @@ class HealthTest {
     HttpResponse<String> ready = server.get("/health/ready");
     assertThat(ready.statusCode()).isEqualTo(200);
     assertThat(new JsonObject(ready.body())).isEqualTo(new JsonObject().put("status", "UP")
-        .put("checks", new JsonObject().put("store", "UP").put("accepting", "UP")));
+        .put("checks", new JsonObject().put("store", "UP").put("revocations", "UP").put("accepting", "UP")));
     assertThat(server.get("/health").body()).isEqualTo(ready.body());
   }
 

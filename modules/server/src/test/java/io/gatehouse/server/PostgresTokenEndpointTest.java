@@ -51,6 +51,15 @@ class PostgresTokenEndpointTest {
     }
   }
 
+  static long sqlCount(String query) throws Exception {
+    try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + HOST + ":" + PORT + "/" + DATABASE, USER, null);
+        Statement s = c.createStatement();
+        java.sql.ResultSet rs = s.executeQuery(query)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
   @BeforeAll
   static void start() throws Exception {
     server = TestServer.start(postgresEnv(SCHEMA, "30s"));
@@ -147,6 +156,43 @@ class PostgresTokenEndpointTest {
           "Authorization", TokenEndpointTest.BILLING);
       TokenEndpointTest.assertError(r, 503, "temporarily_unavailable");
       assertThat(r.body()).doesNotContain("relation").doesNotContain(schema);
+    });
+  }
+
+  @Test
+  void revokeAccessTokenWhenTheRevocationListCannotBeWrittenThen503AndTheTokenStaysUnrevokedNowhere() throws Exception {
+    withOwnSchema("_rl", "1h", (broken, schema) -> {
+      String access = new JsonObject(broken.form("grant_type=client_credentials&scope=read%3Ausers", "Authorization", TokenEndpointTest.BILLING)
+          .body()).getString("access_token");
+      sql("DROP TABLE " + schema + ".revocations CASCADE");
+
+      HttpResponse<String> r = broken.post("/revoke", "application/x-www-form-urlencoded", "token=" + access,
+          "Authorization", TokenEndpointTest.BILLING);
+
+      TokenEndpointTest.assertError(r, 503, "temporarily_unavailable");
+      assertThat(new JsonObject(r.body()).getString("error_description")).isEqualTo("the revocation could not be recorded; try again");
+      assertThat(r.body()).doesNotContain("relation").doesNotContain(schema);
+    });
+  }
+
+  @Test
+  void revokeAccessTokenOnPostgresThenDurableAndAStartingNodeRejectsItToo() throws Exception {
+    withOwnSchema("_rd", "1h", (first, schema) -> {
+      String access = new JsonObject(first.form("grant_type=client_credentials&scope=read%3Ausers", "Authorization", TokenEndpointTest.BILLING)
+          .body()).getString("access_token");
+      assertThat(first.post("/revoke", "application/x-www-form-urlencoded", "token=" + access, "Authorization", TokenEndpointTest.BILLING)
+          .statusCode()).isEqualTo(200);
+      assertThat(sqlCount("SELECT count(*) FROM " + schema + ".revocations WHERE kind = 'token'")).isEqualTo(1);
+
+      // a node started afterwards (same keys, same database) loads the revocation before it serves
+      Map<String, String> env = new java.util.HashMap<>(postgresEnv(schema, "1h"));
+      env.put("GATEHOUSE_KEYS_JWKS_FILE", first.dir.resolve("data/signing-keys.json").toString());
+      try (TestServer second = TestServer.start(env)) {
+        HttpResponse<String> r = second.post("/introspect", "application/x-www-form-urlencoded", "token=" + access, "Authorization",
+            RevocationTest.RS);
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(new JsonObject(r.body())).isEqualTo(new JsonObject().put("active", false));
+      }
     });
   }
 }

@@ -30,10 +30,14 @@ class RevocationTest {
   }
 
   static JsonObject rpTokens() throws Exception {
+    return rpTokens("alice", "alice-password-123");
+  }
+
+  static JsonObject rpTokens(String user, String password) throws Exception {
     String verifier = TokenHashes.random(32);
     String done = new Browser().signInAndConsent(server.base + "/authorize?" + Browser.encode(Map.of("response_type", "code",
         "client_id", "rp", "redirect_uri", AuthorizationCodeFlowTest.RP_CB, "scope", "read:users", "state", "s",
-        "code_challenge", TokenHashes.s256(verifier), "code_challenge_method", "S256")), server.base, "alice", "alice-password-123");
+        "code_challenge", TokenHashes.s256(verifier), "code_challenge_method", "S256")), server.base, user, password);
     return new JsonObject(server.form("grant_type=authorization_code&code=" + Browser.query(done).get("code") + "&redirect_uri="
         + URLEncoder.encode(AuthorizationCodeFlowTest.RP_CB, StandardCharsets.UTF_8) + "&code_verifier=" + verifier, "Authorization", RP).body());
   }
@@ -77,13 +81,176 @@ class RevocationTest {
     }
   }
 
+  static String clientToken(String auth, String scope) throws Exception {
+    return new JsonObject(server.form("grant_type=client_credentials&scope=" + URLEncoder.encode(scope, StandardCharsets.UTF_8),
+        "Authorization", auth).body()).getString("access_token");
+  }
+
+  static JsonObject introspect(String token) throws Exception {
+    HttpResponse<String> r = server.post("/introspect", "application/x-www-form-urlencoded", "token=" + token, "Authorization", RS);
+    assertThat(r.statusCode()).isEqualTo(200);
+    return new JsonObject(r.body());
+  }
+
+  static final JsonObject INACTIVE = new JsonObject().put("active", false);
+
   @Test
-  void revokeAccessTokenThenUnsupportedTokenTypeAndOthersAccessTokenUnauthorized() throws Exception {
-    String access = new JsonObject(server.form("grant_type=client_credentials&scope=read%3Ausers", "Authorization", BILLING).body())
-        .getString("access_token");
-    HttpResponse<String> own = revoke(BILLING, "token=" + access);
-    assertError(own, 400, "unsupported_token_type");
-    assertError(revoke(RP, "token=" + access), 400, "unauthorized_client");
+  void revokeOwnAccessTokenThen200AndInactiveAtIntrospectionWhileItsSiblingStaysActive() throws Exception {
+    String access = clientToken(BILLING, "read:users");
+    String sibling = clientToken(BILLING, "read:users");
+    assertThat(introspect(access).getBoolean("active")).isTrue(); // now cached as verified
+
+    HttpResponse<String> r = revoke(BILLING, "token=" + access + "&token_type_hint=refresh_token");
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).isEmpty();
+    assertThat(r.headers().firstValue("Cache-Control")).hasValue("no-store");
+    assertThat(introspect(access)).isEqualTo(INACTIVE);
+    assertThat(introspect(sibling).getBoolean("active")).isTrue();
+    // revoking again is still a success (RFC 7009 §2.2)
+    assertThat(revoke(BILLING, "token=" + access).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void revokeAnotherClientsAccessTokenThenUnauthorizedClientAndItStaysActive() throws Exception {
+    String access = clientToken(BILLING, "read:users");
+
+    HttpResponse<String> r = revoke(RP, "token=" + access);
+
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(new JsonObject(r.body())).isEqualTo(new JsonObject().put("error", "unauthorized_client")
+        .put("error_description", "the token was not issued to this client"));
+    assertThat(introspect(access).getBoolean("active")).isTrue();
+  }
+
+  @Test
+  void revokeRefreshTokenThenTheAccessTokensOfItsGrantAreInactiveAndRefusedAtUserinfo() throws Exception {
+    JsonObject tokens = rpTokens();
+    String access = tokens.getString("access_token");
+    JsonObject refreshed = new JsonObject(server.form("grant_type=refresh_token&refresh_token=" + tokens.getString("refresh_token"),
+        "Authorization", RP).body());
+    String other = rpTokens().getString("access_token");
+    assertThat(introspect(access).getBoolean("active")).isTrue();
+
+    assertThat(revoke(RP, "token=" + refreshed.getString("refresh_token")).statusCode()).isEqualTo(200);
+
+    assertThat(introspect(access)).isEqualTo(INACTIVE);
+    assertThat(introspect(refreshed.getString("access_token"))).isEqualTo(INACTIVE);
+    assertThat(introspect(other).getBoolean("active")).as("another grant of the same user").isTrue();
+  }
+
+  @Test
+  void userinfoWhenAccessTokenRevokedThen401InvalidToken() throws Exception {
+    JsonObject tokens = rpTokens();
+    assertThat(revoke(RP, "token=" + tokens.getString("refresh_token")).statusCode()).isEqualTo(200);
+
+    HttpResponse<String> r = server.http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.base + "/userinfo"))
+        .header("Authorization", "Bearer " + tokens.getString("access_token")).GET().build(), HttpResponse.BodyHandlers.ofString());
+
+    assertThat(r.statusCode()).isEqualTo(401);
+    assertThat(r.headers().firstValue("WWW-Authenticate"))
+        .hasValue("Bearer realm=\"gatehouse\", error=\"invalid_token\", error_description=\"the access token has been revoked\"");
+  }
+
+  // ---------------------------------------------------------------- admin revocation
+
+  static final String ADMIN = TestServer.basic("admin-console", "admin-console-secret-0123456789-abcdef");
+
+  static HttpResponse<String> admin(String bearer, String body) throws Exception {
+    return bearer == null ? server.post("/admin/revocations", "application/json", body)
+        : server.post("/admin/revocations", "application/json", body, "Authorization", "Bearer " + bearer);
+  }
+
+  @Test
+  void adminRevokesASubjectThen201AndEveryTokenOfThatUserInactive() throws Exception {
+    // bob, so that alice's tokens in the other tests of this server are not covered
+    JsonObject tokens = rpTokens("bob", "bob-password-12345");
+    String bob = introspect(tokens.getString("access_token")).getString("sub");
+    String adminToken = clientToken(ADMIN, "gatehouse:admin");
+
+    HttpResponse<String> r = admin(adminToken, "{\"kind\":\"subject\",\"value\":\"" + bob + "\"}");
+
+    assertThat(r.statusCode()).isEqualTo(201);
+    JsonObject body = new JsonObject(r.body());
+    assertThat(body.fieldNames()).containsExactlyInAnyOrder("kind", "value", "revoked_at", "expires_at");
+    assertThat(body.getString("kind")).isEqualTo("subject");
+    assertThat(body.getString("value")).isEqualTo(bob);
+    assertThat(body.getLong("expires_at") - body.getLong("revoked_at")).isEqualTo(24 * 3600 + 60);
+    assertThat(introspect(tokens.getString("access_token"))).isEqualTo(INACTIVE);
+    assertThat(introspect(tokens.getString("refresh_token"))).isEqualTo(INACTIVE);
+    assertError(server.form("grant_type=refresh_token&refresh_token=" + tokens.getString("refresh_token"), "Authorization", RP), 400,
+        "invalid_grant");
+    // the list shows it
+    HttpResponse<String> list = server.http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.base + "/admin/revocations"))
+        .header("Authorization", "Bearer " + adminToken).GET().build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(list.statusCode()).isEqualTo(200);
+    assertThat(new JsonObject(list.body()).getJsonArray("revocations").stream().map(o -> ((JsonObject) o).getString("value")))
+        .contains(bob);
+  }
+
+  @Test
+  void adminKillsAClientThenItsTokensInactiveAndNewOnesWork() throws Exception {
+    String before = clientToken(TestServer.basic("short-lived", "short-lived-secret-0123456789-abcdefgh"), "read:users");
+
+    HttpResponse<String> r = admin(clientToken(ADMIN, "gatehouse:admin"), "{\"kind\":\"client\",\"value\":\"short-lived\"}");
+
+    assertThat(r.statusCode()).isEqualTo(201);
+    // short-lived's tokens live 5 minutes: the entry is kept that long (and a margin)
+    JsonObject body = new JsonObject(r.body());
+    assertThat(body.getLong("expires_at") - body.getLong("revoked_at")).isEqualTo(300 + 60);
+    assertThat(introspect(before)).isEqualTo(INACTIVE);
+  }
+
+  @Test
+  void adminWithoutTokenThen401BearerChallenge() throws Exception {
+    HttpResponse<String> r = admin(null, "{\"kind\":\"subject\",\"value\":\"x\"}");
+
+    assertThat(r.statusCode()).isEqualTo(401);
+    assertThat(r.headers().firstValue("WWW-Authenticate")).hasValue("Bearer realm=\"gatehouse\"");
+  }
+
+  @Test
+  void adminWithATokenLackingTheAdminScopeThen403InsufficientScope() throws Exception {
+    HttpResponse<String> r = admin(clientToken(BILLING, "read:users"), "{\"kind\":\"subject\",\"value\":\"x\"}");
+
+    assertThat(r.statusCode()).isEqualTo(403);
+    assertThat(new JsonObject(r.body())).isEqualTo(new JsonObject().put("error", "insufficient_scope")
+        .put("error_description", "the access token lacks the scope gatehouse:admin"));
+    assertThat(r.headers().firstValue("WWW-Authenticate")).hasValue("Bearer realm=\"gatehouse\", error=\"insufficient_scope\", "
+        + "error_description=\"the access token lacks the scope gatehouse:admin\", scope=\"gatehouse:admin\"");
+  }
+
+  @Test
+  void adminWithARevokedAdminTokenThen401() throws Exception {
+    String adminToken = clientToken(ADMIN, "gatehouse:admin");
+    assertThat(revoke(ADMIN, "token=" + adminToken).statusCode()).isEqualTo(200);
+
+    HttpResponse<String> r = admin(adminToken, "{\"kind\":\"subject\",\"value\":\"x\"}");
+
+    assertThat(r.statusCode()).isEqualTo(401);
+    assertThat(new JsonObject(r.body()).getString("error")).isEqualTo("invalid_token");
+  }
+
+  @Test
+  void adminWithABadRequestThen400InvalidRequestNamingTheProblem() throws Exception {
+    String adminToken = clientToken(ADMIN, "gatehouse:admin");
+    Map<String, String> cases = Map.of(
+        "{\"kind\":\"user\",\"value\":\"x\"}", "kind must be one of subject, client, grant, token",
+        "{\"kind\":\"subject\"}", "value must be a non-blank string of at most 512 characters",
+        "{\"kind\":\"subject\",\"value\":\"  \"}", "value must be a non-blank string of at most 512 characters",
+        "{\"kind\":\"subject\",\"value\":\"x\",\"extra\":1}", "unknown member extra",
+        "[1,2]", "the body must be a JSON object",
+        "{not json", "the body must be a JSON object");
+    for (Map.Entry<String, String> c : cases.entrySet()) {
+      HttpResponse<String> r = admin(adminToken, c.getKey());
+      assertThat(r.statusCode()).as(c.getKey()).isEqualTo(400);
+      assertThat(new JsonObject(r.body())).as(c.getKey())
+          .isEqualTo(new JsonObject().put("error", "invalid_request").put("error_description", c.getValue()));
+    }
+    HttpResponse<String> form = server.post("/admin/revocations", "application/x-www-form-urlencoded", "kind=subject&value=x",
+        "Authorization", "Bearer " + adminToken);
+    assertThat(form.statusCode()).isEqualTo(400);
+    assertThat(new JsonObject(form.body()).getString("error_description")).isEqualTo("the body must be application/json");
   }
 
   @Test

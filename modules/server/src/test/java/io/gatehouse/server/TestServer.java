@@ -62,6 +62,10 @@ final class TestServer implements AutoCloseable {
           scopes: [openid, profile, read:users]
           redirect_uris: ["http://127.0.0.1/callback"]
           allowed_origins: ["https://spa.example.com"]
+        - client_id: admin-console
+          client_secret: "admin-console-secret-0123456789-abcdef"
+          grant_types: [client_credentials]
+          scopes: ["gatehouse:admin"]
         - client_id: resource-server
           client_secret: "resource-server-secret-0123456789-abc"
           grant_types: [client_credentials]

@@ -61,11 +61,11 @@ public final class AuthorizationCodeGrant implements GrantHandler {
       checkRedirectUri(c, redirectUri);
       checkVerifier(c, verifier);
       if (found.get().consumed()) {
-        return replayed(c);
+        return replayed(client, c);
       }
       return codes.consume(hash).compose(won -> won
           ? minter.mintNew(client, c.grantId(), c.subject(), c.scopes(), c.sessionId(), c.authTime(), c.nonce())
-          : replayed(c));
+          : replayed(client, c));
     });
   }
 
@@ -97,8 +97,8 @@ public final class AuthorizationCodeGrant implements GrantHandler {
   }
 
   // RFC 6749 §4.1.2: a code used more than once: deny, and revoke the tokens issued from it
-  private Future<TokenResponse> replayed(AuthorizationCode c) {
-    return minter.refreshTokens().revokeFamily(c.grantId(), minter.keepRevokedUntil())
+  private Future<TokenResponse> replayed(Client client, AuthorizationCode c) {
+    return minter.revokeGrant(client, c.grantId())
         .compose(v -> Future.failedFuture(OAuthException.invalidGrant("the authorization code has already been used")));
   }
 }

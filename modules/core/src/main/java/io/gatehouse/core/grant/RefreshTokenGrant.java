@@ -48,7 +48,7 @@ public final class RefreshTokenGrant implements GrantHandler {
         throw OAuthException.invalidGrant(INVALID);
       }
       if (!found.get().current()) {
-        return reused(family);
+        return reused(client, family);
       }
       // RFC 6749 §6: the scope may narrow, and must not include any scope not originally granted
       Scopes scopes = requested == null ? family.scopes() : requested;
@@ -57,12 +57,12 @@ public final class RefreshTokenGrant implements GrantHandler {
       }
       String next = TokenHashes.random(32);
       return store.rotate(hash, TokenHashes.hash(next), minter.newIdleExpiry(), minter.now())
-          .compose(rotated -> rotated ? Future.succeededFuture(minter.mintRefreshed(client, family, scopes, next)) : reused(family));
+          .compose(rotated -> rotated ? Future.succeededFuture(minter.mintRefreshed(client, family, scopes, next)) : reused(client, family));
     });
   }
 
-  private Future<TokenResponse> reused(RefreshFamily family) {
-    return minter.refreshTokens().revokeFamily(family.grantId(), minter.keepRevokedUntil())
+  private Future<TokenResponse> reused(Client client, RefreshFamily family) {
+    return minter.revokeGrant(client, family.grantId())
         .compose(v -> Future.failedFuture(OAuthException.invalidGrant("the refresh token has already been used; the grant is revoked")));
   }
 }

@@ -6,6 +6,8 @@ import io.gatehouse.core.model.GrantTypes;
 import io.gatehouse.core.model.RefreshFamily;
 import io.gatehouse.core.model.Scopes;
 import io.gatehouse.core.model.TokenResponse;
+import io.gatehouse.core.revocation.Revocation;
+import io.gatehouse.core.revocation.Revoker;
 import io.gatehouse.core.store.RefreshTokenStore;
 import io.gatehouse.core.token.AccessTokenIssuer;
 import io.gatehouse.core.token.AccessTokenIssuer.AccessToken;
@@ -30,9 +32,14 @@ public final class UserTokenMinter {
   private final RefreshTokenStore refreshTokens;
   private final Clock clock;
   private final Lifetimes lifetimes;
+  private final Revoker revoker;
+
+  /** Extra time a grant's revocation is kept beyond its tokens' lifetime (clock skew between nodes, tokens in flight). */
+  public static final long REVOCATION_MARGIN_SECONDS = 60;
 
   public UserTokenMinter(AccessTokenIssuer accessTokens, IdTokenIssuer idTokens, RefreshTokenStore refreshTokens, Clock clock,
-      Lifetimes lifetimes) {
+      Lifetimes lifetimes, Revoker revoker) {
+    this.revoker = revoker;
     this.accessTokens = accessTokens;
     this.idTokens = idTokens;
     this.refreshTokens = refreshTokens;
@@ -49,10 +56,26 @@ public final class UserTokenMinter {
     return clock.instant().getEpochSecond() + Math.max(lifetimes.refreshAbsolute.toSeconds(), lifetimes.accessToken.toSeconds());
   }
 
+  /**
+   * Revokes the grant {@code grantId} of {@code client}: its refresh family in the store every node
+   * shares, and its access tokens through the revocation list (until the last of them has expired).
+   */
+  public Future<Void> revokeGrant(Client client, String grantId) {
+    long now = now();
+    return refreshTokens.revokeFamily(grantId, keepRevokedUntil())
+        .compose(v -> revoker.revoke(new Revocation(Revocation.Kind.GRANT, grantId, now,
+            now + accessTokenTtl(client).toSeconds() + REVOCATION_MARGIN_SECONDS)));
+  }
+
+  /** The lifetime of {@code client}'s access tokens. */
+  public Duration accessTokenTtl(Client client) {
+    return client.accessTokenTtlOverride().orElse(lifetimes.accessToken);
+  }
+
   /** Tokens for a freshly redeemed code: a new grant family. */
   public Future<TokenResponse> mintNew(Client client, String grantId, String subject, Scopes scopes, String sessionId, long authTime,
       String nonce) {
-    AccessToken at = access(client, subject, scopes);
+    AccessToken at = access(client, subject, scopes, grantId);
     String idToken = scopes.values().contains("openid") ? idTokens.issue(subject, client.clientId(), authTime, nonce, at.jwt()) : null;
     if (!client.allowsGrant(GrantTypes.REFRESH_TOKEN)) {
       return Future.succeededFuture(new TokenResponse(at.jwt(), "Bearer", at.expiresAt() - at.issuedAt(), scopes, null, idToken));
@@ -76,7 +99,7 @@ public final class UserTokenMinter {
 
   /** Tokens for a refresh: access (and ID) token with {@code scopes}, and the rotated refresh token. */
   TokenResponse mintRefreshed(Client client, RefreshFamily family, Scopes scopes, String newRefreshToken) {
-    AccessToken at = access(client, family.subject(), scopes);
+    AccessToken at = access(client, family.subject(), scopes, family.grantId());
     // OIDC Core §12.2: an ID token may be returned on refresh; it carries no nonce
     String idToken = scopes.values().contains("openid")
         ? idTokens.issue(family.subject(), client.clientId(), family.authTime(), null, at.jwt()) : null;
@@ -91,8 +114,7 @@ public final class UserTokenMinter {
     return clock.instant().getEpochSecond();
   }
 
-  private AccessToken access(Client client, String subject, Scopes scopes) {
-    Duration ttl = client.accessTokenTtlOverride().orElse(lifetimes.accessToken);
-    return accessTokens.issue(subject, client.clientId(), scopes, ttl);
+  private AccessToken access(Client client, String subject, Scopes scopes, String grantId) {
+    return accessTokens.issue(subject, client.clientId(), scopes, accessTokenTtl(client), grantId);
   }
 }

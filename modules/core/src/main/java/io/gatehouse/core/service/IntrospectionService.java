@@ -3,7 +3,9 @@ package io.gatehouse.core.service;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import io.gatehouse.core.error.OAuthException;
 import io.gatehouse.core.model.Client;
+import io.gatehouse.core.revocation.DenySet;
 import io.gatehouse.core.model.RefreshFamily;
 import io.gatehouse.core.store.RefreshTokenStore;
 import io.gatehouse.core.token.AccessTokenVerifier;
@@ -12,6 +14,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 
 /**
  * RFC 7662 token introspection for an authenticated caller.
@@ -24,11 +27,28 @@ import java.util.Optional;
  *       member of a live family.
  *   <li>Visibility (RFC 7662 §4: the server decides what a caller may learn): a resource server
  *       ({@code can_introspect}) sees any token, any other client only tokens issued to it.
+ *   <li>Every token is checked against the node's {@link DenySet} (revoked by {@code jti}, grant,
+ *       subject or client): no network hop.
  *   <li>Unknown, expired, revoked, malformed or not visible → exactly {@code {"active": false}}.
+ *   <li>When the node cannot vouch for its deny-set (it lost the cache and the bus past the
+ *       configured bound), it fails closed: {@code temporarily_unavailable} (503) or
+ *       {@code {"active": false}} for every token, as configured.
  * </ul>
  */
 public final class IntrospectionService {
   private static final JsonObject INACTIVE = new JsonObject().put("active", false);
+
+  /** What introspection answers while the node cannot vouch for its deny-set. */
+  public enum FailClosed {
+    /** 503 {@code temporarily_unavailable}: callers retry elsewhere or later. */
+    UNAVAILABLE,
+    /** {@code {"active": false}} for every token. */
+    INACTIVE
+  }
+
+  private final DenySet denySet;
+  private final BooleanSupplier vouched;
+  private final FailClosed failClosed;
 
   private final AccessTokenVerifier verifier;
   private final RefreshTokenStore refreshTokens;
@@ -36,7 +56,11 @@ public final class IntrospectionService {
   private final Clock clock;
   private final Cache<String, JsonObject> verified;
 
-  public IntrospectionService(AccessTokenVerifier verifier, RefreshTokenStore refreshTokens, String issuer, Clock clock, long cacheSize) {
+  public IntrospectionService(AccessTokenVerifier verifier, RefreshTokenStore refreshTokens, String issuer, Clock clock, long cacheSize,
+      DenySet denySet, BooleanSupplier vouched, FailClosed failClosed) {
+    this.denySet = denySet;
+    this.vouched = vouched;
+    this.failClosed = failClosed;
     this.verifier = verifier;
     this.refreshTokens = refreshTokens;
     this.issuer = issuer;
@@ -62,6 +86,11 @@ public final class IntrospectionService {
 
   /** The introspection response for {@code token} as {@code caller} may see it. */
   public Future<JsonObject> introspect(Client caller, String token) {
+    if (!vouched.getAsBoolean()) {
+      return failClosed == FailClosed.UNAVAILABLE
+          ? Future.failedFuture(OAuthException.temporarilyUnavailable("this node cannot vouch for its revocation list; try again"))
+          : Future.succeededFuture(INACTIVE.copy());
+    }
     if (token.length() > 8192) {
       return Future.succeededFuture(INACTIVE.copy());
     }
@@ -77,13 +106,17 @@ public final class IntrospectionService {
     }
     if (claims != null) {
       // the cache expires entries by exp, but to the second it is our own check that counts
-      if (claims.getLong("exp") <= now || !visible(caller, claims.getString("client_id"))) {
+      if (claims.getLong("exp") <= now || !visible(caller, claims.getString("client_id")) || denySet.denies(claims)) {
         return Future.succeededFuture(INACTIVE.copy());
       }
       return Future.succeededFuture(accessTokenResponse(claims));
     }
     return refreshTokens.find(hash, now).map(member -> {
       if (member.isEmpty() || !member.get().current() || !visible(caller, member.get().family().clientId())) {
+        return INACTIVE.copy();
+      }
+      RefreshFamily f = member.get().family();
+      if (denySet.denies(null, f.grantId(), f.subject(), f.clientId(), f.authTime())) {
         return INACTIVE.copy();
       }
       return refreshTokenResponse(member.get().family());

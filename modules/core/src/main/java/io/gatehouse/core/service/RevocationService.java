@@ -1,44 +1,61 @@
 package io.gatehouse.core.service;
 
-import io.gatehouse.core.error.OAuthErrorCode;
 import io.gatehouse.core.error.OAuthException;
+import io.gatehouse.core.grant.UserTokenMinter;
 import io.gatehouse.core.model.Client;
+import io.gatehouse.core.revocation.Revocation;
+import io.gatehouse.core.revocation.Revoker;
+import io.gatehouse.core.store.ClientRegistry;
 import io.gatehouse.core.store.RefreshTokenStore;
 import io.gatehouse.core.token.AccessTokenVerifier;
 import io.gatehouse.core.token.TokenHashes;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
- * RFC 7009 token revocation for an authenticated client. {@code token_type_hint} is not needed: both
- * kinds are looked for, so a wrong hint still works (§2.1).
+ * Revocation: RFC 7009 for an authenticated client, and the admin revocations by subject, client or
+ * grant. {@code token_type_hint} is not needed: both kinds are looked for, so a wrong hint still
+ * works (RFC 7009 §2.1).
  *
  * <ul>
- *   <li>A refresh token (current or already rotated) revokes its whole grant family, durably in the
- *       refresh-token store, which every node shares.
- *   <li>A valid access token of this issuer: refused with {@code unsupported_token_type} (§2.2.1) until
- *       the revocation list and deny-sets exist; it expires at its {@code exp}.
+ *   <li>A refresh token (current or already rotated) revokes its whole grant: the family in the
+ *       refresh-token store every node shares, and the grant's access tokens through the revocation
+ *       list ({@code gid}).
+ *   <li>A valid access token revokes its {@code jti} until its {@code exp}.
  *   <li>Another client's token is refused with {@code unauthorized_client} and not revoked.
  *   <li>An unknown, expired or malformed token: success, nothing to do (§2.2).
- *   <li>When the revocation cannot be recorded, {@code temporarily_unavailable} (503), never success.
+ *   <li>When the revocation cannot be durably recorded, {@code temporarily_unavailable} (503), never
+ *       success.
  * </ul>
  */
 public final class RevocationService {
   private final RefreshTokenStore refreshTokens;
   private final AccessTokenVerifier verifier;
+  private final UserTokenMinter minter;
+  private final ClientRegistry clients;
+  private final Revoker revoker;
   private final Clock clock;
-  private final long keepRevokedSeconds;
+  private final Duration longestAccessTokenTtl;
 
-  /** @param keepRevokedSeconds how long a revoked family is remembered (the refresh tokens' absolute lifetime) */
-  public RevocationService(RefreshTokenStore refreshTokens, AccessTokenVerifier verifier, Clock clock, long keepRevokedSeconds) {
+  /**
+   * @param longestAccessTokenTtl the longest lifetime any access token can have (the per-client
+   *     override's upper bound): a revocation by subject covers tokens of every client
+   */
+  public RevocationService(RefreshTokenStore refreshTokens, AccessTokenVerifier verifier, UserTokenMinter minter, ClientRegistry clients,
+      Revoker revoker, Clock clock, Duration longestAccessTokenTtl) {
     this.refreshTokens = refreshTokens;
     this.verifier = verifier;
+    this.minter = minter;
+    this.clients = clients;
+    this.revoker = revoker;
     this.clock = clock;
-    this.keepRevokedSeconds = keepRevokedSeconds;
+    this.longestAccessTokenTtl = longestAccessTokenTtl;
   }
 
+  /** RFC 7009 §2.1: revokes {@code token} for the client that asks. */
   public Future<Void> revoke(Client caller, String token) {
     long now = clock.instant().getEpochSecond();
     return refreshTokens.find(TokenHashes.hash(token), now).compose(member -> {
@@ -47,18 +64,85 @@ public final class RevocationService {
         if (!member.get().family().clientId().equals(caller.clientId())) {
           throw OAuthException.unauthorizedClient("the token was not issued to this client");
         }
-        return refreshTokens.revokeFamily(member.get().family().grantId(), now + keepRevokedSeconds);
+        return minter.revokeGrant(caller, member.get().family().grantId());
       }
       Optional<JsonObject> claims = token.indexOf('.') > 0 ? verifier.verify(token) : Optional.empty();
       if (claims.isPresent()) {
         if (!caller.clientId().equals(claims.get().getString("client_id"))) {
           throw OAuthException.unauthorizedClient("the token was not issued to this client");
         }
-        throw OAuthException.of(OAuthErrorCode.UNSUPPORTED_TOKEN_TYPE,
-            "access tokens cannot be revoked yet; this one expires at " + claims.get().getLong("exp"));
+        String jti = claims.get().getString("jti");
+        return revoker.revoke(new Revocation(Revocation.Kind.TOKEN, jti, now, claims.get().getLong("exp") + UserTokenMinter.REVOCATION_MARGIN_SECONDS));
       }
       return Future.<Void>succeededFuture();
-    }).recover(e -> Future.failedFuture(e instanceof OAuthException ? e
-        : OAuthException.temporarilyUnavailable("the revocation could not be recorded; try again")));
+    }).recover(RevocationService::unavailableUnlessOAuth);
+  }
+
+  /**
+   * Admin revocation of every token of {@code subject} issued until now, on every client: its refresh
+   * families and its access tokens.
+   */
+  public Future<Revocation> revokeSubject(String subject) {
+    long now = clock.instant().getEpochSecond();
+    Revocation r = new Revocation(Revocation.Kind.SUBJECT, subject, now, now + longestAccessTokenTtl.toSeconds() + UserTokenMinter.REVOCATION_MARGIN_SECONDS);
+    return refreshTokens.revokeBySubject(subject).compose(n -> revoker.revoke(r)).map(r).recover(RevocationService::unavailableUnlessOAuth);
+  }
+
+  /** Admin kill switch: every token issued to {@code clientId} until now (refresh families and access tokens). */
+  public Future<Revocation> revokeClient(String clientId) {
+    long now = clock.instant().getEpochSecond();
+    return clients.find(clientId).compose(client -> {
+      Duration ttl = client.map(minter::accessTokenTtl).orElse(longestAccessTokenTtl);
+      Revocation r = new Revocation(Revocation.Kind.CLIENT, clientId, now, now + ttl.toSeconds() + UserTokenMinter.REVOCATION_MARGIN_SECONDS);
+      return refreshTokens.revokeByClient(clientId).compose(n -> revoker.revoke(r)).map(r);
+    }).recover(RevocationService::unavailableUnlessOAuth);
+  }
+
+  /** Admin revocation of one grant: its refresh family and its access tokens. */
+  public Future<Revocation> revokeGrant(String grantId) {
+    long now = clock.instant().getEpochSecond();
+    Revocation r = new Revocation(Revocation.Kind.GRANT, grantId, now, now + longestAccessTokenTtl.toSeconds() + UserTokenMinter.REVOCATION_MARGIN_SECONDS);
+    return refreshTokens.revokeFamily(grantId, minter.keepRevokedUntil()).compose(v -> revoker.revoke(r)).map(r)
+        .recover(RevocationService::unavailableUnlessOAuth);
+  }
+
+  /**
+   * An admin revocation request {@code {"kind": "subject|client|grant|token", "value": "..."}}: the
+   * revocation recorded, or {@code invalid_request} naming what is wrong.
+   */
+  public Future<Revocation> adminRevoke(JsonObject request) {
+    Object kind = request.getValue("kind");
+    Object value = request.getValue("value");
+    if (!(kind instanceof String k) || !ADMIN_KINDS.contains(k)) {
+      return Future.failedFuture(OAuthException.invalidRequest("kind must be one of subject, client, grant, token"));
+    }
+    if (!(value instanceof String v) || v.isBlank() || v.length() > Revocation.MAX_VALUE_LENGTH) {
+      return Future.failedFuture(OAuthException.invalidRequest("value must be a non-blank string of at most " + Revocation.MAX_VALUE_LENGTH + " characters"));
+    }
+    for (String name : request.fieldNames()) {
+      if (!name.equals("kind") && !name.equals("value")) {
+        return Future.failedFuture(OAuthException.invalidRequest("unknown member " + name));
+      }
+    }
+    return switch (Revocation.Kind.fromWire(k)) {
+      case SUBJECT -> revokeSubject(v);
+      case CLIENT -> revokeClient(v);
+      case GRANT -> revokeGrant(v);
+      case TOKEN -> revokeJti(v);
+    };
+  }
+
+  private static final java.util.Set<String> ADMIN_KINDS = java.util.Set.of("subject", "client", "grant", "token");
+
+  /** Admin revocation of one access token by its {@code jti} (its expiry unknown here: the longest lifetime). */
+  public Future<Revocation> revokeJti(String jti) {
+    long now = clock.instant().getEpochSecond();
+    Revocation r = new Revocation(Revocation.Kind.TOKEN, jti, now, now + longestAccessTokenTtl.toSeconds() + UserTokenMinter.REVOCATION_MARGIN_SECONDS);
+    return revoker.revoke(r).map(r).recover(RevocationService::unavailableUnlessOAuth);
+  }
+
+  private static <T> Future<T> unavailableUnlessOAuth(Throwable e) {
+    return Future.failedFuture(e instanceof OAuthException ? e
+        : OAuthException.temporarilyUnavailable("the revocation could not be recorded; try again"));
   }
 }

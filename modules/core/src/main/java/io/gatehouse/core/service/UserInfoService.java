@@ -27,7 +27,11 @@ public final class UserInfoService {
   private final AccessTokenVerifier verifier;
   private final UserStore users;
 
-  public UserInfoService(AccessTokenVerifier verifier, UserStore users) {
+  private final io.gatehouse.core.revocation.DenySet denySet;
+
+  /** @param denySet revoked tokens are refused as invalid ({@code invalid_token}) */
+  public UserInfoService(AccessTokenVerifier verifier, UserStore users, io.gatehouse.core.revocation.DenySet denySet) {
+    this.denySet = denySet;
     this.verifier = verifier;
     this.users = users;
   }
@@ -50,6 +54,9 @@ public final class UserInfoService {
   private Future<Answer> lookup(String bearerToken) {
     JsonObject claims = verifier.verify(bearerToken)
         .orElseThrow(() -> OAuthException.invalidToken("the access token is invalid or expired"));
+    if (denySet.denies(claims)) {
+      throw OAuthException.invalidToken("the access token has been revoked");
+    }
     Scopes scopes = Scopes.fromStored(claims.getString("scope", ""));
     // OIDC Core §5.3.1: the access token must have been granted openid
     if (!scopes.values().contains("openid")) {

@@ -228,6 +228,30 @@ class AuthorizationCodeGrantTest {
   }
 
   @Test
+  void tokenWhenCodeReusedThenTheGrantsAccessTokensAreRevokedToo() {
+    String code = f.code();
+    TokenResponse first = await(f.redeem(WEB, code, VERIFIER));
+    TokenResponse rotated = await(f.refresh(WEB, first.refreshToken()));
+    TokenResponse unrelated = await(f.redeem(WEB, f.code(), VERIFIER));
+    JsonObject firstClaims = f.verifier.verify(first.accessToken()).orElseThrow();
+    assertThat(f.denySet.denies(firstClaims)).isFalse();
+
+    failsWith(f.redeem(WEB, code, VERIFIER), OAuthErrorCode.INVALID_GRANT, "already been used");
+
+    // RFC 6749 §4.1.2: the access tokens issued from the code are revoked, by their grant id (gid)
+    assertThat(firstClaims.getString("gid")).isNotBlank();
+    assertThat(f.denySet.denies(firstClaims)).isTrue();
+    assertThat(f.denySet.denies(f.verifier.verify(rotated.accessToken()).orElseThrow())).isTrue();
+    assertThat(f.denySet.denies(f.verifier.verify(unrelated.accessToken()).orElseThrow())).isFalse();
+    // durably: the list keeps it until the grant's last access token has expired
+    assertThat(await(f.revocationList.active(f.clock.epochSecond()))).singleElement().satisfies(r -> {
+      assertThat(r.kind()).isEqualTo(io.gatehouse.core.revocation.Revocation.Kind.GRANT);
+      assertThat(r.value()).isEqualTo(firstClaims.getString("gid"));
+      assertThat(r.expiresAt()).isGreaterThanOrEqualTo(f.clock.epochSecond() + ACCESS_TTL.toSeconds());
+    });
+  }
+
+  @Test
   void tokenWhenCodeReusedAfterItExpiredThenStillInvalidGrantAndFamilyRevoked() {
     String code = f.code();
     TokenResponse first = await(f.redeem(WEB, code, VERIFIER));

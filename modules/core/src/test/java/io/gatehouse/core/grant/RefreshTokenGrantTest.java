@@ -94,6 +94,19 @@ class RefreshTokenGrantTest {
   }
 
   @Test
+  void refreshWhenReusedThenEveryAccessTokenOfTheGrantIsRevoked() {
+    TokenResponse first = grant();
+    TokenResponse second = await(f.refresh(WEB, first.refreshToken()));
+    TokenResponse other = grant();
+
+    failsWith(f.refresh(WEB, first.refreshToken()), OAuthErrorCode.INVALID_GRANT, REUSED);
+
+    assertThat(f.denySet.denies(f.verifier.verify(first.accessToken()).orElseThrow())).isTrue();
+    assertThat(f.denySet.denies(f.verifier.verify(second.accessToken()).orElseThrow())).isTrue();
+    assertThat(f.denySet.denies(f.verifier.verify(other.accessToken()).orElseThrow())).as("another grant").isFalse();
+  }
+
+  @Test
   void refreshWhenReuseInOneFamilyThenOtherFamiliesOfTheSameUserUnaffected() {
     TokenResponse a = grant();
     TokenResponse b = grant();

@@ -14,7 +14,10 @@ import io.gatehouse.core.model.GrantTypes;
 import io.gatehouse.core.model.Scopes;
 import io.gatehouse.core.model.TokenRequest;
 import io.gatehouse.core.model.TokenResponse;
+import io.gatehouse.core.revocation.DenySet;
+import io.gatehouse.core.revocation.Revoker;
 import io.gatehouse.core.store.SharedDataAuthorizationCodeStore;
+import io.gatehouse.core.store.memory.InMemoryRevocationList;
 import io.gatehouse.core.store.memory.InMemoryRefreshTokenStore;
 import io.gatehouse.core.testing.MutableClock;
 import io.gatehouse.core.testing.TestKeys;
@@ -67,6 +70,10 @@ final class UserGrantFixture {
   final SharedDataAuthorizationCodeStore codes;
   final InMemoryRefreshTokenStore refreshTokens = new InMemoryRefreshTokenStore();
   final UserTokenMinter minter;
+  /** The revocation list and this node's deny-set, as the server's hub keeps them (without channels). */
+  final InMemoryRevocationList revocationList = new InMemoryRevocationList();
+  final DenySet denySet = new DenySet();
+  final Revoker revoker = r -> revocationList.add(r).onSuccess(v -> denySet.apply(r));
   final AuthorizationCodeGrant codeGrant;
   final RefreshTokenGrant refreshGrant;
   final AccessTokenVerifier verifier;
@@ -76,7 +83,7 @@ final class UserGrantFixture {
     AccessTokenIssuer accessTokens = new AccessTokenIssuer(ISSUER, AUDIENCE, keys.signer(), clock);
     IdTokenIssuer idTokens = new IdTokenIssuer(ISSUER, keys.signer(SigningAlgorithm.RS256), clock, ID_TTL);
     minter = new UserTokenMinter(accessTokens, idTokens, refreshTokens, clock,
-        new UserTokenMinter.Lifetimes(ACCESS_TTL, REFRESH_IDLE, REFRESH_ABSOLUTE));
+        new UserTokenMinter.Lifetimes(ACCESS_TTL, REFRESH_IDLE, REFRESH_ABSOLUTE), revoker);
     codeGrant = new AuthorizationCodeGrant(codes, minter);
     refreshGrant = new RefreshTokenGrant(minter);
     verifier = new AccessTokenVerifier(ISSUER, keys.publicJwks(), clock);

@@ -32,6 +32,7 @@ class UserInfoServiceTest {
   private InMemoryUserStore users;
   private AccessTokenIssuer accessTokens;
   private UserInfoService service;
+  private final io.gatehouse.core.revocation.DenySet denySet = new io.gatehouse.core.revocation.DenySet();
 
   @BeforeEach
   void setUp() {
@@ -46,7 +47,7 @@ class UserInfoServiceTest {
     await(users.upsert(new User("sub-alice", "alice", "$argon2id$v=19$m=64,t=1,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc",
         claims)));
     accessTokens = new AccessTokenIssuer(ISSUER, "https://api.example", keys.signer(), clock);
-    service = new UserInfoService(new AccessTokenVerifier(ISSUER, keys.publicJwks(), clock), users);
+    service = new UserInfoService(new AccessTokenVerifier(ISSUER, keys.publicJwks(), clock), users, denySet);
   }
 
   private String token(String subject, String scope) {
@@ -114,6 +115,15 @@ class UserInfoServiceTest {
     assertThat(e.description()).isEqualTo("the access token is invalid or expired");
     awaitOAuthError(call(null), OAuthErrorCode.INVALID_TOKEN);
     awaitOAuthError(call(""), OAuthErrorCode.INVALID_TOKEN);
+  }
+
+  @Test
+  void userInfoWhenTokenRevokedThenInvalidToken() {
+    String token = token("sub-alice", "openid");
+    denySet.apply(new io.gatehouse.core.revocation.Revocation(io.gatehouse.core.revocation.Revocation.Kind.SUBJECT, "sub-alice",
+        clock.instant().getEpochSecond(), clock.instant().getEpochSecond() + 3600));
+
+    awaitOAuthError(call(token), OAuthErrorCode.INVALID_TOKEN);
   }
 
   @Test

@@ -129,7 +129,45 @@ public final class ConfigLoader {
         nonEmpty("postgres.database"), nonEmpty("postgres.user"), string("postgres.password"), schema,
         integer("postgres.pool_size", 1, 1000));
     return new GatehouseConfig(issuer, http, token, authorize, session, login, keys, store, cluster(type), postgres,
-        optionalPath("seed.file"), bool("demo.enabled"), integer("introspection.cache_size", 1, 100_000_000));
+        optionalPath("seed.file"), bool("demo.enabled"), integer("introspection.cache_size", 1, 100_000_000),
+        revocations(), redis(), adminScope());
+  }
+
+  private GatehouseConfig.Revocations revocations() {
+    Duration resync = duration("revocation.resync_interval", Duration.ofMillis(100), Duration.ofMinutes(10));
+    Duration staleness = duration("revocation.max_staleness", Duration.ofSeconds(1), Duration.ofHours(1));
+    if (staleness.compareTo(resync.multipliedBy(2)) < 0) {
+      throw invalid("revocation.max_staleness", "must be at least twice revocation.resync_interval");
+    }
+    var failClosed = switch (nonEmpty("revocation.fail_closed")) {
+      case "unavailable" -> io.gatehouse.core.service.IntrospectionService.FailClosed.UNAVAILABLE;
+      case "inactive" -> io.gatehouse.core.service.IntrospectionService.FailClosed.INACTIVE;
+      default -> throw invalid("revocation.fail_closed", "must be unavailable or inactive");
+    };
+    return new GatehouseConfig.Revocations(resync, staleness, failClosed);
+  }
+
+  private GatehouseConfig.Redis redis() {
+    boolean enabled = bool("redis.enabled");
+    String uri = nonEmpty("redis.uri");
+    if (!uri.startsWith("redis://") && !uri.startsWith("rediss://")) {
+      // never echo the value: it may carry a password
+      throw new ConfigException("configuration key 'redis.uri' must start with redis:// or rediss://");
+    }
+    String prefix = string("redis.key_prefix");
+    if (!prefix.matches("[A-Za-z0-9:._-]{0,64}")) {
+      throw invalid("redis.key_prefix", "must be at most 64 letters, digits, ':', '.', '_' or '-'");
+    }
+    return new GatehouseConfig.Redis(enabled, uri, prefix, nonEmpty("redis.channel"));
+  }
+
+  private String adminScope() {
+    String scope = nonEmpty("admin.scope");
+    // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
+    if (!scope.matches("[\\x21\\x23-\\x5B\\x5D-\\x7E]+")) {
+      throw invalid("admin.scope", "must be one scope token (RFC 6749 §3.3)");
+    }
+    return scope;
   }
 
   private GatehouseConfig.Cluster cluster(StoreType type) {

@@ -11,7 +11,20 @@ import java.util.Optional;
 /** The whole configuration, typed and validated; loaded once at start by {@link ConfigLoader}. */
 public record GatehouseConfig(
     URI issuer, Http http, Token token, Authorize authorize, Session session, Login login, Keys keys, Store store,
-    Cluster cluster, Postgres postgres, Optional<Path> seedFile, boolean demoEnabled, long introspectionCacheSize) {
+    Cluster cluster, Postgres postgres, Optional<Path> seedFile, boolean demoEnabled, long introspectionCacheSize,
+    Revocations revocation, Redis redis, String adminScope) {
+
+  /** The deny-set's upkeep, and what introspection answers when the node cannot vouch for it. */
+  public record Revocations(Duration resyncInterval, Duration maxStaleness, io.gatehouse.core.service.IntrospectionService.FailClosed failClosed) {}
+
+  /** The Redis revocation cache and channel; {@code enabled} false runs without them. */
+  public record Redis(boolean enabled, String uri, String keyPrefix, String channel) {
+    @Override
+    public String toString() {
+      // the URI may carry a password
+      return "Redis[enabled=" + enabled + ", prefix " + keyPrefix + ", channel " + channel + "]";
+    }
+  }
 
   /** Clustering: {@code options} is null when the node runs alone. */
   public record Cluster(boolean enabled, HazelcastClusterOptions options) {}

@@ -59,6 +59,8 @@ public final class SeedFile {
       "default_scopes", "token_endpoint_auth_methods", "redirect_uris", "access_token_ttl", "post_logout_redirect_uris",
       "allowed_origins", "logout_revokes_refresh_tokens", "can_introspect");
   static final Duration MAX_TTL = Duration.ofHours(24);
+  /** The longest access token lifetime a client can be given (its override's upper bound). */
+  public static final Duration LONGEST_ACCESS_TOKEN_TTL = MAX_TTL;
 
   private SeedFile() {}
 

@@ -16,7 +16,8 @@ import java.util.function.BooleanSupplier;
  *   <li>{@code GET /health/live}: 200 whenever this event loop answers (restart the process only when
  *       it does not).
  *   <li>{@code GET /health/ready} (and {@code /health}): 200 when the configured stores answer, the
- *       cluster's maps answer (when clustered), and the node is not draining for shutdown; else 503.
+ *       cluster's maps answer (when clustered), the node can vouch for its revocation deny-set
+ *       (its last resync is recent enough), and the node is not draining for shutdown; else 503.
  * </ul>
  */
 public final class HealthEndpoint {
@@ -25,8 +26,11 @@ public final class HealthEndpoint {
   private final Vertx vertx;
   private final ClientRegistry clients;
   private final BooleanSupplier draining;
+  private final BooleanSupplier revocationsVouched;
 
-  public HealthEndpoint(Vertx vertx, ClientRegistry clients, BooleanSupplier draining) {
+  /** @param revocationsVouched whether the node can vouch for its revocation deny-set (else it fails closed) */
+  public HealthEndpoint(Vertx vertx, ClientRegistry clients, BooleanSupplier draining, BooleanSupplier revocationsVouched) {
+    this.revocationsVouched = revocationsVouched;
     this.vertx = vertx;
     this.clients = clients;
     this.draining = draining;
@@ -48,8 +52,10 @@ public final class HealthEndpoint {
       if (vertx.isClustered()) {
         checks.put("cluster", status(cluster));
       }
+      boolean vouched = revocationsVouched.getAsBoolean();
+      checks.put("revocations", vouched ? "UP" : "DOWN");
       checks.put("accepting", drain ? "DOWN" : "UP");
-      boolean up = store.succeeded() && cluster.succeeded() && !drain;
+      boolean up = store.succeeded() && cluster.succeeded() && vouched && !drain;
       ctx.response().setStatusCode(up ? 200 : 503);
       Responses.json(ctx.response(), new JsonObject().put("status", up ? "UP" : "DOWN").put("checks", checks));
     });

@@ -1,6 +1,7 @@
 package io.gatehouse.server.verticle;
 
 import io.gatehouse.server.Services;
+import io.gatehouse.server.http.AdminRevocationsEndpoint;
 import io.gatehouse.server.http.Cors;
 import io.gatehouse.server.http.HealthEndpoint;
 import io.gatehouse.server.http.IntrospectionEndpoint;
@@ -51,12 +52,16 @@ public final class HttpVerticle extends VerticleBase {
     Cors cors = new Cors(services.clients());
     TokenEndpoint token = new TokenEndpoint(services.tokenService(), services.config().http().maxBodyBytes(), cors);
     MetadataEndpoints metadata = services.metadata();
-    HealthEndpoint health = new HealthEndpoint(vertx, services.clients(), services.draining()::get);
+    HealthEndpoint health = new HealthEndpoint(vertx, services.clients(), services.draining()::get, services.revocationHub()::vouched);
     router.route(base + "/token").handler(token);
     router.route(base + "/revoke").handler(new RevocationEndpoint(services.authenticator(), services.revocations(),
         services.config().http().maxBodyBytes()));
     router.route(base + "/introspect").handler(new IntrospectionEndpoint(services.authenticator(), services.introspection(),
         services.config().http().maxBodyBytes()));
+    AdminRevocationsEndpoint admin = new AdminRevocationsEndpoint(services.bearer(), services.revocations(), services.revocationHub(),
+        services.config().adminScope(), services.config().http().maxBodyBytes());
+    router.post(base + "/admin/revocations").handler(admin::create);
+    router.get(base + "/admin/revocations").handler(admin::list);
     GatehouseConfig.Session sc = services.config().session();
     // the login session: only on the interactive routes, never on the token path
     SessionHandler sessions = SessionHandler.create(services.sessions())

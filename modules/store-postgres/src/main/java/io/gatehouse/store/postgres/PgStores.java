@@ -17,6 +17,7 @@ public final class PgStores {
   private final PgUserStore users;
   private final PgConsentStore consents;
   private final PgRefreshTokenStore refreshTokens;
+  private final PgRevocationList revocations;
 
   private PgStores(Pool pool) {
     this.pool = pool;
@@ -24,6 +25,7 @@ public final class PgStores {
     this.users = PgUserStore.sharing(pool);
     this.consents = PgConsentStore.sharing(pool);
     this.refreshTokens = PgRefreshTokenStore.sharing(pool);
+    this.revocations = PgRevocationList.sharing(pool);
   }
 
   /**
@@ -51,6 +53,11 @@ public final class PgStores {
 
   public PgRefreshTokenStore refreshTokens() {
     return refreshTokens;
+  }
+
+  /** The durable revocation list, on the shared pool. */
+  public PgRevocationList revocations() {
+    return revocations;
   }
 
   /** Runs {@code SELECT 1} on the shared pool; fails when the database does not answer. */

@@ -1,0 +1,144 @@
+package io.gatehouse.store.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gatehouse.core.revocation.Revocation;
+import io.gatehouse.core.revocation.Revocation.Kind;
+import io.gatehouse.core.revocation.RevocationList;
+import io.gatehouse.store.contract.RevocationListContract;
+import io.vertx.core.Vertx;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Runs the {@link RevocationListContract} on {@link PgRevocationList} against a real PostgreSQL (see
+ * {@link TestPostgres}), as two nodes: the list {@link PgStores} hands out on one Vert.x instance, and
+ * a list made by {@link PgRevocationList#create} (a pool of its own) on a second Vert.x instance, both
+ * on one fresh random schema that is emptied before each test and dropped afterwards. The failure
+ * test uses stores whose pool has been closed.
+ */
+class PgRevocationListContractTest extends RevocationListContract {
+  private static Vertx vertx;
+  private static Vertx otherVertx;
+  private static String schema;
+  private static PgStores stores;
+  private static PgRevocationList otherNode;
+  private static PgStores closed;
+
+  @BeforeAll
+  static void setUp() {
+    vertx = Vertx.vertx();
+    otherVertx = Vertx.vertx();
+    schema = TestPostgres.randomSchema();
+    stores = TestPostgres.awaitStartup(PgStores.create(vertx, TestPostgres.options(schema)));
+    otherNode = TestPostgres.awaitStartup(PgRevocationList.create(otherVertx, TestPostgres.options(schema)));
+    closed = TestPostgres.awaitStartup(PgStores.create(vertx, TestPostgres.options(schema)));
+    await(closed.close());
+  }
+
+  @AfterAll
+  static void tearDown() throws SQLException {
+    try {
+      if (stores != null) {
+        await(stores.close());
+      }
+      if (otherNode != null) {
+        await(otherNode.close());
+      }
+    } finally {
+      try {
+        TestPostgres.dropSchema(schema);
+      } finally {
+        await(otherVertx.close());
+        await(vertx.close());
+      }
+    }
+  }
+
+  @BeforeEach
+  void empty() throws SQLException {
+    TestPostgres.truncate(schema, "revocations");
+  }
+
+  @Override
+  protected RevocationList revocations() {
+    return stores.revocations();
+  }
+
+  @Override
+  protected RevocationList otherNode() {
+    return otherNode;
+  }
+
+  @Override
+  protected RevocationList unavailableRevocations() {
+    return closed.revocations();
+  }
+
+  @Override
+  protected Vertx vertx() {
+    return vertx;
+  }
+
+  @Test
+  void addKeepsOneRowPerKeyHoldingTheMergedTimes() throws SQLException {
+    String client = uniqueId("client");
+    await(revocations().add(new Revocation(Kind.CLIENT, client, T0 + 10, T0 + 900)));
+    await(otherNode().add(new Revocation(Kind.CLIENT, client, T0 + 20, T0 + 600)));
+
+    assertThat(
+            TestPostgres.queryLong(
+                "SELECT count(*) FROM " + schema + ".revocations WHERE kind = 'client' AND value = ?"
+                    + " AND revoked_at = ? AND expires_at = ?",
+                client, T0 + 20, T0 + 900))
+        .isEqualTo(1);
+    assertThat(TestPostgres.queryLong("SELECT count(*) FROM " + schema + ".revocations")).isEqualTo(1);
+  }
+
+  @Test
+  void purgeExpiredAnswersHowManyRowsItDeleted() throws SQLException {
+    await(revocations().add(new Revocation(Kind.TOKEN, uniqueId("jti"), T0, T0 + 10)));
+    await(revocations().add(new Revocation(Kind.GRANT, uniqueId("grant"), T0, T0 + 20)));
+    Revocation live = new Revocation(Kind.TOKEN, uniqueId("jti"), T0, T0 + 21);
+    await(revocations().add(live));
+
+    assertThat(await(revocations().purgeExpired(T0 + 20))).isEqualTo(2);
+
+    assertThat(TestPostgres.queryLong("SELECT count(*) FROM " + schema + ".revocations")).isEqualTo(1);
+    assertThat(await(otherNode().active(T0))).containsExactly(live);
+  }
+
+  @Test
+  void activePurgeExpiredAndRevokeByClientAreServedByIndexes() throws SQLException {
+    assertThat(plan("bigint", PgRevocationList.ACTIVE)).contains("revocations_expires_at_idx");
+    assertThat(plan("bigint", PgRevocationList.PURGE_EXPIRED)).contains("revocations_expires_at_idx");
+    assertThat(plan("text", PgRefreshTokenStore.REVOKE_BY_CLIENT)).contains("refresh_families_client");
+  }
+
+  /** The generic plan (as a prepared statement gets) with sequential and bitmap scans discouraged. */
+  private static String plan(String type, String sql) throws SQLException {
+    try (Connection c = TestPostgres.jdbc();
+        Statement s = c.createStatement()) {
+      s.execute("SET search_path = " + schema);
+      s.execute("SET enable_seqscan = off");
+      s.execute("SET enable_bitmapscan = off");
+      s.execute("SET plan_cache_mode = force_generic_plan");
+      s.execute("PREPARE probe (" + type + ") AS " + sql);
+      List<String> lines = new ArrayList<>();
+      try (ResultSet rs = s.executeQuery("EXPLAIN EXECUTE probe (" + (type.equals("text") ? "'x'" : "1") + ")")) {
+        while (rs.next()) {
+          lines.add(rs.getString(1));
+        }
+      }
+      return String.join("\n", lines);
+    }
+  }
+}
