@@ -177,4 +177,57 @@ class ClusterFlowTest {
       assertThat(new JsonObject(r.body()).getString("error")).isEqualTo("invalid_grant");
     }
   }
+
+  static JsonObject introspectOn(TestServer node, String token) throws Exception {
+    HttpResponse<String> r = node.post("/introspect", "application/x-www-form-urlencoded", "token=" + token, "Authorization", RevocationTest.RS);
+    assertThat(r.statusCode()).isEqualTo(200);
+    return new JsonObject(r.body());
+  }
+
+  /** Polls {@code node}'s introspection of {@code token} until inactive; answers the milliseconds it took. */
+  static long millisUntilInactive(TestServer node, String token, long startNanos) throws Exception {
+    while (true) {
+      if (!introspectOn(node, token).getBoolean("active")) {
+        return (System.nanoTime() - startNanos) / 1_000_000;
+      }
+      assertThat(System.nanoTime() - startNanos).as("still active on the other node after 5 s").isLessThan(5_000_000_000L);
+      Thread.sleep(1);
+    }
+  }
+
+  @Test
+  void accessTokenRevokedOnOneNodeIsInactiveOnTheOtherWithinMilliseconds() throws Exception {
+    String access = new JsonObject(a.form("grant_type=client_credentials&scope=read%3Ausers", "Authorization", TokenEndpointTest.BILLING)
+        .body()).getString("access_token");
+    // B has verified and cached it
+    assertThat(introspectOn(b, access).getBoolean("active")).isTrue();
+
+    long start = System.nanoTime();
+    HttpResponse<String> revoked = a.post("/revoke", "application/x-www-form-urlencoded", "token=" + access, "Authorization",
+        TokenEndpointTest.BILLING);
+    assertThat(revoked.statusCode()).isEqualTo(200);
+    long took = millisUntilInactive(b, access, start);
+
+    // the event bus carries it: far below B's 5 s resync interval
+    assertThat(took).isLessThan(1_000);
+    assertThat(introspectOn(a, access)).isEqualTo(new JsonObject().put("active", false));
+  }
+
+  @Test
+  void codeReplayedOnOneNodeRevokesTheGrantsAccessTokenOnTheOther() throws Exception {
+    String verifier = TokenHashes.random(32);
+    String done = new Browser().signInAndConsent(a.base + "/authorize?" + Browser.encode(Map.of("response_type", "code",
+        "client_id", "rp", "redirect_uri", RP_CB, "scope", "read:users", "state", "s", "code_challenge", TokenHashes.s256(verifier),
+        "code_challenge_method", "S256")), a.base, "alice", "alice-password-123");
+    String body = "grant_type=authorization_code&code=" + Browser.query(done).get("code") + "&redirect_uri="
+        + java.net.URLEncoder.encode(RP_CB, "UTF-8") + "&code_verifier=" + verifier;
+    String auth = TestServer.basic("rp", RP_SECRET);
+    String access = new JsonObject(a.form(body, "Authorization", auth).body()).getString("access_token");
+    assertThat(introspectOn(b, access).getBoolean("active")).isTrue();
+
+    long start = System.nanoTime();
+    assertThat(a.form(body, "Authorization", auth).statusCode()).isEqualTo(400);
+
+    assertThat(millisUntilInactive(b, access, start)).isLessThan(1_000);
+  }
 }
