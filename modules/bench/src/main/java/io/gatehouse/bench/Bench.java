@@ -26,7 +26,7 @@ import org.HdrHistogram.Histogram;
  */
 public final class Bench {
   static final String USAGE = """
-      Usage: java -jar gatehouse-bench.jar --workload W1|W2|W3|W4|W5 [options]
+      Usage: java -jar gatehouse-bench.jar --workload W1|W2|W3|W4|W5|R1 [options]
 
       Workloads (names as in DESIGN.md "Benchmark workloads"):
         W1  POST /token grant_type=client_credentials (client_secret_basic); every answer must carry an
@@ -51,6 +51,14 @@ public final class Bench {
             token, kept for the next operation; 400 invalid_grant is an error (rotation broke). Setup per
             virtual user: the W4 sign-in and one redemption. The client needs the refresh_token grant.
             Needs the same flags as W4.
+        R1  Revocation propagation, --revocations rounds one after the other. Each round: a fresh access token
+            from --target (the origin node) by client credentials (--client-id/--client-secret, --scope); every
+            observer must accept it (warming its caches); then the clock starts, POST /revoke goes to the origin
+            and every observer is polled on its own connection until it rejects: each node of --observe by
+            introspection ({"active":false}, as --rs-client-id), each URL of --resource by GET with the token
+            (401 invalid_token). Reports, over the rounds, the time until every observer rejected, until each
+            one did, and the revoke request's own latency. An observer that has not rejected after 5 s, or
+            answers anything else, is an error. --connections, --duration, --warmup and --rate do not apply.
 
       Options:
         --workload W          W1, W2, W3, W4 or W5 (required)
@@ -77,6 +85,9 @@ public final class Bench {
         --redirect-uri URI    W4, W5: a redirect URI registered for the client, exactly as registered
         --username U          W4, W5: the user who signs in
         --password P          W4, W5: that user's password
+        --observe URLS        R1: comma-separated base URLs of the nodes whose introspection must reject
+        --resource URLS       R1: comma-separated URLs of protected resources (resource servers) that must reject
+        --revocations N       R1: rounds, default 200
         --help                this text
 
       Output: a markdown table (req/s counts successful operations per second; a W4 operation is two HTTP
@@ -111,6 +122,21 @@ public final class Bench {
       return;
     }
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Integer.parseInt(opts.getOrDefault("threads", "1"))));
+    if ("R1".equals(opts.get("workload"))) {
+      try {
+        Propagation p = new Propagation(vertx, propagationSettings(opts));
+        Propagation.Result r = p.run().toCompletionStage().toCompletableFuture().get();
+        p.close();
+        System.out.println(Propagation.table(r));
+        if (opts.containsKey("json")) {
+          Files.writeString(Path.of(opts.get("json")), Propagation.json(r).encodePrettily());
+        }
+        System.exit(r.errors().isEmpty() ? 0 : 3);
+      } finally {
+        vertx.close();
+      }
+      return;
+    }
     try {
       LoadRunner.Result result;
       try {
@@ -134,7 +160,8 @@ public final class Bench {
     Map<String, String> opts = new HashMap<>(Map.of("connections", "32", "duration", "30s", "warmup", "15s", "rate", "0",
         "target", "http://127.0.0.1:8080"));
     List<String> known = List.of("workload", "target", "connections", "duration", "warmup", "rate", "client-id", "client-secret",
-        "scope", "json", "threads", "redirect-uri", "username", "password", "rs-client-id", "rs-client-secret", "token");
+        "scope", "json", "threads", "redirect-uri", "username", "password", "rs-client-id", "rs-client-secret", "token",
+        "observe", "resource", "revocations");
     for (int i = 0; i < args.size(); i++) {
       String a = args.get(i);
       if (!a.startsWith("--") || !known.contains(a.substring(2)) || i + 1 >= args.size()) {
@@ -145,7 +172,9 @@ public final class Bench {
     if (!opts.containsKey("workload")) {
       throw new IllegalArgumentException("--workload is required (W1, W2, W3, W4 or W5)");
     }
-    if (isUserWorkload(opts)) {
+    if ("R1".equals(opts.get("workload"))) {
+      propagationSettings(opts);
+    } else if (isUserWorkload(opts)) {
       userWorkload(opts);
     } else {
       workload(opts);
@@ -194,6 +223,44 @@ public final class Bench {
       case "W3" -> Workload.jwks();
       default -> throw new IllegalArgumentException("unknown workload '" + opts.get("workload") + "' (W1, W2, W3, W4, W5)");
     };
+  }
+
+  /** R1: the propagation measurement's settings. */
+  static Propagation.Settings propagationSettings(Map<String, String> opts) {
+    for (String flag : List.of("client-id", "client-secret")) {
+      if (!opts.containsKey(flag)) {
+        throw new IllegalArgumentException("R1 needs --client-id and --client-secret (the client whose tokens are revoked); --" + flag + " is missing");
+      }
+    }
+    List<URI> observe = urls(opts.getOrDefault("observe", ""), "--observe");
+    List<URI> resources = urls(opts.getOrDefault("resource", ""), "--resource");
+    if (observe.isEmpty() && resources.isEmpty()) {
+      throw new IllegalArgumentException("R1 needs at least one observer: --observe (nodes) or --resource (resource servers)");
+    }
+    if (!observe.isEmpty() && (!opts.containsKey("rs-client-id") || !opts.containsKey("rs-client-secret"))) {
+      throw new IllegalArgumentException("R1 with --observe needs --rs-client-id and --rs-client-secret (the client that introspects)");
+    }
+    String n = opts.getOrDefault("revocations", "200");
+    if (!n.matches("[0-9]{1,7}") || Integer.parseInt(n) == 0) {
+      throw new IllegalArgumentException("--revocations must be a whole number above 0, got '" + n + "'");
+    }
+    return new Propagation.Settings(URI.create(opts.get("target")), observe, resources, opts.get("client-id"), opts.get("client-secret"),
+        opts.get("scope"), opts.get("rs-client-id"), opts.get("rs-client-secret"), Integer.parseInt(n));
+  }
+
+  private static List<URI> urls(String list, String flag) {
+    List<URI> out = new java.util.ArrayList<>();
+    for (String s : list.split(",")) {
+      if (s.isBlank()) {
+        continue;
+      }
+      URI u = URI.create(s.trim());
+      if (!"http".equals(u.getScheme()) || u.getHost() == null || u.getPort() < 0 && u.getHost() == null) {
+        throw new IllegalArgumentException(flag + " takes http:// URLs, got '" + s + "'");
+      }
+      out.add(u);
+    }
+    return out;
   }
 
   /** W4 and W5: the authorization code flow's settings. */

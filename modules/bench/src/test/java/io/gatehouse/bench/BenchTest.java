@@ -329,4 +329,50 @@ class BenchTest {
     Map<String, String> ok = new HashMap<>(Bench.parse(List.of("--workload", "W3")));
     assertThat(ok).containsEntry("connections", "32").containsEntry("duration", "30s").containsEntry("warmup", "15s");
   }
+
+  // ---------------------------------------------------------------- R1
+
+  @Test
+  void r1OnOneNodeThenEveryRevocationIsSeenByItsIntrospectionAndNoErrors() throws Exception {
+    Map<String, String> opts = Bench.parse(List.of("--workload", "R1", "--target", target, "--observe", target,
+        "--client-id", "bench-cc", "--client-secret", SECRET, "--scope", "read", "--rs-client-id", "bench-rs", "--rs-client-secret", RS_SECRET,
+        "--revocations", "20"));
+    Propagation p = new Propagation(clientVertx, Bench.propagationSettings(opts));
+    Propagation.Result r = p.run().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    p.close();
+
+    assertThat(r.errors()).isEmpty();
+    assertThat(r.measured()).isEqualTo(20);
+    assertThat(r.all().getTotalCount()).isEqualTo(20);
+    // on the revoking node itself, the first poll after the revoke already rejects
+    assertThat(r.all().getValueAtPercentile(50)).isGreaterThanOrEqualTo(r.revoke().getValueAtPercentile(50));
+    assertThat(Propagation.table(r)).contains("| every observer rejects | 20 | 20 |").contains("introspect 127.0.0.1:");
+    assertThat(Propagation.json(r).getJsonObject("all_rejected_ms").getDouble("p99")).isPositive();
+  }
+
+  @Test
+  void r1WhenTheObserverIntrospectsAsAClientThatMaySeeNothingThenEveryRoundIsAnError() throws Exception {
+    // bench-rp may only introspect its own tokens: bench-cc's token is never active to it
+    Map<String, String> opts = Bench.parse(List.of("--workload", "R1", "--target", target, "--observe", target,
+        "--client-id", "bench-cc", "--client-secret", SECRET, "--rs-client-id", "bench-rp", "--rs-client-secret", RP_SECRET,
+        "--revocations", "3"));
+    Propagation p = new Propagation(clientVertx, Bench.propagationSettings(opts));
+    Propagation.Result r = p.run().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    p.close();
+
+    assertThat(r.measured()).isZero();
+    assertThat(r.errors()).containsOnlyKeys("rejected_before_revocation (introspect " + java.net.URI.create(target).getAuthority() + ")");
+  }
+
+  @Test
+  void r1ArgumentsAreCheckedBeforeAnythingRuns() {
+    assertThatThrownBy(() -> Bench.parse(List.of("--workload", "R1", "--target", target, "--client-id", "bench-cc", "--client-secret", SECRET)))
+        .hasMessageContaining("R1 needs at least one observer");
+    assertThatThrownBy(() -> Bench.parse(List.of("--workload", "R1", "--target", target, "--observe", target, "--client-id", "bench-cc",
+        "--client-secret", SECRET))).hasMessageContaining("--rs-client-id");
+    assertThatThrownBy(() -> Bench.parse(List.of("--workload", "R1", "--target", target, "--resource", "ftp://x/user", "--client-id", "bench-cc",
+        "--client-secret", SECRET))).hasMessageContaining("--resource takes http:// URLs");
+    assertThatThrownBy(() -> Bench.parse(List.of("--workload", "R1", "--target", target, "--resource", target + "/user", "--client-id", "bench-cc",
+        "--client-secret", SECRET, "--revocations", "0"))).hasMessageContaining("--revocations must be a whole number above 0");
+  }
 }
