@@ -205,13 +205,13 @@ public final class Gatehouse {
         new LoginThrottle(clock, l.freeFailures(), l.maxBackoff(), l.accountDelay(), Duration.ofHours(1)));
     AccessTokenVerifier verifier = new AccessTokenVerifier(config.issuerString(), keys.publicJwks(), clock);
     UserInfoService userInfo = new UserInfoService(verifier, stores.users(), hub.denySet());
-    LogoutService logouts = new LogoutService(clients, stores.refreshTokens(), verifier);
     IntrospectionService introspection = new IntrospectionService(verifier, stores.refreshTokens(), config.issuerString(), clock,
         config.introspectionCacheSize(), hub.denySet(), hub::vouched, config.revocation().failClosed());
     // a client may set its access token lifetime up to the longest the configuration allows
     RevocationService revocations = new RevocationService(stores.refreshTokens(), verifier, minter, clients, hub, clock,
         SeedFile.LONGEST_ACCESS_TOKEN_TTL.compareTo(t.accessTokenTtl()) > 0 ? SeedFile.LONGEST_ACCESS_TOKEN_TTL : t.accessTokenTtl());
     BearerAuthorizer bearer = new BearerAuthorizer(verifier, hub.denySet());
+    LogoutService logouts = new LogoutService(clients, stores.refreshTokens(), verifier, revocations);
     SessionStore sessions = vertx.isClustered() ? ClusteredSessionStore.create(vertx) : LocalSessionStore.create(vertx);
     MetadataEndpoints metadata = new MetadataEndpoints(config.issuerString(), grants.supported(), keys.publicJwks(), t.idTokenAlgorithm().name());
     Services services = new Services(config, clients, stores.users(), stores.consents(), stores.refreshTokens(), keys, tokenService, authorization, logouts, logins,

@@ -377,6 +377,13 @@ class AuthorizationCodeFlowTest {
     assertThat(doc.getJsonArray("id_token_signing_alg_values_supported").getList()).containsExactly("RS256");
   }
 
+  static JsonObject introspect(String token) throws Exception {
+    HttpResponse<String> r = server.post("/introspect", "application/x-www-form-urlencoded", "token=" + token, "Authorization",
+        RevocationTest.RS);
+    assertThat(r.statusCode()).isEqualTo(200);
+    return new JsonObject(r.body());
+  }
+
   @Test
   void consentWithdrawnThenRefreshTokensRevokedAndNextAuthorizationAsksAgain() throws Exception {
     Browser browser = new Browser();
@@ -394,6 +401,8 @@ class AuthorizationCodeFlowTest {
     HttpResponse<String> refresh = server.form("grant_type=refresh_token&refresh_token=" + tokens.getString("refresh_token"),
         "Authorization", TestServer.basic("rp", RP_SECRET));
     assertThat(new JsonObject(refresh.body()).getString("error")).isEqualTo("invalid_grant");
+    // the grant's access token is revoked too
+    assertThat(introspect(tokens.getString("access_token"))).isEqualTo(new JsonObject().put("active", false));
     HttpResponse<String> again = browser.get(authorizeUrl("rp", RP_CB, "profile", "s", TokenHashes.s256(verifier())));
     assertThat(Browser.location(again, server.base)).startsWith(server.base + "/consent?rid=");
   }
@@ -448,6 +457,7 @@ class AuthorizationCodeFlowTest {
     HttpResponse<String> refresh = server.form("grant_type=refresh_token&refresh_token=" + tokens.getString("refresh_token"),
         "Authorization", TestServer.basic("rp", RP_SECRET));
     assertThat(new JsonObject(refresh.body()).getString("error")).isEqualTo("invalid_grant");
+    assertThat(introspect(tokens.getString("access_token"))).isEqualTo(new JsonObject().put("active", false));
     HttpResponse<String> silent = browser.get(authorizeUrl("rp", RP_CB, "openid", "s", TokenHashes.s256(verifier()), "prompt", "none"));
     assertThat(Browser.query(Browser.location(silent, server.base))).containsEntry("error", "login_required");
   }

@@ -22,7 +22,12 @@ public final class LogoutService {
   private final RefreshTokenStore refreshTokens;
   private final AccessTokenVerifier verifier;
 
-  public LogoutService(ClientRegistry clients, RefreshTokenStore refreshTokens, AccessTokenVerifier verifier) {
+  private final io.gatehouse.core.service.RevocationService revocations;
+
+  /** @param revocations revokes the access tokens of the grants a logout ends */
+  public LogoutService(ClientRegistry clients, RefreshTokenStore refreshTokens, AccessTokenVerifier verifier,
+      io.gatehouse.core.service.RevocationService revocations) {
+    this.revocations = revocations;
     this.clients = clients;
     this.refreshTokens = refreshTokens;
     this.verifier = verifier;
@@ -89,12 +94,16 @@ public final class LogoutService {
     return sessionSubject == null || sessionSubject.equals(logout.hintSubject());
   }
 
-  /** After the session ended: revokes its refresh tokens when the client is registered for it. */
+  /**
+   * After the session ended: revokes its refresh tokens, and the access tokens of those grants, when
+   * the client is registered for it; answers how many grants.
+   */
   public Future<Integer> afterSessionEnded(Logout logout, String sessionId) {
     if (logout.client() == null || !logout.client().logoutRevokesRefreshTokens() || sessionId == null) {
       return Future.succeededFuture(0);
     }
-    return refreshTokens.revokeBySession(sessionId);
+    return refreshTokens.revokeBySession(sessionId)
+        .compose(grants -> revocations.revokeGrantTokens(logout.client(), grants).map(grants.size()));
   }
 
   /** Where the browser goes afterwards, with {@code state}; null for Gatehouse's own page. */

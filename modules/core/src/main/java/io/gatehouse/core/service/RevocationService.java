@@ -107,6 +107,33 @@ public final class RevocationService {
   }
 
   /**
+   * Revokes the access tokens of grants whose refresh families were just revoked (logout, consent
+   * withdrawn), until the last of them has expired.
+   */
+  public Future<Void> revokeGrantTokens(Client client, java.util.List<String> grantIds) {
+    long now = clock.instant().getEpochSecond();
+    long until = now + minter.accessTokenTtl(client).toSeconds() + UserTokenMinter.REVOCATION_MARGIN_SECONDS;
+    return Future.all(grantIds.stream().map(id -> revoker.revoke(new Revocation(Revocation.Kind.GRANT, id, now, until))).toList())
+        .<Void>mapEmpty().recover(RevocationService::unavailableUnlessOAuth);
+  }
+
+  /** {@link #revokeGrantTokens(Client, java.util.List)} for a client known by id (the longest lifetime when it is gone). */
+  public Future<Void> revokeGrantTokens(String clientId, java.util.List<String> grantIds) {
+    if (grantIds.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return clients.find(clientId).compose(client -> {
+      if (client.isPresent()) {
+        return revokeGrantTokens(client.get(), grantIds);
+      }
+      long now = clock.instant().getEpochSecond();
+      long until = now + longestAccessTokenTtl.toSeconds() + UserTokenMinter.REVOCATION_MARGIN_SECONDS;
+      return Future.all(grantIds.stream().map(id -> revoker.revoke(new Revocation(Revocation.Kind.GRANT, id, now, until))).toList())
+          .<Void>mapEmpty();
+    }).recover(RevocationService::unavailableUnlessOAuth);
+  }
+
+  /**
    * An admin revocation request {@code {"kind": "subject|client|grant|token", "value": "..."}}: the
    * revocation recorded, or {@code invalid_request} naming what is wrong.
    */

@@ -24,10 +24,10 @@ import java.util.Optional;
  *       backing service decides, not a lock in one JVM). Earlier members stay known as rotated.
  *   <li>{@link #revokeFamily} makes every member of the family unusable, and is remembered (as a
  *       tombstone) at least until {@code keepUntil} even when the family did not exist yet.
- *   <li>{@link #revokeBySession} revokes every family created from that login session, answering how
- *       many.
+ *   <li>{@link #revokeBySession} revokes every family created from that login session, answering the
+ *       grant ids it revoked now (so their access tokens can be revoked too).
  *   <li>{@link #revokeBySubjectAndClient} revokes every family of that subject issued to that client
- *       (subject and client id compared exactly), answering how many it revoked now.
+ *       (subject and client id compared exactly), answering the grant ids it revoked now.
  *   <li>{@link #revokeBySubject} revokes every family of that subject (any client), and
  *       {@link #revokeByClient} every family issued to that client (any subject), each answering how
  *       many it revoked now (the admin revocations by subject and the client kill switch).
@@ -45,9 +45,9 @@ public interface RefreshTokenStore {
 
   Future<Void> revokeFamily(String grantId, long keepUntil);
 
-  Future<Integer> revokeBySession(String sessionId);
+  Future<java.util.List<String>> revokeBySession(String sessionId);
 
-  Future<Integer> revokeBySubjectAndClient(String subject, String clientId);
+  Future<java.util.List<String>> revokeBySubjectAndClient(String subject, String clientId);
 
   Future<Integer> revokeBySubject(String subject);
 

@@ -87,7 +87,7 @@ public final class HttpVerticle extends VerticleBase {
     router.route(HttpMethod.GET, base + "/logout").handler(sessions).handler(logout::logout);
     router.route(HttpMethod.POST, base + "/logout").handler(sessions).handler(logout::logout);
     router.post(base + "/logout/confirm").handler(sessions).handler(logout::confirm);
-    ConsentsPage consents = new ConsentsPage(services.consents(), services.refreshTokens(), pages, base, services.config().http().maxBodyBytes());
+    ConsentsPage consents = new ConsentsPage(services.consents(), services.refreshTokens(), services.revocations(), pages, base, services.config().http().maxBodyBytes());
     router.get(base + "/consents").handler(sessions).handler(consents::list);
     router.post(base + "/consents/withdraw").handler(sessions).handler(consents::withdraw);
     UserInfoEndpoint userInfo = new UserInfoEndpoint(services.userInfo(), cors);

@@ -35,8 +35,8 @@ import org.junit.jupiter.api.Test;
  *       {@link RefreshTokenStore#find} no longer answers it for that reason; so purging never
  *       changes what {@code find} answers at the same {@code now}. A rotated member outlives the idle
  *       expiry of the current one until {@code absoluteExpiresAt}.
- *   <li>{@link RefreshTokenStore#revokeBySession} answers how many families that call revoked: a
- *       family already revoked is not counted again. A null session id is no login session: it
+ *   <li>{@link RefreshTokenStore#revokeBySession} answers the grant ids of the families that call
+ *       revoked: a family already revoked is not answered again. A null session id is no login session: it
  *       revokes nothing (an adapter may instead refuse it).
  *   <li>The count of {@link RefreshTokenStore#purgeExpired} includes the tombstones it deletes.
  *   <li>A token hash names one token: {@code create} or {@code rotate} with a hash already in the
@@ -517,8 +517,8 @@ public abstract class RefreshTokenStoreContract extends StoreContractSupport {
     await(refreshTokens().create(otherClient, t3));
     await(refreshTokens().create(otherSubject, t4));
 
-    assertThat(await(refreshTokens().revokeBySubjectAndClient("alice", "client-a"))).isEqualTo(2);
-    assertThat(await(refreshTokens().revokeBySubjectAndClient("alice", "client-a"))).as("second call").isZero();
+    assertThat(await(refreshTokens().revokeBySubjectAndClient("alice", "client-a"))).containsExactlyInAnyOrder(a1.grantId(), a2.grantId());
+    assertThat(await(refreshTokens().revokeBySubjectAndClient("alice", "client-a"))).as("second call").isEmpty();
     assertThat(await(refreshTokens().find(t1, T0 + 1))).isEmpty();
     assertThat(await(refreshTokens().find(t2, T0 + 1))).isEmpty();
     assertThat(await(refreshTokens().find(t3, T0 + 1))).contains(new Member(otherClient, true));
@@ -576,10 +576,13 @@ public abstract class RefreshTokenStoreContract extends StoreContractSupport {
   // ---------------------------------------------------------------- revokeBySession
 
   @Test
-  public void revokeBySessionRevokesEveryFamilyOfTheSessionAndAnswersHowMany() {
+  public void revokeBySessionRevokesEveryFamilyOfTheSessionAndAnswersTheirGrantIds() {
     List<String> sessionTokens = newHashes(3);
+    List<String> grants = new java.util.ArrayList<>();
     for (String token : sessionTokens) {
-      await(refreshTokens().create(family(uniqueId("grant"), "session-1", T0 + 600, T0 + 86_400), token));
+      String grant = uniqueId("grant");
+      grants.add(grant);
+      await(refreshTokens().create(family(grant, "session-1", T0 + 600, T0 + 86_400), token));
     }
     // one of them rotated: its earlier member must go too
     String rotated = newHash();
@@ -591,7 +594,7 @@ public abstract class RefreshTokenStoreContract extends StoreContractSupport {
     await(refreshTokens().create(otherSession, otherToken));
     await(refreshTokens().create(noSession, noSessionToken));
 
-    assertThat(await(refreshTokens().revokeBySession("session-1"))).isEqualTo(3);
+    assertThat(await(refreshTokens().revokeBySession("session-1"))).containsExactlyInAnyOrderElementsOf(grants);
 
     for (String token : sessionTokens) {
       assertThat(await(refreshTokens().find(token, T0 + 2))).isEmpty();
@@ -610,8 +613,8 @@ public abstract class RefreshTokenStoreContract extends StoreContractSupport {
     await(refreshTokens().create(second, newHash()));
     await(refreshTokens().revokeFamily(first.grantId(), T0 + 86_400));
 
-    assertThat(await(refreshTokens().revokeBySession("session-1"))).as("first call").isEqualTo(1);
-    assertThat(await(refreshTokens().revokeBySession("session-1"))).as("second call").isZero();
+    assertThat(await(refreshTokens().revokeBySession("session-1"))).as("first call").containsExactly(second.grantId());
+    assertThat(await(refreshTokens().revokeBySession("session-1"))).as("second call").isEmpty();
   }
 
   @Test
@@ -620,8 +623,8 @@ public abstract class RefreshTokenStoreContract extends StoreContractSupport {
     RefreshFamily family = family(uniqueId("grant"), "session-1", T0 + 600, T0 + 86_400);
     await(refreshTokens().create(family, token));
 
-    assertThat(await(refreshTokens().revokeBySession("session-unknown"))).isZero();
-    assertThat(await(refreshTokens().revokeBySession("SESSION-1"))).as("session ids compare exactly").isZero();
+    assertThat(await(refreshTokens().revokeBySession("session-unknown"))).isEmpty();
+    assertThat(await(refreshTokens().revokeBySession("SESSION-1"))).as("session ids compare exactly").isEmpty();
 
     assertThat(await(refreshTokens().find(token, T0))).contains(new Member(family, true));
   }
@@ -633,15 +636,15 @@ public abstract class RefreshTokenStoreContract extends StoreContractSupport {
     await(refreshTokens().create(noSession, token));
 
     // a null session id names no login session: refusing it is fine, revoking anything is not
-    Future<Integer> answer;
+    Future<List<String>> answer;
     try {
       answer = refreshTokens().revokeBySession(null);
     } catch (NullPointerException refused) {
       answer = Future.failedFuture(refused);
     }
-    Outcome<Integer> outcome = settle(answer);
+    Outcome<List<String>> outcome = settle(answer);
     if (!outcome.failed()) {
-      assertThat(outcome.result()).as("families revoked").isZero();
+      assertThat(outcome.result()).as("families revoked").isEmpty();
     }
 
     assertThat(await(refreshTokens().find(token, T0))).contains(new Member(noSession, true));

@@ -10,6 +10,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowIterator;
 import io.vertx.sqlclient.Tuple;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -77,10 +78,10 @@ public final class PgRefreshTokenStore implements RefreshTokenStore {
           + " keep_until = GREATEST(f.keep_until, EXCLUDED.keep_until)";
 
   static final String REVOKE_BY_SESSION =
-      "UPDATE refresh_families SET revoked = true WHERE session_id = $1 AND NOT revoked";
+      "UPDATE refresh_families SET revoked = true WHERE session_id = $1 AND NOT revoked RETURNING grant_id";
 
   static final String REVOKE_BY_SUBJECT_AND_CLIENT =
-      "UPDATE refresh_families SET revoked = true WHERE subject = $1 AND client_id = $2 AND NOT revoked";
+      "UPDATE refresh_families SET revoked = true WHERE subject = $1 AND client_id = $2 AND NOT revoked RETURNING grant_id";
 
   static final String REVOKE_BY_SUBJECT =
       "UPDATE refresh_families SET revoked = true WHERE subject = $1 AND NOT revoked";
@@ -169,16 +170,24 @@ public final class PgRefreshTokenStore implements RefreshTokenStore {
 
   /** A null session id names no login session: it revokes nothing (no family has a null match). */
   @Override
-  public Future<Integer> revokeBySession(String sessionId) {
+  public Future<List<String>> revokeBySession(String sessionId) {
     if (sessionId == null) {
-      return Future.succeededFuture(0);
+      return Future.succeededFuture(List.of());
     }
-    return pool.preparedQuery(REVOKE_BY_SESSION).execute(Tuple.of(sessionId)).map(rows -> rows.rowCount());
+    return pool.preparedQuery(REVOKE_BY_SESSION).execute(Tuple.of(sessionId)).map(PgRefreshTokenStore::grantIds);
   }
 
   @Override
-  public Future<Integer> revokeBySubjectAndClient(String subject, String clientId) {
-    return pool.preparedQuery(REVOKE_BY_SUBJECT_AND_CLIENT).execute(Tuple.of(subject, clientId)).map(rows -> rows.rowCount());
+  public Future<List<String>> revokeBySubjectAndClient(String subject, String clientId) {
+    return pool.preparedQuery(REVOKE_BY_SUBJECT_AND_CLIENT).execute(Tuple.of(subject, clientId)).map(PgRefreshTokenStore::grantIds);
+  }
+
+  private static List<String> grantIds(io.vertx.sqlclient.RowSet<Row> rows) {
+    List<String> ids = new java.util.ArrayList<>(rows.size());
+    for (Row row : rows) {
+      ids.add(row.getString("grant_id"));
+    }
+    return ids;
   }
 
   @Override

@@ -73,44 +73,38 @@ public final class InMemoryRefreshTokenStore implements RefreshTokenStore {
   }
 
   @Override
-  public Future<Integer> revokeBySubjectAndClient(String subject, String clientId) {
-    return revokeWhere(f -> f.subject().equals(subject) && f.clientId().equals(clientId));
+  public Future<java.util.List<String>> revokeBySubjectAndClient(String subject, String clientId) {
+    return Future.succeededFuture(revokeWhere(f -> f.subject().equals(subject) && f.clientId().equals(clientId)));
   }
 
   @Override
   public Future<Integer> revokeBySubject(String subject) {
-    return revokeWhere(f -> f.subject().equals(subject));
+    return Future.succeededFuture(revokeWhere(f -> f.subject().equals(subject)).size());
   }
 
   @Override
   public Future<Integer> revokeByClient(String clientId) {
-    return revokeWhere(f -> f.clientId().equals(clientId));
+    return Future.succeededFuture(revokeWhere(f -> f.clientId().equals(clientId)).size());
   }
 
-  private synchronized Future<Integer> revokeWhere(java.util.function.Predicate<RefreshFamily> which) {
-    int n = 0;
+  /** Revokes the live families {@code which} selects; answers their grant ids. */
+  private synchronized java.util.List<String> revokeWhere(java.util.function.Predicate<RefreshFamily> which) {
+    java.util.List<String> revoked = new java.util.ArrayList<>();
     for (Entry e : byGrant.values()) {
       if (!e.revoked && e.family != null && which.test(e.family)) {
         e.revoked = true;
-        n++;
+        revoked.add(e.family.grantId());
       }
     }
-    return Future.succeededFuture(n);
+    return revoked;
   }
 
   @Override
-  public synchronized Future<Integer> revokeBySession(String sessionId) {
+  public Future<java.util.List<String>> revokeBySession(String sessionId) {
     if (sessionId == null) {
-      return Future.succeededFuture(0); // no login session: never the families created without one
+      return Future.succeededFuture(java.util.List.of()); // no login session: never the families created without one
     }
-    int n = 0;
-    for (Entry e : byGrant.values()) {
-      if (!e.revoked && e.family != null && Objects.equals(sessionId, e.family.sessionId())) {
-        e.revoked = true;
-        n++;
-      }
-    }
-    return Future.succeededFuture(n);
+    return Future.succeededFuture(revokeWhere(f -> sessionId.equals(f.sessionId())));
   }
 
   @Override

@@ -26,7 +26,11 @@ public final class ConsentsPage {
   private final String base;
   private final int maxBodyBytes;
 
-  public ConsentsPage(ConsentStore consents, RefreshTokenStore refreshTokens, Pages pages, String base, int maxBodyBytes) {
+  private final io.gatehouse.core.service.RevocationService revocations;
+
+  public ConsentsPage(ConsentStore consents, RefreshTokenStore refreshTokens, io.gatehouse.core.service.RevocationService revocations,
+      Pages pages, String base, int maxBodyBytes) {
+    this.revocations = revocations;
     this.consents = consents;
     this.refreshTokens = refreshTokens;
     this.pages = pages;
@@ -73,7 +77,9 @@ public final class ConsentsPage {
       }
       String clientId = form.get("client_id");
       // withdrawing consent also ends the client's refresh tokens for this user: the client must ask again
-      consents.withdraw(subject, clientId).compose(v -> refreshTokens.revokeBySubjectAndClient(subject, clientId)).onComplete(done -> {
+      // (and the access tokens of those grants)
+      consents.withdraw(subject, clientId).compose(v -> refreshTokens.revokeBySubjectAndClient(subject, clientId))
+          .compose(grants -> revocations.revokeGrantTokens(clientId, grants).map(grants.size())).onComplete(done -> {
         if (done.failed()) {
           LOG.error("withdrawing consent failed: {}", done.cause().toString());
           pages.error(ctx, 503, "Temporarily unavailable", "The permission could not be withdrawn. Try again in a moment.", "temporarily_unavailable");
