@@ -178,7 +178,7 @@ public final class Gatehouse {
   private static Future<Gatehouse> deploy(Vertx vertx, GatehouseConfig config, ClientRegistry clients, Stores stores, SigningKeys keys) {
     Clock clock = Clock.systemUTC();
     return RevocationWiring.open(vertx, config, stores.revocations(), stores.revocationsLocal(), clock).compose(hub -> {
-      Runnable closeStore = () -> hub.close().onComplete(ar -> stores.close().run());
+      Runnable closeStore = () -> hub.close().eventually(() -> RevocationWiring.closeCache(hub)).onComplete(ar -> stores.close().run());
       return deploy(vertx, config, clients, stores, keys, hub, clock, closeStore)
           .onFailure(e -> hub.close());
     });

@@ -7,6 +7,9 @@ import io.gatehouse.core.revocation.RevocationChannel;
 import io.gatehouse.core.revocation.RevocationHub;
 import io.gatehouse.core.revocation.RevocationList;
 import io.gatehouse.server.config.GatehouseConfig;
+import io.gatehouse.store.redis.RedisRevocationCache;
+import io.gatehouse.store.redis.RedisRevocationChannel;
+import io.gatehouse.store.redis.RedisStoreOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Clock;
@@ -26,10 +29,29 @@ final class RevocationWiring {
     List<RevocationChannel> channels = new ArrayList<>();
     channels.add(new EventBusRevocationChannel(vertx));
     RevocationCache cache = null;
-    // (Redis is added here when enabled)
+    RedisRevocationCache redisCache = null;
+    if (config.redis().enabled()) {
+      GatehouseConfig.Redis redis = config.redis();
+      RedisStoreOptions options = new RedisStoreOptions(redis.uri(), redis.keyPrefix(), redis.channel(), RedisStoreOptions.DEFAULT_POOL_SIZE);
+      redisCache = RedisRevocationCache.create(vertx, options);
+      cache = redisCache;
+      channels.add(RedisRevocationChannel.create(vertx, options));
+    }
     GatehouseConfig.Revocations r = config.revocation();
     RevocationHub hub = new RevocationHub(vertx, new DenySet(), durable, durableIsLocal, cache, channels, clock,
         new RevocationHub.Settings(r.resyncInterval(), r.maxStaleness()), UUID.randomUUID().toString());
-    return hub.start().map(hub);
+    RedisRevocationCache toClose = redisCache;
+    return hub.start().map(v -> hub).recover(e -> {
+      hub.close();
+      if (toClose != null) {
+        toClose.close();
+      }
+      return Future.failedFuture(e);
+    });
+  }
+
+  /** Closes what {@link #open} opened besides the hub's channels: the Redis cache's pool. */
+  static Future<Void> closeCache(RevocationHub hub) {
+    return hub.cache() instanceof RedisRevocationCache redis ? redis.close() : Future.succeededFuture();
   }
 }

@@ -52,6 +52,9 @@ public final class RevocationHub implements Revoker {
   private volatile LongConsumer lagListener = lag -> {};
   private Future<Void> syncing; // guarded by this
   private long timer = -1;
+  private volatile boolean closed;
+  private volatile boolean cacheDown;
+  private volatile boolean syncFailing;
 
   /**
    * @param durableIsLocal the durable list is this process's memory (no other node can write it)
@@ -72,12 +75,7 @@ public final class RevocationHub implements Revoker {
 
   /** Subscribes to every channel, loads the deny-set, and starts the periodic resync and purge. */
   public Future<Void> start() {
-    List<Future<Void>> subscriptions = channels.stream()
-        .map(ch -> ch.subscribe(this::received, () -> {
-          LOG.info("revocation channel {} reconnected; resyncing the deny-set", ch.name());
-          resync();
-        }))
-        .toList();
+    List<Future<Void>> subscriptions = channels.stream().map(ch -> subscribe(ch, false)).toList();
     return Future.all(subscriptions).compose(v -> resync()).onSuccess(v -> {
       timer = vertx.setPeriodic(settings.resyncInterval().toMillis(), t -> {
         int purged = denySet.purgeExpired(clock.instant().getEpochSecond());
@@ -88,6 +86,36 @@ public final class RevocationHub implements Revoker {
       });
       LOG.info("deny-set loaded: {} entr(ies); channels {}", denySet.size(), channels.stream().map(RevocationChannel::name).toList());
     }).mapEmpty();
+  }
+
+  /**
+   * Subscribes to {@code channel}. A channel that cannot subscribe now (its service is down at start)
+   * does not stop the node: it is retried every resync interval, and the deny-set resynced once it is
+   * up (the periodic resync covers the time in between).
+   */
+  private Future<Void> subscribe(RevocationChannel channel, boolean retry) {
+    return channel.subscribe(this::received, () -> {
+      LOG.info("revocation channel {} reconnected; resyncing the deny-set", channel.name());
+      resync();
+    }).onSuccess(v -> {
+      if (retry) {
+        LOG.info("revocation channel {} subscribed; resyncing the deny-set", channel.name());
+        resync();
+      }
+    }).recover(e -> {
+      if (!retry) {
+        LOG.warn("revocation channel {} could not subscribe ({}); retrying every {} ms", channel.name(), e.getClass().getSimpleName(),
+            settings.resyncInterval().toMillis());
+      }
+      if (!closed) {
+        vertx.setTimer(settings.resyncInterval().toMillis(), t -> {
+          if (!closed) {
+            subscribe(channel, true);
+          }
+        });
+      }
+      return Future.succeededFuture();
+    });
   }
 
   @Override
@@ -136,8 +164,17 @@ public final class RevocationHub implements Revoker {
     long startedMillis = clock.millis();
     Future<java.util.Optional<List<Revocation>>> fromCache = cache == null || cacheStale
         ? Future.succeededFuture(java.util.Optional.empty())
-        : cache.snapshot(now).recover(e -> {
-          LOG.warn("revocation cache unreachable ({}); resyncing from the durable list", e.getClass().getSimpleName());
+        : cache.snapshot(now).onSuccess(v -> {
+          if (cacheDown) {
+            cacheDown = false;
+            LOG.info("revocation cache reachable again");
+          }
+        }).recover(e -> {
+          // logged when it changes, not at every resync
+          if (!cacheDown) {
+            cacheDown = true;
+            LOG.warn("revocation cache unreachable ({}); resyncing from the durable list until it is back", e.getClass().getSimpleName());
+          }
           return Future.succeededFuture(java.util.Optional.empty());
         });
     return fromCache.compose(snapshot -> {
@@ -157,8 +194,19 @@ public final class RevocationHub implements Revoker {
           return Future.succeededFuture();
         });
       });
-    }).onSuccess(v -> lastSyncMillis.accumulateAndGet(startedMillis, Math::max))
-        .onFailure(e -> LOG.warn("deny-set resync failed: {}", e.getClass().getSimpleName()));
+    }).onSuccess(v -> {
+      lastSyncMillis.accumulateAndGet(startedMillis, Math::max);
+      if (syncFailing) {
+        syncFailing = false;
+        LOG.info("deny-set resync succeeds again");
+      }
+    }).onFailure(e -> {
+      if (!syncFailing) {
+        syncFailing = true;
+        LOG.warn("deny-set resync failed ({}); this node stops vouching for it after {} ms without a sync", e.getClass().getSimpleName(),
+            settings.maxStaleness().toMillis());
+      }
+    });
   }
 
   private void received(RevocationEvent event) {
@@ -198,6 +246,11 @@ public final class RevocationHub implements Revoker {
     return denySet;
   }
 
+  /** The shared cache, or null. */
+  public RevocationCache cache() {
+    return cache;
+  }
+
   /** The durable list's active entries (for the admin API). */
   public Future<List<Revocation>> active() {
     return durable.active(clock.instant().getEpochSecond());
@@ -210,6 +263,7 @@ public final class RevocationHub implements Revoker {
 
   /** Stops the timers and unsubscribes from every channel. */
   public Future<Void> close() {
+    closed = true;
     if (timer >= 0) {
       vertx.cancelTimer(timer);
     }

@@ -30,7 +30,7 @@ public abstract class RevocationCacheContract extends RevocationListContract {
 
   private RevocationCache shared;
 
-  private RevocationCache sharedCache() {
+  private synchronized RevocationCache sharedCache() {
     if (shared == null) {
       shared = freshCache();
     }

@@ -1,0 +1,365 @@
+package io.gatehouse.store.redis;
+
+import io.gatehouse.core.revocation.RevocationChannel;
+import io.gatehouse.core.revocation.RevocationEvent;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisConnection;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import io.vertx.redis.client.ResponseType;
+import java.util.Objects;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link RevocationChannel} on a Redis pub/sub channel ({@link RedisStoreOptions#channel()}), for
+ * consumers that are not on the Vert.x event bus. Messages are {@link RevocationEvent#encode()}'s
+ * JSON text (schema version 1), so any Redis client in any language can subscribe.
+ *
+ * <ul>
+ *   <li>{@link #publish} is {@code PUBLISH} on a pooled connection; it succeeds once Redis took the
+ *       message (Redis pub/sub is fire-and-forget: a subscriber that is disconnected at that moment
+ *       misses it, see <a href="https://redis.io/docs/latest/develop/interact/pubsub/">Redis
+ *       Pub/Sub</a>, "at-most-once" delivery).
+ *   <li>{@link #subscribe} opens a dedicated connection (a subscribed connection can run no other
+ *       command under RESP2), sends {@code SUBSCRIBE}, and succeeds when Redis confirms the
+ *       subscription; it fails when the first attempt fails (nothing keeps trying then, and subscribe
+ *       may be called again). One subscription per channel object.
+ *   <li>When the subscription's connection ends or fails (Redis restarted, the connection was
+ *       killed), it reconnects after {@value #FIRST_BACKOFF_MS} ms, doubling the wait after each
+ *       failed attempt up to {@value #MAX_BACKOFF_MS} ms, and once subscribed again runs
+ *       {@code reconnected} (the caller resynchronises, since events published in between are lost).
+ *       {@link #connected} is false from the loss until then.
+ *   <li>A message that is not a version-1 revocation event is dropped with a WARN log and never
+ *       delivered; the log names the channel and what was wrong, never the message.
+ *   <li>{@link #close} stops reconnecting, closes the subscription's connection and the pool.
+ * </ul>
+ */
+public final class RedisRevocationChannel implements RevocationChannel {
+  static final long FIRST_BACKOFF_MS = 100;
+  static final long MAX_BACKOFF_MS = 2_000;
+
+  /** How long an attempt waits for Redis to confirm the subscription before it gives up. */
+  static final long SUBSCRIBE_TIMEOUT_MS = 10_000;
+
+  private static final Logger LOG = LoggerFactory.getLogger(RedisRevocationChannel.class);
+
+  private final Vertx vertx;
+  private final String channel;
+  private final Redis publisher;
+  private final Redis subscriber;
+  private final long firstBackoffMs;
+  private final long maxBackoffMs;
+
+  private final Object lock = new Object();
+  // guarded by lock
+  private boolean started;
+  private boolean closed;
+  private Consumer<RevocationEvent> events;
+  private Runnable reconnected;
+  private RedisConnection connection;
+  private Promise<Void> pending;
+  private int generation;
+  private long backoffMs;
+  private long retryTimer = -1;
+  private long clientId = -1;
+  private Future<Void> closing;
+
+  private volatile boolean connected;
+
+  private RedisRevocationChannel(Vertx vertx, RedisStoreOptions options, long firstBackoffMs, long maxBackoffMs) {
+    this.vertx = vertx;
+    this.channel = options.channel();
+    this.publisher = Redis.createClient(vertx, options.clientOptions(options.poolSize()));
+    this.subscriber = Redis.createClient(vertx, options.clientOptions(1));
+    this.firstBackoffMs = firstBackoffMs;
+    this.maxBackoffMs = maxBackoffMs;
+    this.backoffMs = firstBackoffMs;
+  }
+
+  /**
+   * A channel publishing on a pool of {@link RedisStoreOptions#poolSize()} connections. Nothing is
+   * connected yet: the pool connects on the first publish, the subscription on {@link #subscribe}.
+   */
+  public static RedisRevocationChannel create(Vertx vertx, RedisStoreOptions options) {
+    return create(vertx, options, FIRST_BACKOFF_MS, MAX_BACKOFF_MS);
+  }
+
+  /** {@link #create} with another reconnection backoff (tests). */
+  static RedisRevocationChannel create(Vertx vertx, RedisStoreOptions options, long firstBackoffMs, long maxBackoffMs) {
+    Objects.requireNonNull(vertx, "vertx");
+    Objects.requireNonNull(options, "options");
+    return new RedisRevocationChannel(vertx, options, firstBackoffMs, maxBackoffMs);
+  }
+
+  @Override
+  public Future<Void> publish(RevocationEvent event) {
+    Objects.requireNonNull(event, "event");
+    return publisher.send(Request.cmd(Command.PUBLISH).arg(channel).arg(event.encode())).mapEmpty();
+  }
+
+  @Override
+  public Future<Void> subscribe(Consumer<RevocationEvent> events, Runnable reconnected) {
+    Objects.requireNonNull(events, "events");
+    Objects.requireNonNull(reconnected, "reconnected");
+    synchronized (lock) {
+      if (closed) {
+        return Future.failedFuture(new IllegalStateException("the channel is closed"));
+      }
+      if (started) {
+        return Future.failedFuture(new IllegalStateException("the channel is already subscribed"));
+      }
+      started = true;
+      this.events = events;
+      this.reconnected = reconnected;
+    }
+    return attempt()
+        .onFailure(
+            failure -> {
+              synchronized (lock) {
+                started = false;
+              }
+            });
+  }
+
+  @Override
+  public boolean connected() {
+    return connected;
+  }
+
+  @Override
+  public String name() {
+    return "redis";
+  }
+
+  @Override
+  public Future<Void> close() {
+    RedisConnection current;
+    Promise<Void> waiting;
+    Promise<Void> done = Promise.promise();
+    synchronized (lock) {
+      if (closing != null) {
+        return closing;
+      }
+      closing = done.future();
+      closed = true;
+      connected = false;
+      generation++;
+      if (retryTimer != -1) {
+        vertx.cancelTimer(retryTimer);
+        retryTimer = -1;
+      }
+      current = connection;
+      connection = null;
+      waiting = pending;
+      pending = null;
+    }
+    if (waiting != null) {
+      waiting.tryFail(new IllegalStateException("the channel was closed"));
+    }
+    Future<Void> unsubscribed = current == null ? Future.succeededFuture() : current.close();
+    unsubscribed.eventually(subscriber::close).eventually(publisher::close).onComplete(done);
+    return done.future();
+  }
+
+  /** The server's id of the subscription's current connection ({@code CLIENT ID}), or -1 (tests). */
+  long clientId() {
+    synchronized (lock) {
+      return clientId;
+    }
+  }
+
+  /**
+   * One attempt: connect, ask the connection's id, {@code SUBSCRIBE}, wait for the confirmation.
+   * Succeeds with the subscription up; fails (leaving nothing open) otherwise.
+   */
+  private Future<Void> attempt() {
+    Promise<Void> subscribed = Promise.promise();
+    synchronized (lock) {
+      if (closed) {
+        return Future.failedFuture(new IllegalStateException("the channel is closed"));
+      }
+      pending = subscribed;
+    }
+    subscribed.future()
+        .onComplete(
+            done -> {
+              synchronized (lock) {
+                if (pending == subscribed) {
+                  pending = null;
+                }
+              }
+            });
+    subscriber.connect()
+        .onFailure(subscribed::tryFail)
+        .onSuccess(
+            conn -> {
+              int gen;
+              boolean refused;
+              synchronized (lock) {
+                refused = closed;
+                gen = refused ? generation : ++generation;
+                if (!refused) {
+                  connection = conn;
+                }
+              }
+              if (refused) {
+                conn.close();
+                subscribed.tryFail(new IllegalStateException("the channel is closed"));
+                return;
+              }
+              long timeout =
+                  vertx.setTimer(
+                      SUBSCRIBE_TIMEOUT_MS,
+                      t -> lost(gen, conn, subscribed, new TimeoutException("Redis did not confirm the subscription")));
+              subscribed.future().onComplete(done -> vertx.cancelTimer(timeout));
+              conn.handler(reply -> onReply(gen, reply, subscribed));
+              conn.exceptionHandler(failure -> lost(gen, conn, subscribed, failure));
+              conn.endHandler(ended -> lost(gen, conn, subscribed, null));
+              conn.send(Request.cmd(Command.CLIENT).arg("ID"))
+                  // best effort: only for logs and tests; a server that refuses CLIENT still subscribes
+                  .map(id -> id == null ? -1L : id.toLong())
+                  .otherwise(-1L)
+                  .compose(
+                      id -> {
+                        synchronized (lock) {
+                          if (gen == generation) {
+                            clientId = id;
+                          }
+                        }
+                        return conn.send(Request.cmd(Command.SUBSCRIBE).arg(channel));
+                      })
+                  .onFailure(failure -> lost(gen, conn, subscribed, failure));
+            });
+    return subscribed.future();
+  }
+
+  /** A push from the subscription's connection: the confirmation, or a message. */
+  private void onReply(int gen, Response reply, Promise<Void> subscribed) {
+    if (reply == null || (reply.type() != ResponseType.PUSH && reply.type() != ResponseType.MULTI) || reply.size() < 3) {
+      return;
+    }
+    String kind = reply.get(0).toString();
+    if ("subscribe".equals(kind) && channel.equals(reply.get(1).toString())) {
+      synchronized (lock) {
+        if (gen != generation) {
+          return;
+        }
+        connected = true;
+      }
+      subscribed.tryComplete();
+    } else if ("message".equals(kind) && reply.size() == 3 && channel.equals(reply.get(1).toString())) {
+      deliver(reply.get(2));
+    } else if ("pmessage".equals(kind) && reply.size() == 4 && channel.equals(reply.get(2).toString())) {
+      deliver(reply.get(3));
+    }
+  }
+
+  private void deliver(Response message) {
+    RevocationEvent event;
+    try {
+      event = RevocationEvent.decode(message == null ? "" : message.toString());
+    } catch (IllegalArgumentException e) {
+      LOG.warn("dropped a malformed revocation event on Redis channel {}: {}", channel, e.getMessage());
+      return;
+    }
+    Consumer<RevocationEvent> consumer;
+    synchronized (lock) {
+      consumer = events;
+    }
+    try {
+      consumer.accept(event);
+    } catch (RuntimeException e) {
+      // the class only: a message could quote the revoked value
+      LOG.error("the revocation event consumer failed on an event from Redis channel {}: {}", channel, e.getClass().getName());
+    }
+  }
+
+  /**
+   * The connection of attempt {@code gen} ended, failed or timed out. A stale one (a later attempt,
+   * or close, took over) is ignored. An attempt that had not subscribed yet fails (its caller
+   * decides what next); a subscription that was up schedules a reconnection.
+   */
+  private void lost(int gen, RedisConnection conn, Promise<Void> subscribed, Throwable failure) {
+    boolean stale;
+    boolean wasUp;
+    synchronized (lock) {
+      stale = gen != generation;
+      if (!stale) {
+        generation++;
+        connected = false;
+        connection = null;
+      }
+      wasUp = subscribed.future().succeeded();
+    }
+    if (stale) {
+      // close (or a later attempt) took over; an attempt still waiting fails now
+      subscribed.tryFail(new IllegalStateException("the subscription attempt was superseded"));
+      return;
+    }
+    conn.close();
+    if (!wasUp) {
+      subscribed.tryFail(failure != null ? failure : new IllegalStateException("the connection to Redis ended"));
+      return;
+    }
+    LOG.warn("lost the subscription to Redis channel {} ({}); reconnecting", channel, describe(failure));
+    scheduleRetry();
+  }
+
+  private void scheduleRetry() {
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      long delay = backoffMs;
+      backoffMs = Math.min(backoffMs * 2, maxBackoffMs);
+      retryTimer = vertx.setTimer(delay, t -> retry());
+    }
+  }
+
+  private void retry() {
+    synchronized (lock) {
+      retryTimer = -1;
+      if (closed) {
+        return;
+      }
+    }
+    attempt()
+        .onComplete(
+            done -> {
+              if (done.failed()) {
+                long next;
+                synchronized (lock) {
+                  next = backoffMs;
+                }
+                LOG.warn("could not resubscribe to Redis channel {} ({}); retrying in {} ms", channel, describe(done.cause()), next);
+                scheduleRetry();
+                return;
+              }
+              Runnable callback;
+              synchronized (lock) {
+                backoffMs = firstBackoffMs;
+                callback = reconnected;
+              }
+              LOG.info("resubscribed to Redis channel {}", channel);
+              try {
+                callback.run();
+              } catch (RuntimeException e) {
+                LOG.error("the reconnected callback of Redis channel {} failed: {}", channel, e.getClass().getName());
+              }
+            });
+  }
+
+  private static String describe(Throwable failure) {
+    if (failure == null) {
+      return "connection ended";
+    }
+    return failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getClass().getSimpleName() + ": " + failure.getMessage();
+  }
+}

@@ -1,0 +1,96 @@
+package io.gatehouse.store.redis;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetSocket;
+import java.net.URI;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A TCP proxy in front of the test Redis that can play a Redis outage for the clients connected
+ * through it alone (the server is shared, so it is never restarted): {@link #refuse} drops every
+ * proxied connection and closes each new one as soon as it is accepted, {@link #forward} serves
+ * again. It counts the connections it accepts.
+ */
+final class RedisProxy {
+  private final NetServer server;
+  private final NetClient client;
+  private final String targetHost;
+  private final int targetPort;
+  private final Set<NetSocket> open = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger accepted = new AtomicInteger();
+  private volatile boolean forwarding = true;
+
+  private RedisProxy(Vertx vertx) {
+    URI target = URI.create(TestRedis.URI);
+    this.targetHost = target.getHost();
+    this.targetPort = target.getPort() == -1 ? 6379 : target.getPort();
+    this.client = vertx.createNetClient();
+    this.server = vertx.createNetServer().connectHandler(this::accept);
+  }
+
+  static RedisProxy start(Vertx vertx) {
+    RedisProxy proxy = new RedisProxy(vertx);
+    TestRedis.await(proxy.server.listen(0, "127.0.0.1"));
+    return proxy;
+  }
+
+  /** A Redis URI that connects through the proxy. */
+  String uri() {
+    return "redis://127.0.0.1:" + server.actualPort();
+  }
+
+  int accepted() {
+    return accepted.get();
+  }
+
+  void resetAccepted() {
+    accepted.set(0);
+  }
+
+  /** Closes every proxied connection, and from now on every new one as soon as it is accepted. */
+  void refuse() {
+    forwarding = false;
+    open.forEach(NetSocket::close);
+  }
+
+  void forward() {
+    forwarding = true;
+  }
+
+  void close() {
+    refuse();
+    TestRedis.await(server.close());
+    TestRedis.await(client.close());
+  }
+
+  private void accept(NetSocket in) {
+    accepted.incrementAndGet();
+    if (!forwarding) {
+      in.close();
+      return;
+    }
+    in.pause();
+    client.connect(targetPort, targetHost)
+        .onFailure(failure -> in.close())
+        .onSuccess(
+            out -> {
+              open.add(in);
+              open.add(out);
+              in.closeHandler(v -> {
+                open.remove(in);
+                out.close();
+              });
+              out.closeHandler(v -> {
+                open.remove(out);
+                in.close();
+              });
+              in.handler(out::write);
+              out.handler(in::write);
+              in.resume();
+            });
+  }
+}
