@@ -15,6 +15,10 @@ import io.gatehouse.core.service.BearerAuthorizer;
 import io.gatehouse.core.revocation.RevocationHub;
 import io.gatehouse.core.revocation.RevocationList;
 import io.gatehouse.core.store.memory.InMemoryRevocationList;
+import io.gatehouse.server.observe.Telemetry;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.gatehouse.core.store.AuthorizationCodeStore;
 import io.gatehouse.core.store.ConsentStore;
 import io.gatehouse.core.store.RefreshTokenStore;
@@ -91,14 +95,24 @@ public final class Gatehouse {
     this.closeStore = closeStore;
   }
 
+  /** Starts with a Prometheus registry of its own (Vert.x's HTTP metrics then are not in it). */
   public static Future<Gatehouse> start(Vertx vertx, GatehouseConfig config) {
+    return start(vertx, config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+  }
+
+  /**
+   * Starts with {@code registry} for its metrics: the one the Vert.x instance was built with (see
+   * {@code Main}), so that Vert.x's HTTP server metrics are scraped with Gatehouse's own.
+   */
+  public static Future<Gatehouse> start(Vertx vertx, GatehouseConfig config, MeterRegistry registry) {
+    Telemetry telemetry = new Telemetry(registry, vertx, config.auditTokenEvents());
     Future<SigningKeys> keys = vertx.executeBlocking(() -> loadKeys(config));
     return keys.compose(k -> openStores(vertx, config).compose(stores -> {
       ClientRegistry clients = config.store().clientCacheTtl().isZero()
           ? stores.clients()
           : new CachingClientRegistry(stores.clients(), config.store().clientCacheTtl(), config.store().clientCacheSize());
       return seed(vertx, config, clients, stores.users())
-          .compose(v -> deploy(vertx, config, clients, stores, k))
+          .compose(v -> deploy(vertx, config, clients, stores, k, telemetry))
           .onFailure(err -> stores.close().run());
     }));
   }
@@ -175,17 +189,19 @@ public final class Gatehouse {
         Set.of(AuthMethod.CLIENT_SECRET_BASIC, AuthMethod.CLIENT_SECRET_POST), List.of(), null);
   }
 
-  private static Future<Gatehouse> deploy(Vertx vertx, GatehouseConfig config, ClientRegistry clients, Stores stores, SigningKeys keys) {
+  private static Future<Gatehouse> deploy(Vertx vertx, GatehouseConfig config, ClientRegistry clients, Stores stores, SigningKeys keys,
+      Telemetry telemetry) {
     Clock clock = Clock.systemUTC();
-    return RevocationWiring.open(vertx, config, stores.revocations(), stores.revocationsLocal(), clock).compose(hub -> {
+    return RevocationWiring.open(vertx, config, stores.revocations(), stores.revocationsLocal(), clock, telemetry).compose(hub -> {
       Runnable closeStore = () -> hub.close().eventually(() -> RevocationWiring.closeCache(hub)).onComplete(ar -> stores.close().run());
-      return deploy(vertx, config, clients, stores, keys, hub, clock, closeStore)
+      telemetry.gauges(() -> hub.denySet().size(), () -> clusterSize(vertx));
+      return deploy(vertx, config, clients, stores, keys, hub, clock, closeStore, telemetry)
           .onFailure(e -> hub.close());
     });
   }
 
   private static Future<Gatehouse> deploy(Vertx vertx, GatehouseConfig config, ClientRegistry clients, Stores stores, SigningKeys keys,
-      RevocationHub hub, Clock clock, Runnable closeStore) {
+      RevocationHub hub, Clock clock, Runnable closeStore, Telemetry telemetry) {
     GatehouseConfig.Token t = config.token();
     AccessTokenIssuer issuer = new AccessTokenIssuer(config.issuerString(), t.audience(), keys.signer(), clock);
     IdTokenIssuer idTokens = new IdTokenIssuer(config.issuerString(), keys.signer(t.idTokenAlgorithm()), clock, t.idTokenTtl());
@@ -215,7 +231,8 @@ public final class Gatehouse {
     SessionStore sessions = vertx.isClustered() ? ClusteredSessionStore.create(vertx) : LocalSessionStore.create(vertx);
     MetadataEndpoints metadata = new MetadataEndpoints(config.issuerString(), grants.supported(), keys.publicJwks(), t.idTokenAlgorithm().name());
     Services services = new Services(config, clients, stores.users(), stores.consents(), stores.refreshTokens(), keys, tokenService, authorization, logouts, logins,
-        userInfo, introspection, revocations, hub, bearer, authenticator, sessions, metadata, new java.util.concurrent.atomic.AtomicBoolean());
+        userInfo, introspection, revocations, hub, bearer, authenticator, sessions, metadata, telemetry,
+        new java.util.concurrent.atomic.AtomicBoolean());
     int instances = config.http().instances() > 0 ? config.http().instances() : Runtime.getRuntime().availableProcessors();
     // Vert.x shares one listening socket among servers of the same host and configured port. Port 0
     // would give every instance its own random port; a negative port asks Vert.x for one random port
@@ -249,6 +266,14 @@ public final class Gatehouse {
         closeStore.run();
       }));
     });
+  }
+
+  /** The members of the cluster this node sees; 1 when it runs alone. */
+  private static int clusterSize(Vertx vertx) {
+    if (vertx instanceof io.vertx.core.internal.VertxInternal internal && internal.clusterManager() != null) {
+      return internal.clusterManager().getNodes().size();
+    }
+    return 1;
   }
 
   public int port() {

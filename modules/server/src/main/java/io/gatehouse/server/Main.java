@@ -7,6 +7,10 @@ import io.gatehouse.server.config.GatehouseConfig.StoreType;
 import io.gatehouse.store.cluster.HazelcastCluster;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -28,18 +32,22 @@ public final class Main {
       System.exit(2);
       return;
     }
+    // one registry for Vert.x's own metrics (HTTP server, event bus, pools) and Gatehouse's
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    VertxOptions options = new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(config.metricsEnabled()));
+    MicrometerMetricsFactory metrics = new MicrometerMetricsFactory(registry);
     Vertx vertx;
     try {
       vertx = config.cluster().enabled()
-          ? HazelcastCluster.clusteredVertx(new VertxOptions(), config.cluster().options()).toCompletionStage().toCompletableFuture()
+          ? HazelcastCluster.clusteredVertx(options, config.cluster().options(), metrics).toCompletionStage().toCompletableFuture()
               .get(120, TimeUnit.SECONDS)
-          : Vertx.vertx();
+          : Vertx.builder().with(options).withMetrics(metrics).build();
     } catch (Exception e) {
       LOG.error("gatehouse could not join the cluster: {}", e.toString());
       System.exit(1);
       return;
     }
-    Gatehouse.start(vertx, config).onSuccess(gatehouse -> {
+    Gatehouse.start(vertx, config, registry).onSuccess(gatehouse -> {
       banner(config, gatehouse.port());
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         CountDownLatch done = new CountDownLatch(1);

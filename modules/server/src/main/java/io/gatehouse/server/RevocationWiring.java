@@ -25,7 +25,8 @@ import java.util.UUID;
 final class RevocationWiring {
   private RevocationWiring() {}
 
-  static Future<RevocationHub> open(Vertx vertx, GatehouseConfig config, RevocationList durable, boolean durableIsLocal, Clock clock) {
+  static Future<RevocationHub> open(Vertx vertx, GatehouseConfig config, RevocationList durable, boolean durableIsLocal, Clock clock,
+      io.gatehouse.server.observe.Telemetry telemetry) {
     List<RevocationChannel> channels = new ArrayList<>();
     channels.add(new EventBusRevocationChannel(vertx));
     RevocationCache cache = null;
@@ -40,6 +41,8 @@ final class RevocationWiring {
     GatehouseConfig.Revocations r = config.revocation();
     RevocationHub hub = new RevocationHub(vertx, new DenySet(), durable, durableIsLocal, cache, channels, clock,
         new RevocationHub.Settings(r.resyncInterval(), r.maxStaleness()), UUID.randomUUID().toString());
+    hub.onLag(telemetry::propagationLag);
+    hub.onRevoked(telemetry::revoked);
     RedisRevocationCache toClose = redisCache;
     return hub.start().map(v -> hub).recover(e -> {
       hub.close();

@@ -40,4 +40,5 @@ public record Services(
     ClientAuthenticator authenticator,
     SessionStore sessions,
     MetadataEndpoints metadata,
+    io.gatehouse.server.observe.Telemetry telemetry,
     java.util.concurrent.atomic.AtomicBoolean draining) {}

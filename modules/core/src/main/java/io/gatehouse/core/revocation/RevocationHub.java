@@ -50,6 +50,7 @@ public final class RevocationHub implements Revoker {
   private final AtomicLong lastLagMillis = new AtomicLong(-1);
   private volatile boolean cacheStale;
   private volatile LongConsumer lagListener = lag -> {};
+  private volatile java.util.function.Consumer<Revocation> revokedListener = r -> {};
   private Future<Void> syncing; // guarded by this
   private long timer = -1;
   private volatile boolean closed;
@@ -122,6 +123,7 @@ public final class RevocationHub implements Revoker {
   public Future<Void> revoke(Revocation revocation) {
     return durable.add(revocation).compose(v -> {
       denySet.apply(revocation);
+      revokedListener.accept(revocation);
       Future<Void> cached = cache == null ? Future.succeededFuture() : cache.add(revocation).recover(e -> {
         cacheStale = true;
         LOG.warn("revocation recorded but not cached ({}); the next resync refills the cache", e.getClass().getSimpleName());
@@ -211,7 +213,8 @@ public final class RevocationHub implements Revoker {
 
   private void received(RevocationEvent event) {
     denySet.apply(event.revocation());
-    if (event.publishedAtMillis() > 0) {
+    // this node's own events come back too; only other nodes' say how long propagation takes
+    if (event.publishedAtMillis() > 0 && !nodeId.equals(event.origin())) {
       long lag = Math.max(0, clock.millis() - event.publishedAtMillis());
       lastLagMillis.set(lag);
       lagListener.accept(lag);
@@ -235,6 +238,11 @@ public final class RevocationHub implements Revoker {
   /** The propagation lag of the last event received from a channel, in ms, or -1 before the first. */
   public long lastLagMillis() {
     return lastLagMillis.get();
+  }
+
+  /** Called with each revocation this node recorded (for metrics and the audit stream). */
+  public void onRevoked(java.util.function.Consumer<Revocation> listener) {
+    this.revokedListener = listener;
   }
 
   /** Called with each received event's propagation lag in ms (for metrics and measurement). */

@@ -130,7 +130,7 @@ public final class ConfigLoader {
         integer("postgres.pool_size", 1, 1000));
     return new GatehouseConfig(issuer, http, token, authorize, session, login, keys, store, cluster(type), postgres,
         optionalPath("seed.file"), bool("demo.enabled"), integer("introspection.cache_size", 1, 100_000_000),
-        revocations(), redis(), adminScope());
+        revocations(), redis(), adminScope(), bool("metrics.enabled"), bool("audit.token_events"));
   }
 
   private GatehouseConfig.Revocations revocations() {

@@ -29,7 +29,11 @@ public final class HealthEndpoint {
   private final BooleanSupplier revocationsVouched;
 
   /** @param revocationsVouched whether the node can vouch for its revocation deny-set (else it fails closed) */
-  public HealthEndpoint(Vertx vertx, ClientRegistry clients, BooleanSupplier draining, BooleanSupplier revocationsVouched) {
+  private final java.util.function.Consumer<java.time.Duration> storeLatency;
+
+  public HealthEndpoint(Vertx vertx, ClientRegistry clients, BooleanSupplier draining, BooleanSupplier revocationsVouched,
+      java.util.function.Consumer<java.time.Duration> storeLatency) {
+    this.storeLatency = storeLatency;
     this.revocationsVouched = revocationsVouched;
     this.vertx = vertx;
     this.clients = clients;
@@ -41,7 +45,9 @@ public final class HealthEndpoint {
   }
 
   public void ready(RoutingContext ctx) {
-    Future<Void> store = clients.ping().timeout(CHECK_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    long started = System.nanoTime();
+    Future<Void> store = clients.ping().timeout(CHECK_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+        .onSuccess(v -> storeLatency.accept(java.time.Duration.ofNanos(System.nanoTime() - started)));
     Future<Void> cluster = vertx.isClustered()
         ? vertx.sharedData().getAsyncMap(SharedDataAuthorizationCodeStore.MAP_NAME)
             .compose(m -> m.get("health-probe")).<Void>mapEmpty().timeout(CHECK_TIMEOUT_MS, TimeUnit.MILLISECONDS)

@@ -17,7 +17,11 @@ public final class IntrospectionEndpoint implements Handler<RoutingContext> {
   private final IntrospectionService introspection;
   private final int maxBodyBytes;
 
-  public IntrospectionEndpoint(ClientAuthenticator authenticator, IntrospectionService introspection, int maxBodyBytes) {
+  private final io.gatehouse.server.observe.Telemetry telemetry;
+
+  public IntrospectionEndpoint(ClientAuthenticator authenticator, IntrospectionService introspection, int maxBodyBytes,
+      io.gatehouse.server.observe.Telemetry telemetry) {
+    this.telemetry = telemetry;
     this.authenticator = authenticator;
     this.introspection = introspection;
     this.maxBodyBytes = maxBodyBytes;
@@ -31,7 +35,13 @@ public final class IntrospectionEndpoint implements Handler<RoutingContext> {
               .orElseThrow(() -> OAuthException.invalidRequest("token is required"));
           return introspection.introspect(caller, token);
         }))
-        .onSuccess(answer -> Responses.json(ctx.response().setStatusCode(200), answer))
-        .onFailure(failure -> OAuthErrorResponder.respond(ctx, failure));
+        .onSuccess(answer -> {
+          telemetry.introspected(Boolean.TRUE.equals(answer.getValue("active")) ? "active" : "inactive");
+          Responses.json(ctx.response().setStatusCode(200), answer);
+        })
+        .onFailure(failure -> {
+          telemetry.introspected(failure instanceof OAuthException o ? o.code().wire() : "server_error");
+          OAuthErrorResponder.respond(ctx, failure);
+        });
   }
 }

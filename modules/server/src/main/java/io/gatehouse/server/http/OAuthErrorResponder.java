@@ -21,6 +21,9 @@ public final class OAuthErrorResponder {
 
   private OAuthErrorResponder() {}
 
+  /** The context key under which the router puts the node's {@link io.gatehouse.server.observe.Telemetry}. */
+  public static final String TELEMETRY = "gatehouse.telemetry";
+
   public static void respond(RoutingContext ctx, Throwable failure) {
     OAuthException error;
     if (failure instanceof OAuthException oauth) {
@@ -29,7 +32,15 @@ public final class OAuthErrorResponder {
       LOG.error("request {} {} failed: {}", ctx.request().method(), ctx.request().path(), failure.toString(), failure);
       error = OAuthException.serverError();
     }
+    count(ctx, error);
     respond(ctx.response(), error);
+  }
+
+  private static void count(RoutingContext ctx, OAuthException error) {
+    io.gatehouse.server.observe.Telemetry t = ctx.get(TELEMETRY);
+    if (t != null && !ctx.response().ended()) {
+      t.errorAnswered(error.code().wire());
+    }
   }
 
   public static void respond(HttpServerResponse response, OAuthException error) {
@@ -73,6 +84,7 @@ public final class OAuthErrorResponder {
       if (oauth.code() == OAuthErrorCode.INSUFFICIENT_SCOPE && requiredScope != null) {
         challenge += ", scope=\"" + requiredScope + "\"";
       }
+      count(ctx, oauth);
       response.putHeader("WWW-Authenticate", challenge).setStatusCode(oauth.status());
       Responses.json(response, new JsonObject().put("error", oauth.code().wire()).put("error_description", oauth.description()));
       return;

@@ -25,7 +25,10 @@ public final class TokenEndpoint implements Handler<RoutingContext> {
   private final int maxBodyBytes;
   private final Cors cors;
 
-  public TokenEndpoint(TokenService tokens, int maxBodyBytes, Cors cors) {
+  private final io.gatehouse.server.observe.Telemetry telemetry;
+
+  public TokenEndpoint(TokenService tokens, int maxBodyBytes, Cors cors, io.gatehouse.server.observe.Telemetry telemetry) {
+    this.telemetry = telemetry;
     this.tokens = tokens;
     this.maxBodyBytes = maxBodyBytes;
     this.cors = cors;
@@ -37,10 +40,20 @@ public final class TokenEndpoint implements Handler<RoutingContext> {
       return;
     }
     String[] clientId = new String[1];
+    String[] grantType = new String[1];
     ClientForm.read(ctx, maxBodyBytes)
         .compose(tokenRequest -> {
           clientId[0] = tokenRequest.clientCredentials().map(ClientCredentials::clientId).orElse(null);
+          grantType[0] = tokenRequest.grantType();
           return tokens.exchange(tokenRequest);
+        })
+        .andThen(ar -> {
+          if (ar.succeeded()) {
+            // the client authenticated: its id is a registered one
+            telemetry.tokenIssued(grantType[0], clientId[0]);
+          } else {
+            telemetry.tokenRefused(grantType[0], clientId[0], ar.cause() instanceof OAuthException o ? o.code().wire() : "server_error");
+          }
         })
         .transform(ar -> cors.decorate(ctx, clientId[0]).transform(v -> ar.succeeded() ? Future.succeededFuture(ar.result()) : Future.failedFuture(ar.cause())))
         .onSuccess(response -> answer(ctx, (TokenResponse) response))

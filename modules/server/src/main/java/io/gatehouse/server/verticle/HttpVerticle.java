@@ -47,17 +47,19 @@ public final class HttpVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router.route().handler(ctx -> {
       ctx.response().putHeader("X-Content-Type-Options", "nosniff");
+      ctx.put(OAuthErrorResponder.TELEMETRY, services.telemetry());
       ctx.next();
     });
     Cors cors = new Cors(services.clients());
-    TokenEndpoint token = new TokenEndpoint(services.tokenService(), services.config().http().maxBodyBytes(), cors);
+    TokenEndpoint token = new TokenEndpoint(services.tokenService(), services.config().http().maxBodyBytes(), cors, services.telemetry());
     MetadataEndpoints metadata = services.metadata();
-    HealthEndpoint health = new HealthEndpoint(vertx, services.clients(), services.draining()::get, services.revocationHub()::vouched);
+    HealthEndpoint health = new HealthEndpoint(vertx, services.clients(), services.draining()::get, services.revocationHub()::vouched,
+        services.telemetry()::storeLatency);
     router.route(base + "/token").handler(token);
     router.route(base + "/revoke").handler(new RevocationEndpoint(services.authenticator(), services.revocations(),
         services.config().http().maxBodyBytes()));
     router.route(base + "/introspect").handler(new IntrospectionEndpoint(services.authenticator(), services.introspection(),
-        services.config().http().maxBodyBytes()));
+        services.config().http().maxBodyBytes(), services.telemetry()));
     AdminRevocationsEndpoint admin = new AdminRevocationsEndpoint(services.bearer(), services.revocations(), services.revocationHub(),
         services.config().adminScope(), services.config().http().maxBodyBytes());
     router.post(base + "/admin/revocations").handler(admin::create);
@@ -74,7 +76,7 @@ public final class HttpVerticle extends VerticleBase {
         .setMinLength(32);
     Pages pages = new Pages(vertx, base, sessions);
     AuthorizeEndpoints authorize = new AuthorizeEndpoints(services.authorization(), services.logins(), pages, base,
-        java.time.Clock.systemUTC(), services.config().http().maxBodyBytes());
+        java.time.Clock.systemUTC(), services.config().http().maxBodyBytes(), services.telemetry());
     router.route(HttpMethod.GET, base + "/authorize").handler(sessions).handler(authorize::authorize);
     router.route(HttpMethod.POST, base + "/authorize").handler(sessions).handler(authorize::authorize);
     router.get(base + "/authorize/resume").handler(sessions).handler(authorize::resume);
@@ -87,7 +89,8 @@ public final class HttpVerticle extends VerticleBase {
     router.route(HttpMethod.GET, base + "/logout").handler(sessions).handler(logout::logout);
     router.route(HttpMethod.POST, base + "/logout").handler(sessions).handler(logout::logout);
     router.post(base + "/logout/confirm").handler(sessions).handler(logout::confirm);
-    ConsentsPage consents = new ConsentsPage(services.consents(), services.refreshTokens(), services.revocations(), pages, base, services.config().http().maxBodyBytes());
+    ConsentsPage consents = new ConsentsPage(services.consents(), services.refreshTokens(), services.revocations(), pages, base, services.config().http().maxBodyBytes(),
+        services.telemetry());
     router.get(base + "/consents").handler(sessions).handler(consents::list);
     router.post(base + "/consents/withdraw").handler(sessions).handler(consents::withdraw);
     UserInfoEndpoint userInfo = new UserInfoEndpoint(services.userInfo(), cors);
@@ -98,6 +101,14 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/.well-known/oauth-authorization-server" + base).handler(metadata::metadata);
     router.get(base + "/.well-known/openid-configuration").handler(metadata::metadata);
     router.get(base + "/jwks").handler(metadata::jwks);
+    if (services.config().metricsEnabled()) {
+      // Prometheus text exposition (keep it off the public ingress: it names clients)
+      router.get(base + "/metrics").handler(ctx -> {
+        String text = services.telemetry().scrape();
+        ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").putHeader("Cache-Control", "no-store")
+            .end(text == null ? "" : text);
+      });
+    }
     router.get(base + "/health").handler(health::ready);
     router.get(base + "/health/ready").handler(health::ready);
     router.get(base + "/health/live").handler(health::live);

@@ -135,6 +135,12 @@ public final class HazelcastCluster {
     return Vertx.builder().with(vertxOptions).withClusterManager(clusterManager(options)).buildClustered();
   }
 
+  /** {@link #clusteredVertx(VertxOptions, HazelcastClusterOptions)} with Vert.x metrics from {@code metrics}. */
+  public static Future<Vertx> clusteredVertx(VertxOptions vertxOptions, HazelcastClusterOptions options,
+      io.vertx.core.spi.VertxMetricsFactory metrics) {
+    return Vertx.builder().with(vertxOptions).withClusterManager(clusterManager(options)).withMetrics(metrics).buildClustered();
+  }
+
   /** The settings of the authorization code map; see the class comment. */
   static MapConfig codeMapConfig() {
     return new MapConfig(CODE_MAP)

@@ -39,7 +39,11 @@ public final class AuthorizeEndpoints {
   private final Clock clock;
   private final int maxBodyBytes;
 
-  public AuthorizeEndpoints(AuthorizationService authorization, LoginService logins, Pages pages, String base, Clock clock, int maxBodyBytes) {
+  private final io.gatehouse.server.observe.Telemetry telemetry;
+
+  public AuthorizeEndpoints(AuthorizationService authorization, LoginService logins, Pages pages, String base, Clock clock, int maxBodyBytes,
+      io.gatehouse.server.observe.Telemetry telemetry) {
+    this.telemetry = telemetry;
     this.authorization = authorization;
     this.logins = logins;
     this.pages = pages;
@@ -112,6 +116,7 @@ public final class AuthorizeEndpoints {
         LoginService.Outcome outcome = res.result();
         if (outcome instanceof Success s) {
           LOG.info("login succeeded for subject {}", s.user().subject());
+          telemetry.login(true, s.user().subject(), address);
           // a new session id at sign-in (session fixation); the pending request moves with the data
           session.regenerateId();
           InteractionSession.signIn(session, s.user().subject(), s.user().username(), clock.instant().getEpochSecond());
@@ -119,12 +124,14 @@ public final class AuthorizeEndpoints {
           pages.seeOther(ctx, base + "/authorize/resume?rid=" + rid);
         } else if (outcome instanceof Throttled t) {
           LOG.warn("login throttled for {} s", t.retryAfter().toSeconds());
+          telemetry.login(false, null, address);
           long seconds = Math.max(1, (t.retryAfter().toMillis() + 999) / 1000);
           session.put("flash", "Too many failed attempts. Wait " + seconds + " seconds and try again.");
           session.put("flash_username", username);
           pages.seeOther(ctx, back);
         } else {
           LOG.info("login failed: invalid credentials");
+          telemetry.login(false, null, address);
           session.put("flash", "The username or password is not correct.");
           session.put("flash_username", username);
           pages.seeOther(ctx, back);
@@ -171,6 +178,7 @@ public final class AuthorizeEndpoints {
       authorization.approve(request, InteractionSession.login(session, pending)).onComplete(res -> {
         InteractionSession.remove(session, rid);
         if (res.succeeded()) {
+          telemetry.consent(true, InteractionSession.subject(session), request.clientId());
           pages.seeOther(ctx, res.result());
         } else {
           fail(ctx, res.cause());

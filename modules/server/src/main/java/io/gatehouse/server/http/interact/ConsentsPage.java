@@ -27,9 +27,11 @@ public final class ConsentsPage {
   private final int maxBodyBytes;
 
   private final io.gatehouse.core.service.RevocationService revocations;
+  private final io.gatehouse.server.observe.Telemetry telemetry;
 
   public ConsentsPage(ConsentStore consents, RefreshTokenStore refreshTokens, io.gatehouse.core.service.RevocationService revocations,
-      Pages pages, String base, int maxBodyBytes) {
+      Pages pages, String base, int maxBodyBytes, io.gatehouse.server.observe.Telemetry telemetry) {
+    this.telemetry = telemetry;
     this.revocations = revocations;
     this.consents = consents;
     this.refreshTokens = refreshTokens;
@@ -86,6 +88,7 @@ public final class ConsentsPage {
           return;
         }
         LOG.info("consent withdrawn by subject {} for client {}; {} refresh token famil(ies) revoked", subject, clientId, done.result());
+        telemetry.consent(false, subject, clientId);
         pages.seeOther(ctx, base + "/consents");
       });
     });

@@ -1,0 +1,137 @@
+package io.gatehouse.server.observe;
+
+import io.gatehouse.core.revocation.Revocation;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What a node tells operators: Prometheus metrics and the audit stream.
+ *
+ * <p><b>Metrics</b> (all prefixed {@code gatehouse_}): tokens issued by grant type and client, errors
+ * answered by {@code error} code, introspections by result, revocations by kind, revocation
+ * propagation lag (events received from other nodes), logins by result, deny-set size, cluster size,
+ * and store latency (readiness pings, revocation writes). Vert.x's own HTTP server metrics join them
+ * when the node's Vert.x was built with this registry (as {@code Main} does).
+ *
+ * <p><b>Audit</b>: token issued and refused (with the error code), login success and failure,
+ * consent given and withdrawn, revocation. Each event is one JSON object logged at INFO by the logger
+ * {@value #AUDIT_LOGGER} and published on the event bus at {@value #AUDIT_ADDRESS}. An event carries
+ * ids (client id, subject, grant type, revocation kind, address), never a token, secret or password;
+ * a revocation of one token names its kind only, not its {@code jti}.
+ */
+public final class Telemetry {
+  public static final String AUDIT_ADDRESS = "gatehouse.audit";
+  public static final String AUDIT_LOGGER = "gatehouse.audit";
+  private static final Logger AUDIT = LoggerFactory.getLogger(AUDIT_LOGGER);
+
+  private final MeterRegistry registry;
+  private final Vertx vertx;
+  private final boolean auditTokens;
+  private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
+  private final DistributionSummary propagationLag;
+  private final Timer storeLatency;
+
+  /** @param auditTokens whether every token issued or refused is an audit event (it is always counted) */
+  public Telemetry(MeterRegistry registry, Vertx vertx, boolean auditTokens) {
+    this.registry = registry;
+    this.vertx = vertx;
+    this.auditTokens = auditTokens;
+    this.propagationLag = DistributionSummary.builder("gatehouse.revocation.propagation.lag").baseUnit("milliseconds")
+        .description("time from a revocation's publication on another node to its arrival here")
+        .publishPercentiles(0.5, 0.99).register(registry);
+    this.storeLatency = Timer.builder("gatehouse.store.latency").description("store round trips (readiness ping, revocation write)")
+        .publishPercentiles(0.5, 0.99).register(registry);
+  }
+
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  /** The Prometheus text exposition, or null when the registry is not a Prometheus one. */
+  public String scrape() {
+    return registry instanceof PrometheusMeterRegistry p ? p.scrape() : null;
+  }
+
+  /** Gauges read when scraped: the deny-set's size and the cluster's size. */
+  public void gauges(Supplier<Number> denySetSize, Supplier<Number> clusterSize) {
+    Gauge.builder("gatehouse.denyset.entries", denySetSize).description("entries in this node's revocation deny-set").register(registry);
+    Gauge.builder("gatehouse.cluster.members", clusterSize).description("members of the cluster this node sees (1 when alone)")
+        .register(registry);
+  }
+
+  private Counter counter(String name, String... tags) {
+    String key = name + '|' + String.join("|", tags);
+    Counter c = counters.get(key);
+    if (c == null) {
+      c = counters.computeIfAbsent(key, k -> Counter.builder(name).tags(tags).register(registry));
+    }
+    return c;
+  }
+
+  public void tokenIssued(String grantType, String clientId) {
+    counter("gatehouse.tokens.issued", "grant_type", grantType, "client_id", clientId).increment();
+    if (auditTokens) {
+      audit(new JsonObject().put("event", "token_issued").put("grant_type", grantType).put("client_id", clientId));
+    }
+  }
+
+  public void tokenRefused(String grantType, String clientId, String error) {
+    if (auditTokens) {
+      audit(new JsonObject().put("event", "token_refused").put("grant_type", grantType).put("client_id", clientId).put("error", error));
+    }
+  }
+
+  /** Every OAuth error answered, by its {@code error} code. */
+  public void errorAnswered(String error) {
+    counter("gatehouse.errors", "error", error).increment();
+  }
+
+  public void introspected(String result) {
+    counter("gatehouse.introspections", "result", result).increment();
+  }
+
+  public void login(boolean success, String subject, String address) {
+    counter("gatehouse.logins", "result", success ? "success" : "failure").increment();
+    JsonObject e = new JsonObject().put("event", success ? "login_succeeded" : "login_failed").put("address", address);
+    audit(success ? e.put("sub", subject) : e);
+  }
+
+  public void consent(boolean given, String subject, String clientId) {
+    audit(new JsonObject().put("event", given ? "consent_given" : "consent_withdrawn").put("sub", subject).put("client_id", clientId));
+  }
+
+  public void revoked(Revocation r) {
+    counter("gatehouse.revocations", "kind", r.kind().wire()).increment();
+    JsonObject e = new JsonObject().put("event", "revoked").put("kind", r.kind().wire()).put("expires_at", r.expiresAt());
+    // a jti or grant id is an identifier, not a credential; still, a token's own id stays out of the log
+    if (r.kind() != Revocation.Kind.TOKEN) {
+      e.put("value", r.value());
+    }
+    audit(e);
+  }
+
+  public void propagationLag(long millis) {
+    propagationLag.record(millis);
+  }
+
+  public void storeLatency(Duration d) {
+    storeLatency.record(d);
+  }
+
+  private void audit(JsonObject event) {
+    event.put("at", System.currentTimeMillis());
+    AUDIT.info(event.encode());
+    vertx.eventBus().publish(AUDIT_ADDRESS, event);
+  }
+}
