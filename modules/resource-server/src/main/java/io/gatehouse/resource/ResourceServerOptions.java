@@ -1,0 +1,280 @@
+package io.gatehouse.resource;
+
+import io.gatehouse.core.revocation.RevocationCache;
+import io.gatehouse.core.revocation.RevocationChannel;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * What a {@link GatehouseJwtHandler} needs to know: the issuer it trusts, the audience it is, how
+ * lenient it is about clocks, how often it may ask for keys, and where revocations come from. Fluent
+ * setters in the Vert.x style; {@link #validate()} (called by the handler) rejects a bad combination
+ * with a message naming the option.
+ *
+ * <table>
+ *   <caption>Options</caption>
+ *   <tr><th>option</th><th>default</th><th>meaning</th></tr>
+ *   <tr><td>{@code issuer}</td><td>(required)</td><td>The issuer identifier, compared as an exact string
+ *       with the discovery document's {@code issuer} (RFC 8414 §3.3) and every token's {@code iss}
+ *       (RFC 9068 §4). {@code https} unless the host is loopback.</td></tr>
+ *   <tr><td>{@code audience}</td><td>(required)</td><td>This API's identifier: a token's {@code aud}
+ *       (a string or an array) must contain it (RFC 9068 §4, RFC 7519 §4.1.3).</td></tr>
+ *   <tr><td>{@code clockSkew}</td><td>30 s</td><td>Leeway for {@code exp}, {@code nbf} and {@code iat}
+ *       (0–5 min).</td></tr>
+ *   <tr><td>{@code jwksMinRefetchInterval}</td><td>30 s</td><td>At most one JWKS (or discovery) fetch
+ *       per interval, however many unknown {@code kid}s arrive; concurrent requests share one
+ *       in-flight fetch.</td></tr>
+ *   <tr><td>{@code jwksRefreshInterval}</td><td>5 min</td><td>A key set older than this is re-fetched
+ *       in the background on the next request (so a key the issuer withdrew stops verifying); the
+ *       request itself is answered with the keys at hand.</td></tr>
+ *   <tr><td>{@code allowedAlgorithms}</td><td>ES256, RS256, EdDSA</td><td>JWS algorithms a token may use
+ *       (never {@code none} or an HMAC: RFC 8725 §3.1, §3.2).</td></tr>
+ *   <tr><td>{@code httpTimeout}</td><td>5 s</td><td>Timeout of each discovery, JWKS or introspection
+ *       request.</td></tr>
+ *   <tr><td>{@code realm}</td><td>(none)</td><td>The {@code realm} of the {@code WWW-Authenticate}
+ *       challenge (RFC 6750 §3), when set.</td></tr>
+ *   <tr><td>{@code revocationChannels}</td><td>(none)</td><td>Channels the local deny-set listens to
+ *       (the event bus, Redis pub/sub).</td></tr>
+ *   <tr><td>{@code revocationCache}</td><td>(none)</td><td>A shared cache loaded once at start (warm
+ *       start) and after a channel reconnects, and every {@code revocationResyncInterval}.</td></tr>
+ *   <tr><td>{@code revocationPurgeInterval}</td><td>1 min</td><td>How often expired deny-set entries are
+ *       dropped.</td></tr>
+ *   <tr><td>{@code revocationResyncInterval}</td><td>5 min</td><td>How often the deny-set is
+ *       re-read from the cache (0 = never; only with a cache).</td></tr>
+ *   <tr><td>{@code introspection}</td><td>(none)</td><td>When set, every token is checked by RFC 7662
+ *       introspection instead of locally (see {@link IntrospectionOptions}).</td></tr>
+ * </table>
+ */
+public final class ResourceServerOptions {
+  /** The JWS algorithms this library can verify. */
+  public enum Algorithm {
+    ES256, RS256, EdDSA;
+
+    /** The algorithm named {@code jose} (RFC 7518 §3.1 / RFC 8037 §3.1 spelling), or null. */
+    static Algorithm fromJose(String jose) {
+      for (Algorithm a : values()) {
+        if (a.name().equals(jose)) {
+          return a;
+        }
+      }
+      return null;
+    }
+  }
+
+  public static final Duration DEFAULT_CLOCK_SKEW = Duration.ofSeconds(30);
+  public static final Duration DEFAULT_JWKS_MIN_REFETCH_INTERVAL = Duration.ofSeconds(30);
+  public static final Duration DEFAULT_JWKS_REFRESH_INTERVAL = Duration.ofMinutes(5);
+  public static final Duration DEFAULT_HTTP_TIMEOUT = Duration.ofSeconds(5);
+  public static final Duration DEFAULT_REVOCATION_PURGE_INTERVAL = Duration.ofMinutes(1);
+  public static final Duration DEFAULT_REVOCATION_RESYNC_INTERVAL = Duration.ofMinutes(5);
+
+  private String issuer;
+  private String audience;
+  private Duration clockSkew = DEFAULT_CLOCK_SKEW;
+  private Duration jwksMinRefetchInterval = DEFAULT_JWKS_MIN_REFETCH_INTERVAL;
+  private Duration jwksRefreshInterval = DEFAULT_JWKS_REFRESH_INTERVAL;
+  private Set<Algorithm> allowedAlgorithms = EnumSet.allOf(Algorithm.class);
+  private Duration httpTimeout = DEFAULT_HTTP_TIMEOUT;
+  private String realm;
+  private final List<RevocationChannel> revocationChannels = new ArrayList<>();
+  private RevocationCache revocationCache;
+  private Duration revocationPurgeInterval = DEFAULT_REVOCATION_PURGE_INTERVAL;
+  private Duration revocationResyncInterval = DEFAULT_REVOCATION_RESYNC_INTERVAL;
+  private IntrospectionOptions introspection;
+
+  public ResourceServerOptions() {}
+
+  /** A copy (the channel list is copied; channels, the cache and introspection options are shared). */
+  public ResourceServerOptions(ResourceServerOptions other) {
+    this.issuer = other.issuer;
+    this.audience = other.audience;
+    this.clockSkew = other.clockSkew;
+    this.jwksMinRefetchInterval = other.jwksMinRefetchInterval;
+    this.jwksRefreshInterval = other.jwksRefreshInterval;
+    this.allowedAlgorithms = EnumSet.copyOf(other.allowedAlgorithms);
+    this.httpTimeout = other.httpTimeout;
+    this.realm = other.realm;
+    this.revocationChannels.addAll(other.revocationChannels);
+    this.revocationCache = other.revocationCache;
+    this.revocationPurgeInterval = other.revocationPurgeInterval;
+    this.revocationResyncInterval = other.revocationResyncInterval;
+    this.introspection = other.introspection == null ? null : new IntrospectionOptions(other.introspection);
+  }
+
+  public String getIssuer() {
+    return issuer;
+  }
+
+  public ResourceServerOptions setIssuer(String issuer) {
+    this.issuer = issuer;
+    return this;
+  }
+
+  public String getAudience() {
+    return audience;
+  }
+
+  public ResourceServerOptions setAudience(String audience) {
+    this.audience = audience;
+    return this;
+  }
+
+  public Duration getClockSkew() {
+    return clockSkew;
+  }
+
+  public ResourceServerOptions setClockSkew(Duration clockSkew) {
+    this.clockSkew = clockSkew;
+    return this;
+  }
+
+  public Duration getJwksMinRefetchInterval() {
+    return jwksMinRefetchInterval;
+  }
+
+  public ResourceServerOptions setJwksMinRefetchInterval(Duration jwksMinRefetchInterval) {
+    this.jwksMinRefetchInterval = jwksMinRefetchInterval;
+    return this;
+  }
+
+  public Duration getJwksRefreshInterval() {
+    return jwksRefreshInterval;
+  }
+
+  public ResourceServerOptions setJwksRefreshInterval(Duration jwksRefreshInterval) {
+    this.jwksRefreshInterval = jwksRefreshInterval;
+    return this;
+  }
+
+  public Set<Algorithm> getAllowedAlgorithms() {
+    return EnumSet.copyOf(allowedAlgorithms);
+  }
+
+  public ResourceServerOptions setAllowedAlgorithms(Set<Algorithm> allowedAlgorithms) {
+    Objects.requireNonNull(allowedAlgorithms, "allowedAlgorithms");
+    this.allowedAlgorithms = allowedAlgorithms.isEmpty() ? EnumSet.noneOf(Algorithm.class) : EnumSet.copyOf(allowedAlgorithms);
+    return this;
+  }
+
+  public Duration getHttpTimeout() {
+    return httpTimeout;
+  }
+
+  public ResourceServerOptions setHttpTimeout(Duration httpTimeout) {
+    this.httpTimeout = httpTimeout;
+    return this;
+  }
+
+  public String getRealm() {
+    return realm;
+  }
+
+  public ResourceServerOptions setRealm(String realm) {
+    this.realm = realm;
+    return this;
+  }
+
+  public List<RevocationChannel> getRevocationChannels() {
+    return List.copyOf(revocationChannels);
+  }
+
+  /** Adds a channel the deny-set subscribes to (typed as core's interface: event bus, Redis, ...). */
+  public ResourceServerOptions addRevocationChannel(RevocationChannel channel) {
+    revocationChannels.add(Objects.requireNonNull(channel, "channel"));
+    return this;
+  }
+
+  public RevocationCache getRevocationCache() {
+    return revocationCache;
+  }
+
+  public ResourceServerOptions setRevocationCache(RevocationCache revocationCache) {
+    this.revocationCache = revocationCache;
+    return this;
+  }
+
+  public Duration getRevocationPurgeInterval() {
+    return revocationPurgeInterval;
+  }
+
+  public ResourceServerOptions setRevocationPurgeInterval(Duration revocationPurgeInterval) {
+    this.revocationPurgeInterval = revocationPurgeInterval;
+    return this;
+  }
+
+  public Duration getRevocationResyncInterval() {
+    return revocationResyncInterval;
+  }
+
+  public ResourceServerOptions setRevocationResyncInterval(Duration revocationResyncInterval) {
+    this.revocationResyncInterval = revocationResyncInterval;
+    return this;
+  }
+
+  public IntrospectionOptions getIntrospection() {
+    return introspection;
+  }
+
+  /** Introspection mode (RFC 7662) instead of local JWT validation; null for local validation. */
+  public ResourceServerOptions setIntrospection(IntrospectionOptions introspection) {
+    this.introspection = introspection;
+    return this;
+  }
+
+  /** Throws {@code IllegalArgumentException} naming the first bad option. */
+  public ResourceServerOptions validate() {
+    if (issuer == null || issuer.isEmpty()) {
+      throw new IllegalArgumentException("issuer is required");
+    }
+    URI uri;
+    try {
+      uri = new URI(issuer);
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException("issuer is not a URL: " + e.getMessage());
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (uri.getHost() == null || !(scheme.equals("https") || (scheme.equals("http") && loopback(uri.getHost())))) {
+      throw new IllegalArgumentException("issuer must be an https URL (http only for a loopback host): " + issuer);
+    }
+    // RFC 8414 §2: no query or fragment
+    if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+      throw new IllegalArgumentException("issuer must have no query or fragment: " + issuer);
+    }
+    if (audience == null || audience.isEmpty()) {
+      throw new IllegalArgumentException("audience is required");
+    }
+    requireRange("clockSkew", clockSkew, Duration.ZERO, Duration.ofMinutes(5));
+    requireRange("jwksMinRefetchInterval", jwksMinRefetchInterval, Duration.ZERO, Duration.ofHours(1));
+    requireRange("jwksRefreshInterval", jwksRefreshInterval, Duration.ofSeconds(1), Duration.ofDays(1));
+    requireRange("httpTimeout", httpTimeout, Duration.ofMillis(1), Duration.ofMinutes(2));
+    requireRange("revocationPurgeInterval", revocationPurgeInterval, Duration.ofMillis(10), Duration.ofDays(1));
+    requireRange("revocationResyncInterval", revocationResyncInterval, Duration.ZERO, Duration.ofDays(1));
+    if (allowedAlgorithms.isEmpty()) {
+      throw new IllegalArgumentException("allowedAlgorithms must name at least one algorithm");
+    }
+    if (realm != null && !QuotedStrings.safe(realm)) {
+      throw new IllegalArgumentException("realm must be printable ASCII without '\"' or '\\'");
+    }
+    if (introspection != null) {
+      introspection.validate();
+    }
+    return this;
+  }
+
+  private static boolean loopback(String host) {
+    return host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]") || host.equals("::1");
+  }
+
+  private static void requireRange(String name, Duration value, Duration min, Duration max) {
+    if (value == null || value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+      throw new IllegalArgumentException(name + " must be between " + min + " and " + max + ", was " + value);
+    }
+  }
+}
