@@ -29,8 +29,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * R1 as the tool runs it against a deployment: two Gatehouse nodes in one Hazelcast cluster on
- * loopback, sharing the real PostgreSQL (a schema of its own) and one key set; revocations on node A,
- * introspection polled on node B (and A).
+ * loopback, sharing the real PostgreSQL (a schema of its own) and one key set, and a resource server
+ * (the resource-server library's example API) whose Vert.x joined the same cluster; revocations on
+ * node A, introspection polled on node B (and A), {@code GET /user} polled at the API.
  */
 class BenchPropagationClusterTest {
   static final String SECRET = BenchTest.SECRET;
@@ -38,6 +39,9 @@ class BenchPropagationClusterTest {
   static final String SCHEMA = "gh_bench_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
   static Vertx vertxA;
   static Vertx vertxB;
+  static Vertx vertxApi;
+  static io.gatehouse.resource.GatehouseJwtHandler apiAuth;
+  static int apiPort;
   static Vertx clientVertx;
   static Gatehouse a;
   static Gatehouse b;
@@ -55,7 +59,7 @@ class BenchPropagationClusterTest {
   static Gatehouse node(Vertx vertx, Path dir, Path keys, int port, String issuer) throws Exception {
     Path seed = dir.resolve("seed.yaml");
     Files.writeString(seed, "clients:\n  - client_id: bench-cc\n    client_secret: \"" + SECRET + "\"\n"
-        + "    grant_types: [client_credentials]\n    scopes: [read]\n"
+        + "    grant_types: [client_credentials]\n    scopes: [read, \"read:users\"]\n"
         + "  - client_id: bench-rs\n    client_secret: \"" + RS_SECRET + "\"\n"
         + "    grant_types: [client_credentials]\n    scopes: []\n    can_introspect: true\n");
     Map<String, String> env = new HashMap<>(Map.of("GATEHOUSE_HTTP_PORT", String.valueOf(port), "GATEHOUSE_ISSUER", issuer,
@@ -76,13 +80,22 @@ class BenchPropagationClusterTest {
     String cluster = "gatehouse-bench-" + UUID.randomUUID();
     int hzA = freePort();
     int hzB = freePort();
-    List<String> members = List.of("127.0.0.1:" + hzA, "127.0.0.1:" + hzB);
+    int hzApi = freePort();
+    List<String> members = List.of("127.0.0.1:" + hzA, "127.0.0.1:" + hzB, "127.0.0.1:" + hzApi);
     vertxA = await(HazelcastCluster.clusteredVertx(new VertxOptions(), HazelcastClusterOptions.tcpIp(cluster, "127.0.0.1", hzA, members)));
     vertxB = await(HazelcastCluster.clusteredVertx(new VertxOptions(), HazelcastClusterOptions.tcpIp(cluster, "127.0.0.1", hzB, members)));
     int portA = freePort();
     String issuer = "http://127.0.0.1:" + portA;
     a = node(vertxA, dir, keys, portA, issuer);
     b = node(vertxB, dir, keys, freePort(), issuer);
+    // the API: its own Vert.x in the same cluster, revocations from the event bus
+    vertxApi = await(HazelcastCluster.clusteredVertx(new VertxOptions(), HazelcastClusterOptions.tcpIp(cluster, "127.0.0.1", hzApi, members)));
+    apiAuth = io.gatehouse.resource.GatehouseJwtHandler.create(vertxApi, new io.gatehouse.resource.ResourceServerOptions().setIssuer(issuer)
+        .setAudience("gatehouse-api").addRevocationChannel(new io.gatehouse.core.revocation.EventBusRevocationChannel(vertxApi)));
+    io.vertx.core.http.HttpServer api = await(vertxApi.createHttpServer()
+        .requestHandler(io.gatehouse.resource.ExampleApi.router(vertxApi, apiAuth)).listen(0, "127.0.0.1"));
+    apiPort = api.actualPort();
+    await(apiAuth.start());
     clientVertx = Vertx.vertx();
   }
 
@@ -90,6 +103,9 @@ class BenchPropagationClusterTest {
   static void stop() throws Exception {
     try {
       await(clientVertx.close());
+      if (vertxApi != null) {
+        await(apiAuth.close().eventually(() -> vertxApi.close()));
+      }
       if (b != null) {
         await(b.close().eventually(() -> vertxB.close()));
       }
@@ -104,12 +120,13 @@ class BenchPropagationClusterTest {
   }
 
   @Test
-  void r1RevokedOnNodeAThenNodeBRejectsEveryTokenWellWithinTheTarget() throws Exception {
+  void r1RevokedOnNodeAThenNodeBAndTheResourceServerOnTheBusRejectEveryToken() throws Exception {
     String nodeA = "http://127.0.0.1:" + a.port();
     String nodeB = "http://127.0.0.1:" + b.port();
+    String user = "http://127.0.0.1:" + apiPort + "/user";
     Map<String, String> opts = Bench.parse(List.of("--workload", "R1", "--target", nodeA, "--observe", nodeB + "," + nodeA,
-        "--client-id", "bench-cc", "--client-secret", SECRET, "--scope", "read", "--rs-client-id", "bench-rs", "--rs-client-secret", RS_SECRET,
-        "--revocations", "50"));
+        "--resource", user, "--client-id", "bench-cc", "--client-secret", SECRET, "--scope", "read:users", "--rs-client-id", "bench-rs",
+        "--rs-client-secret", RS_SECRET, "--revocations", "50"));
     Propagation p = new Propagation(clientVertx, Bench.propagationSettings(opts));
     Propagation.Result r = p.run().toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
     p.close();
@@ -117,7 +134,9 @@ class BenchPropagationClusterTest {
 
     assertThat(r.errors()).isEmpty();
     assertThat(r.measured()).isEqualTo(50);
-    assertThat(r.perObserver()).containsOnlyKeys("introspect 127.0.0.1:" + b.port(), "introspect 127.0.0.1:" + a.port());
+    assertThat(r.perObserver()).containsOnlyKeys("introspect 127.0.0.1:" + b.port(), "introspect 127.0.0.1:" + a.port(),
+        "resource 127.0.0.1:" + apiPort + "/user");
+    assertThat(r.perObserver().get("resource 127.0.0.1:" + apiPort + "/user").getTotalCount()).isEqualTo(50);
     // the event bus carries it, not B's periodic resync (every 5 s): a loose bound for a shared CI machine
     assertThat(r.all().getMaxValue() / 1000).isLessThan(1_000);
   }

@@ -41,16 +41,42 @@ public final class ExampleApi {
         .onSuccess(server -> auth.start().onFailure(e -> System.err.println("not ready yet (requests get 503 until it is): " + e.getMessage())));
   }
 
-  public static void main(String[] args) {
+  /**
+   * Environment: {@code GATEHOUSE_ISSUER}, {@code API_AUDIENCE}, {@code API_PORT} (see the class
+   * comment); {@code API_CLUSTER_NAME} and {@code API_CLUSTER_MEMBERS} (comma-separated
+   * {@code host:port}, with {@code API_CLUSTER_PORT}, default 5701, and {@code API_CLUSTER_HOST}, default
+   * 127.0.0.1) to join Gatehouse's Hazelcast cluster and take revocations from its event bus;
+   * {@code API_REDIS_URI} (and {@code API_REDIS_CHANNEL}, default {@code gatehouse.revocations}) to take
+   * them from the Redis channel as well.
+   */
+  public static void main(String[] args) throws Exception {
     String issuer = env("GATEHOUSE_ISSUER", "http://127.0.0.1:8080");
     String audience = env("API_AUDIENCE", "gatehouse-api");
     int port = Integer.parseInt(env("API_PORT", "8081"));
-    Vertx vertx = Vertx.vertx();
+    String clusterName = env("API_CLUSTER_NAME", "");
+    Vertx vertx;
+    if (clusterName.isEmpty()) {
+      vertx = Vertx.vertx();
+    } else {
+      java.util.List<String> members = java.util.Arrays.stream(env("API_CLUSTER_MEMBERS", "").split(",")).map(String::trim)
+          .filter(m -> !m.isEmpty()).toList();
+      vertx = io.gatehouse.store.cluster.HazelcastCluster.clusteredVertx(new io.vertx.core.VertxOptions(),
+          io.gatehouse.store.cluster.HazelcastClusterOptions.tcpIp(clusterName, env("API_CLUSTER_HOST", "127.0.0.1"),
+              Integer.parseInt(env("API_CLUSTER_PORT", "5701")), members))
+          .toCompletionStage().toCompletableFuture().get(120, java.util.concurrent.TimeUnit.SECONDS);
+    }
     ResourceServerOptions options = new ResourceServerOptions().setIssuer(issuer).setAudience(audience)
         .addRevocationChannel(new EventBusRevocationChannel(vertx));
+    String redis = env("API_REDIS_URI", "");
+    if (!redis.isEmpty()) {
+      options.addRevocationChannel(io.gatehouse.store.redis.RedisRevocationChannel.create(vertx,
+          new io.gatehouse.store.redis.RedisStoreOptions(redis, io.gatehouse.store.redis.RedisStoreOptions.DEFAULT_KEY_PREFIX,
+              env("API_REDIS_CHANNEL", io.gatehouse.store.redis.RedisStoreOptions.DEFAULT_CHANNEL), 2)));
+    }
     start(vertx, options, "127.0.0.1", port)
         .onSuccess(server -> System.out.println("example API on http://127.0.0.1:" + server.actualPort() + "/user, trusting " + issuer
-            + " for audience " + audience))
+            + " for audience " + audience + (clusterName.isEmpty() ? "" : ", in cluster " + clusterName)
+            + (redis.isEmpty() ? "" : ", with the Redis channel")))
         .onFailure(e -> {
           System.err.println("cannot start: " + e.getMessage());
           vertx.close();

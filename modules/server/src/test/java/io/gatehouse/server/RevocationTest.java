@@ -131,6 +131,8 @@ class RevocationTest {
         "Authorization", RP).body());
     String other = rpTokens().getString("access_token");
     assertThat(introspect(access).getBoolean("active")).isTrue();
+    // the grant id is in the answer (an extension member), for resource servers that cache it
+    assertThat(introspect(access).getString("gid")).isEqualTo(server.verify(access).getClaimValueAsString("gid"));
 
     assertThat(revoke(RP, "token=" + refreshed.getString("refresh_token")).statusCode()).isEqualTo(200);
 

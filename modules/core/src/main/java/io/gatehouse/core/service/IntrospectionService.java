@@ -133,7 +133,7 @@ public final class IntrospectionService {
     if (claims.getString("scope") != null) {
       out.put("scope", claims.getString("scope"));
     }
-    return out.put("client_id", claims.getString("client_id"))
+    out.put("client_id", claims.getString("client_id"))
         .put("sub", claims.getString("sub"))
         .put("aud", claims.getValue("aud"))
         .put("iss", claims.getString("iss"))
@@ -141,6 +141,12 @@ public final class IntrospectionService {
         .put("iat", claims.getLong("iat"))
         .put("jti", claims.getString("jti"))
         .put("token_type", "Bearer");
+    // the grant id (an extension member, RFC 7662 §2.2), so that a resource server caching this answer
+    // can apply grant revocations too
+    if (claims.getValue("gid") instanceof String gid) {
+      out.put("gid", gid);
+    }
+    return out;
   }
 
   private JsonObject refreshTokenResponse(RefreshFamily family) {

@@ -58,23 +58,26 @@ public final class RevocationService {
   /** RFC 7009 §2.1: revokes {@code token} for the client that asks. */
   public Future<Void> revoke(Client caller, String token) {
     long now = clock.instant().getEpochSecond();
-    return refreshTokens.find(TokenHashes.hash(token), now).compose(member -> {
-      if (member.isPresent()) {
-        // RFC 7009 §2.1: the token must have been issued to the client asking
-        if (!member.get().family().clientId().equals(caller.clientId())) {
-          throw OAuthException.unauthorizedClient("the token was not issued to this client");
-        }
-        return minter.revokeGrant(caller, member.get().family().grantId());
-      }
-      Optional<JsonObject> claims = token.indexOf('.') > 0 ? verifier.verify(token) : Optional.empty();
-      if (claims.isPresent()) {
+    // a JWT is checked first, with no store round trip (refresh tokens are random base64url: no dots)
+    Optional<JsonObject> claims = token.indexOf('.') > 0 ? verifier.verify(token) : Optional.empty();
+    if (claims.isPresent()) {
+      return Future.<Void>succeededFuture().compose(v -> {
         if (!caller.clientId().equals(claims.get().getString("client_id"))) {
           throw OAuthException.unauthorizedClient("the token was not issued to this client");
         }
         String jti = claims.get().getString("jti");
         return revoker.revoke(new Revocation(Revocation.Kind.TOKEN, jti, now, claims.get().getLong("exp") + UserTokenMinter.REVOCATION_MARGIN_SECONDS));
+      }).recover(RevocationService::unavailableUnlessOAuth);
+    }
+    return refreshTokens.find(TokenHashes.hash(token), now).compose(member -> {
+      if (member.isEmpty()) {
+        return Future.<Void>succeededFuture(); // RFC 7009 §2.2: an invalid token is no error
       }
-      return Future.<Void>succeededFuture();
+      // RFC 7009 §2.1: the token must have been issued to the client asking
+      if (!member.get().family().clientId().equals(caller.clientId())) {
+        throw OAuthException.unauthorizedClient("the token was not issued to this client");
+      }
+      return minter.revokeGrant(caller, member.get().family().grantId());
     }).recover(RevocationService::unavailableUnlessOAuth);
   }
 
