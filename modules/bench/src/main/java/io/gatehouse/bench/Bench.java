@@ -87,7 +87,10 @@ public final class Bench {
         --password P          W4, W5: that user's password
         --observe URLS        R1: comma-separated base URLs of the nodes whose introspection must reject
         --resource URLS       R1: comma-separated URLs of protected resources (resource servers) that must reject
-        --revocations N       R1: rounds, default 200
+        --revocations N       R1: measured rounds, default 200
+        --warmup-revocations N  R1: rounds before them, not recorded (JIT warm-up), default 0
+        --poll-interval D     R1: pause between two polls of one observer, default 1ms (0ms: back to back, which loads
+                              the nodes being measured); the resolution of the figures
         --help                this text
 
       Output: a markdown table (req/s counts successful operations per second; a W4 operation is two HTTP
@@ -161,7 +164,7 @@ public final class Bench {
         "target", "http://127.0.0.1:8080"));
     List<String> known = List.of("workload", "target", "connections", "duration", "warmup", "rate", "client-id", "client-secret",
         "scope", "json", "threads", "redirect-uri", "username", "password", "rs-client-id", "rs-client-secret", "token",
-        "observe", "resource", "revocations");
+        "observe", "resource", "revocations", "poll-interval", "warmup-revocations");
     for (int i = 0; i < args.size(); i++) {
       String a = args.get(i);
       if (!a.startsWith("--") || !known.contains(a.substring(2)) || i + 1 >= args.size()) {
@@ -244,8 +247,17 @@ public final class Bench {
     if (!n.matches("[0-9]{1,7}") || Integer.parseInt(n) == 0) {
       throw new IllegalArgumentException("--revocations must be a whole number above 0, got '" + n + "'");
     }
+    Duration poll = duration(opts.getOrDefault("poll-interval", "1ms"));
     return new Propagation.Settings(URI.create(opts.get("target")), observe, resources, opts.get("client-id"), opts.get("client-secret"),
-        opts.get("scope"), opts.get("rs-client-id"), opts.get("rs-client-secret"), Integer.parseInt(n));
+        opts.get("scope"), opts.get("rs-client-id"), opts.get("rs-client-secret"), Integer.parseInt(n), poll.toNanos() / 1000,
+        warmupRounds(opts.getOrDefault("warmup-revocations", "0")));
+  }
+
+  private static int warmupRounds(String n) {
+    if (!n.matches("[0-9]{1,7}")) {
+      throw new IllegalArgumentException("--warmup-revocations must be a whole number, got '" + n + "'");
+    }
+    return Integer.parseInt(n);
   }
 
   private static List<URI> urls(String list, String flag) {

@@ -31,7 +31,9 @@ import org.HdrHistogram.Histogram;
  *   <li>the clock starts, and {@code POST /revoke} of the token goes to the origin; at once every
  *       observer is polled, each on its own connection, one request after the other, until it rejects
  *       ({@code "active":false}; 401 at a resource server). The time from the start to an observer's
- *       first rejection is its propagation time; the round's time is the slowest observer's.
+ *       first rejection is its propagation time; the round's time is the slowest observer's. Polls
+ *       are {@code pollIntervalMicros} apart (1 ms by default; 0: back to back), which bounds the
+ *       resolution and keeps the polling from loading the nodes it measures.
  * </ol>
  *
  * A round fails (counted by kind) when the revocation is not answered 200, an observer never rejects
@@ -44,7 +46,7 @@ public final class Propagation {
 
   /** What to measure: the origin node, the observers and the clients. */
   public record Settings(URI origin, List<URI> introspectAt, List<URI> resourceUrls, String clientId, String clientSecret, String scope,
-      String rsClientId, String rsClientSecret, int revocations) {}
+      String rsClientId, String rsClientSecret, int revocations, long pollIntervalMicros, int warmupRounds) {}
 
   /** The outcome: times in microseconds. */
   public record Result(int rounds, int measured, Histogram all, Histogram revoke, Map<String, Histogram> perObserver, Map<String, Long> errors) {}
@@ -151,6 +153,19 @@ public final class Propagation {
       Map<String, Long> errors = new TreeMap<>();
       int[] measured = {0};
       Future<Void> chain = Future.succeededFuture();
+      // warm-up rounds first (the same rounds, not recorded), so the figures are of warmed-up JIT code
+      Histogram wAll = new Histogram(60_000_000L, 3);
+      Histogram wRevoke = new Histogram(60_000_000L, 3);
+      Map<String, Histogram> wPer = new LinkedHashMap<>();
+      observers.forEach(o -> wPer.put(o.name(), new Histogram(60_000_000L, 3)));
+      Map<String, Long> wErrors = new TreeMap<>();
+      for (int i = 0; i < settings.warmupRounds(); i++) {
+        chain = chain.compose(x -> round(wAll, wRevoke, wPer, wErrors).mapEmpty());
+      }
+      chain = chain.map(x -> {
+        wErrors.forEach((k, n) -> errors.merge("warmup " + k, n, Long::sum));
+        return null;
+      });
       for (int i = 0; i < settings.revocations(); i++) {
         chain = chain.compose(x -> round(all, revoke, per, errors).map(ok -> {
           if (ok) {
@@ -241,7 +256,13 @@ public final class Propagation {
       if (elapsed > GIVE_UP_MS * 1000) {
         return Future.failedFuture(new IllegalStateException("never_rejected"));
       }
-      return pollUntilRejected(o, token, start);
+      if (settings.pollIntervalMicros() <= 0) {
+        return pollUntilRejected(o, token, start);
+      }
+      // a pause between polls, so that the polling does not load the very nodes whose propagation it measures
+      Promise<Long> next = Promise.promise();
+      vertx.setTimer(Math.max(1, settings.pollIntervalMicros() / 1000), t -> pollUntilRejected(o, token, start).onComplete(next));
+      return next.future();
     });
   }
 
