@@ -52,8 +52,8 @@
 #   WORKLOADS    "W1 W3"   W1 client credentials (client_secret_basic) -> JWT access token; W2 introspection (RFC 7662)
 #                          of a valid access token by a resource-server client; W3 GET JWKS.
 #                          W4 (code flow on a live session, redemption included) and W5 (refresh with rotation)
-#                          run against Gatehouse only (the peers' scripts have no such workload); R1 is
-#                          not implemented yet. W2 needs a gatehouse.jar with POST /introspect and the seed field
+#                          run against Gatehouse only (the peers' scripts have no such workload); R1
+#                          (revocation propagation) has its own script, bench/r1.sh. W2 needs a gatehouse.jar with POST /introspect and the seed field
 #                          can_introspect (REBUILD=1 when the jar is older).
 #   DURATION     30s       measured time per workload (whole seconds, e.g. 5s)
 #   WARMUP       15s       warm-up per workload, not reported (0s: none)
@@ -112,7 +112,7 @@ usage_die() { log "ERROR: $*"; exit 2; }
 for w in $WORKLOADS; do
   case "$w" in
     W1|W2|W3|W4|W5) ;;
-    R1) usage_die "workload $w is not implemented yet (the load tool has W1, W2, W3, W4 and W5)" ;;
+    R1) usage_die "R1 runs on a cluster of its own: bench/r1.sh (two clustered nodes, Postgres, Redis and a resource server)" ;;
     *) usage_die "unknown workload '$w' (W1 W2 W3 W4 W5)" ;;
   esac
 done
