@@ -68,6 +68,8 @@
 #   KC_JAVA_HOME           JDK 21+ for Keycloak (default: the first one the peer's common.sh finds, /usr/lib/jvm/* included)
 #   KC_START_TIMEOUT 600   seconds Keycloak may take to become ready (its first start also builds the server image)
 #   OUT          bench/runs/<timestamp>
+#   GH_RATE_LIMIT false    Gatehouse's rate limits (rate_limit.enabled): off by default here, since all the load comes
+#                          from one address (127.0.0.1) and would hit the per-address limits; true measures their cost
 #   GATEHOUSE_*            passed to the server as usual (recorded in the summary); port, issuer, key dir and demo client
 #                          are set by this script.
 # Needs: bash, java 17+, curl, jq, flock, taskset, and for peers node/npm, wrk (apt-get install -y wrk), mvn, unzip.
@@ -417,7 +419,7 @@ GH_TREE="tree at HEAD $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || ech
 log "starting Gatehouse on $GH_BASE (CPU $SERVER_CPU, -XX:ActiveProcessorCount=1)"
 # shellcheck disable=SC2086
 spawn_bg env GATEHOUSE_HTTP_HOST=127.0.0.1 GATEHOUSE_HTTP_PORT="$GH_PORT" GATEHOUSE_ISSUER="$GH_BASE" \
-  GATEHOUSE_KEYS_DATA_DIR="$WORK/gatehouse-data" GATEHOUSE_DEMO_ENABLED=false \
+  GATEHOUSE_KEYS_DATA_DIR="$WORK/gatehouse-data" GATEHOUSE_DEMO_ENABLED=false GATEHOUSE_RATE_LIMIT_ENABLED="${GH_RATE_LIMIT:-false}" \
   taskset -c "$SERVER_CPU" "$JAVA" -XX:ActiveProcessorCount=1 $GH_JAVA_OPTS -jar "$WORK/gatehouse.jar" --seed "$WORK/seed.yaml" \
   > "$OUT/gatehouse.log" 2>&1
 GH_PID=$SPAWNED

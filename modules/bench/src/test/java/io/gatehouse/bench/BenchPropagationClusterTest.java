@@ -64,6 +64,7 @@ class BenchPropagationClusterTest {
         + "    grant_types: [client_credentials]\n    scopes: []\n    can_introspect: true\n");
     Map<String, String> env = new HashMap<>(Map.of("GATEHOUSE_HTTP_PORT", String.valueOf(port), "GATEHOUSE_ISSUER", issuer,
         "GATEHOUSE_KEYS_JWKS_FILE", keys.toString(), "GATEHOUSE_DEMO_ENABLED", "false", "GATEHOUSE_HTTP_INSTANCES", "1",
+        "GATEHOUSE_RATE_LIMIT_ENABLED", "false",
         "GATEHOUSE_STORE_TYPE", "postgres", "GATEHOUSE_POSTGRES_USER", "postgres", "GATEHOUSE_POSTGRES_DATABASE", "test",
         "GATEHOUSE_POSTGRES_SCHEMA", SCHEMA));
     return await(Gatehouse.start(vertx, ConfigLoader.load(List.of("--seed", seed.toString()), env)));

@@ -41,4 +41,5 @@ public record Services(
     SessionStore sessions,
     MetadataEndpoints metadata,
     io.gatehouse.server.observe.Telemetry telemetry,
+    io.gatehouse.server.http.RateLimits rateLimits,
     java.util.concurrent.atomic.AtomicBoolean draining) {}

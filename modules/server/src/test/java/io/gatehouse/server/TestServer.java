@@ -115,6 +115,8 @@ final class TestServer implements AutoCloseable {
     all.put("GATEHOUSE_HTTP_PORT", String.valueOf(port));
     all.put("GATEHOUSE_ISSUER", "http://127.0.0.1:" + port);
     all.put("GATEHOUSE_KEYS_DATA_DIR", dir.resolve("data").toString());
+    // every test request comes from 127.0.0.1: the rate limits have tests of their own (RateLimitTest)
+    all.put("GATEHOUSE_RATE_LIMIT_ENABLED", "false");
     all.putAll(env);
     GatehouseConfig cfg;
     try {

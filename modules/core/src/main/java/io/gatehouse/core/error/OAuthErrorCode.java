@@ -27,6 +27,8 @@ public enum OAuthErrorCode {
   INVALID_TOKEN("invalid_token", 401),
   INSUFFICIENT_SCOPE("insufficient_scope", 403),
   SERVER_ERROR("server_error", 500),
+  // RFC 6585 §4: a rate limit refused the request (OAuth defines no code for it; sent with Retry-After)
+  TOO_MANY_REQUESTS("too_many_requests", 429),
   TEMPORARILY_UNAVAILABLE("temporarily_unavailable", 503);
 
   private final String wire;

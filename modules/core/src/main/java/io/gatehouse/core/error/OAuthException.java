@@ -11,15 +11,31 @@ package io.gatehouse.core.error;
 public final class OAuthException extends RuntimeException {
   private final OAuthErrorCode code;
   private final int status;
+  private final long retryAfterSeconds;
 
   public OAuthException(OAuthErrorCode code, String description) {
     this(code, code.status(), description);
   }
 
   public OAuthException(OAuthErrorCode code, int status, String description) {
+    this(code, status, description, -1);
+  }
+
+  private OAuthException(OAuthErrorCode code, int status, String description, long retryAfterSeconds) {
     super(description, null, false, false);
     this.code = code;
     this.status = status;
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+
+  /** 429: a rate limit refused the request; the client may retry after {@code retryAfterSeconds} (RFC 9110 §10.2.3). */
+  public static OAuthException tooManyRequests(String description, long retryAfterSeconds) {
+    return new OAuthException(OAuthErrorCode.TOO_MANY_REQUESTS, 429, description, Math.max(1, retryAfterSeconds));
+  }
+
+  /** Seconds for {@code Retry-After}, or -1 when the answer has none. */
+  public long retryAfterSeconds() {
+    return retryAfterSeconds;
   }
 
   public OAuthErrorCode code() {

@@ -130,7 +130,9 @@ public final class ConfigLoader {
         integer("postgres.pool_size", 1, 1000));
     return new GatehouseConfig(issuer, http, token, authorize, session, login, keys, store, cluster(type), postgres,
         optionalPath("seed.file"), bool("demo.enabled"), integer("introspection.cache_size", 1, 100_000_000),
-        revocations(), redis(), adminScope(), bool("metrics.enabled"), bool("audit.token_events"));
+        revocations(), redis(), adminScope(), bool("metrics.enabled"), bool("audit.token_events"),
+        new io.gatehouse.server.http.RateLimits.Settings(bool("rate_limit.enabled"), integer("rate_limit.per_address", 0, 10_000_000),
+            integer("rate_limit.per_client_address", 0, 10_000_000), integer("rate_limit.login_per_address", 0, 1_000_000)));
   }
 
   private GatehouseConfig.Revocations revocations() {

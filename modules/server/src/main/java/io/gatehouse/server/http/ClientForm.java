@@ -36,10 +36,23 @@ final class ClientForm {
       request.resume();
       return Future.failedFuture(OAuthException.invalidRequest("the Authorization header is repeated"));
     }
+    RateLimits limits = ctx.get(RateLimits.KEY);
+    String address = RateLimits.address(request);
+    if (limits != null) {
+      try {
+        limits.checkAddress(address);
+      } catch (OAuthException tooMany) {
+        request.resume();
+        return Future.failedFuture(tooMany);
+      }
+    }
     String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
     return BodyReader.read(request, maxBodyBytes).map(body -> {
       Map<String, String> params = FormBody.parse(body.getBytes());
       ClientCredentials credentials = ClientCredentialsParser.parse(authorization, params);
+      if (limits != null && credentials != null) {
+        limits.checkClient(credentials.clientId(), address);
+      }
       return new TokenRequest(params, credentials);
     });
   }

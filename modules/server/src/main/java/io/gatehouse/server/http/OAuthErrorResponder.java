@@ -58,6 +58,9 @@ public final class OAuthErrorResponder {
     if (error.status() == 413) {
       response.putHeader("Connection", "close");
     }
+    if (error.retryAfterSeconds() >= 0) {
+      response.putHeader("Retry-After", Long.toString(error.retryAfterSeconds()));
+    }
     response.setStatusCode(error.status());
     Responses.json(response, body);
   }

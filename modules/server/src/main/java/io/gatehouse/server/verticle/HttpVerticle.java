@@ -3,6 +3,7 @@ package io.gatehouse.server.verticle;
 import io.gatehouse.server.Services;
 import io.gatehouse.server.http.AdminRevocationsEndpoint;
 import io.gatehouse.server.http.Cors;
+import io.gatehouse.server.http.RateLimits;
 import io.gatehouse.server.http.HealthEndpoint;
 import io.gatehouse.server.http.IntrospectionEndpoint;
 import io.gatehouse.server.http.RevocationEndpoint;
@@ -48,6 +49,7 @@ public final class HttpVerticle extends VerticleBase {
     router.route().handler(ctx -> {
       ctx.response().putHeader("X-Content-Type-Options", "nosniff");
       ctx.put(OAuthErrorResponder.TELEMETRY, services.telemetry());
+      ctx.put(RateLimits.KEY, services.rateLimits());
       ctx.next();
     });
     Cors cors = new Cors(services.clients());

@@ -107,6 +107,17 @@ public final class AuthorizeEndpoints {
         return;
       }
       String address = ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().hostAddress();
+      io.gatehouse.server.http.RateLimits limits = ctx.get(io.gatehouse.server.http.RateLimits.KEY);
+      if (limits != null) {
+        try {
+          limits.checkLogin(address);
+        } catch (io.gatehouse.core.error.OAuthException tooMany) {
+          ctx.response().putHeader("Retry-After", Long.toString(tooMany.retryAfterSeconds()));
+          pages.error(ctx, 429, "Too many attempts", "Too many sign-in attempts from your address. Wait a moment and try again.",
+              "too_many_requests");
+          return;
+        }
+      }
       logins.login(username, password, address).onComplete(res -> {
         if (res.failed()) {
           LOG.error("login failed with an error: {}", res.cause().toString());

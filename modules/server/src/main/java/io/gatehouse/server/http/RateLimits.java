@@ -1,0 +1,82 @@
+package io.gatehouse.server.http;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.gatehouse.core.error.OAuthException;
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.ConsumptionProbe;
+import java.time.Duration;
+
+/**
+ * Rate limits on the endpoints a client or a browser can flood: {@code /token}, {@code /introspect},
+ * {@code /revoke} (per address, and per client id per address) and the login form (per address).
+ * Token buckets (Bucket4j) refilled continuously at the configured rate, holding twice that as
+ * burst; over a limit the request is answered 429 {@code too_many_requests} with {@code Retry-After}
+ * before any work is done for it.
+ *
+ * <p>A client's bucket is per client id <em>and</em> address, so a flood of guesses at one client's
+ * secret throttles only the flooding address: the client's correct credentials from elsewhere keep
+ * working. The limits are per node (each node admits its own share); idle buckets are forgotten after
+ * ten minutes, and at most 100,000 of each kind are kept.
+ */
+public final class RateLimits {
+  /** Requests per second (0: no limit). */
+  public record Settings(boolean enabled, long perAddress, long perClientAddress, long loginPerAddress) {}
+
+  /** The routing-context key under which the router puts the node's limits. */
+  public static final String KEY = "gatehouse.rate_limits";
+
+  private final Settings settings;
+  private final Cache<String, Bucket> byAddress;
+  private final Cache<String, Bucket> byClientAddress;
+  private final Cache<String, Bucket> loginByAddress;
+
+  public RateLimits(Settings settings) {
+    this.settings = settings;
+    this.byAddress = cache();
+    this.byClientAddress = cache();
+    this.loginByAddress = cache();
+  }
+
+  private static Cache<String, Bucket> cache() {
+    return Caffeine.newBuilder().maximumSize(100_000).expireAfterAccess(Duration.ofMinutes(10)).build();
+  }
+
+  private static Bucket bucket(long perSecond) {
+    return Bucket.builder().addLimit(limit -> limit.capacity(perSecond * 2).refillGreedy(perSecond, Duration.ofSeconds(1))).build();
+  }
+
+  private static void take(Cache<String, Bucket> buckets, String key, long perSecond, String what) {
+    ConsumptionProbe probe = buckets.get(key, k -> bucket(perSecond)).tryConsumeAndReturnRemaining(1);
+    if (!probe.isConsumed()) {
+      long seconds = (probe.getNanosToWaitForRefill() + 999_999_999L) / 1_000_000_000L;
+      throw OAuthException.tooManyRequests("too many requests " + what + "; retry after " + Math.max(1, seconds) + " s", seconds);
+    }
+  }
+
+  /** Before reading the request: the address's limit. */
+  public void checkAddress(String address) {
+    if (settings.enabled() && settings.perAddress() > 0) {
+      take(byAddress, address, settings.perAddress(), "from this address");
+    }
+  }
+
+  /** Once the client id is known: the limit of that client id from that address. */
+  public void checkClient(String clientId, String address) {
+    if (settings.enabled() && settings.perClientAddress() > 0 && clientId != null) {
+      take(byClientAddress, clientId + '\n' + address, settings.perClientAddress(), "for this client from this address");
+    }
+  }
+
+  /** A login form post from {@code address}. */
+  public void checkLogin(String address) {
+    if (settings.enabled() && settings.loginPerAddress() > 0) {
+      take(loginByAddress, address, settings.loginPerAddress(), "to sign in from this address");
+    }
+  }
+
+  /** The request's remote address (the peer, never a forwarded header). */
+  static String address(io.vertx.core.http.HttpServerRequest request) {
+    return request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
+  }
+}

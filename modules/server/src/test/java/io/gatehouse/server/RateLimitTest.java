@@ -1,0 +1,101 @@
+package io.gatehouse.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonObject;
+import java.net.http.HttpResponse;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The rate limits with small limits: per address, per client per address, and the login form. Every
+ * request here comes from 127.0.0.1, so "another address" is the per-client bucket of another client
+ * id (the buckets are keyed by client id and address).
+ */
+class RateLimitTest {
+  static TestServer server;
+
+  @BeforeAll
+  static void start() throws Exception {
+    server = TestServer.start(Map.of("GATEHOUSE_RATE_LIMIT_ENABLED", "true", "GATEHOUSE_RATE_LIMIT_PER_ADDRESS", "1000",
+        "GATEHOUSE_RATE_LIMIT_PER_CLIENT_ADDRESS", "5", "GATEHOUSE_RATE_LIMIT_LOGIN_PER_ADDRESS", "3"));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    server.close();
+  }
+
+  @Test
+  void floodOfWrongSecretsForOneClientThen429WithRetryAfterAndOtherClientsUnaffected() throws Exception {
+    String wrong = TestServer.basic("post-only", "wrong-secret-0123456789-0123456789-abc");
+    int limited = 0;
+    HttpResponse<String> last = null;
+    // capacity: twice the rate (10); all of them wrong guesses
+    for (int i = 0; i < 15; i++) {
+      last = server.form("grant_type=client_credentials", "Authorization", wrong);
+      if (last.statusCode() == 429) {
+        limited++;
+      } else {
+        assertThat(last.statusCode()).isEqualTo(401);
+      }
+    }
+
+    assertThat(limited).isGreaterThanOrEqualTo(4);
+    assertThat(last.statusCode()).isEqualTo(429);
+    assertThat(last.headers().firstValue("Retry-After")).hasValue("1");
+    JsonObject body = new JsonObject(last.body());
+    assertThat(body.getString("error")).isEqualTo("too_many_requests");
+    assertThat(body.getString("error_description")).isEqualTo("too many requests for this client from this address; retry after 1 s");
+    // another client from the same address is not affected
+    assertThat(server.form("grant_type=client_credentials&scope=read%3Ausers", "Authorization", TokenEndpointTest.BILLING).statusCode())
+        .isEqualTo(200);
+  }
+
+  @Test
+  void aThrottledClientWorksAgainOnceItsBucketRefills() throws Exception {
+    String auth = TestServer.basic("short-lived", "short-lived-secret-0123456789-abcdefgh");
+    int ok = 0;
+    int limited = 0;
+    for (int i = 0; i < 14; i++) {
+      int status = server.form("grant_type=client_credentials", "Authorization", auth).statusCode();
+      if (status == 200) {
+        ok++;
+      } else {
+        assertThat(status).isEqualTo(429);
+        limited++;
+      }
+    }
+    assertThat(ok).isBetween(10, 12);
+    assertThat(limited).isPositive();
+
+    Thread.sleep(1_100);
+
+    assertThat(server.form("grant_type=client_credentials", "Authorization", auth).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void loginFormFloodFromOneAddressThen429Page() throws Exception {
+    Browser browser = new Browser();
+    String verifier = io.gatehouse.core.token.TokenHashes.random(32);
+    HttpResponse<String> first = browser.get(server.base + "/authorize?" + Browser.encode(Map.of("response_type", "code", "client_id", "rp",
+        "redirect_uri", AuthorizationCodeFlowTest.RP_CB, "scope", "read:users", "state", "s",
+        "code_challenge", io.gatehouse.core.token.TokenHashes.s256(verifier), "code_challenge_method", "S256")));
+    HttpResponse<String> page = browser.get(server.base + first.headers().firstValue("Location").orElseThrow());
+    int limited = 0;
+    HttpResponse<String> r = null;
+    for (int i = 0; i < 9; i++) {
+      r = browser.post(server.base + "/login", Map.of("rid", Browser.hidden(page.body(), "rid"), "csrf", Browser.hidden(page.body(), "csrf"),
+          "username", "nobody-" + i, "password", "wrong-password"));
+      if (r.statusCode() == 429) {
+        limited++;
+      }
+    }
+    assertThat(limited).isPositive();
+    assertThat(r.statusCode()).isEqualTo(429);
+    assertThat(r.headers().firstValue("Retry-After")).isPresent();
+    assertThat(r.body()).contains("Too many sign-in attempts");
+  }
+}
