@@ -285,12 +285,21 @@ public final class Gatehouse {
   }
 
   /** Stops the HTTP verticles (finishing requests in flight) and closes the stores. */
+  /**
+   * Graceful shutdown: readiness turns DOWN at once (draining), requests keep being served for
+   * {@code shutdown.drain_delay} (so load balancers stop sending here), then the listeners stop
+   * accepting and the requests in flight finish (up to {@code shutdown.timeout}), then the stores
+   * close. Leaving the cluster is the caller's closing of Vert.x.
+   */
   public Future<Void> close() {
     services.draining().set(true);
-    List<Future<Void>> undeploys = deployments.stream().map(vertx::undeploy).toList();
-    return Future.join(undeploys).eventually(() -> {
+    GatehouseConfig.Shutdown s = services.config().shutdown();
+    Future<Void> drained = s.drainDelay().isZero() ? Future.succeededFuture()
+        : Future.future(p -> vertx.setTimer(s.drainDelay().toMillis(), t -> p.complete()));
+    return drained.compose(v -> Future.join(deployments.stream().map(vertx::undeploy).toList())).eventually(() -> {
       closeStore.run();
       return Future.succeededFuture();
     }).mapEmpty();
   }
+
 }

@@ -132,7 +132,9 @@ public final class ConfigLoader {
         optionalPath("seed.file"), bool("demo.enabled"), integer("introspection.cache_size", 1, 100_000_000),
         revocations(), redis(), adminScope(), bool("metrics.enabled"), bool("audit.token_events"),
         new io.gatehouse.server.http.RateLimits.Settings(bool("rate_limit.enabled"), integer("rate_limit.per_address", 0, 10_000_000),
-            integer("rate_limit.per_client_address", 0, 10_000_000), integer("rate_limit.login_per_address", 0, 1_000_000)));
+            integer("rate_limit.per_client_address", 0, 10_000_000), integer("rate_limit.login_per_address", 0, 1_000_000)),
+        new GatehouseConfig.Shutdown(duration("shutdown.drain_delay", Duration.ZERO, Duration.ofMinutes(1)),
+            duration("shutdown.timeout", Duration.ZERO, Duration.ofMinutes(1))));
   }
 
   private GatehouseConfig.Revocations revocations() {

@@ -132,6 +132,16 @@ public final class HttpVerticle extends VerticleBase {
     return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> server = s);
   }
 
+  /**
+   * Stops accepting connections and lets the requests in flight finish, for at most
+   * {@code shutdown.timeout}; then the remaining connections are closed.
+   */
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture()
+        : server.shutdown(services.config().shutdown().timeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
   /** The port this instance listens on. */
   public int actualPort() {
     return server.actualPort();
