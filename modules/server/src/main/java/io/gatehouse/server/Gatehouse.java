@@ -232,7 +232,7 @@ public final class Gatehouse {
     MetadataEndpoints metadata = new MetadataEndpoints(config.issuerString(), grants.supported(), keys.publicJwks(), t.idTokenAlgorithm().name());
     Services services = new Services(config, clients, stores.users(), stores.consents(), stores.refreshTokens(), keys, tokenService, authorization, logouts, logins,
         userInfo, introspection, revocations, hub, bearer, authenticator, sessions, metadata, telemetry,
-        new io.gatehouse.server.http.RateLimits(config.rateLimits()), new java.util.concurrent.atomic.AtomicBoolean());
+        new io.gatehouse.server.http.RateLimits(config.rateLimits(), config.http().trustedProxies()), new java.util.concurrent.atomic.AtomicBoolean());
     int instances = config.http().instances() > 0 ? config.http().instances() : Runtime.getRuntime().availableProcessors();
     // Vert.x shares one listening socket among servers of the same host and configured port. Port 0
     // would give every instance its own random port; a negative port asks Vert.x for one random port

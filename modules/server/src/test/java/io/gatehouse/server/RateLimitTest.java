@@ -98,4 +98,24 @@ class RateLimitTest {
     assertThat(r.headers().firstValue("Retry-After")).isPresent();
     assertThat(r.body()).contains("Too many sign-in attempts");
   }
+
+  @Test
+  void behindATrustedProxyTheForwardedClientAddressIsWhatIsLimited() throws Exception {
+    try (TestServer proxied = TestServer.start(Map.of("GATEHOUSE_RATE_LIMIT_ENABLED", "true", "GATEHOUSE_RATE_LIMIT_PER_ADDRESS", "3",
+        "GATEHOUSE_HTTP_TRUSTED_PROXIES", "127.0.0.1"))) {
+      int limited = 0;
+      for (int i = 0; i < 10; i++) {
+        // the client claims an address left of the proxy's entry: only the right-most untrusted one counts
+        HttpResponse<String> r = proxied.post("/token", "application/x-www-form-urlencoded", "grant_type=client_credentials",
+            "Authorization", TokenEndpointTest.BILLING, "X-Forwarded-For", "10.9.9." + i + ", 203.0.113.7");
+        if (r.statusCode() == 429) {
+          limited++;
+        }
+      }
+      assertThat(limited).as("203.0.113.7 flooded").isPositive();
+      HttpResponse<String> other = proxied.post("/token", "application/x-www-form-urlencoded", "grant_type=client_credentials",
+          "Authorization", TokenEndpointTest.BILLING, "X-Forwarded-For", "198.51.100.1");
+      assertThat(other.statusCode()).as("another client behind the same proxy").isEqualTo(200);
+    }
+  }
 }

@@ -83,7 +83,22 @@ public final class ConfigLoader {
   private GatehouseConfig build() {
     URI issuer = issuer();
     int maxBody = integer("http.max_body_bytes", 1024, 16 * 1024 * 1024);
-    var http = new GatehouseConfig.Http(nonEmpty("http.host"), integer("http.port", 0, 65535), maxBody, integer("http.instances", 0, 256));
+    Optional<Path> tlsCert = optionalPath("http.tls.cert_file");
+    Optional<Path> tlsKey = optionalPath("http.tls.key_file");
+    if (tlsCert.isPresent() != tlsKey.isPresent()) {
+      throw invalid(tlsCert.isPresent() ? "http.tls.key_file" : "http.tls.cert_file", "must be set together with the other http.tls file");
+    }
+    java.util.Set<String> proxies = new java.util.LinkedHashSet<>();
+    for (String p : string("http.trusted_proxies").split(",")) {
+      if (!p.isBlank()) {
+        if (!p.trim().matches("[0-9A-Fa-f:.]+")) {
+          throw invalid("http.trusted_proxies", "must be comma-separated IP addresses");
+        }
+        proxies.add(p.trim());
+      }
+    }
+    var http = new GatehouseConfig.Http(nonEmpty("http.host"), integer("http.port", 0, 65535), maxBody, integer("http.instances", 0, 256),
+        tlsCert, tlsKey, java.util.Set.copyOf(proxies));
     Duration ttl = duration("token.access_token_ttl", Duration.ofSeconds(10), Duration.ofHours(24));
     SigningAlgorithm idAlg = SigningAlgorithm.fromJose(nonEmpty("token.id_token_algorithm"))
         .orElseThrow(() -> invalid("token.id_token_algorithm", "must be one of ES256, RS256, EdDSA"));

@@ -33,7 +33,13 @@ public record GatehouseConfig(
   /** Clustering: {@code options} is null when the node runs alone. */
   public record Cluster(boolean enabled, HazelcastClusterOptions options) {}
 
-  public record Http(String host, int port, int maxBodyBytes, int instances) {}
+  /**
+   * @param tlsCert PEM certificate chain: HTTPS served directly when present (with {@code tlsKey})
+   * @param trustedProxies peer addresses whose {@code X-Forwarded-For} names the client (rate limits,
+   *     login throttle); empty: the TCP peer is the client
+   */
+  public record Http(String host, int port, int maxBodyBytes, int instances, Optional<Path> tlsCert, Optional<Path> tlsKey,
+      java.util.Set<String> trustedProxies) {}
 
   public record Token(Duration accessTokenTtl, String audience, Duration idTokenTtl, SigningAlgorithm idTokenAlgorithm,
       Duration refreshIdleTtl, Duration refreshAbsoluteTtl) {}

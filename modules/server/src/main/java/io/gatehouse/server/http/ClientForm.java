@@ -37,7 +37,7 @@ final class ClientForm {
       return Future.failedFuture(OAuthException.invalidRequest("the Authorization header is repeated"));
     }
     RateLimits limits = ctx.get(RateLimits.KEY);
-    String address = RateLimits.address(request);
+    String address = limits == null ? "unknown" : limits.address(request);
     if (limits != null) {
       try {
         limits.checkAddress(address);

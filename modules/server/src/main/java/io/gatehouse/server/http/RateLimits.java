@@ -31,7 +31,10 @@ public final class RateLimits {
   private final Cache<String, Bucket> byClientAddress;
   private final Cache<String, Bucket> loginByAddress;
 
-  public RateLimits(Settings settings) {
+  private final java.util.Set<String> trustedProxies;
+
+  public RateLimits(Settings settings, java.util.Set<String> trustedProxies) {
+    this.trustedProxies = trustedProxies;
     this.settings = settings;
     this.byAddress = cache();
     this.byClientAddress = cache();
@@ -75,8 +78,36 @@ public final class RateLimits {
     }
   }
 
-  /** The request's remote address (the peer, never a forwarded header). */
-  static String address(io.vertx.core.http.HttpServerRequest request) {
-    return request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
+  /**
+   * The client's address: the TCP peer, unless the peer is a trusted proxy ({@code http.trusted_proxies});
+   * then the right-most address of {@code X-Forwarded-For} that is not a trusted proxy (entries further left
+   * are the client's own claims and cannot be trusted).
+   */
+  public static String address(io.vertx.core.http.HttpServerRequest request, java.util.Set<String> trustedProxies) {
+    String peer = request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
+    if (trustedProxies.isEmpty() || !trustedProxies.contains(peer)) {
+      return peer;
+    }
+    java.util.List<String> forwarded = request.headers().getAll("X-Forwarded-For");
+    String client = peer;
+    for (int i = forwarded.size() - 1; i >= 0; i--) {
+      String[] hops = forwarded.get(i).split(",");
+      for (int j = hops.length - 1; j >= 0; j--) {
+        String hop = hops[j].trim();
+        if (hop.isEmpty()) {
+          continue;
+        }
+        client = hop;
+        if (!trustedProxies.contains(hop)) {
+          return hop;
+        }
+      }
+    }
+    return client;
+  }
+
+  /** {@link #address(io.vertx.core.http.HttpServerRequest, java.util.Set)} with this node's trusted proxies. */
+  public String address(io.vertx.core.http.HttpServerRequest request) {
+    return address(request, trustedProxies);
   }
 }

@@ -46,8 +46,13 @@ public final class HttpVerticle extends VerticleBase {
   public Future<?> start() {
     String base = services.config().basePath();
     Router router = Router.router(vertx);
+    boolean hsts = services.config().https();
     router.route().handler(ctx -> {
       ctx.response().putHeader("X-Content-Type-Options", "nosniff");
+      if (hsts) {
+        // RFC 6797: the issuer is https, so browsers must never come back over plain http
+        ctx.response().putHeader("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
+      }
       ctx.put(OAuthErrorResponder.TELEMETRY, services.telemetry());
       ctx.put(RateLimits.KEY, services.rateLimits());
       ctx.next();
@@ -129,6 +134,12 @@ public final class HttpVerticle extends VerticleBase {
         // No cleartext HTTP/2 (h2c): its upgrade path stalls a POST that also expects 100 Continue
         // (java.net.http sends both); HTTP/2 arrives with TLS and ALPN.
         .setHttp2ClearTextEnabled(false);
+    GatehouseConfig.Http http = services.config().http();
+    if (http.tlsCert().isPresent()) {
+      // HTTPS served directly; HTTP/2 by ALPN
+      options.setSsl(true).setUseAlpn(true).setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions()
+          .setCertPath(http.tlsCert().get().toString()).setKeyPath(http.tlsKey().orElseThrow().toString()));
+    }
     return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> server = s);
   }
 

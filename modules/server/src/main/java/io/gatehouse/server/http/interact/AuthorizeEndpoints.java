@@ -106,8 +106,10 @@ public final class AuthorizeEndpoints {
         pages.seeOther(ctx, back);
         return;
       }
-      String address = ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().hostAddress();
       io.gatehouse.server.http.RateLimits limits = ctx.get(io.gatehouse.server.http.RateLimits.KEY);
+      // the client's address (through trusted proxies): the login throttle and the rate limit key on it
+      String address = limits != null ? limits.address(ctx.request())
+          : ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().hostAddress();
       if (limits != null) {
         try {
           limits.checkLogin(address);
