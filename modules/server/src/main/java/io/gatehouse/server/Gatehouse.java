@@ -195,6 +195,9 @@ public final class Gatehouse {
     return RevocationWiring.open(vertx, config, stores.revocations(), stores.revocationsLocal(), clock, telemetry).compose(hub -> {
       Runnable closeStore = () -> hub.close().eventually(() -> RevocationWiring.closeCache(hub)).onComplete(ar -> stores.close().run());
       telemetry.gauges(() -> hub.denySet().size(), () -> clusterSize(vertx));
+      telemetry.signingProvider(keys.signer().algorithm().name(), keys.signer().kid(), keys.signer().providerName());
+      telemetry.signingProvider(config.token().idTokenAlgorithm().name(), keys.signer(config.token().idTokenAlgorithm()).kid(),
+          keys.signer(config.token().idTokenAlgorithm()).providerName());
       return deploy(vertx, config, clients, stores, keys, hub, clock, closeStore, telemetry)
           .onFailure(e -> hub.close());
     });
@@ -239,7 +242,10 @@ public final class Gatehouse {
     // shared by all instances.
     int bindPort = config.http().port() == 0 ? -1 : config.http().port();
     List<HttpVerticle> verticles = new java.util.concurrent.CopyOnWriteArrayList<>();
-    return vertx.deployVerticle(() -> {
+    Future<String> tokenVerticles = config.http().tokenViaBus()
+        ? vertx.deployVerticle(() -> new io.gatehouse.server.verticle.TokenVerticle(tokenService), new DeploymentOptions().setInstances(instances))
+        : Future.succeededFuture(null);
+    return tokenVerticles.compose(tokenDeployment -> vertx.deployVerticle(() -> {
       HttpVerticle v = new HttpVerticle(services, bindPort);
       verticles.add(v);
       return v;
@@ -261,11 +267,12 @@ public final class Gatehouse {
             .onFailure(e -> LOG.warn("purging expired revocations failed: {}", e.toString()));
       });
       LOG.info("listening on {}:{} with {} HTTP instance(s); issuer {}", config.http().host(), port, instances, config.issuerString());
-      return Future.succeededFuture(new Gatehouse(vertx, services, port, List.of(id), () -> {
+      List<String> ids = tokenDeployment == null ? List.of(id) : List.of(id, tokenDeployment);
+      return Future.succeededFuture(new Gatehouse(vertx, services, port, ids, () -> {
         vertx.cancelTimer(purge);
         closeStore.run();
       }));
-    });
+    }));
   }
 
   /** The members of the cluster this node sees; 1 when it runs alone. */

@@ -123,6 +123,8 @@ class TelemetryTest {
   @Test
   void metricsEndpointCanBeTurnedOff() throws Exception {
     assertThat(metrics()).contains("gatehouse_store_latency_seconds");
+    // the signing provider chosen at start (ACCP on Linux x86-64, else the JDK's)
+    assertThat(metrics()).containsPattern("gatehouse_signing_provider_info\\{algorithm=\"ES256\",kid=\"[^\"]+\",provider=\"[A-Za-z]+\"\\} 1(\\.0)?\n");
     try (TestServer off = TestServer.start(Map.of("GATEHOUSE_METRICS_ENABLED", "false"))) {
       assertThat(off.get("/metrics").statusCode()).isEqualTo(404);
     }

@@ -98,7 +98,11 @@ public final class ConfigLoader {
       }
     }
     var http = new GatehouseConfig.Http(nonEmpty("http.host"), integer("http.port", 0, 65535), maxBody, integer("http.instances", 0, 256),
-        tlsCert, tlsKey, java.util.Set.copyOf(proxies));
+        tlsCert, tlsKey, java.util.Set.copyOf(proxies), switch (nonEmpty("http.token_dispatch")) {
+          case "direct" -> false;
+          case "bus" -> true;
+          default -> throw invalid("http.token_dispatch", "must be direct or bus");
+        });
     Duration ttl = duration("token.access_token_ttl", Duration.ofSeconds(10), Duration.ofHours(24));
     SigningAlgorithm idAlg = SigningAlgorithm.fromJose(nonEmpty("token.id_token_algorithm"))
         .orElseThrow(() -> invalid("token.id_token_algorithm", "must be one of ES256, RS256, EdDSA"));

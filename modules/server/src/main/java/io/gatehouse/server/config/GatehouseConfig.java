@@ -39,7 +39,7 @@ public record GatehouseConfig(
    *     login throttle); empty: the TCP peer is the client
    */
   public record Http(String host, int port, int maxBodyBytes, int instances, Optional<Path> tlsCert, Optional<Path> tlsKey,
-      java.util.Set<String> trustedProxies) {}
+      java.util.Set<String> trustedProxies, boolean tokenViaBus) {}
 
   public record Token(Duration accessTokenTtl, String audience, Duration idTokenTtl, SigningAlgorithm idTokenAlgorithm,
       Duration refreshIdleTtl, Duration refreshAbsoluteTtl) {}

@@ -27,7 +27,12 @@ public final class TokenEndpoint implements Handler<RoutingContext> {
 
   private final io.gatehouse.server.observe.Telemetry telemetry;
 
-  public TokenEndpoint(TokenService tokens, int maxBodyBytes, Cors cors, io.gatehouse.server.observe.Telemetry telemetry) {
+  private final java.util.function.Function<TokenRequest, Future<TokenResponse>> exchange;
+
+  /** @param viaBus send each exchange over the event bus ({@link io.gatehouse.server.bus.TokenBus}) instead of calling the service */
+  public TokenEndpoint(TokenService tokens, int maxBodyBytes, Cors cors, io.gatehouse.server.observe.Telemetry telemetry,
+      io.vertx.core.Vertx vertx, boolean viaBus) {
+    this.exchange = viaBus ? request -> io.gatehouse.server.bus.TokenBus.exchange(vertx, request) : tokens::exchange;
     this.telemetry = telemetry;
     this.tokens = tokens;
     this.maxBodyBytes = maxBodyBytes;
@@ -45,7 +50,7 @@ public final class TokenEndpoint implements Handler<RoutingContext> {
         .compose(tokenRequest -> {
           clientId[0] = tokenRequest.clientCredentials().map(ClientCredentials::clientId).orElse(null);
           grantType[0] = tokenRequest.grantType();
-          return tokens.exchange(tokenRequest);
+          return exchange.apply(tokenRequest);
         })
         .andThen(ar -> {
           if (ar.succeeded()) {

@@ -70,6 +70,12 @@ public final class Telemetry {
         .register(registry);
   }
 
+  /** {@code gatehouse_signing_provider_info{algorithm,kid,provider} 1}: which JCA provider signs, chosen at start. */
+  public void signingProvider(String algorithm, String kid, String provider) {
+    Gauge.builder("gatehouse.signing.provider.info", () -> 1).tags("algorithm", algorithm, "kid", kid, "provider", provider)
+        .description("the JCA provider each signing key signs through (ACCP where it loads, else the JDK)").register(registry);
+  }
+
   private Counter counter(String name, String... tags) {
     String key = name + '|' + String.join("|", tags);
     Counter c = counters.get(key);

@@ -58,7 +58,8 @@ public final class HttpVerticle extends VerticleBase {
       ctx.next();
     });
     Cors cors = new Cors(services.clients());
-    TokenEndpoint token = new TokenEndpoint(services.tokenService(), services.config().http().maxBodyBytes(), cors, services.telemetry());
+    TokenEndpoint token = new TokenEndpoint(services.tokenService(), services.config().http().maxBodyBytes(), cors, services.telemetry(),
+        vertx, services.config().http().tokenViaBus());
     MetadataEndpoints metadata = services.metadata();
     HealthEndpoint health = new HealthEndpoint(vertx, services.clients(), services.draining()::get, services.revocationHub()::vouched,
         services.telemetry()::storeLatency);
