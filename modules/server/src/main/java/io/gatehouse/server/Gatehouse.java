@@ -220,7 +220,8 @@ public final class Gatehouse {
     AuthorizationService authorization = new AuthorizationService(config.issuerString(), clients, stores.consents(), codes, clock,
         config.authorize().codeTtl(), config.authorize().requirePkce());
     GatehouseConfig.Login l = config.login();
-    LoginService logins = new LoginService(vertx, stores.users(), new PasswordHasher(),
+    PasswordHasher passwords = new PasswordHasher();
+    LoginService logins = new LoginService(vertx, stores.users(), passwords,
         new LoginThrottle(clock, l.freeFailures(), l.maxBackoff(), l.accountDelay(), Duration.ofHours(1)));
     AccessTokenVerifier verifier = new AccessTokenVerifier(config.issuerString(), keys.publicJwks(), clock);
     UserInfoService userInfo = new UserInfoService(verifier, stores.users(), hub.denySet());
@@ -235,7 +236,9 @@ public final class Gatehouse {
     MetadataEndpoints metadata = new MetadataEndpoints(config.issuerString(), grants.supported(), keys.publicJwks(), t.idTokenAlgorithm().name());
     Services services = new Services(config, clients, stores.users(), stores.consents(), stores.refreshTokens(), keys, tokenService, authorization, logouts, logins,
         userInfo, introspection, revocations, hub, bearer, authenticator, sessions, metadata, telemetry,
-        new io.gatehouse.server.http.RateLimits(config.rateLimits(), config.http().trustedProxies()), new java.util.concurrent.atomic.AtomicBoolean());
+        new io.gatehouse.server.http.RateLimits(config.rateLimits(), config.http().trustedProxies()), new java.util.concurrent.atomic.AtomicBoolean(),
+        new io.gatehouse.server.admin.ClientAdmin(vertx, clients, stores.clients(), revocations, telemetry),
+        new io.gatehouse.server.admin.UserAdmin(vertx, stores.users(), stores.consents(), passwords, revocations, telemetry));
     int instances = config.http().instances() > 0 ? config.http().instances() : Runtime.getRuntime().availableProcessors();
     // Vert.x shares one listening socket among servers of the same host and configured port. Port 0
     // would give every instance its own random port; a negative port asks Vert.x for one random port
@@ -245,7 +248,9 @@ public final class Gatehouse {
     Future<String> tokenVerticles = config.http().tokenViaBus()
         ? vertx.deployVerticle(() -> new io.gatehouse.server.verticle.TokenVerticle(tokenService), new DeploymentOptions().setInstances(instances))
         : Future.succeededFuture(null);
-    return tokenVerticles.compose(tokenDeployment -> vertx.deployVerticle(() -> {
+    // every node drops a client from its cache when the admin API changes it on any node
+    Future<io.vertx.core.eventbus.MessageConsumer<Object>> clientChanges = io.gatehouse.server.bus.ClientChanges.listen(vertx, clients);
+    return clientChanges.compose(changes -> tokenVerticles).compose(tokenDeployment -> vertx.deployVerticle(() -> {
       HttpVerticle v = new HttpVerticle(services, bindPort);
       verticles.add(v);
       return v;
@@ -270,6 +275,9 @@ public final class Gatehouse {
       List<String> ids = tokenDeployment == null ? List.of(id) : List.of(id, tokenDeployment);
       return Future.succeededFuture(new Gatehouse(vertx, services, port, ids, () -> {
         vertx.cancelTimer(purge);
+        if (clientChanges.result() != null) {
+          clientChanges.result().unregister();
+        }
         closeStore.run();
       }));
     }));

@@ -42,4 +42,6 @@ public record Services(
     MetadataEndpoints metadata,
     io.gatehouse.server.observe.Telemetry telemetry,
     io.gatehouse.server.http.RateLimits rateLimits,
-    java.util.concurrent.atomic.AtomicBoolean draining) {}
+    java.util.concurrent.atomic.AtomicBoolean draining,
+    io.gatehouse.server.admin.ClientAdmin clientAdmin,
+    io.gatehouse.server.admin.UserAdmin userAdmin) {}

@@ -2,22 +2,11 @@ package io.gatehouse.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.nimbusds.jose.jwk.JWKSet;
-import io.gatehouse.core.token.SigningAlgorithm;
-import io.gatehouse.core.token.SigningKeys;
 import io.gatehouse.core.token.TokenHashes;
-import io.gatehouse.store.cluster.HazelcastCluster;
-import io.gatehouse.store.cluster.HazelcastClusterOptions;
-import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,46 +19,21 @@ import org.junit.jupiter.api.Test;
 class ClusterFlowTest {
   static final String RP_SECRET = AuthorizationCodeFlowTest.RP_SECRET;
   static final String RP_CB = AuthorizationCodeFlowTest.RP_CB;
-  static final String SCHEMA = "gh_cluster_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+  static TwoNodes nodes;
   static TestServer a;
   static TestServer b;
 
   @BeforeAll
   static void start() throws Exception {
-    System.setProperty("hazelcast.wait.seconds.before.join", "0");
-    System.setProperty("hazelcast.logging.type", "slf4j");
-    Path keys = Files.createTempDirectory("gatehouse-cluster-keys").resolve("jwks.json");
-    Files.writeString(keys, new JWKSet(List.of(SigningKeys.generate(SigningAlgorithm.ES256), SigningKeys.generate(SigningAlgorithm.RS256)))
-        .toString(false));
-    String cluster = "gatehouse-test-" + UUID.randomUUID();
-    int hzA = TestServer.freePort();
-    int hzB = TestServer.freePort();
-    List<String> members = List.of("127.0.0.1:" + hzA, "127.0.0.1:" + hzB);
-    int portA = TestServer.freePort();
-    Map<String, String> env = new HashMap<>(PostgresTokenEndpointTest.postgresEnv(SCHEMA, "30s"));
-    env.put("GATEHOUSE_KEYS_JWKS_FILE", keys.toString());
-    env.put("GATEHOUSE_ISSUER", "http://127.0.0.1:" + portA);
-    Vertx vertxA = TestServer.await(HazelcastCluster.clusteredVertx(new VertxOptions(),
-        HazelcastClusterOptions.tcpIp(cluster, "127.0.0.1", hzA, members)));
-    Vertx vertxB = TestServer.await(HazelcastCluster.clusteredVertx(new VertxOptions(),
-        HazelcastClusterOptions.tcpIp(cluster, "127.0.0.1", hzB, members)));
-    Map<String, String> envA = new HashMap<>(env);
-    envA.put("GATEHOUSE_HTTP_PORT", String.valueOf(portA));
-    a = TestServer.start(envA, vertxA);
-    b = TestServer.start(env, vertxB);
+    nodes = TwoNodes.start("gh_cluster_", "30s");
+    a = nodes.a();
+    b = nodes.b();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    try {
-      if (b != null) {
-        b.close();
-      }
-      if (a != null) {
-        a.close();
-      }
-    } finally {
-      PostgresTokenEndpointTest.sql("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
+    if (nodes != null) {
+      nodes.close();
     }
   }
 

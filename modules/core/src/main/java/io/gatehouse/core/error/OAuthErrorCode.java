@@ -26,6 +26,11 @@ public enum OAuthErrorCode {
   // RFC 6750 §3.1: bearer token errors at protected resources (userinfo)
   INVALID_TOKEN("invalid_token", 401),
   INSUFFICIENT_SCOPE("insufficient_scope", 403),
+  // RFC 7591 §3.2.2: client registration errors (the admin client API)
+  INVALID_REDIRECT_URI("invalid_redirect_uri", 400),
+  INVALID_CLIENT_METADATA("invalid_client_metadata", 400),
+  // the admin API: the named client or user does not exist (not an OAuth code; the router's 404 body)
+  NOT_FOUND("not_found", 404),
   SERVER_ERROR("server_error", 500),
   // RFC 6585 §4: a rate limit refused the request (OAuth defines no code for it; sent with Retry-After)
   TOO_MANY_REQUESTS("too_many_requests", 429),

@@ -11,8 +11,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Keeps recently used clients (and recent misses) in memory so the token hot path does no network I/O.
  * Entries live for {@code ttl}; writes through this registry invalidate the local entry at once. Writes
- * on other nodes reach this cache after at most {@code ttl} (cluster-wide invalidation over the event
- * bus comes with the admin API). Failures are never cached.
+ * on other nodes reach this cache after at most {@code ttl}, or at once when they announce the change
+ * (the server's admin API publishes every change on the event bus, and every node calls
+ * {@link #invalidate}). Failures are never cached.
  */
 public final class CachingClientRegistry implements ClientRegistry {
   private final ClientRegistry delegate;

@@ -1,35 +1,28 @@
 package io.gatehouse.server.config;
 
 import io.gatehouse.core.client.SecretHasher;
-import io.gatehouse.core.model.AuthMethod;
 import io.gatehouse.core.model.Client;
-import io.gatehouse.core.model.GrantTypes;
-import io.gatehouse.core.model.Scopes;
 import io.gatehouse.core.model.User;
 import io.gatehouse.core.user.PasswordHasher;
-import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringReader;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 
 /**
  * Reads the seed file: clients to upsert into the configured registry at start. Secrets are hashed as
  * they are read and never kept. A malformed file is refused whole, with a message naming the entry and
- * field (and never the secret).
+ * field (and never the secret). The rules are those of the admin API ({@link ClientMetadata},
+ * {@link UserAttributes}), so a seed entry and an API request can never disagree.
  *
  * <pre>
  * clients:
@@ -54,13 +47,8 @@ import java.util.UUID;
  */
 public final class SeedFile {
   private static final Set<String> TOP_LEVEL = Set.of("clients", "users");
-  private static final Set<String> USER_FIELDS = Set.of("username", "password", "password_hash", "subject", "claims");
-  private static final Set<String> CLIENT_FIELDS = Set.of("client_id", "client_secret", "grant_types", "scopes",
-      "default_scopes", "token_endpoint_auth_methods", "redirect_uris", "access_token_ttl", "post_logout_redirect_uris",
-      "allowed_origins", "logout_revokes_refresh_tokens", "can_introspect");
-  static final Duration MAX_TTL = Duration.ofHours(24);
   /** The longest access token lifetime a client can be given (its override's upper bound). */
-  public static final Duration LONGEST_ACCESS_TOKEN_TTL = MAX_TTL;
+  public static final Duration LONGEST_ACCESS_TOKEN_TTL = ClientMetadata.MAX_TTL;
 
   private SeedFile() {}
 
@@ -132,60 +120,18 @@ public final class SeedFile {
     if (name != null) {
       where += " (" + name + ")";
     }
-    for (Object key : map.keySet()) {
-      if (!USER_FIELDS.contains(String.valueOf(key))) {
-        throw new ConfigException(where + ": unknown field '" + key + "'");
+    UserAttributes u;
+    try {
+      Fields f = new Fields(map, false);
+      if (f.has("password") == f.has("password_hash")) {
+        throw FieldException.of("password", "exactly one of password and password_hash is required");
       }
+      u = UserAttributes.read(f, Set.of("password_hash"));
+    } catch (FieldException e) {
+      throw new ConfigException(e.describeIn(where));
     }
-    Field f = new Field(where, map);
-    String username = f.string("username", true);
-    if (username.length() > 256 || !username.chars().allMatch(ch -> ch > 0x20 && ch != 0x7F)) {
-      throw f.error("username", "must be 1 to 256 characters without spaces or control characters");
-    }
-    String password = f.string("password", false);
-    String passwordHash = f.string("password_hash", false);
-    if ((password == null) == (passwordHash == null)) {
-      throw f.error("password", "exactly one of password and password_hash is required");
-    }
-    if (password != null && password.length() < 8) {
-      throw f.error("password", "must be at least 8 characters");
-    }
-    if (passwordHash != null && !PasswordHasher.isHash(passwordHash)) {
-      throw f.error("password_hash", "must be an Argon2id PHC string ($argon2id$v=19$m=...,t=...,p=...$salt$hash)");
-    }
-    String subject = f.string("subject", false);
-    if (subject == null) {
-      // stable across restarts and nodes, and not the username itself (OIDC Core §8: sub never reassigned)
-      subject = UUID.nameUUIDFromBytes(("gatehouse:user:" + username.toLowerCase(Locale.ROOT)).getBytes(StandardCharsets.UTF_8)).toString();
-    } else if (subject.length() > 255 || !subject.chars().allMatch(ch -> ch >= 0x21 && ch <= 0x7E)) {
-      // OIDC Core §2: sub is at most 255 ASCII characters
-      throw f.error("subject", "must be 1 to 255 printable ASCII characters");
-    }
-    Object claims = map.get("claims");
-    JsonObject claimsJson = new JsonObject();
-    if (claims != null) {
-      if (!(claims instanceof Map<?, ?> cm)) {
-        throw f.error("claims", "must be a mapping");
-      }
-      for (Map.Entry<?, ?> e : cm.entrySet()) {
-        String key = String.valueOf(e.getKey());
-        if (key.equals("sub")) {
-          throw f.error("claims", "must not contain 'sub' (use the subject field)");
-        }
-        Object v = e.getValue();
-        if (!(v instanceof String || v instanceof Boolean || v instanceof Number || v instanceof Map)) {
-          throw f.error("claims", "'" + key + "' must be a string, boolean, number or (for address) a mapping");
-        }
-        claimsJson.put(key, v instanceof Map<?, ?> m ? new JsonObject(toStringKeys(m)) : v);
-      }
-    }
-    return new User(subject, username, passwordHash != null ? passwordHash : hasher.hash(password), claimsJson);
-  }
-
-  private static Map<String, Object> toStringKeys(Map<?, ?> m) {
-    Map<String, Object> out = new java.util.LinkedHashMap<>();
-    m.forEach((k, v) -> out.put(String.valueOf(k), v));
-    return out;
+    String subject = u.subject() != null ? u.subject() : UserAttributes.derivedSubject(u.username());
+    return new User(subject, u.username(), u.passwordHash() != null ? u.passwordHash() : hasher.hash(u.password()), u.claims());
   }
 
   private static List<Client> clients(Object clients, String source) {
@@ -216,200 +162,23 @@ public final class SeedFile {
     if (idValue != null) {
       where += " (" + idValue + ")";
     }
-    for (Object key : map.keySet()) {
-      if (!CLIENT_FIELDS.contains(String.valueOf(key))) {
-        throw new ConfigException(where + ": unknown field '" + key + "'");
-      }
-    }
-    Field f = new Field(where, map);
-    String clientId = f.string("client_id", true);
-    // RFC 6749 §2.2 / Appendix A.1: client_id = *VSCHAR (printable ASCII)
-    if (!clientId.chars().allMatch(ch -> ch >= 0x20 && ch <= 0x7E)) {
-      throw f.error("client_id", "must be printable ASCII");
-    }
-
-    Set<AuthMethod> methods = new LinkedHashSet<>();
-    for (String m : f.list("token_endpoint_auth_methods", List.of("client_secret_basic"))) {
-      methods.add(AuthMethod.fromWire(m).orElseThrow(() -> f.error("token_endpoint_auth_methods",
-          "unknown method '" + m + "' (client_secret_basic, client_secret_post, none)")));
-    }
-    if (methods.isEmpty()) {
-      throw f.error("token_endpoint_auth_methods", "must not be empty");
-    }
-    if (methods.contains(AuthMethod.NONE) && methods.size() > 1) {
-      throw f.error("token_endpoint_auth_methods", "'none' (a public client) cannot be combined with secret methods");
-    }
-    boolean isPublic = methods.contains(AuthMethod.NONE);
-    String secret = f.string("client_secret", false);
-    if (isPublic && secret != null) {
-      throw f.error("client_secret", "a public client (auth method none) has no secret");
-    }
-    if (!isPublic && secret == null) {
-      throw f.error("client_secret", "is required for a confidential client");
-    }
-    if (secret != null && secret.length() < SecretHasher.MIN_SECRET_LENGTH) {
-      throw f.error("client_secret", "must be at least " + SecretHasher.MIN_SECRET_LENGTH + " characters of random secret");
-    }
-
-    Set<String> grants = new LinkedHashSet<>();
-    for (String g : f.list("grant_types", null)) {
-      if (GrantTypes.REFUSED.contains(g)) {
-        throw f.error("grant_types", "the " + g + " grant is refused by design (RFC 9700)");
-      }
-      if (!GrantTypes.REGISTRABLE.contains(g)) {
-        throw f.error("grant_types", "unknown grant type '" + g + "'");
-      }
-      grants.add(g);
-    }
-    if (grants.isEmpty()) {
-      throw f.error("grant_types", "must name at least one grant type");
-    }
-    Scopes scopes = f.scopes("scopes");
-    Scopes defaults = f.scopes("default_scopes");
-    if (!scopes.containsAll(defaults)) {
-      throw f.error("default_scopes", "must be a subset of scopes");
-    }
-    List<String> redirects = f.list("redirect_uris", List.of());
-    for (String uri : redirects) {
-      validateRedirectUri(f, "redirect_uris", uri);
-    }
-    Duration ttl = null;
-    String ttlText = f.string("access_token_ttl", false);
-    if (ttlText != null) {
-      try {
-        ttl = Durations.parse(ttlText);
-      } catch (IllegalArgumentException e) {
-        throw f.error("access_token_ttl", e.getMessage());
-      }
-      if (ttl.toSeconds() < 1 || ttl.compareTo(MAX_TTL) > 0) {
-        throw f.error("access_token_ttl", "must be between 1s and 24h");
-      }
-    }
-    List<String> postLogout = f.list("post_logout_redirect_uris", List.of());
-    for (String uri : postLogout) {
-      validateRedirectUri(f, "post_logout_redirect_uris", uri);
-    }
-    Set<String> origins = new LinkedHashSet<>();
-    for (String origin : f.list("allowed_origins", List.of())) {
-      validateOrigin(f, origin);
-      origins.add(origin);
-    }
-    boolean revokeOnLogout = f.bool("logout_revokes_refresh_tokens");
-    boolean canIntrospect = f.bool("can_introspect");
-    if (canIntrospect && secret == null) {
-      throw f.error("can_introspect", "a resource server must be a confidential client");
-    }
-    return new Client(clientId, secret == null ? null : SecretHasher.hash(secret), grants, scopes, defaults, methods, redirects, ttl,
-        postLogout, origins, revokeOnLogout, canIntrospect);
-  }
-
-  // RFC 6749 §3.1.2: absolute URI without a fragment; RFC 9700 §4.1: https except loopback
-  // an origin is scheme://host[:port] (RFC 6454), https unless loopback
-  private static void validateOrigin(Field f, String origin) {
-    URI parsed;
     try {
-      parsed = new URI(origin);
-    } catch (URISyntaxException e) {
-      throw f.error("allowed_origins", "'" + origin + "' is not an origin");
-    }
-    boolean bare = parsed.getScheme() != null && parsed.getHost() != null && (parsed.getRawPath() == null || parsed.getRawPath().isEmpty())
-        && parsed.getRawQuery() == null && parsed.getRawFragment() == null && parsed.getRawUserInfo() == null;
-    if (!bare || !origin.equals(origin.toLowerCase(Locale.ROOT))) {
-      throw f.error("allowed_origins", "'" + origin + "' must be a lower-case origin: scheme://host[:port], nothing else");
-    }
-    String host = parsed.getHost();
-    boolean loopback = "127.0.0.1".equals(host) || "[::1]".equals(host) || "localhost".equals(host);
-    if (!parsed.getScheme().equals("https") && !(parsed.getScheme().equals("http") && loopback)) {
-      throw f.error("allowed_origins", "'" + origin + "' must use https (http only for loopback)");
-    }
-  }
-
-  private static void validateRedirectUri(Field f, String field, String uri) {
-    URI parsed;
-    try {
-      parsed = new URI(uri);
-    } catch (URISyntaxException e) {
-      throw f.error(field, "'" + uri + "' is not a URI");
-    }
-    String scheme = parsed.getScheme() == null ? "" : parsed.getScheme().toLowerCase(Locale.ROOT);
-    if (!parsed.isAbsolute() || parsed.getRawFragment() != null) {
-      throw f.error(field, "'" + uri + "' must be absolute and have no fragment");
-    }
-    if (scheme.equals("javascript") || scheme.equals("data") || scheme.equals("vbscript") || scheme.equals("file")) {
-      throw f.error(field, "'" + uri + "' uses a forbidden scheme");
-    }
-    if (scheme.equals("http")) {
-      String host = parsed.getHost();
-      if (!("127.0.0.1".equals(host) || "[::1]".equals(host) || "localhost".equals(host))) {
-        throw f.error(field, "'" + uri + "' must use https (http only for loopback)");
+      Fields f = new Fields(map, false);
+      ClientMetadata metadata = ClientMetadata.read(f, null, Set.of("client_secret"));
+      // the admin API generates secrets; a seed names them
+      String secret = f.string("client_secret", false);
+      if (metadata.isPublic() && secret != null) {
+        throw FieldException.of("client_secret", "must not be set: a public client (auth method none) has no secret");
       }
-    }
-  }
-
-  private record Field(String where, Map<?, ?> map) {
-    ConfigException error(String field, String problem) {
-      return new ConfigException(where + ": field '" + field + "' " + problem);
-    }
-
-    String string(String field, boolean required) {
-      Object v = map.get(field);
-      if (v == null) {
-        if (required) {
-          throw error(field, "is required");
-        }
-        return null;
+      if (!metadata.isPublic() && secret == null) {
+        throw FieldException.of("client_secret", "is required for a confidential client");
       }
-      if (v instanceof Map || v instanceof List) {
-        throw error(field, "must be a single value");
+      if (secret != null && secret.length() < SecretHasher.MIN_SECRET_LENGTH) {
+        throw FieldException.of("client_secret", "must be at least " + SecretHasher.MIN_SECRET_LENGTH + " characters of random secret");
       }
-      String s = String.valueOf(v);
-      if (s.isEmpty()) {
-        throw error(field, "must not be empty");
-      }
-      return s;
-    }
-
-    /** An optional true/false field; absent is false. */
-    boolean bool(String field) {
-      String v = string(field, false);
-      if (v == null) {
-        return false;
-      }
-      if (!v.equals("true") && !v.equals("false")) {
-        throw error(field, "must be true or false");
-      }
-      return Boolean.parseBoolean(v);
-    }
-
-    List<String> list(String field, List<String> defaultValue) {
-      Object v = map.get(field);
-      if (v == null) {
-        if (defaultValue == null) {
-          throw error(field, "is required");
-        }
-        return defaultValue;
-      }
-      if (!(v instanceof List<?> l)) {
-        throw error(field, "must be a list");
-      }
-      List<String> out = new ArrayList<>();
-      for (Object o : l) {
-        if (o == null || o instanceof Map || o instanceof List) {
-          throw error(field, "must be a list of strings");
-        }
-        out.add(String.valueOf(o));
-      }
-      return out;
-    }
-
-    Scopes scopes(String field) {
-      List<String> values = list(field, List.of());
-      for (String s : values) {
-        if (!Scopes.isScopeToken(s)) {
-          throw error(field, "'" + s + "' is not a valid scope token (RFC 6749 §3.3)");
-        }
-      }
-      return Scopes.of(values);
+      return metadata.toClient(secret == null ? null : SecretHasher.hash(secret));
+    } catch (FieldException e) {
+      throw new ConfigException(e.describeIn(where));
     }
   }
 }

@@ -25,10 +25,11 @@ import org.slf4j.LoggerFactory;
  * when the node's Vert.x was built with this registry (as {@code Main} does).
  *
  * <p><b>Audit</b>: token issued and refused (with the error code), login success and failure,
- * consent given and withdrawn, revocation. Each event is one JSON object logged at INFO by the logger
- * {@value #AUDIT_LOGGER} and published on the event bus at {@value #AUDIT_ADDRESS}. An event carries
- * ids (client id, subject, grant type, revocation kind, address), never a token, secret or password;
- * a revocation of one token names its kind only, not its {@code jti}.
+ * consent given and withdrawn, revocation, and the admin API's changes of clients and users. Each
+ * event is one JSON object logged at INFO by the logger {@value #AUDIT_LOGGER} and published on the
+ * event bus at {@value #AUDIT_ADDRESS}. An event carries ids (client id, subject, grant type,
+ * revocation kind, address), never a token, secret or password; a revocation of one token names its
+ * kind only, not its {@code jti}.
  */
 public final class Telemetry {
   public static final String AUDIT_ADDRESS = "gatehouse.audit";
@@ -125,6 +126,34 @@ public final class Telemetry {
       e.put("value", r.value());
     }
     audit(e);
+  }
+
+  /** The changes the admin API makes, each an audit event naming the client or the user it changed. */
+  public enum AdminChange {
+    CLIENT_CREATED("client_created", "client_id"),
+    CLIENT_CHANGED("client_changed", "client_id"),
+    CLIENT_SECRET_ROTATED("client_secret_rotated", "client_id"),
+    CLIENT_DELETED("client_deleted", "client_id"),
+    USER_CREATED("user_created", "sub"),
+    USER_CHANGED("user_changed", "sub"),
+    USER_DELETED("user_deleted", "sub");
+
+    private final String event;
+    private final String member;
+
+    AdminChange(String event, String member) {
+      this.event = event;
+      this.member = member;
+    }
+  }
+
+  /**
+   * A change made through the admin API: the client id or subject it changed ({@code id}), and who
+   * made it (the admin token's {@code client_id} and {@code sub}); never a secret or password.
+   */
+  public void adminChange(AdminChange change, String id, JsonObject admin) {
+    audit(new JsonObject().put("event", change.event).put(change.member, id)
+        .put("admin_client_id", admin.getString("client_id")).put("admin_sub", admin.getString("sub")));
   }
 
   public void propagationLag(long millis) {

@@ -1,6 +1,8 @@
 package io.gatehouse.server.verticle;
 
 import io.gatehouse.server.Services;
+import io.gatehouse.server.http.AdminGuard;
+import io.gatehouse.server.http.AdminRegistryEndpoints;
 import io.gatehouse.server.http.AdminRevocationsEndpoint;
 import io.gatehouse.server.http.Cors;
 import io.gatehouse.server.http.RateLimits;
@@ -72,6 +74,17 @@ public final class HttpVerticle extends VerticleBase {
         services.config().adminScope(), services.config().http().maxBodyBytes());
     router.post(base + "/admin/revocations").handler(admin::create);
     router.get(base + "/admin/revocations").handler(admin::list);
+    AdminRegistryEndpoints registry = new AdminRegistryEndpoints(new AdminGuard(services.bearer(), services.config().adminScope(),
+        services.config().http().maxBodyBytes()), services.clientAdmin(), services.userAdmin(), services.config().issuerString());
+    router.post(base + "/admin/clients").handler(registry::createClient);
+    router.get(base + "/admin/clients/:id").handler(registry::getClient);
+    router.put(base + "/admin/clients/:id").handler(registry::replaceClient);
+    router.delete(base + "/admin/clients/:id").handler(registry::deleteClient);
+    router.post(base + "/admin/clients/:id/secret").handler(registry::rotateSecret);
+    router.post(base + "/admin/users").handler(registry::createUser);
+    router.get(base + "/admin/users/:subject").handler(registry::getUser);
+    router.put(base + "/admin/users/:subject").handler(registry::replaceUser);
+    router.delete(base + "/admin/users/:subject").handler(registry::deleteUser);
     GatehouseConfig.Session sc = services.config().session();
     // the login session: only on the interactive routes, never on the token path
     SessionHandler sessions = SessionHandler.create(services.sessions())

@@ -88,7 +88,7 @@ class SeedFileTest {
     refused("clients:\n  - client_id: a\n    grant_types: [client_credentials]\n", "clients[0] (a)", "'client_secret'", "required");
     refused("clients:\n  - client_id: a\n    client_secret: short\n    grant_types: [client_credentials]\n", "'client_secret'", "at least 32");
     refused("clients:\n  - client_id: a\n    client_secret: \"" + SECRET + "\"\n    grant_types: [authorization_code]\n"
-        + "    token_endpoint_auth_methods: [none]\n", "'client_secret'", "public client");
+        + "    token_endpoint_auth_methods: [none]\n    redirect_uris: [\"https://a.example/cb\"]\n", "'client_secret'", "public client");
   }
 
   @Test
@@ -154,6 +154,18 @@ class SeedFileTest {
       assertThatThrownBy(() -> SeedFile.read(c[0], FAST)).isInstanceOf(ConfigException.class).hasMessageContaining(c[1])
           .satisfies(e -> assertThat(e.getMessage()).doesNotContain("sup3rsecretpassw0rd"));
     }
+  }
+
+  @Test
+  void parseWhenARuleOfTheAdminApiIsBrokenThenTheSeedRefusesItToo() {
+    refused(client("    redirect_uris: [\"https://user@app.example.com/cb\"]\n"), "'redirect_uris'", "user information");
+    refused(client("    access_token_ttl: 1500ms\n"), "'access_token_ttl'", "whole seconds");
+    refused("clients:\n  - client_id: p\n    grant_types: [client_credentials]\n    token_endpoint_auth_methods: [none]\n",
+        "clients[0] (p)", "'grant_types'", "public client");
+    refused(client("").replace("[client_credentials]", "[authorization_code]"), "'redirect_uris'", "at least one");
+    assertThatThrownBy(() -> SeedFile.read("users:\n  - {username: a, password: sup3rsecretpassw0rd, claims: {role: admin}}\n", FAST))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("users[0] (a)").hasMessageContaining("'role'")
+        .hasMessageContaining("OIDC standard claim");
   }
 
   @Test
