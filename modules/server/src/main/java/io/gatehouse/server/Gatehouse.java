@@ -218,7 +218,10 @@ public final class Gatehouse {
     ClientAuthenticator authenticator = new ClientAuthenticator(clients);
     TokenService tokenService = new TokenService(authenticator, grants);
     AuthorizationService authorization = new AuthorizationService(config.issuerString(), clients, stores.consents(), codes, clock,
-        config.authorize().codeTtl(), config.authorize().requirePkce());
+        config.authorize().codeTtl(), config.authorize().requirePkce(),
+        // a session stands while its user exists and no revocation of the user covers its sign-in
+        (subject, authTime) -> hub.denySet().denies(null, null, subject, null, authTime) ? Future.succeededFuture(false)
+            : stores.users().findBySubject(subject).map(java.util.Optional::isPresent));
     GatehouseConfig.Login l = config.login();
     PasswordHasher passwords = new PasswordHasher();
     LoginService logins = new LoginService(vertx, stores.users(), passwords,

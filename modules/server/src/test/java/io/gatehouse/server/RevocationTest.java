@@ -270,4 +270,25 @@ class RevocationTest {
     JsonObject doc = new JsonObject(server.get("/.well-known/openid-configuration").body());
     assertThat(doc.getString("revocation_endpoint")).isEqualTo(server.base + "/revoke");
   }
+
+  @Test
+  void afterAdminRevokesAUserTheirLiveLoginSessionIssuesNoMoreCodes() throws Exception {
+    try (TestServer own = TestServer.start(Map.of())) {
+      Browser browser = new Browser();
+      String authorize = own.base + "/authorize?" + Browser.encode(Map.of("response_type", "code", "client_id", "rp",
+          "redirect_uri", AuthorizationCodeFlowTest.RP_CB, "scope", "read:users", "state", "s",
+          "code_challenge", TokenHashes.s256(TokenHashes.random(32)), "code_challenge_method", "S256", "prompt", "none"));
+      browser.signInAndConsent(authorize.replace("&prompt=none", "").replace("prompt=none&", ""), own.base, "alice", "alice-password-123");
+      // the session works silently
+      assertThat(Browser.query(Browser.location(browser.get(authorize), own.base))).containsKey("code");
+      String adminToken = new JsonObject(own.form("grant_type=client_credentials&scope=gatehouse%3Aadmin", "Authorization", ADMIN).body())
+          .getString("access_token");
+      assertThat(own.post("/admin/revocations", "application/json", "{\"kind\":\"subject\",\"value\":\"248289761001\"}",
+          "Authorization", "Bearer " + adminToken).statusCode()).isEqualTo(201);
+
+      // the revoked session is no sign-in any more: no code without a new login
+      assertThat(Browser.query(Browser.location(browser.get(authorize), own.base))).containsEntry("error", "login_required")
+          .doesNotContainKey("code");
+    }
+  }
 }

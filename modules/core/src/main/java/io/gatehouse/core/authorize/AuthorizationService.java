@@ -44,8 +44,21 @@ public final class AuthorizationService {
   /**
    * @param pkceRequiredForAll when false, confidential clients may omit PKCE (public clients never may)
    */
+  /**
+   * Whether a login session still stands: its user exists and no revocation of the user covers the
+   * session's sign-in (an admin revoked the user, or deleted them, after they signed in). Answered
+   * false, the session counts as nobody signed in, so it can issue no more codes.
+   */
+  @FunctionalInterface
+  public interface SessionCheck {
+    Future<Boolean> stillValid(String subject, long authTime);
+  }
+
+  private final SessionCheck sessionCheck;
+
   public AuthorizationService(String issuer, ClientRegistry clients, ConsentStore consents, AuthorizationCodeStore codes,
-      Clock clock, Duration codeTtl, boolean pkceRequiredForAll) {
+      Clock clock, Duration codeTtl, boolean pkceRequiredForAll, SessionCheck sessionCheck) {
+    this.sessionCheck = sessionCheck;
     this.issuer = issuer;
     this.clients = clients;
     this.consents = consents;
@@ -204,6 +217,14 @@ public final class AuthorizationService {
    * {@code consentGiven} is true right after the user approved the consent page for this request.
    */
   public Future<Step> next(AuthorizationRequest request, Login login, boolean consentGiven) {
+    if (login == null) {
+      return decide(request, null, consentGiven);
+    }
+    return sessionCheck.stillValid(login.subject(), login.authTime())
+        .compose(valid -> decide(request, valid ? login : null, consentGiven));
+  }
+
+  private Future<Step> decide(AuthorizationRequest request, Login login, boolean consentGiven) {
     long now = clock.instant().getEpochSecond();
     boolean loginNeeded = login == null
         || (request.prompts("login") && !login.freshForThisRequest())

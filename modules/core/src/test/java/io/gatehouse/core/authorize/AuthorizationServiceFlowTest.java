@@ -50,6 +50,8 @@ class AuthorizationServiceFlowTest {
   private static Vertx vertx;
 
   private MutableClock clock;
+  /** Subjects whose sessions the session check refuses (revoked or deleted users). */
+  private final java.util.Set<String> revokedSubjects = new java.util.HashSet<>();
   private InMemoryClientRegistry clients;
   private InMemoryConsentStore consents;
   private SharedDataAuthorizationCodeStore codes;
@@ -74,7 +76,8 @@ class AuthorizationServiceFlowTest {
         Set.of(AuthMethod.CLIENT_SECRET_BASIC), List.of("https://tenant.example/cb?tenant=a%20b"), null)));
     consents = new InMemoryConsentStore();
     codes = SharedDataAuthorizationCodeStore.create(vertx, clock, Duration.ofMinutes(10));
-    service = new AuthorizationService(ISSUER, clients, consents, codes, clock, CODE_TTL, true);
+    service = new AuthorizationService(ISSUER, clients, consents, codes, clock, CODE_TTL, true,
+        (subject, authTime) -> io.vertx.core.Future.succeededFuture(!revokedSubjects.contains(subject)));
   }
 
   private AuthorizationRequest request(String... overrides) {
@@ -143,6 +146,15 @@ class AuthorizationServiceFlowTest {
     assertThat(Queries.withoutQuery(uri)).isEqualTo(WEB_CB);
     assertThat(Queries.params(uri)).containsExactly(Map.entry("error", "login_required"),
         Map.entry("error_description", "the user is not signed in"), Map.entry("state", STATE), Map.entry("iss", ISSUER));
+  }
+
+  @Test
+  void nextWhenTheSessionsUserWasRevokedOrDeletedThenShowLoginAndNoCode() {
+    remember("openid profile");
+    revokedSubjects.add(signedIn().subject());
+
+    assertThat(await(service.next(request(), signedIn(), false))).isInstanceOf(ShowLogin.class);
+    redirectFailure(request("prompt", "none"), signedIn(), OAuthErrorCode.LOGIN_REQUIRED);
   }
 
   @Test

@@ -49,9 +49,10 @@ class AuthorizationServiceValidateTest {
     clients = new InMemoryClientRegistry();
     registerClients(clients);
     MutableClock clock = new MutableClock(Instant.parse("2025-03-04T05:06:07Z"));
-    service = new AuthorizationService(ISSUER, clients, new InMemoryConsentStore(), null, clock, Duration.ofMinutes(1), true);
+    service = new AuthorizationService(ISSUER, clients, new InMemoryConsentStore(), null, clock, Duration.ofMinutes(1), true,
+        (subject, authTime) -> io.vertx.core.Future.succeededFuture(true));
     pkceOptionalForConfidential = new AuthorizationService(ISSUER, clients, new InMemoryConsentStore(), null, clock,
-        Duration.ofMinutes(1), false);
+        Duration.ofMinutes(1), false, (subject, authTime) -> io.vertx.core.Future.succeededFuture(true));
   }
 
   /** The clients both authorization service tests use. */

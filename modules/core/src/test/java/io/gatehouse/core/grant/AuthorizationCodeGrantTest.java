@@ -199,7 +199,7 @@ class AuthorizationCodeGrantTest {
     InMemoryClientRegistry clients = new InMemoryClientRegistry();
     await(clients.upsert(WEB));
     AuthorizationService authorize = new AuthorizationService(ISSUER, clients, new InMemoryConsentStore(), f.codes, f.clock,
-        CODE_TTL, true);
+        CODE_TTL, true, (subject, authTime) -> io.vertx.core.Future.succeededFuture(true));
     AuthorizationRequest ar = await(authorize.validate(Map.of("client_id", "web", "redirect_uri", REDIRECT, "response_type", "code",
         "scope", "openid email", "nonce", "abc", "code_challenge", CHALLENGE, "code_challenge_method", "S256")));
     String uri = await(authorize.approve(ar, new AuthorizationService.Login("bob", "sid-9", AUTH_TIME, true)));
