@@ -50,6 +50,8 @@ class AdminApiClusterTest {
     // the control case: without an event node B keeps serving what it cached
     String admin = AdminApiTest.adminToken(a);
     String secret = AdminApiTest.createCc(a, admin, "cluster-control", "read:users");
+    // the create's own change event must have reached B before B caches the client, or it would evict that entry
+    Thread.sleep(AT_ONCE.toMillis());
     assertThat(AdminApiTest.tokenStatus(b, "cluster-control", secret, "read:users")).isEqualTo(200);
     PostgresTokenEndpointTest.sql("DELETE FROM " + nodes.schema() + ".clients WHERE client_id = 'cluster-control'");
     assertThat(AdminApiTest.call(b, "GET", "/admin/clients/cluster-control", admin, null).statusCode()).isEqualTo(404);

@@ -580,6 +580,22 @@ class AdminApiTest {
   }
 
   @Test
+  void putUserWithANewPasswordRevokesTheTokensIssuedBeforeAndAChangeWithoutOneDoesNot() throws Exception {
+    String subject = new JsonObject(call("POST", "/admin/users", "{\"username\":\"grace\",\"password\":\"grace-password-123\"}").body())
+        .getString("subject");
+    JsonObject tokens = signInThroughRp("grace", "grace-password-123");
+    assertThat(call("PUT", "/admin/users/" + subject, "{\"username\":\"grace\",\"claims\":{\"nickname\":\"G\"}}").statusCode())
+        .isEqualTo(200);
+    assertThat(introspect(server, tokens.getString("access_token")).getBoolean("active")).as("claims only").isTrue();
+
+    assertThat(call("PUT", "/admin/users/" + subject, "{\"username\":\"grace\",\"password\":\"grace-password-456\"}").statusCode())
+        .isEqualTo(200);
+
+    assertThat(introspect(server, tokens.getString("access_token"))).isEqualTo(INACTIVE);
+    assertThat(introspect(server, tokens.getString("refresh_token"))).isEqualTo(INACTIVE);
+  }
+
+  @Test
   void deleteUserThen204AndTheSubjectsAccessAndRefreshTokensAreInactive() throws Exception {
     String subject = new JsonObject(call("POST", "/admin/users", "{\"username\":\"erin\",\"password\":\"erin-password-123\"}").body())
         .getString("subject");

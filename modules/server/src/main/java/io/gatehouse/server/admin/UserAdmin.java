@@ -76,8 +76,8 @@ public final class UserAdmin {
   }
 
   /**
-   * Replaces a user's username and claims; a {@code password} sets a new one (hashed anew), without
-   * one the password is kept.
+   * Replaces a user's username and claims; a {@code password} sets a new one (hashed anew) and revokes
+   * every token and login session of the user from before, without one the password is kept.
    */
   public Future<User> replace(String subject, JsonObject body, JsonObject admin) {
     UserAttributes u;
@@ -97,7 +97,12 @@ public final class UserAdmin {
           return users.upsert(user).map(user);
         })))
         .recover(UserAdmin::usernameTaken)
-        .onSuccess(user -> telemetry.adminChange(Telemetry.AdminChange.USER_CHANGED, subject, admin));
+        .onSuccess(user -> telemetry.adminChange(Telemetry.AdminChange.USER_CHANGED, subject, admin))
+        // a new password ends what the old one opened: the user's tokens and login sessions (the session check
+        // refuses sessions signed in before a revocation of the subject)
+        .compose(user -> u.password() == null ? Future.succeededFuture(user) : revocations.revokeSubject(subject).map(user)
+            .recover(e -> Future.failedFuture(OAuthException.temporarilyUnavailable(
+                "the password was changed, but revoking the user's tokens failed; revoke them with POST /admin/revocations (kind subject)"))));
   }
 
   /**
