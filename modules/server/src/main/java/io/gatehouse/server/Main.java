@@ -36,6 +36,9 @@ public final class Main {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     VertxOptions options = new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(config.metricsEnabled()));
     MicrometerMetricsFactory metrics = new MicrometerMetricsFactory(registry);
+    // the event bus's own TCP port between nodes (revocation events, ...): fixed, so a firewall can name it;
+    // its host is the one the cluster manager binds (cluster.host)
+    options.getEventBusOptions().setPort(config.cluster().eventBusPort());
     Vertx vertx;
     try {
       vertx = config.cluster().enabled()

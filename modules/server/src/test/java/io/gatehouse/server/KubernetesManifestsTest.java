@@ -455,6 +455,16 @@ class KubernetesManifestsTest {
         .anyMatch(r -> allowsPort(r.getPorts(), redisPort, "TCP") && reachesBeyondThePods(r.getTo()));
     assertThat(egress).as("Hazelcast to the Gatehouse pods").anyMatch(r -> allowsPort(r.getPorts(), hz, "TCP")
         && r.getTo() != null && r.getTo().stream().anyMatch(this::isGatehousePods));
+    // the event bus (revocation events between nodes) on its fixed port, between Gatehouse pods only
+    int bus = config.cluster().eventBusPort();
+    assertThat(bus).as("cluster.event_bus_port is fixed").isPositive();
+    assertThat(containerPort("eventbus")).isEqualTo(bus);
+    assertThat(ingress).as("the event bus from the Gatehouse pods").anyMatch(r -> allowsPort(r.getPorts(), bus, "TCP")
+        && r.getFrom() != null && r.getFrom().stream().anyMatch(this::isGatehousePods));
+    assertThat(ingress).as("the event bus from nobody else").filteredOn(r -> allowsPort(r.getPorts(), bus, "TCP"))
+        .allMatch(r -> r.getFrom() != null && !r.getFrom().isEmpty() && r.getFrom().stream().allMatch(this::isGatehousePods));
+    assertThat(egress).as("the event bus to the Gatehouse pods").anyMatch(r -> allowsPort(r.getPorts(), bus, "TCP")
+        && r.getTo() != null && r.getTo().stream().anyMatch(this::isGatehousePods));
   }
 
   // --- helpers ---

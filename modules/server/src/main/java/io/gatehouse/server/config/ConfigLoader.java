@@ -196,7 +196,7 @@ public final class ConfigLoader {
   private GatehouseConfig.Cluster cluster(StoreType type) {
     boolean enabled = bool("cluster.enabled");
     if (!enabled) {
-      return new GatehouseConfig.Cluster(false, null);
+      return new GatehouseConfig.Cluster(false, null, 0);
     }
     if (type != StoreType.POSTGRES) {
       // refresh tokens, users and consent must be shared by every node
@@ -216,7 +216,7 @@ public final class ConfigLoader {
     try {
       return new GatehouseConfig.Cluster(true, new HazelcastClusterOptions(nonEmpty("cluster.name"), nonEmpty("cluster.host"),
           integer("cluster.port", 0, 65535), discovery, members, string("cluster.kubernetes.service_dns"),
-          string("cluster.kubernetes.namespace"), string("cluster.kubernetes.service_name")));
+          string("cluster.kubernetes.namespace"), string("cluster.kubernetes.service_name")), integer("cluster.event_bus_port", 0, 65535));
     } catch (IllegalArgumentException e) {
       throw new ConfigException("cluster configuration: " + e.getMessage());
     }

@@ -31,7 +31,7 @@ public record GatehouseConfig(
   }
 
   /** Clustering: {@code options} is null when the node runs alone. */
-  public record Cluster(boolean enabled, HazelcastClusterOptions options) {}
+  public record Cluster(boolean enabled, HazelcastClusterOptions options, int eventBusPort) {}
 
   /**
    * @param tlsCert PEM certificate chain: HTTPS served directly when present (with {@code tlsKey})
