@@ -53,6 +53,10 @@ final class RealGatehouse implements AutoCloseable {
           grant_types: [client_credentials]
           scopes: []
           can_introspect: true
+        - client_id: rs-admin
+          client_secret: "rs-admin-secret-0123456789-abcdefghijkl"
+          grant_types: [client_credentials]
+          scopes: ["gatehouse:admin"]
       """;
 
   final Vertx vertx;
@@ -68,6 +72,11 @@ final class RealGatehouse implements AutoCloseable {
   }
 
   static RealGatehouse start() throws Exception {
+    return start(Map.of());
+  }
+
+  /** With {@code extraEnv} added to (or overriding) the GATEHOUSE_* environment. */
+  static RealGatehouse start(Map<String, String> extraEnv) throws Exception {
     Path dir = Files.createTempDirectory("gatehouse-rs-test");
     Path seed = dir.resolve("seed.yaml");
     Files.writeString(seed, SEED);
@@ -80,10 +89,11 @@ final class RealGatehouse implements AutoCloseable {
         """);
     int port = Http.freePort();
     String issuer = "http://127.0.0.1:" + port;
-    Map<String, String> env = Map.of(
+    Map<String, String> env = new java.util.HashMap<>(Map.of(
         "GATEHOUSE_HTTP_PORT", String.valueOf(port),
         "GATEHOUSE_ISSUER", issuer,
-        "GATEHOUSE_KEYS_DATA_DIR", dir.resolve("data").toString());
+        "GATEHOUSE_KEYS_DATA_DIR", dir.resolve("data").toString()));
+    env.putAll(extraEnv);
     GatehouseConfig cfg = ConfigLoader.load(List.of("--config", config.toString(), "--seed", seed.toString()), env);
     Vertx vertx = Vertx.vertx();
     try {

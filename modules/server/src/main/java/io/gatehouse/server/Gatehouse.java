@@ -206,8 +206,10 @@ public final class Gatehouse {
   private static Future<Gatehouse> deploy(Vertx vertx, GatehouseConfig config, ClientRegistry clients, Stores stores, SigningKeys keys,
       RevocationHub hub, Clock clock, Runnable closeStore, Telemetry telemetry) {
     GatehouseConfig.Token t = config.token();
-    AccessTokenIssuer issuer = new AccessTokenIssuer(config.issuerString(), t.audience(), keys.signer(), clock);
-    IdTokenIssuer idTokens = new IdTokenIssuer(config.issuerString(), keys.signer(t.idTokenAlgorithm()), clock, t.idTokenTtl());
+    // the keys in use now: swapped whole when they rotate (KeyManager)
+    io.gatehouse.core.token.KeyRing ring = new io.gatehouse.core.token.KeyRing(keys);
+    AccessTokenIssuer issuer = new AccessTokenIssuer(config.issuerString(), t.audience(), ring::signer, clock);
+    IdTokenIssuer idTokens = new IdTokenIssuer(config.issuerString(), () -> ring.signer(t.idTokenAlgorithm()), clock, t.idTokenTtl());
     UserTokenMinter minter = new UserTokenMinter(issuer, idTokens, stores.refreshTokens(), clock,
         new UserTokenMinter.Lifetimes(t.accessTokenTtl(), t.refreshIdleTtl(), t.refreshAbsoluteTtl()), hub);
     AuthorizationCodeStore codes = SharedDataAuthorizationCodeStore.create(vertx, clock, config.authorize().codeUsedTtl());
@@ -237,11 +239,13 @@ public final class Gatehouse {
     LogoutService logouts = new LogoutService(clients, stores.refreshTokens(), verifier, revocations);
     SessionStore sessions = vertx.isClustered() ? ClusteredSessionStore.create(vertx) : LocalSessionStore.create(vertx);
     MetadataEndpoints metadata = new MetadataEndpoints(config.issuerString(), grants.supported(), keys.publicJwks(), t.idTokenAlgorithm().name());
+    KeyManager keyManager = new KeyManager(vertx, config, ring, verifier, metadata, clock);
     Services services = new Services(config, clients, stores.users(), stores.consents(), stores.refreshTokens(), keys, tokenService, authorization, logouts, logins,
         userInfo, introspection, revocations, hub, bearer, authenticator, sessions, metadata, telemetry,
         new io.gatehouse.server.http.RateLimits(config.rateLimits(), config.http().trustedProxies()), new java.util.concurrent.atomic.AtomicBoolean(),
         new io.gatehouse.server.admin.ClientAdmin(vertx, clients, stores.clients(), revocations, telemetry),
-        new io.gatehouse.server.admin.UserAdmin(vertx, stores.users(), stores.consents(), passwords, revocations, telemetry));
+        new io.gatehouse.server.admin.UserAdmin(vertx, stores.users(), stores.consents(), passwords, revocations, telemetry),
+        keyManager);
     int instances = config.http().instances() > 0 ? config.http().instances() : Runtime.getRuntime().availableProcessors();
     // Vert.x shares one listening socket among servers of the same host and configured port. Port 0
     // would give every instance its own random port; a negative port asks Vert.x for one random port
@@ -266,6 +270,7 @@ public final class Gatehouse {
       int port = ports.iterator().next();
       // expired refresh families and tombstones are deleted so storage stays bounded (every node runs it;
       // the delete is idempotent)
+      keyManager.start();
       long purge = vertx.setPeriodic(PURGE_INTERVAL.toMillis(), timer -> {
         stores.refreshTokens().purgeExpired(clock.instant().getEpochSecond())
             .onSuccess(n -> { if (n > 0) LOG.info("purged {} expired refresh token famil(ies)", n); })
@@ -278,6 +283,7 @@ public final class Gatehouse {
       List<String> ids = tokenDeployment == null ? List.of(id) : List.of(id, tokenDeployment);
       return Future.succeededFuture(new Gatehouse(vertx, services, port, ids, () -> {
         vertx.cancelTimer(purge);
+        keyManager.stop();
         if (clientChanges.result() != null) {
           clientChanges.result().unregister();
         }

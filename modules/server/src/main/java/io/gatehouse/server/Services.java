@@ -44,4 +44,5 @@ public record Services(
     io.gatehouse.server.http.RateLimits rateLimits,
     java.util.concurrent.atomic.AtomicBoolean draining,
     io.gatehouse.server.admin.ClientAdmin clientAdmin,
-    io.gatehouse.server.admin.UserAdmin userAdmin) {}
+    io.gatehouse.server.admin.UserAdmin userAdmin,
+    KeyManager keyManager) {}

@@ -21,18 +21,19 @@ public final class AccessTokenIssuer {
 
   private final String issuer;
   private final String audience;
-  private final JwsSigner signer;
+  private final java.util.function.Supplier<JwsSigner> signer;
   private final Clock clock;
-  private final String encodedHeader;
 
   public AccessTokenIssuer(String issuer, String audience, JwsSigner signer, Clock clock) {
+    this(issuer, audience, () -> signer, clock);
+  }
+
+  /** @param signer the key that signs now (it changes when keys rotate) */
+  public AccessTokenIssuer(String issuer, String audience, java.util.function.Supplier<JwsSigner> signer, Clock clock) {
     this.issuer = issuer;
     this.audience = audience;
     this.signer = signer;
     this.clock = clock;
-    // RFC 9068 §2.1: typ "at+jwt"; the header is the same for every token of one key
-    JsonObject header = new JsonObject().put("alg", signer.algorithm().name()).put("typ", "at+jwt").put("kid", signer.kid());
-    this.encodedHeader = B64.encodeToString(header.encode().getBytes(StandardCharsets.UTF_8));
   }
 
   /** An issued access token and the claims it carries. */
@@ -64,8 +65,10 @@ public final class AccessTokenIssuer {
     if (grantId != null) {
       claims.put("gid", grantId);
     }
-    String signingInput = encodedHeader + "." + B64.encodeToString(claims.encode().getBytes(StandardCharsets.UTF_8));
-    byte[] signature = signer.sign(signingInput.getBytes(StandardCharsets.US_ASCII));
+    JwsSigner key = signer.get();
+    // RFC 9068 §2.1: typ "at+jwt"; the header is the same for every token of one key
+    String signingInput = key.encodedHeader("at+jwt") + "." + B64.encodeToString(claims.encode().getBytes(StandardCharsets.UTF_8));
+    byte[] signature = key.sign(signingInput.getBytes(StandardCharsets.US_ASCII));
     return new AccessToken(signingInput + "." + B64.encodeToString(signature), jti, iat, exp);
   }
 

@@ -38,13 +38,26 @@ public final class AccessTokenVerifier {
 
   private final String issuer;
   private final Clock clock;
-  private final Map<String, KeyEntry> byKid = new HashMap<>();
+  private volatile Map<String, KeyEntry> byKid;
 
   private record KeyEntry(JWSAlgorithm algorithm, JWSVerifier verifier, PublicKey ed25519) {}
 
   public AccessTokenVerifier(String issuer, JsonObject publicJwks, Clock clock) {
     this.issuer = issuer;
     this.clock = clock;
+    this.byKid = keys(publicJwks);
+  }
+
+  /**
+   * Trusts exactly the keys of {@code publicJwks} from now on (key rotation: a new key is published
+   * before it signs, an old one stays until its tokens have expired).
+   */
+  public void update(JsonObject publicJwks) {
+    this.byKid = keys(publicJwks);
+  }
+
+  private static Map<String, KeyEntry> keys(JsonObject publicJwks) {
+    Map<String, KeyEntry> byKid = new HashMap<>();
     try {
       for (JWK jwk : JWKSet.parse(publicJwks.encode()).getKeys()) {
         if (jwk.getKeyID() == null) {
@@ -65,6 +78,7 @@ public final class AccessTokenVerifier {
     } catch (ParseException | JOSEException | GeneralSecurityException e) {
       throw new IllegalArgumentException("unusable public key set: " + e.getMessage(), e);
     }
+    return Map.copyOf(byKid);
   }
 
   /**

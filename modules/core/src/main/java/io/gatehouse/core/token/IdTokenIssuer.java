@@ -19,25 +19,29 @@ public final class IdTokenIssuer {
   private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
 
   private final String issuer;
-  private final JwsSigner signer;
+  private final java.util.function.Supplier<JwsSigner> signer;
   private final Clock clock;
   private final Duration ttl;
-  private final String encodedHeader;
+  private final SigningAlgorithm algorithm;
   private final String hashAlgorithm;
 
   public IdTokenIssuer(String issuer, JwsSigner signer, Clock clock, Duration ttl) {
+    this(issuer, () -> signer, clock, ttl);
+  }
+
+  /** @param signer the key that signs now (it changes when keys rotate; its algorithm never does) */
+  public IdTokenIssuer(String issuer, java.util.function.Supplier<JwsSigner> signer, Clock clock, Duration ttl) {
     this.issuer = issuer;
     this.signer = signer;
     this.clock = clock;
     this.ttl = ttl;
-    JsonObject header = new JsonObject().put("alg", signer.algorithm().name()).put("typ", "JWT").put("kid", signer.kid());
-    this.encodedHeader = B64.encodeToString(header.encode().getBytes(StandardCharsets.UTF_8));
+    this.algorithm = signer.get().algorithm();
     // OIDC Core §3.3.2.11: the hash of the JWS alg (SHA-256 for RS256/ES256; Ed25519 signs with SHA-512)
-    this.hashAlgorithm = signer.algorithm() == SigningAlgorithm.EdDSA ? "SHA-512" : "SHA-256";
+    this.hashAlgorithm = algorithm == SigningAlgorithm.EdDSA ? "SHA-512" : "SHA-256";
   }
 
   public SigningAlgorithm algorithm() {
-    return signer.algorithm();
+    return algorithm;
   }
 
   /**
@@ -57,8 +61,9 @@ public final class IdTokenIssuer {
       claims.put("nonce", nonce);
     }
     claims.put("at_hash", atHash(accessToken));
-    String signingInput = encodedHeader + "." + B64.encodeToString(claims.encode().getBytes(StandardCharsets.UTF_8));
-    return signingInput + "." + B64.encodeToString(signer.sign(signingInput.getBytes(StandardCharsets.US_ASCII)));
+    JwsSigner key = signer.get();
+    String signingInput = key.encodedHeader("JWT") + "." + B64.encodeToString(claims.encode().getBytes(StandardCharsets.UTF_8));
+    return signingInput + "." + B64.encodeToString(key.sign(signingInput.getBytes(StandardCharsets.US_ASCII)));
   }
 
   /** OIDC Core §3.3.2.11: base64url of the left half of the hash of the ASCII access token. */

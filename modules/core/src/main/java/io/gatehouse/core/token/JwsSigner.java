@@ -29,6 +29,33 @@ public final class JwsSigner {
     return algorithm;
   }
 
+  private String atJwtHeader;
+  private String jwtHeader;
+
+  /** base64url of this key's JWS header with {@code typ} (the same for every token it signs). */
+  public String encodedHeader(String typ) {
+    if ("at+jwt".equals(typ)) {
+      String h = atJwtHeader;
+      if (h == null) {
+        atJwtHeader = h = encode(typ);
+      }
+      return h;
+    }
+    String h = jwtHeader;
+    if (h == null || !"JWT".equals(typ)) {
+      h = encode(typ);
+      if ("JWT".equals(typ)) {
+        jwtHeader = h;
+      }
+    }
+    return h;
+  }
+
+  private String encode(String typ) {
+    io.vertx.core.json.JsonObject header = new io.vertx.core.json.JsonObject().put("alg", algorithm.name()).put("typ", typ).put("kid", kid);
+    return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(header.encode().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
   public String kid() {
     return kid;
   }

@@ -53,10 +53,26 @@ public final class SigningKeys {
   private final Map<SigningAlgorithm, JwsSigner> signers;
   private final JsonObject publicJwks;
 
+  private final JWKSet set;
+
   private SigningKeys(JwsSigner signer, Map<SigningAlgorithm, JwsSigner> signers, JWKSet set) {
     this.signer = signer;
     this.signers = Map.copyOf(signers);
-    this.publicJwks = new JsonObject(set.toPublicJWKSet().toJSONObject(true));
+    this.set = set;
+    JsonObject pub = new JsonObject(set.toPublicJWKSet().toJSONObject(true));
+    // a key's schedule (nbf: signs from, exp: signs until) is ours: a verifier must keep trusting a key
+    // after it stopped signing, until its tokens expired, so the schedule is not published
+    pub.getJsonArray("keys").forEach(k -> {
+      ((JsonObject) k).remove("nbf");
+      ((JsonObject) k).remove("exp");
+      ((JsonObject) k).remove("iat");
+    });
+    this.publicJwks = pub;
+  }
+
+  /** The whole set, private keys and schedules included (for rotation; never to be published). */
+  public JWKSet jwkSet() {
+    return set;
   }
 
   /** The signer of the primary algorithm (access tokens). */
@@ -89,9 +105,19 @@ public final class SigningKeys {
    * @throws IllegalArgumentException when the set has no such key
    */
   public static SigningKeys fromJwkSet(JWKSet set, SigningAlgorithm algorithm, SigningAlgorithm... extra) {
+    return fromJwkSet(set, java.time.Instant.now(), algorithm, extra);
+  }
+
+  /**
+   * As {@link #fromJwkSet(JWKSet, SigningAlgorithm, SigningAlgorithm...)} at {@code now}: of the keys
+   * that fit, the one that signs is the one with the latest {@code nbf} (not before; absent = always)
+   * among those whose {@code nbf} has come and whose {@code exp} (signs until) has not; a key scheduled
+   * for later is published already but signs nothing yet.
+   */
+  public static SigningKeys fromJwkSet(JWKSet set, java.time.Instant now, SigningAlgorithm algorithm, SigningAlgorithm... extra) {
     Map<SigningAlgorithm, JwsSigner> signers = new EnumMap<>(SigningAlgorithm.class);
     for (SigningAlgorithm alg : all(algorithm, extra)) {
-      JWK jwk = signingKey(set, alg)
+      JWK jwk = signingKey(set, alg, now)
           .orElseThrow(() -> new IllegalArgumentException("the JWK set has no private " + alg + " signing key"));
       signers.put(alg, new JwsSigner(alg, jwk.getKeyID(), privateKey(jwk)));
     }
@@ -109,15 +135,83 @@ public final class SigningKeys {
    * key that is unusable (no {@code kid}) is an error, never silently skipped.
    */
   private static Optional<JWK> signingKey(JWKSet set, SigningAlgorithm algorithm) {
+    return signingKey(set, algorithm, java.time.Instant.now());
+  }
+
+  private static Optional<JWK> signingKey(JWKSet set, SigningAlgorithm algorithm, java.time.Instant now) {
+    JWK best = null;
+    long bestNbf = Long.MIN_VALUE;
     for (JWK jwk : set.getKeys()) {
       if (jwk.isPrivate() && fits(jwk, algorithm) && (jwk.getKeyUse() == null || jwk.getKeyUse() == KeyUse.SIGNATURE)) {
         if (jwk.getKeyID() == null) {
           throw new IllegalArgumentException("every key in the JWK set needs a \"kid\"");
         }
-        return Optional.of(jwk);
+        long nbf = jwk.getNotBeforeTime() == null ? Long.MIN_VALUE : jwk.getNotBeforeTime().getTime();
+        boolean started = nbf <= now.toEpochMilli();
+        boolean ended = jwk.getExpirationTime() != null && jwk.getExpirationTime().getTime() <= now.toEpochMilli();
+        // the first of equals wins (file order), as before schedules existed
+        if (started && !ended && (best == null || nbf > bestNbf)) {
+          best = jwk;
+          bestNbf = nbf;
+        }
       }
     }
-    return Optional.empty();
+    return Optional.ofNullable(best);
+  }
+
+  /**
+   * Rotation of the key of {@code algorithm} in a set this server owns (the embedded default's file):
+   * a new key is added that is published at once and signs from {@code now + publishLead}; the key
+   * signing now stops then ({@code exp}); keys that stopped signing at least {@code keepRetired} ago
+   * (their last tokens have expired) are dropped. Answers the new set; the caller writes it.
+   */
+  public static JWKSet rotate(JWKSet set, SigningAlgorithm algorithm, java.time.Instant now, java.time.Duration publishLead,
+      java.time.Duration keepRetired) {
+    java.util.Date switchAt = java.util.Date.from(now.plus(publishLead));
+    JWK current = signingKey(set, algorithm, now).orElse(null);
+    List<JWK> keys = new ArrayList<>();
+    JWK fresh = generate(algorithm);
+    keys.add(withSchedule(fresh, switchAt, null));
+    for (JWK k : set.getKeys()) {
+      if (k.getExpirationTime() != null && k.getExpirationTime().toInstant().plus(keepRetired).isBefore(now)) {
+        continue; // retired long enough: no token it signed is still alive
+      }
+      if (current != null && k.getKeyID().equals(current.getKeyID())) {
+        keys.add(withSchedule(k, k.getNotBeforeTime(), switchAt));
+      } else if (fits(k, algorithm) && k.getNotBeforeTime() != null && k.getNotBeforeTime().toInstant().isAfter(now)
+          && k.getExpirationTime() == null) {
+        // an earlier rotation still pending: the new one supersedes it, so it never signs
+        keys.add(withSchedule(k, k.getNotBeforeTime(), k.getNotBeforeTime()));
+      } else {
+        keys.add(k);
+      }
+    }
+    return new JWKSet(keys);
+  }
+
+  /** When each key of the set signs (kid → [nbf, exp] epoch seconds, null when open). */
+  public Map<String, long[]> schedule() {
+    Map<String, long[]> out = new java.util.LinkedHashMap<>();
+    for (JWK k : set.getKeys()) {
+      out.put(k.getKeyID(), new long[] {k.getNotBeforeTime() == null ? -1 : k.getNotBeforeTime().getTime() / 1000,
+          k.getExpirationTime() == null ? -1 : k.getExpirationTime().getTime() / 1000});
+    }
+    return out;
+  }
+
+  private static JWK withSchedule(JWK k, java.util.Date nbf, java.util.Date exp) {
+    if (k instanceof ECKey ec) {
+      return new ECKey.Builder(ec).notBeforeTime(nbf).expirationTime(exp).build();
+    }
+    if (k instanceof RSAKey rsa) {
+      return new RSAKey.Builder(rsa).notBeforeTime(nbf).expirationTime(exp).build();
+    }
+    return new OctetKeyPair.Builder((OctetKeyPair) k).notBeforeTime(nbf).expirationTime(exp).build();
+  }
+
+  /** Writes a private key set to {@code file} (owner-only, atomically). */
+  public static void write(Path file, JWKSet set) throws IOException {
+    writePrivate(file, set.toString(false));
   }
 
   /** Loads a JWK set file that an operator provides. It is never written to. */

@@ -132,7 +132,13 @@ public final class ConfigLoader {
       case "jdk" -> CryptoProvider.Mode.JDK;
       default -> throw invalid("keys.provider", "must be auto or jdk");
     };
-    var keys = new GatehouseConfig.Keys(algorithm, provider, optionalPath("keys.jwks_file"), Path.of(nonEmpty("keys.data_dir")));
+    Duration reload = duration("keys.reload_interval", Duration.ofMillis(100), Duration.ofHours(1));
+    Duration lead = duration("keys.publish_lead", Duration.ZERO, Duration.ofDays(7));
+    if (lead.compareTo(reload) < 0) {
+      throw invalid("keys.publish_lead", "must be at least keys.reload_interval (every node must publish a key before any signs with it)");
+    }
+    var keys = new GatehouseConfig.Keys(algorithm, provider, optionalPath("keys.jwks_file"), Path.of(nonEmpty("keys.data_dir")),
+        duration("keys.rotate_every", Duration.ZERO, Duration.ofDays(3650)), lead, reload);
     StoreType type = switch (nonEmpty("store.type")) {
       case "memory" -> StoreType.MEMORY;
       case "postgres" -> StoreType.POSTGRES;

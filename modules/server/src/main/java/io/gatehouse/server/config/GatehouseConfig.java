@@ -50,7 +50,13 @@ public record GatehouseConfig(
 
   public record Login(int freeFailures, Duration maxBackoff, Duration accountDelay) {}
 
-  public record Keys(SigningAlgorithm algorithm, CryptoProvider.Mode provider, Optional<Path> jwksFile, Path dataDir) {}
+  /**
+   * @param rotateEvery the embedded default's scheduled rotation (zero: never)
+   * @param publishLead how long a new key is published before it signs
+   * @param reloadInterval how often every node re-reads the key file and re-selects the signing key
+   */
+  public record Keys(SigningAlgorithm algorithm, CryptoProvider.Mode provider, Optional<Path> jwksFile, Path dataDir,
+      Duration rotateEvery, Duration publishLead, Duration reloadInterval) {}
 
   public enum StoreType {
     MEMORY,

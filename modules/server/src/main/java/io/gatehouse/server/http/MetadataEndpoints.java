@@ -12,7 +12,7 @@ import java.util.TreeSet;
  */
 public final class MetadataEndpoints {
   private final String metadata;
-  private final String jwks;
+  private volatile String jwks;
 
   public MetadataEndpoints(String issuer, Set<String> grantTypes, JsonObject publicJwks, String idTokenAlgorithm) {
     JsonObject doc = new JsonObject()
@@ -62,6 +62,16 @@ public final class MetadataEndpoints {
         .end(metadata);
   }
 
+  /** Publishes {@code publicJwks} from now on (key rotation). */
+  public void updateJwks(io.vertx.core.json.JsonObject publicJwks) {
+    this.jwks = publicJwks.encode();
+  }
+
+  /**
+   * The JWK set. {@code max-age=300}: a resource server may use its copy for 5 minutes, which is why a
+   * new key is published {@code keys.publish_lead} (10 minutes by default) before it signs anything, and
+   * an old one stays published until every token it signed has expired.
+   */
   public void jwks(RoutingContext ctx) {
     ctx.response()
         .putHeader("Content-Type", "application/jwk-set+json")

@@ -95,6 +95,11 @@ public final class OAuthErrorResponder {
     respond(ctx, failure);
   }
 
+  /** A JSON answer that must not be cached (for the edges outside this package). */
+  public static void json(RoutingContext ctx, int status, JsonObject body) {
+    Responses.json(ctx.response().setStatusCode(status), body);
+  }
+
   /** 405 with {@code Allow} (RFC 9110 §15.5.6). */
   public static void methodNotAllowed(RoutingContext ctx, String allow) {
     ctx.response().putHeader("Allow", allow);

@@ -71,6 +71,21 @@ public final class Telemetry {
         .register(registry);
   }
 
+  /** An audit event: the signing keys were rotated (on demand by {@code admin}, or on schedule when null). */
+  public void keysRotated(JsonObject admin, JsonObject keys) {
+    JsonObject e = new JsonObject().put("event", "key_rotated");
+    keys.getJsonArray("keys").forEach(k -> {
+      JsonObject key = (JsonObject) k;
+      if ("pending".equals(key.getString("state"))) {
+        e.put("new_kid", key.getString("kid"));
+      }
+    });
+    if (admin != null) {
+      e.put("admin_client_id", admin.getString("client_id")).put("admin_sub", admin.getString("sub"));
+    }
+    audit(e);
+  }
+
   /** {@code gatehouse_signing_provider_info{algorithm,kid,provider} 1}: which JCA provider signs, chosen at start. */
   public void signingProvider(String algorithm, String kid, String provider) {
     Gauge.builder("gatehouse.signing.provider.info", () -> 1).tags("algorithm", algorithm, "kid", kid, "provider", provider)

@@ -85,6 +85,13 @@ public final class HttpVerticle extends VerticleBase {
     router.get(base + "/admin/users/:subject").handler(registry::getUser);
     router.put(base + "/admin/users/:subject").handler(registry::replaceUser);
     router.delete(base + "/admin/users/:subject").handler(registry::deleteUser);
+    // signing keys: the set and its schedule; an on-demand rotation (the embedded default's own key file)
+    AdminGuard keysGuard = new AdminGuard(services.bearer(), services.config().adminScope(), services.config().http().maxBodyBytes());
+    router.get(base + "/admin/keys").handler(ctx -> keysGuard.handle(ctx, operator -> Future.succeededFuture(services.keyManager().describe()),
+        keys -> io.gatehouse.server.http.OAuthErrorResponder.json(ctx, 200, keys)));
+    router.post(base + "/admin/keys/rotate").handler(ctx -> keysGuard.handle(ctx,
+        operator -> services.keyManager().rotate().onSuccess(keys -> services.telemetry().keysRotated(operator, keys)),
+        keys -> io.gatehouse.server.http.OAuthErrorResponder.json(ctx, 200, keys)));
     GatehouseConfig.Session sc = services.config().session();
     // the login session: only on the interactive routes, never on the token path
     SessionHandler sessions = SessionHandler.create(services.sessions())
