@@ -38,6 +38,18 @@ public final class RefreshTokenGrant implements GrantHandler {
     Scopes requested = requestedScope == null ? null : Scopes.parse(requestedScope);
     String hash = TokenHashes.hash(token);
     RefreshTokenStore store = minter.refreshTokens();
+    String next = TokenHashes.random(32);
+    // the common case in one store round trip: the current token of a live family of this client, for
+    // scopes it was granted; anything else (reuse, another client, wider scope, unknown) takes the full path
+    return store.rotateIfCurrent(hash, TokenHashes.hash(next), minter.newIdleExpiry(), minter.now(), client.clientId(),
+            requested == null ? Scopes.EMPTY : requested)
+        .compose(rotated -> rotated.isPresent()
+            ? Future.succeededFuture(minter.mintRefreshed(client, rotated.get(), requested == null ? rotated.get().scopes() : requested, next))
+            : classify(client, store, hash, requested));
+  }
+
+  /** Why the token could not be rotated at once: the lookup decides (and a current token is rotated after all). */
+  private Future<TokenResponse> classify(Client client, RefreshTokenStore store, String hash, Scopes requested) {
     return store.find(hash, minter.now()).compose(found -> {
       if (found.isEmpty()) {
         throw OAuthException.invalidGrant(INVALID);

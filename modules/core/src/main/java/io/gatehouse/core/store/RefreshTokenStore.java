@@ -22,6 +22,11 @@ import java.util.Optional;
  *       if and only if {@code oldHash} is still current in a live family; it answers true for exactly
  *       one of any number of concurrent callers with the same {@code oldHash} (on every node: the
  *       backing service decides, not a lock in one JVM). Earlier members stay known as rotated.
+ *   <li>{@link #rotateIfCurrent} is {@link #rotate} in one round trip for the refresh grant's common
+ *       case: it rotates under the same conditions and, in addition, only when the family was issued
+ *       to {@code clientId} and its scopes contain every one of {@code required}; it answers the family
+ *       as it is after the rotation, or empty having changed nothing (the caller then looks the token
+ *       up to tell why). The same exactly-one-winner guarantee holds, with {@link #rotate} too.
  *   <li>{@link #revokeFamily} makes every member of the family unusable, and is remembered (as a
  *       tombstone) at least until {@code keepUntil} even when the family did not exist yet.
  *   <li>{@link #revokeBySession} revokes every family created from that login session, answering the
@@ -42,6 +47,9 @@ public interface RefreshTokenStore {
   Future<Optional<Member>> find(String tokenHash, long now);
 
   Future<Boolean> rotate(String oldHash, String newHash, long newIdleExpiresAt, long now);
+
+  Future<Optional<RefreshFamily>> rotateIfCurrent(String oldHash, String newHash, long newIdleExpiresAt, long now, String clientId,
+      io.gatehouse.core.model.Scopes required);
 
   Future<Void> revokeFamily(String grantId, long keepUntil);
 

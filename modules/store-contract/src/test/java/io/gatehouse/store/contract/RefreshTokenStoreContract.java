@@ -525,6 +525,58 @@ public abstract class RefreshTokenStoreContract extends StoreContractSupport {
     assertThat(await(refreshTokens().find(t4, T0 + 1))).contains(new Member(otherSubject, true));
   }
 
+  // ---------------------------------------------------------------- rotateIfCurrent
+
+  @Test
+  public void rotateIfCurrentRotatesTheCurrentTokenOfTheClientAndAnswersTheRotatedFamily() {
+    RefreshFamily family = new RefreshFamily(uniqueId("grant"), "client-a", "alice", scopes("api:read", "api:write"), null, T0,
+        T0 + 600, T0 + 86_400);
+    String first = newHash();
+    String second = newHash();
+    await(refreshTokens().create(family, first));
+
+    assertThat(await(refreshTokens().rotateIfCurrent(first, second, T0 + 700, T0 + 1, "client-a", scopes("api:read"))))
+        .contains(family.withIdleExpiresAt(T0 + 700));
+    assertThat(await(refreshTokens().find(second, T0 + 2))).contains(new Member(family.withIdleExpiresAt(T0 + 700), true));
+    assertThat(await(refreshTokens().find(first, T0 + 2))).contains(new Member(family.withIdleExpiresAt(T0 + 700), false));
+    // the empty scope set is contained in every family's
+    assertThat(await(refreshTokens().rotateIfCurrent(second, newHash(), T0 + 800, T0 + 3, "client-a", scopes()))).isPresent();
+  }
+
+  @Test
+  public void rotateIfCurrentForAnotherClientOrWiderScopeOrARotatedTokenChangesNothing() {
+    RefreshFamily family = new RefreshFamily(uniqueId("grant"), "client-a", "alice", scopes("api:read"), null, T0, T0 + 600, T0 + 86_400);
+    String first = newHash();
+    await(refreshTokens().create(family, first));
+
+    assertThat(await(refreshTokens().rotateIfCurrent(first, newHash(), T0 + 700, T0 + 1, "client-b", scopes()))).as("another client")
+        .isEmpty();
+    assertThat(await(refreshTokens().rotateIfCurrent(first, newHash(), T0 + 700, T0 + 1, "client-a", scopes("api:read", "api:write"))))
+        .as("a scope never granted").isEmpty();
+    assertThat(await(refreshTokens().rotateIfCurrent(newHash(), newHash(), T0 + 700, T0 + 1, "client-a", scopes()))).as("unknown").isEmpty();
+    assertThat(await(refreshTokens().find(first, T0 + 1))).as("still current, unchanged").contains(new Member(family, true));
+
+    String second = newHash();
+    assertThat(await(refreshTokens().rotate(first, second, T0 + 700, T0 + 1))).isTrue();
+    assertThat(await(refreshTokens().rotateIfCurrent(first, newHash(), T0 + 800, T0 + 2, "client-a", scopes()))).as("rotated").isEmpty();
+    assertThat(await(refreshTokens().rotateIfCurrent(second, newHash(), T0 + 800, T0 + 600 + 100, "client-a", scopes())))
+        .as("idle expiry passed").isEmpty();
+  }
+
+  @Test
+  public void concurrentRotateIfCurrentOfOneTokenOnTwoNodesHasExactlyOneWinner() {
+    RefreshFamily family = new RefreshFamily(uniqueId("grant"), "client-a", "alice", scopes("api:read"), null, T0, T0 + 600, T0 + 86_400);
+    String first = newHash();
+    await(refreshTokens().create(family, first));
+    List<String> next = newHashes(CONCURRENT_CALLERS);
+
+    List<Outcome<Optional<RefreshFamily>>> outcomes = concurrently(CONCURRENT_CALLERS,
+        i -> node(i).rotateIfCurrent(first, next.get(i), T0 + 700, T0 + 1, "client-a", scopes()));
+
+    assertThat(outcomes).allSatisfy(o -> assertThat(o.failure()).isNull());
+    assertThat(outcomes.stream().filter(o -> o.result().isPresent()).count()).isEqualTo(1);
+  }
+
   // ---------------------------------------------------------------- revokeBySubject, revokeByClient
 
   @Test

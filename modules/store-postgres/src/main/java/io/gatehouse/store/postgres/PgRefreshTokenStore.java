@@ -71,6 +71,22 @@ public final class PgRefreshTokenStore implements RefreshTokenStore {
           + " RETURNING grant_id)"
           + " INSERT INTO refresh_tokens (token_hash, grant_id) SELECT $2, grant_id FROM rotated";
 
+  /** {@link #ROTATE}, also bound to the client and the scopes asked for, answering the family as rotated. */
+  static final String ROTATE_IF_CURRENT =
+      "WITH rotated AS ("
+          + " UPDATE refresh_families f"
+          + " SET current_hash = $2, idle_expires_at = LEAST($3, f.absolute_expires_at), rotated = true"
+          + " WHERE f.grant_id = (SELECT grant_id FROM refresh_tokens WHERE token_hash = $1)"
+          + " AND f.current_hash = $1"
+          + " AND NOT f.revoked"
+          + " AND f.absolute_expires_at > $4"
+          + " AND f.idle_expires_at > $4"
+          + " AND f.client_id = $5"
+          + " AND f.scopes @> $6::text[]"
+          + " RETURNING " + FAMILY_COLUMNS + "),"
+          + " member AS (INSERT INTO refresh_tokens (token_hash, grant_id) SELECT $2, grant_id FROM rotated)"
+          + " SELECT * FROM rotated";
+
   static final String REVOKE_FAMILY =
       "INSERT INTO refresh_families AS f (grant_id, revoked, keep_until) VALUES ($1, true, $2)"
           + " ON CONFLICT (grant_id) DO UPDATE SET"
@@ -160,6 +176,19 @@ public final class PgRefreshTokenStore implements RefreshTokenStore {
     Objects.requireNonNull(newHash, "newHash");
     Tuple params = Tuple.of(oldHash, newHash, newIdleExpiresAt, now);
     return answersOneRow(pool.preparedQuery(ROTATE).execute(params).map(rows -> rows.rowCount() == 1));
+  }
+
+  @Override
+  public Future<Optional<RefreshFamily>> rotateIfCurrent(String oldHash, String newHash, long newIdleExpiresAt, long now,
+      String clientId, Scopes required) {
+    Tuple params = Tuple.of(oldHash, newHash, newIdleExpiresAt, now, clientId).addArrayOfString(required.values().toArray(String[]::new));
+    return pool.preparedQuery(ROTATE_IF_CURRENT).execute(params)
+        .map(rows -> {
+          RowIterator<Row> it = rows.iterator();
+          return it.hasNext() ? Optional.of(toFamily(it.next())) : Optional.<RefreshFamily>empty();
+        })
+        .recover(failure -> PgPools.isUniqueViolation(failure, TOKEN_HASH_CONSTRAINT)
+            ? Future.succeededFuture(Optional.empty()) : Future.failedFuture(failure));
   }
 
   @Override

@@ -65,6 +65,16 @@ public final class InMemoryRefreshTokenStore implements RefreshTokenStore {
   }
 
   @Override
+  public synchronized Future<Optional<RefreshFamily>> rotateIfCurrent(String oldHash, String newHash, long newIdleExpiresAt, long now,
+      String clientId, io.gatehouse.core.model.Scopes required) {
+    Entry e = live(oldHash, now);
+    if (e == null || !e.family.clientId().equals(clientId) || !e.family.scopes().containsAll(required)) {
+      return Future.succeededFuture(Optional.empty());
+    }
+    return rotate(oldHash, newHash, newIdleExpiresAt, now).map(rotated -> rotated ? Optional.of(e.family) : Optional.empty());
+  }
+
+  @Override
   public synchronized Future<Void> revokeFamily(String grantId, long keepUntil) {
     Entry e = byGrant.computeIfAbsent(grantId, g -> new Entry());
     e.revoked = true;
