@@ -162,7 +162,8 @@ public final class Gatehouse {
     });
     return seeded.compose(seed -> {
       List<Future<Void>> writes = new ArrayList<>();
-      seed.clients().forEach(c -> writes.add(clients.upsert(c)));
+      // a seeded client may change on a restart: other nodes must not keep their cached copy
+      seed.clients().forEach(c -> writes.add(clients.upsert(c).onSuccess(v -> io.gatehouse.server.bus.ClientChanges.publish(vertx, c.clientId()))));
       seed.users().forEach(u -> writes.add(users.upsert(u)));
       return Future.all(writes).map(v -> {
         LOG.info("seeded {} client(s) and {} user(s) into the {} store", seed.clients().size(), seed.users().size(),
