@@ -241,6 +241,7 @@ class RevocationTest {
         "{\"kind\":\"subject\"}", "value must be a non-blank string of at most 512 characters",
         "{\"kind\":\"subject\",\"value\":\"  \"}", "value must be a non-blank string of at most 512 characters",
         "{\"kind\":\"subject\",\"value\":\"x\",\"extra\":1}", "unknown member extra",
+        "{\"kind\":\"subject\",\"value\":\"x\",\"" + "m".repeat(65) + "\":1}", "unknown member (not shown)",
         "[1,2]", "the body must be a JSON object",
         "{not json", "the body must be a JSON object");
     for (Map.Entry<String, String> c : cases.entrySet()) {

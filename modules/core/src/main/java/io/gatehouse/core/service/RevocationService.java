@@ -151,7 +151,9 @@ public final class RevocationService {
     }
     for (String name : request.fieldNames()) {
       if (!name.equals("kind") && !name.equals("value")) {
-        return Future.failedFuture(OAuthException.invalidRequest("unknown member " + name));
+        // echo the name only as printable ASCII, at most 64 characters: the body is attacker-controlled
+        String shown = name.chars().allMatch(c -> c >= 0x20 && c < 0x7f) && name.length() <= 64 ? name : "(not shown)";
+        return Future.failedFuture(OAuthException.invalidRequest("unknown member " + shown));
       }
     }
     return switch (Revocation.Kind.fromWire(k)) {
