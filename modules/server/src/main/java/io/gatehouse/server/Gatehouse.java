@@ -238,7 +238,9 @@ public final class Gatehouse {
         SeedFile.LONGEST_ACCESS_TOKEN_TTL.compareTo(t.accessTokenTtl()) > 0 ? SeedFile.LONGEST_ACCESS_TOKEN_TTL : t.accessTokenTtl());
     BearerAuthorizer bearer = new BearerAuthorizer(verifier, hub.denySet());
     LogoutService logouts = new LogoutService(clients, stores.refreshTokens(), verifier, revocations);
-    SessionStore sessions = vertx.isClustered() ? ClusteredSessionStore.create(vertx) : LocalSessionStore.create(vertx);
+    // login sessions (only signed-in users have one): bounded on one node here, by the Hazelcast map's eviction in a cluster
+    SessionStore sessions = vertx.isClustered() ? ClusteredSessionStore.create(vertx)
+        : new io.gatehouse.server.http.interact.BoundedSessionStore(LocalSessionStore.create(vertx), config.session().maxSessions());
     MetadataEndpoints metadata = new MetadataEndpoints(config.issuerString(), grants.supported(), keys.publicJwks(), t.idTokenAlgorithm().name());
     KeyManager keyManager = new KeyManager(vertx, config, ring, verifier, metadata, clock);
     Services services = new Services(config, clients, stores.users(), stores.consents(), stores.refreshTokens(), keys, tokenService, authorization, logouts, logins,

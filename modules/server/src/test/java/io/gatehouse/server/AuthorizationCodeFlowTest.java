@@ -316,9 +316,11 @@ class AuthorizationCodeFlowTest {
       HttpResponse<String> page = browser.get(next);
       HttpResponse<String> r = browser.post(server.base + "/login", Map.of("rid", Browser.hidden(page.body(), "rid"),
           "csrf", Browser.hidden(page.body(), "csrf"), "username", creds[0], "password", creds[1]));
-      assertThat(r.statusCode()).isEqualTo(303);
-      assertThat(Browser.location(r, server.base)).isEqualTo(next);
-      assertThat(browser.get(next).body()).contains("The username or password is not correct.");
+      // the login page again, with the message and the username kept; still no session
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.body()).contains("The username or password is not correct.").contains("value=\"" + creds[0] + "\"");
+      assertThat(Browser.hidden(r.body(), "rid")).isEqualTo(Browser.hidden(page.body(), "rid"));
+      assertThat(browser.cookies.getCookieStore().getCookies()).noneMatch(c -> c.getName().equals("gatehouse_session"));
     }
   }
 
@@ -336,14 +338,22 @@ class AuthorizationCodeFlowTest {
   void loginPageCarriesAntiFramingHeadersAndAStrictSessionCookie() throws Exception {
     Browser browser = new Browser();
     HttpResponse<String> r = browser.get(authorizeUrl("rp", RP_CB, "openid", "s", TokenHashes.s256(verifier())));
-    String cookie = r.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith("gatehouse_session=")).findFirst().orElseThrow();
-    assertThat(cookie).containsIgnoringCase("; HttpOnly").contains("SameSite=Lax").doesNotContain("Secure");
+    // nobody is signed in: no session, no cookie
+    assertThat(r.headers().allValues("Set-Cookie")).isEmpty();
     HttpResponse<String> page = browser.get(Browser.location(r, server.base));
     assertThat(page.headers().firstValue("X-Frame-Options")).hasValue("DENY");
     assertThat(page.headers().firstValue("Content-Security-Policy").orElseThrow()).contains("frame-ancestors 'none'");
     assertThat(page.headers().firstValue("Referrer-Policy")).hasValue("no-referrer");
     assertThat(page.headers().firstValue("Cache-Control")).hasValue("no-store");
     assertThat(page.body()).contains("<label for=\"username\">").contains("autocomplete=\"current-password\"");
+    // the login form's CSRF cookie, then the session cookie once signed in
+    assertThat(page.headers().allValues("Set-Cookie")).singleElement().satisfies(c -> assertThat(c).startsWith("gatehouse_session_login=")
+        .containsIgnoringCase("; HttpOnly").contains("SameSite=Lax").doesNotContain("Secure"));
+    HttpResponse<String> posted = browser.post(server.base + "/login", Map.of("rid", Browser.hidden(page.body(), "rid"),
+        "csrf", Browser.hidden(page.body(), "csrf"), "username", "alice", "password", "alice-password-123"));
+    assertThat(posted.statusCode()).isEqualTo(303);
+    String cookie = posted.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith("gatehouse_session=")).findFirst().orElseThrow();
+    assertThat(cookie).containsIgnoringCase("; HttpOnly").contains("SameSite=Lax").doesNotContain("Secure");
   }
 
   @Test

@@ -32,6 +32,10 @@ public final class AuthorizationService {
   private static final Pattern S256_CHALLENGE = Pattern.compile("[A-Za-z0-9_-]{43}");
   private static final Set<String> PROMPTS = Set.of("none", "login", "consent", "select_account");
   private static final int MAX_NONCE_LENGTH = 512;
+  /** The longest {@code state} accepted: it is echoed in every redirect and carried while the user signs in. */
+  public static final int MAX_STATE_LENGTH = 1024;
+  /** The longest value of any other authorization-request parameter (redirect_uri, scope, login_hint, ...). */
+  public static final int MAX_PARAMETER_LENGTH = 2048;
 
   private final String issuer;
   private final ClientRegistry clients;
@@ -93,6 +97,11 @@ public final class AuthorizationService {
     if (clientId == null) {
       return Future.failedFuture(OAuthException.invalidRequest("client_id is required"));
     }
+    try {
+      checkLengths(params);
+    } catch (OAuthException e) {
+      return Future.failedFuture(e);
+    }
     return clients.find(clientId).map(found -> {
       Client client = found.orElseThrow(() -> OAuthException.invalidRequest("unknown client_id"));
       String requested = params.get("redirect_uri");
@@ -117,6 +126,26 @@ public final class AuthorizationService {
         throw new AuthorizationRedirectException(e, redirectUri, state);
       }
     });
+  }
+
+  /**
+   * Bounds every parameter before anything is looked up, kept or echoed: what an anonymous request can
+   * make the server hold is bounded by these limits. A value over its limit is an error page, never a
+   * redirect (a state that long cannot be echoed safely).
+   */
+  private static void checkLengths(Map<String, String> params) {
+    for (Map.Entry<String, String> e : params.entrySet()) {
+      int limit = switch (e.getKey()) {
+        case "state" -> MAX_STATE_LENGTH;
+        case "nonce" -> MAX_NONCE_LENGTH;
+        default -> MAX_PARAMETER_LENGTH;
+      };
+      if (e.getValue().length() > limit) {
+        String name = e.getKey().length() <= 32 && e.getKey().chars().allMatch(c -> c == '_' || Character.isLetterOrDigit(c) && c < 0x7F)
+            ? e.getKey() : "a parameter";
+        throw OAuthException.invalidRequest(name + " is longer than " + limit + " characters");
+      }
+    }
   }
 
   private AuthorizationRequest check(Client client, Map<String, String> params, String redirectUri, boolean sent, String state) {
@@ -194,9 +223,6 @@ public final class AuthorizationService {
       }
     }
     String nonce = params.get("nonce");
-    if (nonce != null && nonce.length() > MAX_NONCE_LENGTH) {
-      throw OAuthException.invalidRequest("nonce is too long");
-    }
     long maxAge = -1;
     String ma = params.get("max_age");
     if (ma != null) {
@@ -205,7 +231,7 @@ public final class AuthorizationService {
       } catch (NumberFormatException e) {
         maxAge = -2;
       }
-      if (maxAge < 0 || !ma.chars().allMatch(Character::isDigit)) {
+      if (maxAge < 0 || ma.length() > 10 || !ma.chars().allMatch(c -> c >= '0' && c <= '9')) {
         throw OAuthException.invalidRequest("max_age must be a non-negative integer");
       }
     }

@@ -59,6 +59,39 @@ public record AuthorizationRequest(
         .put("max_age", maxAge);
   }
 
+  /**
+   * The request's parameters as a client would send them: validated again, they give back this request.
+   * The edge carries a pending request this way while nobody is signed in (nothing kept server-side).
+   */
+  public java.util.Map<String, String> toParams() {
+    java.util.Map<String, String> params = new java.util.LinkedHashMap<>();
+    params.put("response_type", "code");
+    params.put("client_id", clientId);
+    if (redirectUriSent) {
+      params.put("redirect_uri", redirectUri);
+    }
+    putIfPresent(params, "scope", scopes.wire());
+    putIfPresent(params, "state", state);
+    putIfPresent(params, "nonce", nonce);
+    if (codeChallenge != null) {
+      params.put("code_challenge", codeChallenge);
+      params.put("code_challenge_method", "S256");
+    }
+    if (!prompt.isEmpty()) {
+      params.put("prompt", String.join(" ", prompt.stream().sorted().toList()));
+    }
+    if (maxAge >= 0) {
+      params.put("max_age", Long.toString(maxAge));
+    }
+    return params;
+  }
+
+  private static void putIfPresent(java.util.Map<String, String> params, String name, String value) {
+    if (value != null && !value.isEmpty()) {
+      params.put(name, value);
+    }
+  }
+
   public static AuthorizationRequest fromJson(JsonObject j) {
     return new AuthorizationRequest(
         j.getString("client_id"),

@@ -389,7 +389,35 @@ class AuthorizationServiceValidateTest {
   @Test
   void validateWhenNonceTooLongThenInvalidRequest() {
     assertThat(await(service.validate(web("nonce", "n".repeat(512)))).nonce()).hasSize(512);
-    redirected(web("nonce", "n".repeat(513)), OAuthErrorCode.INVALID_REQUEST, "nonce is too long");
+    errorPage(service, web("nonce", "n".repeat(513)), "nonce is longer than 512 characters");
+  }
+
+  @Test
+  void validateWhenStateLongerThanTheLimitThenErrorPageNeverEchoed() {
+    assertThat(await(service.validate(web("state", "s".repeat(1024)))).state()).hasSize(1024);
+    OAuthException e = errorPage(service, web("state", "s".repeat(1025)), "state is longer than 1024 characters");
+    assertThat(e.description()).doesNotContain("sss");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"redirect_uri", "scope", "login_hint", "ui_locales", "acr_values", "code_challenge", "unknown_extension"})
+  void validateWhenAnyParameterLongerThanTheLimitThenErrorPageBeforeAnyLookup(String name) {
+    errorPage(service, web(name, "x".repeat(2049)), name + " is longer than 2048 characters");
+  }
+
+  @Test
+  void validateWhenAParameterNameIsHostileThenTheDescriptionDoesNotQuoteIt() {
+    OAuthException e = errorPage(service, web("<script>\u00a7", "x".repeat(2049)), "a parameter is longer than 2048 characters");
+    assertThat(e.description()).doesNotContain("<script>");
+  }
+
+  @Test
+  void toParamsWhenValidatedAgainThenTheSameRequest() {
+    AuthorizationRequest full = await(service.validate(web("prompt", "login consent", "max_age", "60", "nonce", "n-1")));
+    assertThat(await(service.validate(full.toParams()))).isEqualTo(full);
+    AuthorizationRequest defaults = await(service.validate(web("redirect_uri", null, "scope", null, "state", null)));
+    assertThat(defaults.redirectUriSent()).isFalse();
+    assertThat(await(service.validate(defaults.toParams()))).isEqualTo(defaults);
   }
 
   @Test

@@ -115,12 +115,14 @@ public final class ConfigLoader {
         duration("token.id_token_ttl", Duration.ofSeconds(10), Duration.ofHours(24)), idAlg, refreshIdle, refreshAbsolute);
     Duration codeTtl = duration("authorize.code_ttl", Duration.ofSeconds(5), Duration.ofMinutes(10));
     var authorize = new GatehouseConfig.Authorize(codeTtl,
-        duration("authorize.code_used_ttl", codeTtl, Duration.ofDays(1)), bool("authorize.require_pkce"));
+        duration("authorize.code_used_ttl", codeTtl, Duration.ofDays(1)), bool("authorize.require_pkce"),
+        duration("authorize.pending_ttl", Duration.ofMinutes(1), Duration.ofHours(1)));
     String cookieName = nonEmpty("session.cookie_name");
     if (!cookieName.matches("[A-Za-z0-9_-]{1,64}")) {
       throw invalid("session.cookie_name", "must be 1 to 64 letters, digits, '_' or '-'");
     }
-    var session = new GatehouseConfig.Session(duration("session.idle_timeout", Duration.ofMinutes(1), Duration.ofDays(30)), cookieName);
+    var session = new GatehouseConfig.Session(duration("session.idle_timeout", Duration.ofMinutes(1), Duration.ofDays(30)), cookieName,
+        (int) integer("session.max_sessions", 100, 10_000_000));
     var login = new GatehouseConfig.Login(integer("login.free_failures", 1, 1000),
         duration("login.max_backoff", Duration.ofSeconds(1), Duration.ofDays(1)),
         duration("login.account_delay", Duration.ZERO, Duration.ofSeconds(10)));
@@ -157,7 +159,8 @@ public final class ConfigLoader {
         optionalPath("seed.file"), bool("demo.enabled"), integer("introspection.cache_size", 1, 100_000_000),
         revocations(), redis(), adminScope(), bool("metrics.enabled"), bool("audit.token_events"),
         new io.gatehouse.server.http.RateLimits.Settings(bool("rate_limit.enabled"), integer("rate_limit.per_address", 0, 10_000_000),
-            integer("rate_limit.per_client_address", 0, 10_000_000), integer("rate_limit.login_per_address", 0, 1_000_000)),
+            integer("rate_limit.per_client_address", 0, 10_000_000), integer("rate_limit.login_per_address", 0, 1_000_000),
+            integer("rate_limit.authorize_per_address", 0, 1_000_000)),
         new GatehouseConfig.Shutdown(duration("shutdown.drain_delay", Duration.ZERO, Duration.ofMinutes(1)),
             duration("shutdown.timeout", Duration.ZERO, Duration.ofMinutes(1))));
   }

@@ -44,9 +44,11 @@ public record GatehouseConfig(
   public record Token(Duration accessTokenTtl, String audience, Duration idTokenTtl, SigningAlgorithm idTokenAlgorithm,
       Duration refreshIdleTtl, Duration refreshAbsoluteTtl) {}
 
-  public record Authorize(Duration codeTtl, Duration codeUsedTtl, boolean requirePkce) {}
+  /** @param pendingTtl how long a signed-in user's pending authorization request is kept (the consent step) */
+  public record Authorize(Duration codeTtl, Duration codeUsedTtl, boolean requirePkce, Duration pendingTtl) {}
 
-  public record Session(Duration idleTimeout, String cookieName) {}
+  /** @param maxSessions the most login sessions one node keeps in its local store (the oldest are dropped) */
+  public record Session(Duration idleTimeout, String cookieName, int maxSessions) {}
 
   public record Login(int freeFailures, Duration maxBackoff, Duration accountDelay) {}
 

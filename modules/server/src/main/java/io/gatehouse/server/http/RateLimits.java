@@ -9,7 +9,8 @@ import java.time.Duration;
 
 /**
  * Rate limits on the endpoints a client or a browser can flood: {@code /token}, {@code /introspect},
- * {@code /revoke} (per address, and per client id per address) and the login form (per address).
+ * {@code /revoke} (per address, and per client id per address), the login form (per address) and the
+ * interactive pages (per address).
  * Token buckets (Bucket4j) refilled continuously at the configured rate, holding twice that as
  * burst; over a limit the request is answered 429 {@code too_many_requests} with {@code Retry-After}
  * before any work is done for it.
@@ -21,7 +22,7 @@ import java.time.Duration;
  */
 public final class RateLimits {
   /** Requests per second (0: no limit). */
-  public record Settings(boolean enabled, long perAddress, long perClientAddress, long loginPerAddress) {}
+  public record Settings(boolean enabled, long perAddress, long perClientAddress, long loginPerAddress, long authorizePerAddress) {}
 
   /** The routing-context key under which the router puts the node's limits. */
   public static final String KEY = "gatehouse.rate_limits";
@@ -30,6 +31,7 @@ public final class RateLimits {
   private final Cache<String, Bucket> byAddress;
   private final Cache<String, Bucket> byClientAddress;
   private final Cache<String, Bucket> loginByAddress;
+  private final Cache<String, Bucket> pagesByAddress;
 
   private final java.util.Set<String> trustedProxies;
 
@@ -39,6 +41,7 @@ public final class RateLimits {
     this.byAddress = cache();
     this.byClientAddress = cache();
     this.loginByAddress = cache();
+    this.pagesByAddress = cache();
   }
 
   private static Cache<String, Bucket> cache() {
@@ -75,6 +78,17 @@ public final class RateLimits {
   public void checkLogin(String address) {
     if (settings.enabled() && settings.loginPerAddress() > 0) {
       take(loginByAddress, address, settings.loginPerAddress(), "to sign in from this address");
+    }
+  }
+
+  /**
+   * A request to the interactive pages ({@code /authorize}, {@code /authorize/resume}, {@code /login},
+   * {@code /consent}, {@code /logout}, {@code /consents}) from {@code address}: none of them needs
+   * credentials, so each address gets a budget.
+   */
+  public void checkPages(String address) {
+    if (settings.enabled() && settings.authorizePerAddress() > 0) {
+      take(pagesByAddress, address, settings.authorizePerAddress(), "to the sign-in pages from this address");
     }
   }
 

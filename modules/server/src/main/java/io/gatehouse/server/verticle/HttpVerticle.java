@@ -101,26 +101,39 @@ public final class HttpVerticle extends VerticleBase {
         .setCookieSameSite(CookieSameSite.LAX)
         .setCookieSecureFlag(services.config().https())
         .setSessionCookiePath(base.isEmpty() ? "/" : base)
-        .setMinLength(32);
-    Pages pages = new Pages(vertx, base, sessions);
+        .setMinLength(32)
+        // a session is stored only when a handler used it: anonymous requests leave nothing behind
+        .setLazySession(true);
+    Pages pages = new Pages(vertx, base, sessions, sc.cookieName());
     AuthorizeEndpoints authorize = new AuthorizeEndpoints(services.authorization(), services.logins(), pages, base,
-        java.time.Clock.systemUTC(), services.config().http().maxBodyBytes(), services.telemetry());
-    router.route(HttpMethod.GET, base + "/authorize").handler(sessions).handler(authorize::authorize);
-    router.route(HttpMethod.POST, base + "/authorize").handler(sessions).handler(authorize::authorize);
-    router.get(base + "/authorize/resume").handler(sessions).handler(authorize::resume);
-    router.get(base + "/login").handler(sessions).handler(authorize::loginPage);
+        java.time.Clock.systemUTC(), services.config().http().maxBodyBytes(), services.telemetry(),
+        services.config().authorize().pendingTtl(), sc.cookieName() + "_login", services.config().https());
+    // the interactive pages need no credentials: each address has a budget (429 page over it)
+    io.vertx.core.Handler<io.vertx.ext.web.RoutingContext> paced = ctx -> {
+      try {
+        services.rateLimits().checkPages(services.rateLimits().address(ctx.request()));
+        ctx.next();
+      } catch (OAuthException tooMany) {
+        ctx.response().putHeader("Retry-After", Long.toString(tooMany.retryAfterSeconds()));
+        pages.error(ctx, 429, "Too many requests", "Too many requests from your address. Wait a moment and try again.", "too_many_requests");
+      }
+    };
+    router.route(HttpMethod.GET, base + "/authorize").handler(sessions).handler(paced).handler(authorize::authorize);
+    router.route(HttpMethod.POST, base + "/authorize").handler(sessions).handler(paced).handler(authorize::authorize);
+    router.get(base + "/authorize/resume").handler(sessions).handler(paced).handler(authorize::resume);
+    router.get(base + "/login").handler(sessions).handler(paced).handler(authorize::loginPage);
     router.post(base + "/login").handler(sessions).handler(authorize::login);
-    router.get(base + "/consent").handler(sessions).handler(authorize::consentPage);
-    router.post(base + "/consent").handler(sessions).handler(authorize::consent);
+    router.get(base + "/consent").handler(sessions).handler(paced).handler(authorize::consentPage);
+    router.post(base + "/consent").handler(sessions).handler(paced).handler(authorize::consent);
     router.get(base + "/assets/gatehouse.css").handler(pages::css);
     LogoutEndpoints logout = new LogoutEndpoints(services.logouts(), pages, services.config().http().maxBodyBytes());
-    router.route(HttpMethod.GET, base + "/logout").handler(sessions).handler(logout::logout);
-    router.route(HttpMethod.POST, base + "/logout").handler(sessions).handler(logout::logout);
-    router.post(base + "/logout/confirm").handler(sessions).handler(logout::confirm);
+    router.route(HttpMethod.GET, base + "/logout").handler(sessions).handler(paced).handler(logout::logout);
+    router.route(HttpMethod.POST, base + "/logout").handler(sessions).handler(paced).handler(logout::logout);
+    router.post(base + "/logout/confirm").handler(sessions).handler(paced).handler(logout::confirm);
     ConsentsPage consents = new ConsentsPage(services.consents(), services.refreshTokens(), services.revocations(), pages, base, services.config().http().maxBodyBytes(),
         services.telemetry());
-    router.get(base + "/consents").handler(sessions).handler(consents::list);
-    router.post(base + "/consents/withdraw").handler(sessions).handler(consents::withdraw);
+    router.get(base + "/consents").handler(sessions).handler(paced).handler(consents::list);
+    router.post(base + "/consents/withdraw").handler(sessions).handler(paced).handler(consents::withdraw);
     UserInfoEndpoint userInfo = new UserInfoEndpoint(services.userInfo(), cors);
     router.route(HttpMethod.GET, base + "/userinfo").handler(userInfo::handle);
     router.route(HttpMethod.POST, base + "/userinfo").handler(userInfo::handle);

@@ -112,6 +112,7 @@ public final class HazelcastCluster {
     network(config, options);
 
     config.addMapConfig(codeMapConfig());
+    config.addMapConfig(sessionMapConfig());
     config.addMultiMapConfig(
         new MultiMapConfig("__vertx.subs")
             .setBackupCount(1)
@@ -139,6 +140,22 @@ public final class HazelcastCluster {
   public static Future<Vertx> clusteredVertx(VertxOptions vertxOptions, HazelcastClusterOptions options,
       io.vertx.core.spi.VertxMetricsFactory metrics) {
     return Vertx.builder().with(vertxOptions).withClusterManager(clusterManager(options)).withMetrics(metrics).buildClustered();
+  }
+
+  /** vertx-web's clustered session store: the login sessions. */
+  public static final String SESSION_MAP = "vertx-web.sessions";
+  /** The most login sessions a member keeps; past it the least recently used are dropped (signed out). */
+  public static final int SESSION_MAP_MAX_PER_MEMBER = 100_000;
+
+  /**
+   * The login session map: bounded per member (LRU eviction), so that sign-ins, which are rate-limited
+   * but cheap to repeat with one valid account, can never grow it without bound.
+   */
+  static MapConfig sessionMapConfig() {
+    return new MapConfig(SESSION_MAP)
+        .setBackupCount(1)
+        .setEvictionConfig(new EvictionConfig().setEvictionPolicy(EvictionPolicy.LRU).setMaxSizePolicy(MaxSizePolicy.PER_NODE)
+            .setSize(SESSION_MAP_MAX_PER_MEMBER));
   }
 
   /** The settings of the authorization code map; see the class comment. */

@@ -1,6 +1,7 @@
 package io.gatehouse.server.http.interact;
 
 import io.gatehouse.core.authorize.AuthorizationService;
+import io.gatehouse.core.authorize.AuthorizationService.Login;
 import io.gatehouse.core.authorize.AuthorizationService.Redirect;
 import io.gatehouse.core.authorize.AuthorizationService.ShowConsent;
 import io.gatehouse.core.authorize.AuthorizationService.ShowLogin;
@@ -40,10 +41,20 @@ public final class AuthorizeEndpoints {
   private final int maxBodyBytes;
 
   private final io.gatehouse.server.observe.Telemetry telemetry;
+  private final java.time.Duration pendingTtl;
+  private final String loginCookie;
+  private final boolean secureCookies;
 
+  /**
+   * @param pendingTtl how long a signed-in user's pending request is kept ({@code authorize.pending_ttl})
+   * @param loginCookie the name of the login form's CSRF cookie
+   */
   public AuthorizeEndpoints(AuthorizationService authorization, LoginService logins, Pages pages, String base, Clock clock, int maxBodyBytes,
-      io.gatehouse.server.observe.Telemetry telemetry) {
+      io.gatehouse.server.observe.Telemetry telemetry, java.time.Duration pendingTtl, String loginCookie, boolean secureCookies) {
     this.telemetry = telemetry;
+    this.pendingTtl = pendingTtl;
+    this.loginCookie = loginCookie;
+    this.secureCookies = secureCookies;
     this.authorization = authorization;
     this.logins = logins;
     this.pages = pages;
@@ -59,106 +70,148 @@ public final class AuthorizeEndpoints {
         fail(ctx, ar.cause());
         return;
       }
-      Session session = ctx.session();
-      String rid = InteractionSession.add(session, ar.result(), clock.instant().getEpochSecond());
-      proceed(ctx, session, rid, false);
+      proceed(ctx, pages.signedIn(ctx), ar.result(), false, null);
     });
   }
 
-  /** {@code GET /authorize/resume?rid=}: continue a pending request (after login). */
+  /** {@code GET /authorize/resume?rid=}: continue a pending request of the signed-in user (after login). */
   public void resume(RoutingContext ctx) {
-    String rid = ctx.request().getParam("rid");
-    if (InteractionSession.get(ctx.session(), rid) == null) {
-      pages.error(ctx, 400, "Request expired", EXPIRED, null);
-      return;
-    }
-    proceed(ctx, ctx.session(), rid, false);
-  }
-
-  /** {@code GET /login?rid=}. */
-  public void loginPage(RoutingContext ctx) {
-    Session session = ctx.session();
-    String rid = ctx.request().getParam("rid");
-    Pending pending = InteractionSession.get(session, rid);
+    Session session = pages.signedIn(ctx);
+    Pending pending = InteractionSession.get(session, ctx.request().getParam("rid"), notBefore());
     if (pending == null) {
       pages.error(ctx, 400, "Request expired", EXPIRED, null);
       return;
     }
-    String error = session.remove("flash");
-    String username = session.remove("flash_username");
-    pages.render(ctx, 200, "login", new JsonObject()
+    proceed(ctx, session, pending.request(), pending.loginFresh(), ctx.request().getParam("rid"));
+  }
+
+  /** {@code GET /login?rid=}: {@code rid} carries the pending request itself ({@link PendingLogin}). */
+  public void loginPage(RoutingContext ctx) {
+    String rid = ctx.request().getParam("rid");
+    pendingLogin(rid).onComplete(ar -> {
+      if (ar.failed()) {
+        pages.error(ctx, 400, "Request expired", EXPIRED, null);
+        return;
+      }
+      renderLogin(ctx, 200, rid, ar.result(), null, null);
+    });
+  }
+
+  /** The login form; its CSRF token binds this browser's login cookie to this pending request. */
+  private void renderLogin(RoutingContext ctx, int status, String rid, AuthorizationRequest request, String username, String error) {
+    pages.render(ctx, status, "login", new JsonObject()
         .put("rid", rid)
-        .put("csrf", InteractionSession.csrf(session, rid))
-        .put("client", pending.request().clientId())
+        .put("csrf", InteractionSession.formToken(loginSecret(ctx), rid))
+        .put("client", request.clientId())
         .put("username", username)
         .put("error", error));
   }
 
+  /**
+   * The login form's CSRF secret: a random value in an HttpOnly, SameSite cookie (a double-submit token
+   * bound to the pending request by HMAC), so that the login page needs no server-side session.
+   */
+  private String loginSecret(RoutingContext ctx) {
+    io.vertx.core.http.Cookie cookie = ctx.request().getCookie(loginCookie);
+    if (cookie != null && cookie.getValue().length() == 43) {
+      return cookie.getValue();
+    }
+    String secret = io.gatehouse.core.token.TokenHashes.random(32);
+    ctx.response().addCookie(io.vertx.core.http.Cookie.cookie(loginCookie, secret).setHttpOnly(true).setSecure(secureCookies)
+        .setSameSite(io.vertx.core.http.CookieSameSite.LAX).setPath(base.isEmpty() ? "/" : base));
+    return secret;
+  }
+
+  /** The pending request an anonymous browser carries, validated again; failed when it is not one. */
+  private io.vertx.core.Future<AuthorizationRequest> pendingLogin(String rid) {
+    Map<String, String> params = PendingLogin.decode(rid);
+    if (params == null) {
+      return io.vertx.core.Future.failedFuture(OAuthException.invalidRequest("not a pending request"));
+    }
+    return authorization.validate(params);
+  }
+
   /** {@code POST /login}. */
   public void login(RoutingContext ctx) {
-    withPendingForm(ctx, false, (form, session, rid, pending) -> {
-      String username = form.getOrDefault("username", "").trim();
-      String password = form.getOrDefault("password", "");
-      String back = base + "/login?rid=" + rid;
-      if (username.isEmpty() || password.isEmpty() || username.length() > 256 || password.length() > 1024) {
-        session.put("flash", "Enter your username and password.");
-        session.put("flash_username", username.length() > 256 ? "" : username);
-        pages.seeOther(ctx, back);
+    Forms.params(ctx, maxBodyBytes).onComplete(read -> {
+      if (read.failed()) {
+        pages.error(ctx, 400, "Bad request", "The form could not be read.", "invalid_request");
         return;
       }
-      io.gatehouse.server.http.RateLimits limits = ctx.get(io.gatehouse.server.http.RateLimits.KEY);
-      // the client's address (through trusted proxies): the login throttle and the rate limit key on it
-      String address = limits != null ? limits.address(ctx.request())
-          : ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().hostAddress();
-      if (limits != null) {
-        try {
-          limits.checkLogin(address);
-        } catch (io.gatehouse.core.error.OAuthException tooMany) {
-          ctx.response().putHeader("Retry-After", Long.toString(tooMany.retryAfterSeconds()));
-          pages.error(ctx, 429, "Too many attempts", "Too many sign-in attempts from your address. Wait a moment and try again.",
-              "too_many_requests");
-          return;
-        }
+      Map<String, String> form = read.result();
+      String rid = form.get("rid");
+      io.vertx.core.http.Cookie secret = ctx.request().getCookie(loginCookie);
+      if (!InteractionSession.formTokenValid(secret == null ? null : secret.getValue(), rid, form.get("csrf"))) {
+        pages.error(ctx, 403, "Request refused", "The form was not sent from this page. Go back and try again.", "invalid_request");
+        return;
       }
-      logins.login(username, password, address).onComplete(res -> {
-        if (res.failed()) {
-          LOG.error("login failed with an error: {}", res.cause().toString());
-          pages.error(ctx, 503, "Sign-in unavailable", "Signing in is not possible right now. Try again in a moment.", "temporarily_unavailable");
-          return;
-        }
-        LoginService.Outcome outcome = res.result();
-        if (outcome instanceof Success s) {
-          LOG.info("login succeeded for subject {}", s.user().subject());
-          telemetry.login(true, s.user().subject(), address);
-          // a new session id at sign-in (session fixation); the pending request moves with the data
-          session.regenerateId();
-          InteractionSession.signIn(session, s.user().subject(), s.user().username(), clock.instant().getEpochSecond());
-          InteractionSession.put(session, rid, new Pending(pending.request(), true, pending.createdAt()));
-          pages.seeOther(ctx, base + "/authorize/resume?rid=" + rid);
-        } else if (outcome instanceof Throttled t) {
-          LOG.warn("login throttled for {} s", t.retryAfter().toSeconds());
-          telemetry.login(false, null, address);
-          long seconds = Math.max(1, (t.retryAfter().toMillis() + 999) / 1000);
-          session.put("flash", "Too many failed attempts. Wait " + seconds + " seconds and try again.");
-          session.put("flash_username", username);
-          pages.seeOther(ctx, back);
+      pendingLogin(rid).onComplete(pending -> {
+        if (pending.failed()) {
+          pages.error(ctx, 400, "Request expired", EXPIRED, null);
         } else {
-          LOG.info("login failed: invalid credentials");
-          telemetry.login(false, null, address);
-          session.put("flash", "The username or password is not correct.");
-          session.put("flash_username", username);
-          pages.seeOther(ctx, back);
+          signIn(ctx, form, rid, pending.result());
         }
       });
     });
   }
 
+  private void signIn(RoutingContext ctx, Map<String, String> form, String rid, AuthorizationRequest request) {
+    String username = form.getOrDefault("username", "").trim();
+    String password = form.getOrDefault("password", "");
+    if (username.isEmpty() || password.isEmpty() || username.length() > 256 || password.length() > 1024) {
+      renderLogin(ctx, 400, rid, request, username.length() > 256 ? "" : username, "Enter your username and password.");
+      return;
+    }
+    io.gatehouse.server.http.RateLimits limits = ctx.get(io.gatehouse.server.http.RateLimits.KEY);
+    // the client's address (through trusted proxies): the login throttle and the rate limit key on it
+    String address = limits != null ? limits.address(ctx.request())
+        : ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().hostAddress();
+    if (limits != null) {
+      try {
+        limits.checkLogin(address);
+      } catch (OAuthException tooMany) {
+        ctx.response().putHeader("Retry-After", Long.toString(tooMany.retryAfterSeconds()));
+        pages.error(ctx, 429, "Too many attempts", "Too many sign-in attempts from your address. Wait a moment and try again.",
+            "too_many_requests");
+        return;
+      }
+    }
+    logins.login(username, password, address).onComplete(res -> {
+      if (res.failed()) {
+        LOG.error("login failed with an error: {}", res.cause().getClass().getName());
+        pages.error(ctx, 503, "Sign-in unavailable", "Signing in is not possible right now. Try again in a moment.", "temporarily_unavailable");
+        return;
+      }
+      LoginService.Outcome outcome = res.result();
+      if (outcome instanceof Success s) {
+        LOG.info("login succeeded for subject {}", s.user().subject());
+        telemetry.login(true, s.user().subject(), address);
+        // the first server-side state of this browser: a session, under a new id (never one the browser
+        // brought: session fixation), holding the user and the pending request
+        Session session = ctx.session();
+        session.regenerateId();
+        InteractionSession.signIn(session, s.user().subject(), s.user().username(), clock.instant().getEpochSecond());
+        String kept = InteractionSession.add(session, request, true, clock.instant().getEpochSecond(), notBefore());
+        pages.seeOther(ctx, base + "/authorize/resume?rid=" + kept);
+      } else if (outcome instanceof Throttled t) {
+        LOG.warn("login throttled for {} s", t.retryAfter().toSeconds());
+        telemetry.login(false, null, address);
+        long seconds = Math.max(1, (t.retryAfter().toMillis() + 999) / 1000);
+        renderLogin(ctx, 200, rid, request, username, "Too many failed attempts. Wait " + seconds + " seconds and try again.");
+      } else {
+        LOG.info("login failed: invalid credentials");
+        telemetry.login(false, null, address);
+        renderLogin(ctx, 200, rid, request, username, "The username or password is not correct.");
+      }
+    });
+  }
+
   /** {@code GET /consent?rid=}. */
   public void consentPage(RoutingContext ctx) {
-    Session session = ctx.session();
+    Session session = pages.signedIn(ctx);
     String rid = ctx.request().getParam("rid");
-    Pending pending = InteractionSession.get(session, rid);
-    if (pending == null || InteractionSession.subject(session) == null) {
+    Pending pending = InteractionSession.get(session, rid, notBefore());
+    if (pending == null) {
       pages.error(ctx, 400, "Request expired", EXPIRED, null);
       return;
     }
@@ -176,7 +229,23 @@ public final class AuthorizeEndpoints {
 
   /** {@code POST /consent}. */
   public void consent(RoutingContext ctx) {
-    withPendingForm(ctx, true, (form, session, rid, pending) -> {
+    Forms.params(ctx, maxBodyBytes).onComplete(read -> {
+      if (read.failed()) {
+        pages.error(ctx, 400, "Bad request", "The form could not be read.", "invalid_request");
+        return;
+      }
+      Map<String, String> form = read.result();
+      Session session = pages.signedIn(ctx);
+      String rid = form.get("rid");
+      Pending pending = InteractionSession.get(session, rid, notBefore());
+      if (pending == null) {
+        pages.error(ctx, 400, "Request expired", EXPIRED, null);
+        return;
+      }
+      if (!InteractionSession.csrfValid(session, rid, form.get("csrf"))) {
+        pages.error(ctx, 403, "Request refused", "The form was not sent from this page. Go back and try again.", "invalid_request");
+        return;
+      }
       String decision = form.get("decision");
       AuthorizationRequest request = pending.request();
       if ("deny".equals(decision)) {
@@ -200,56 +269,49 @@ public final class AuthorizeEndpoints {
     });
   }
 
-  /** What a form POST of a pending request does once the form, the request and its CSRF token are checked. */
-  private interface PendingForm {
-    void handle(Map<String, String> form, Session session, String rid, Pending pending);
+  /** Pending requests created before this (epoch seconds) have expired. */
+  private long notBefore() {
+    return clock.instant().getEpochSecond() - pendingTtl.toSeconds();
   }
 
   /**
-   * Reads a login or consent form: a readable form, a pending request it names in this session (and a
-   * signed-in user when {@code signedIn}), and the CSRF token of that request; else an error page.
+   * The next step of a validated request. {@code session} is the signed-in user's, or null; {@code rid}
+   * names the request when the session already keeps it. Only a signed-in user's request is kept (for the
+   * consent page); the login page gets the request itself, so an anonymous browser costs no server state.
    */
-  private void withPendingForm(RoutingContext ctx, boolean signedIn, PendingForm then) {
-    Forms.params(ctx, maxBodyBytes).onComplete(ar -> {
-      if (ar.failed()) {
-        pages.error(ctx, 400, "Bad request", "The form could not be read.", "invalid_request");
-        return;
-      }
-      Map<String, String> form = ar.result();
-      Session session = ctx.session();
-      String rid = form.get("rid");
-      Pending pending = InteractionSession.get(session, rid);
-      if (pending == null || (signedIn && InteractionSession.login(session, pending) == null)) {
-        pages.error(ctx, 400, "Request expired", EXPIRED, null);
-        return;
-      }
-      if (!InteractionSession.csrfValid(session, rid, form.get("csrf"))) {
-        pages.error(ctx, 403, "Request refused", "The form was not sent from this page. Go back and try again.", "invalid_request");
-        return;
-      }
-      then.handle(form, session, rid, pending);
-    });
-  }
-
-  private void proceed(RoutingContext ctx, Session session, String rid, boolean consentGiven) {
-    Pending pending = InteractionSession.get(session, rid);
+  private void proceed(RoutingContext ctx, Session session, AuthorizationRequest request, boolean loginFresh, String rid) {
     int status = ctx.request().method() == HttpMethod.POST ? 303 : 302;
-    authorization.next(pending.request(), InteractionSession.login(session, pending), consentGiven).onComplete(ar -> {
+    Login login = session == null ? null : InteractionSession.login(session, loginFresh);
+    authorization.next(request, login, false).onComplete(ar -> {
       if (ar.failed()) {
-        InteractionSession.remove(session, rid);
+        forget(session, rid);
         fail(ctx, ar.cause());
         return;
       }
       AuthorizationService.Step step = ar.result();
       if (step instanceof ShowLogin) {
-        pages.redirect(ctx, status, base + "/login?rid=" + rid);
+        forget(session, rid);
+        String carried = PendingLogin.encode(request);
+        if (carried == null) {
+          fail(ctx, OAuthException.invalidRequest("the authorization request is too large"));
+          return;
+        }
+        pages.redirect(ctx, status, base + "/login?rid=" + carried);
       } else if (step instanceof ShowConsent) {
-        pages.redirect(ctx, status, base + "/consent?rid=" + rid);
+        String kept = rid != null ? rid
+            : InteractionSession.add(session, request, loginFresh, clock.instant().getEpochSecond(), notBefore());
+        pages.redirect(ctx, status, base + "/consent?rid=" + kept);
       } else {
-        InteractionSession.remove(session, rid);
+        forget(session, rid);
         pages.redirect(ctx, status, ((Redirect) step).uri());
       }
     });
+  }
+
+  private static void forget(Session session, String rid) {
+    if (session != null && rid != null) {
+      InteractionSession.remove(session, rid);
+    }
   }
 
   private void fail(RoutingContext ctx, Throwable failure) {

@@ -41,8 +41,8 @@ public final class ConsentsPage {
   }
 
   public void list(RoutingContext ctx) {
-    Session session = ctx.session();
-    String subject = InteractionSession.subject(session);
+    Session session = pages.signedIn(ctx);
+    String subject = session == null ? null : InteractionSession.subject(session);
     if (subject == null) {
       pages.error(ctx, 401, "Not signed in", "Sign in through an application first to manage what it may access.", null);
       return;
@@ -66,8 +66,8 @@ public final class ConsentsPage {
 
   public void withdraw(RoutingContext ctx) {
     Forms.params(ctx, maxBodyBytes).onComplete(ar -> {
-      Session session = ctx.session();
-      String subject = InteractionSession.subject(session);
+      Session session = pages.signedIn(ctx);
+      String subject = session == null ? null : InteractionSession.subject(session);
       Map<String, String> form = ar.succeeded() ? ar.result() : null;
       if (form == null || form.get("client_id") == null) {
         pages.error(ctx, 400, "Bad request", "The form could not be read.", "invalid_request");

@@ -23,8 +23,12 @@ import javax.crypto.spec.SecretKeySpec;
  *       own id is regenerated at sign-in and never leaves the cookie.
  *   <li>{@code csrf}: a random secret; a form's CSRF token is HMAC-SHA256(secret, pending request id),
  *       so it is tied to both the session and the request it was rendered for.
- *   <li>{@code req:<rid>}: a pending authorization request (at most {@value #MAX_PENDING} per session).
+ *   <li>{@code req:<rid>}: a pending authorization request of the signed-in user (at most
+ *       {@value #MAX_PENDING} per session, each for {@code authorize.pending_ttl} at most). Before
+ *       anybody signs in, the pending request is not kept here at all ({@link PendingLogin}).
  * </ul>
+ * A session exists only once a user has signed in: anonymous requests never create or store one
+ * ({@link Pages#signedIn}).
  */
 public final class InteractionSession {
   static final int MAX_PENDING = 8;
@@ -36,11 +40,19 @@ public final class InteractionSession {
   /** A pending request and what has happened to it so far. */
   public record Pending(AuthorizationRequest request, boolean loginFresh, long createdAt) {}
 
-  public static String add(Session session, AuthorizationRequest request, long now) {
+  /**
+   * Keeps a pending request; expired ones ({@code createdAt} before {@code notBefore}) and, past
+   * {@value #MAX_PENDING}, the oldest are dropped.
+   */
+  public static String add(Session session, AuthorizationRequest request, boolean loginFresh, long now, long notBefore) {
     List<String> keys = new ArrayList<>();
-    for (String k : session.data().keySet()) {
+    for (String k : List.copyOf(session.data().keySet())) {
       if (k.startsWith(PENDING)) {
-        keys.add(k);
+        if (created(session, k) < notBefore) {
+          session.remove(k);
+        } else {
+          keys.add(k);
+        }
       }
     }
     if (keys.size() >= MAX_PENDING) {
@@ -51,7 +63,7 @@ public final class InteractionSession {
       }
     }
     String rid = TokenHashes.random(16);
-    put(session, rid, new Pending(request, false, now));
+    put(session, rid, new Pending(request, loginFresh, now));
     return rid;
   }
 
@@ -60,8 +72,9 @@ public final class InteractionSession {
     return v == null ? 0 : new JsonObject(v).getLong("created", 0L);
   }
 
-  public static Pending get(Session session, String rid) {
-    if (rid == null || rid.isEmpty() || rid.length() > 64) {
+  /** The pending request {@code rid} of this session, unless it was created before {@code notBefore}. */
+  public static Pending get(Session session, String rid, long notBefore) {
+    if (session == null || rid == null || rid.isEmpty() || rid.length() > 64) {
       return null;
     }
     String v = session.get(PENDING + rid);
@@ -69,6 +82,10 @@ public final class InteractionSession {
       return null;
     }
     JsonObject j = new JsonObject(v);
+    if (j.getLong("created") < notBefore) {
+      session.remove(PENDING + rid);
+      return null;
+    }
     return new Pending(AuthorizationRequest.fromJson(j.getJsonObject("request")), j.getBoolean("fresh"), j.getLong("created"));
   }
 
@@ -83,11 +100,16 @@ public final class InteractionSession {
 
   /** The signed-in user as the pending request sees it, or null. */
   public static Login login(Session session, Pending pending) {
+    return login(session, pending.loginFresh());
+  }
+
+  /** The signed-in user, {@code freshForThisRequest} when they signed in for the request at hand; or null. */
+  public static Login login(Session session, boolean freshForThisRequest) {
     String uid = session.get("uid");
     if (uid == null) {
       return null;
     }
-    return new Login(uid, session.get("sid"), Long.parseLong(session.get("auth_time")), pending.loginFresh());
+    return new Login(uid, session.get("sid"), Long.parseLong(session.get("auth_time")), freshForThisRequest);
   }
 
   public static String subject(Session session) {
@@ -116,20 +138,30 @@ public final class InteractionSession {
       secret = TokenHashes.random(32);
       session.put("csrf", secret);
     }
+    return formToken(secret, rid);
+  }
+
+  /** A form's CSRF token: HMAC-SHA256({@code secret}, {@code formId}), base64url. */
+  static String formToken(String secret, String formId) {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.US_ASCII), "HmacSHA256"));
-      return B64.encodeToString(mac.doFinal(rid.getBytes(StandardCharsets.UTF_8)));
+      return B64.encodeToString(mac.doFinal(formId.getBytes(StandardCharsets.UTF_8)));
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }
   }
 
-  /** Whether {@code token} is this session's form token for {@code rid} (constant-time). */
-  public static boolean csrfValid(Session session, String rid, String token) {
-    if (token == null || rid == null || session.get("csrf") == null) {
+  /** Whether {@code token} is the CSRF token of {@code formId} under {@code secret} (constant-time). */
+  static boolean formTokenValid(String secret, String formId, String token) {
+    if (secret == null || formId == null || token == null) {
       return false;
     }
-    return MessageDigest.isEqual(csrf(session, rid).getBytes(StandardCharsets.US_ASCII), token.getBytes(StandardCharsets.US_ASCII));
+    return MessageDigest.isEqual(formToken(secret, formId).getBytes(StandardCharsets.US_ASCII), token.getBytes(StandardCharsets.US_ASCII));
+  }
+
+  /** Whether {@code token} is this session's form token for {@code rid} (constant-time). */
+  public static boolean csrfValid(Session session, String rid, String token) {
+    return formTokenValid(session.get("csrf"), rid, token);
   }
 }

@@ -43,8 +43,8 @@ public final class LogoutEndpoints {
           fail(ctx, ar.cause());
           return;
         }
-        Session session = ctx.session();
-        String subject = InteractionSession.subject(session);
+        Session session = pages.signedIn(ctx);
+        String subject = session == null ? null : InteractionSession.subject(session);
         if (logouts.confirmed(ar.result(), subject)) {
           end(ctx, ar.result());
           return;
@@ -62,8 +62,8 @@ public final class LogoutEndpoints {
   /** {@code POST /logout/confirm}. */
   public void confirm(RoutingContext ctx) {
     Forms.params(ctx, maxBodyBytes).onComplete(ar -> {
-      Session session = ctx.session();
-      String pending = session.get(PENDING);
+      Session session = pages.signedIn(ctx);
+      String pending = session == null ? null : session.get(PENDING);
       if (ar.failed() || pending == null) {
         pages.error(ctx, 400, "Request expired", "This sign-out request has expired. Go back to the application and try again.", null);
         return;
@@ -93,10 +93,12 @@ public final class LogoutEndpoints {
   }
 
   private void end(RoutingContext ctx, Logout logout) {
-    Session session = ctx.session();
-    String sid = InteractionSession.sid(session);
-    String subject = InteractionSession.subject(session);
-    session.destroy();
+    Session session = pages.signedIn(ctx);
+    String sid = session == null ? null : InteractionSession.sid(session);
+    String subject = session == null ? null : InteractionSession.subject(session);
+    if (session != null) {
+      session.destroy();
+    }
     logouts.afterSessionEnded(logout, sid).onComplete(ar -> {
       if (ar.failed()) {
         // the session is gone; the refresh tokens are not: say so rather than pretend

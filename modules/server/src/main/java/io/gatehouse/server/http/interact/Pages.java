@@ -5,6 +5,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.Session;
 import io.vertx.ext.web.common.template.TemplateEngine;
 import io.vertx.ext.web.handler.SessionHandler;
 import io.vertx.ext.web.templ.handlebars.HandlebarsTemplateEngine;
@@ -26,6 +27,7 @@ public final class Pages {
   private final String base;
   private final Buffer css;
   private final SessionHandler sessions;
+  private final String sessionCookie;
 
   /**
    * @param sessions the session handler of the interactive routes: every answer waits until the session
@@ -33,16 +35,38 @@ public final class Pages {
    *     would otherwise store it after the response is sent, which races with the next request when
    *     the store is the cluster's map.
    */
-  public Pages(Vertx vertx, String base, SessionHandler sessions) {
+  public Pages(Vertx vertx, String base, SessionHandler sessions, String sessionCookie) {
+    this.sessionCookie = sessionCookie;
     this.engine = HandlebarsTemplateEngine.create(vertx);
     this.base = base;
     this.css = resource("/assets/gatehouse.css");
     this.sessions = sessions;
   }
 
-  /** Stores the session (if the route has one), then runs {@code respond}; a store failure answers 503. */
+  /**
+   * The session of a signed-in user, or null. Anonymous browsers get no session: without the cookie the
+   * session is not even looked at (the lazy session handler then stores nothing), and a cookie naming no
+   * signed-in session (expired, forged) is cleared rather than given a new stored session. What an
+   * unauthenticated request can make the server keep is thus nothing.
+   */
+  public Session signedIn(RoutingContext ctx) {
+    if (ctx.request().getCookie(sessionCookie) == null) {
+      return null;
+    }
+    Session session = ctx.session();
+    if (session == null || session.isDestroyed()) {
+      return null;
+    }
+    if (InteractionSession.subject(session) == null) {
+      session.destroy();
+      return null;
+    }
+    return session;
+  }
+
+  /** Stores the session (if this request used one), then runs {@code respond}; a store failure answers 503. */
   private void afterFlush(RoutingContext ctx, Runnable respond) {
-    if (sessions == null || ctx.session() == null) {
+    if (sessions == null || !ctx.isSessionAccessed() || ctx.session() == null) {
       respond.run();
       return;
     }
