@@ -483,6 +483,18 @@ class AuthorizationCodeFlowTest {
   }
 
   @Test
+  void logoutWhenAnonymousThenNoSessionIsCreatedAndOverlongStateIsRefused() throws Exception {
+    Browser browser = new Browser();
+    HttpResponse<String> r = browser.get(server.base + "/logout?" + Browser.encode(Map.of("client_id", "rp", "state", "s".repeat(1025))));
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.body()).contains("state is longer than 1024 characters");
+    HttpResponse<String> ok = browser.get(server.base + "/logout?" + Browser.encode(Map.of("client_id", "rp", "x", "y".repeat(3_000))));
+    assertThat(ok.statusCode()).isEqualTo(200);
+    assertThat(ok.headers().allValues("Set-Cookie")).isEmpty();
+    assertThat(browser.get(server.base + "/consents").headers().allValues("Set-Cookie")).isEmpty();
+  }
+
+  @Test
   void logoutWithoutIdTokenHintThenTheUserConfirmsFirst() throws Exception {
     Browser browser = new Browser();
     code(browser, verifier(), "openid");

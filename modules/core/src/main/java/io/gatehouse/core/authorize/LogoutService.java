@@ -47,8 +47,20 @@ public final class LogoutService {
     }
   }
 
+  /** The parameters of a logout request (RP-Initiated Logout 1.0 §2) this server reads; others are ignored. */
+  public static final java.util.List<String> PARAMETERS = java.util.List.of("id_token_hint", "client_id", "post_logout_redirect_uri", "state");
+
   /** Validates the parameters; an {@link OAuthException} is shown as an error page, never redirected. */
   public Future<Logout> validate(Map<String, String> params) {
+    // bounded before anything is verified, looked up or kept (a signed-in user's pending logout is)
+    for (String name : PARAMETERS) {
+      String value = params.get(name);
+      int limit = name.equals("state") ? AuthorizationService.MAX_STATE_LENGTH : name.equals("id_token_hint") ? 8192
+          : AuthorizationService.MAX_PARAMETER_LENGTH;
+      if (value != null && value.length() > limit) {
+        return Future.failedFuture(OAuthException.invalidRequest(name + " is longer than " + limit + " characters"));
+      }
+    }
     String hint = params.get("id_token_hint");
     String clientId = params.get("client_id");
     String uri = params.get("post_logout_redirect_uri");

@@ -50,7 +50,12 @@ public final class LogoutEndpoints {
           return;
         }
         // RP-Initiated Logout §2: without proof that the signed-in user's RP asks, ask the user
-        session.put(PENDING, new JsonObject(new HashMap<>(p.result())).encode());
+        // only the parameters logout reads, each bounded by validate
+        JsonObject kept = new JsonObject();
+        for (String name : LogoutService.PARAMETERS) {
+          kept.put(name, p.result().get(name));
+        }
+        session.put(PENDING, kept.encode());
         pages.render(ctx, 200, "logout-confirm", new JsonObject()
             .put("username", InteractionSession.username(session))
             .put("client", ar.result().client() == null ? null : ar.result().client().clientId())
@@ -74,7 +79,11 @@ public final class LogoutEndpoints {
       }
       session.remove(PENDING);
       Map<String, String> params = new HashMap<>();
-      new JsonObject(pending).forEach(e -> params.put(e.getKey(), String.valueOf(e.getValue())));
+      new JsonObject(pending).forEach(e -> {
+        if (e.getValue() instanceof String value) {
+          params.put(e.getKey(), value);
+        }
+      });
       logouts.validate(params).onComplete(v -> {
         if (v.failed()) {
           fail(ctx, v.cause());
