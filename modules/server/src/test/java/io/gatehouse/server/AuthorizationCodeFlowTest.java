@@ -203,6 +203,49 @@ class AuthorizationCodeFlowTest {
   }
 
   @Test
+  void tokenWhenRedirectUriOmittedButSentWithTheAuthorizationRequestThenInvalidGrantAndCodeNotBurned() throws Exception {
+    // RFC 6749 §4.1.3: redirect_uri REQUIRED, if it was included in the authorization request, and identical
+    String verifier = verifier();
+    String code = code(new Browser(), verifier, "read:users");
+    HttpResponse<String> omitted = redeem("rp", RP_SECRET, code, null, verifier);
+    assertInvalidGrant(omitted, "redirect_uri is required: it was sent with the authorization request");
+    HttpResponse<String> empty = redeem("rp", RP_SECRET, code, "", verifier);
+    assertThat(empty.statusCode()).isEqualTo(400);
+    assertThat(redeem("rp", RP_SECRET, code, RP_CB, verifier).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void tokenWhenConfidentialClientsLoopbackPortDiffersThenInvalidGrant() throws Exception {
+    // RFC 9700 §4.1.3: a confidential client's loopback redirect URI is matched exactly, port included; only
+    // native (public) clients get RFC 8252 §7.3's ephemeral port
+    String registered = "http://127.0.0.1:9999/cb";
+    String verifier = verifier();
+    HttpResponse<String> otherPort = new Browser().get(authorizeUrl("loopback-web", "http://127.0.0.1:8888/cb", "read:users", "s",
+        TokenHashes.s256(verifier)));
+    assertThat(otherPort.statusCode()).isEqualTo(400);
+    assertThat(otherPort.headers().firstValue("Location")).isEmpty();
+    assertThat(otherPort.body()).contains("invalid_request").contains("redirect_uri is not registered for this client");
+
+    String done = new Browser().signInAndConsent(authorizeUrl("loopback-web", registered, "read:users", "s", TokenHashes.s256(verifier)),
+        server.base, "alice", "alice-password-123");
+    assertThat(done).startsWith(registered + "?code=");
+    String code = Browser.query(done).get("code");
+    String secret = "loopback-web-secret-0123456789-abcdefg";
+    assertInvalidGrant(redeem("loopback-web", secret, code, "http://127.0.0.1:8888/cb", verifier),
+        "redirect_uri does not match the authorization request");
+    assertInvalidGrant(redeem("loopback-web", secret, code, "http://127.0.0.1/cb", verifier),
+        "redirect_uri does not match the authorization request");
+    assertThat(redeem("loopback-web", secret, code, registered, verifier).statusCode()).isEqualTo(200);
+  }
+
+  private static void assertInvalidGrant(HttpResponse<String> r, String description) {
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/json"));
+    assertThat(r.headers().firstValue("Cache-Control")).hasValue("no-store");
+    assertThat(new JsonObject(r.body())).isEqualTo(new JsonObject().put("error", "invalid_grant").put("error_description", description));
+  }
+
+  @Test
   void refreshRotatesAndReuseOfRotatedTokenRevokesTheFamily() throws Exception {
     String verifier = verifier();
     JsonObject tokens = new JsonObject(redeem("rp", RP_SECRET, code(new Browser(), verifier, "openid read:users write:users"), RP_CB, verifier).body());
