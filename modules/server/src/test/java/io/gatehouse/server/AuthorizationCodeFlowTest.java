@@ -507,10 +507,17 @@ class AuthorizationCodeFlowTest {
 
   @Test
   void logoutWithUnregisteredPostLogoutUriThenErrorPageAndNoRedirect() throws Exception {
-    HttpResponse<String> r = new Browser().get(server.base + "/logout?" + Browser.encode(Map.of("client_id", "rp",
-        "post_logout_redirect_uri", "https://evil.example.com/bye")));
-    assertThat(r.statusCode()).isEqualTo(400);
-    assertThat(r.headers().firstValue("Location")).isEmpty();
+    // RP-Initiated Logout §3 / RFC 9700 §4.1.3: an exact string match, no normalisation (registered: https://rp.example.com/bye)
+    for (String uri : List.of("https://evil.example.com/bye", "https://rp.example.com/bye/", "https://rp.example.com/BYE",
+        "https://RP.example.com/bye", "HTTPS://rp.example.com/bye", "https://rp.example.com:443/bye", "https://rp.example.com/./bye",
+        "https://rp.example.com/by%65", "https://rp.example.com/bye?x=1", "https://rp.example.com/bye#", "http://rp.example.com/bye",
+        "https://rp.example.com@evil.example.com/bye", "https://rp.example.com/cb")) {
+      HttpResponse<String> r = new Browser().get(server.base + "/logout?" + Browser.encode(Map.of("client_id", "rp",
+          "post_logout_redirect_uri", uri)));
+      assertThat(r.statusCode()).as(uri).isEqualTo(400);
+      assertThat(r.headers().firstValue("Location")).as(uri).isEmpty();
+      assertThat(r.body()).as(uri).contains("post_logout_redirect_uri is not registered for this client");
+    }
     HttpResponse<String> forged = new Browser().get(server.base + "/logout?id_token_hint=eyJhbGciOiJub25lIn0.e30.");
     assertThat(forged.statusCode()).isEqualTo(400);
   }
