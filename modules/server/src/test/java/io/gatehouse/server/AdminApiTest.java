@@ -175,7 +175,7 @@ class AdminApiTest {
         .put("grant_types", new JsonArray().add("authorization_code").add("refresh_token"))
         .put("token_endpoint_auth_methods", new JsonArray().add("none"))
         .put("scopes", new JsonArray().add("openid"))
-        .put("redirect_uris", new JsonArray().add("http://127.0.0.1:8123/cb").add("http://[::1]/cb").add("http://localhost/cb")
+        .put("redirect_uris", new JsonArray().add("http://127.0.0.1:8123/cb").add("http://[::1]/cb").add("https://spa.example/cb?tenant=a")
             .add("com.example.app:/oauth"))
         .put("access_token_ttl", 300).encode());
     assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
@@ -213,7 +213,8 @@ class AdminApiTest {
         {ok + ",\"redirect_uris\":[\"/relative\"]", "invalid_redirect_uri", "redirect_uris[0] must be an absolute URI"},
         {ok + ",\"redirect_uris\":[\"https://user:pw@x.example/cb\"]", "invalid_redirect_uri",
             "redirect_uris[0] must not contain user information"},
-        {ok + ",\"redirect_uris\":[\"https://x.example/a b\"]", "invalid_redirect_uri", "redirect_uris[0] is not a valid URI"},
+        {ok + ",\"redirect_uris\":[\"https://x.example/a b\"]", "invalid_redirect_uri",
+            "redirect_uris[0] must be printable ASCII without spaces (RFC 3986)"},
         {ok, "invalid_redirect_uri", "redirect_uris must name at least one URI for the authorization_code grant"},
         {ok + ",\"redirect_uris\":\"https://x.example/cb\"", "invalid_redirect_uri", "redirect_uris must be a list of strings"},
         {ok + ",\"redirect_uris\":[\"https://x.example/cb\"],\"post_logout_redirect_uris\":[\"javascript:alert(1)\"]",
@@ -279,6 +280,81 @@ class AdminApiTest {
     // a field name is echoed only as printable ASCII, and cut short
     assertWire(call("POST", "/admin/clients", "{\"a\\\"b\\n" + "x".repeat(100) + "\":1}"), 400, "invalid_client_metadata",
         "a?b?" + "x".repeat(60) + "... is not a known field");
+  }
+
+  @Test
+  void registrationWhenRedirectUriBreaksTheRegistrationRulesThen400InvalidRedirectUriNamingTheFieldAndNothingStored() throws Exception {
+    String code = "\"grant_types\":[\"authorization_code\"],\"scopes\":[\"openid\"]";
+    String pub = code + ",\"token_endpoint_auth_methods\":[\"none\"]";
+    String allowed = " scheme (https, http on a loopback IP literal, or a reverse-domain private-use scheme such as com.example.app:/cb)";
+    String shadow = " in its query: it would shadow the authorization response's own (RFC 6749 4.1.2, RFC 9207)";
+    String[][] cases = {
+        // RFC 9207 / RFC 6749 §4.1.2: the query must not carry the response's own parameters (also percent-encoded)
+        {code, "https://rp.example/cb?code=x", "redirect_uris[0] must not carry code" + shadow},
+        {code, "https://rp.example/cb?a=1&state=x", "redirect_uris[0] must not carry state" + shadow},
+        {code, "https://rp.example/cb?iss=https%3A%2F%2Fevil.example", "redirect_uris[0] must not carry iss" + shadow},
+        {code, "https://rp.example/cb?error", "redirect_uris[0] must not carry error" + shadow},
+        {code, "https://rp.example/cb?error_description=x", "redirect_uris[0] must not carry error_description" + shadow},
+        {code, "https://rp.example/cb?%63ode=x", "redirect_uris[0] must not carry code" + shadow},
+        {code, "https://rp.example/cb?%zz=1", "redirect_uris[0] is not a valid URI"},
+        // RFC 8252 §7.1: only https, loopback http and reverse-domain private-use schemes
+        {code, "ws://rp.example/cb", "redirect_uris[0] must not use the ws:" + allowed},
+        {code, "wss://rp.example/cb", "redirect_uris[0] must not use the wss:" + allowed},
+        {code, "ftp://rp.example/cb", "redirect_uris[0] must not use the ftp:" + allowed},
+        {code, "about:blank", "redirect_uris[0] must not use the about:" + allowed},
+        {code, "blob:https://rp.example/1", "redirect_uris[0] must not use the blob:" + allowed},
+        {code, "mailto:a@rp.example", "redirect_uris[0] must not use the mailto:" + allowed},
+        {code, "view-source:https://rp.example/cb", "redirect_uris[0] must not use the view-source:" + allowed},
+        {pub, "myapp:/cb", "redirect_uris[0] must not use the myapp:" + allowed},
+        {pub, "com.example..app:/cb", "redirect_uris[0] must not use the com.example..app:" + allowed},
+        {pub, "com.example.app:cb", "redirect_uris[0] must be hierarchical (scheme:/path, as com.example.app:/cb; RFC 8252 7.1)"},
+        {pub, "com.example.app:/cb#x", "redirect_uris[0] must not have a fragment"},
+        {code, "com.example.app:/cb", "redirect_uris[0] may use a private-use scheme only for a public (native) client (RFC 8252 8.4)"},
+        {code, "HTTPS://rp.example/cb", "redirect_uris[0] must spell its scheme in lower case"},
+        {code, "https://rp.example/cb#", "redirect_uris[0] must not have a fragment"},
+        {code, "https://user@rp.example/cb", "redirect_uris[0] must not contain user information"},
+        {code, "http://localhost/cb", "redirect_uris[0] must use a loopback IP literal (127.0.0.1 or [::1]) instead of localhost (RFC 8252 8.3)"},
+        {pub, "http://localhost:3000/cb", "redirect_uris[0] must use a loopback IP literal (127.0.0.1 or [::1]) instead of localhost (RFC 8252 8.3)"},
+        {code, "https://rp.example/a/../cb", "redirect_uris[0] must not contain . or .. path segments (RFC 3986 5.2.4)"},
+        {code, "https://rp.example/%2E/cb", "redirect_uris[0] must not contain . or .. path segments (RFC 3986 5.2.4)"},
+        {code, "https://rp.example/cb\u00e9", "redirect_uris[0] must be printable ASCII without spaces (RFC 3986)"},
+        {code, "https://rp.example/" + "a".repeat(2000), "redirect_uris[0] must be at most 2000 characters"},
+    };
+    for (int i = 0; i < cases.length; i++) {
+      String id = "bad-redirect-" + i;
+      HttpResponse<String> r = call("POST", "/admin/clients", new JsonObject(
+          "{\"client_id\":\"" + id + "\"," + cases[i][0] + "}").put("redirect_uris", new JsonArray().add(cases[i][1])).encode());
+      assertWire(r, 400, "invalid_redirect_uri", cases[i][2]);
+      assertThat(call("GET", path(id), null).statusCode()).as(cases[i][1]).isEqualTo(404);
+    }
+    // the same rules for post_logout_redirect_uris, and a bound on how many URIs
+    assertWire(call("POST", "/admin/clients", new JsonObject("{\"client_id\":\"bad-post-logout\"," + code + "}")
+        .put("redirect_uris", new JsonArray().add("https://rp.example/cb"))
+        .put("post_logout_redirect_uris", new JsonArray().add("https://rp.example/bye?state=x")).encode()), 400, "invalid_redirect_uri",
+        "post_logout_redirect_uris[0] must not carry state" + shadow);
+    JsonArray many = new JsonArray();
+    for (int i = 0; i <= 20; i++) {
+      many.add("https://rp.example/cb" + i);
+    }
+    assertWire(call("POST", "/admin/clients", new JsonObject("{\"client_id\":\"too-many\"," + code + "}").put("redirect_uris", many)
+        .encode()), 400, "invalid_redirect_uri", "redirect_uris must not name more than 20 URIs");
+    assertThat(call("GET", path("too-many"), null).statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void registrationWhenRedirectUrisFollowTheRulesThenStoredExactlyAsGiven() throws Exception {
+    JsonArray uris = new JsonArray().add("https://rp.example/cb?tenant=a&codes=1").add("http://127.0.0.1:9999/cb")
+        .add("http://[::1]/cb").add("https://rp.example/" + "a".repeat(1980));
+    HttpResponse<String> confidential = call("POST", "/admin/clients", new JsonObject().put("client_id", "good-redirects")
+        .put("grant_types", new JsonArray().add("authorization_code")).put("redirect_uris", uris).encode());
+    assertThat(confidential.statusCode()).as(confidential.body()).isEqualTo(201);
+    assertThat(new JsonObject(call("GET", path("good-redirects"), null).body()).getJsonArray("redirect_uris")).isEqualTo(uris);
+    JsonArray nativeUris = new JsonArray().add("com.example.app:/oauth2redirect").add("com.example-2.app://cb/x");
+    HttpResponse<String> pub = call("POST", "/admin/clients", new JsonObject().put("client_id", "good-native")
+        .put("grant_types", new JsonArray().add("authorization_code")).put("token_endpoint_auth_methods", new JsonArray().add("none"))
+        .put("redirect_uris", nativeUris).put("post_logout_redirect_uris", nativeUris).encode());
+    assertThat(pub.statusCode()).as(pub.body()).isEqualTo(201);
+    assertThat(new JsonObject(pub.body()).getJsonArray("post_logout_redirect_uris")).isEqualTo(nativeUris);
   }
 
   @Test

@@ -203,6 +203,49 @@ class AuthorizationCodeFlowTest {
   }
 
   @Test
+  void tokenWhenRedirectUriOmittedButSentWithTheAuthorizationRequestThenInvalidGrantAndCodeNotBurned() throws Exception {
+    // RFC 6749 §4.1.3: redirect_uri REQUIRED, if it was included in the authorization request, and identical
+    String verifier = verifier();
+    String code = code(new Browser(), verifier, "read:users");
+    HttpResponse<String> omitted = redeem("rp", RP_SECRET, code, null, verifier);
+    assertInvalidGrant(omitted, "redirect_uri is required: it was sent with the authorization request");
+    HttpResponse<String> empty = redeem("rp", RP_SECRET, code, "", verifier);
+    assertThat(empty.statusCode()).isEqualTo(400);
+    assertThat(redeem("rp", RP_SECRET, code, RP_CB, verifier).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void tokenWhenConfidentialClientsLoopbackPortDiffersThenInvalidGrant() throws Exception {
+    // RFC 9700 §4.1.3: a confidential client's loopback redirect URI is matched exactly, port included; only
+    // native (public) clients get RFC 8252 §7.3's ephemeral port
+    String registered = "http://127.0.0.1:9999/cb";
+    String verifier = verifier();
+    HttpResponse<String> otherPort = new Browser().get(authorizeUrl("loopback-web", "http://127.0.0.1:8888/cb", "read:users", "s",
+        TokenHashes.s256(verifier)));
+    assertThat(otherPort.statusCode()).isEqualTo(400);
+    assertThat(otherPort.headers().firstValue("Location")).isEmpty();
+    assertThat(otherPort.body()).contains("invalid_request").contains("redirect_uri is not registered for this client");
+
+    String done = new Browser().signInAndConsent(authorizeUrl("loopback-web", registered, "read:users", "s", TokenHashes.s256(verifier)),
+        server.base, "alice", "alice-password-123");
+    assertThat(done).startsWith(registered + "?code=");
+    String code = Browser.query(done).get("code");
+    String secret = "loopback-web-secret-0123456789-abcdefg";
+    assertInvalidGrant(redeem("loopback-web", secret, code, "http://127.0.0.1:8888/cb", verifier),
+        "redirect_uri does not match the authorization request");
+    assertInvalidGrant(redeem("loopback-web", secret, code, "http://127.0.0.1/cb", verifier),
+        "redirect_uri does not match the authorization request");
+    assertThat(redeem("loopback-web", secret, code, registered, verifier).statusCode()).isEqualTo(200);
+  }
+
+  private static void assertInvalidGrant(HttpResponse<String> r, String description) {
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/json"));
+    assertThat(r.headers().firstValue("Cache-Control")).hasValue("no-store");
+    assertThat(new JsonObject(r.body())).isEqualTo(new JsonObject().put("error", "invalid_grant").put("error_description", description));
+  }
+
+  @Test
   void refreshRotatesAndReuseOfRotatedTokenRevokesTheFamily() throws Exception {
     String verifier = verifier();
     JsonObject tokens = new JsonObject(redeem("rp", RP_SECRET, code(new Browser(), verifier, "openid read:users write:users"), RP_CB, verifier).body());
@@ -474,10 +517,17 @@ class AuthorizationCodeFlowTest {
 
   @Test
   void logoutWithUnregisteredPostLogoutUriThenErrorPageAndNoRedirect() throws Exception {
-    HttpResponse<String> r = new Browser().get(server.base + "/logout?" + Browser.encode(Map.of("client_id", "rp",
-        "post_logout_redirect_uri", "https://evil.example.com/bye")));
-    assertThat(r.statusCode()).isEqualTo(400);
-    assertThat(r.headers().firstValue("Location")).isEmpty();
+    // RP-Initiated Logout §3 / RFC 9700 §4.1.3: an exact string match, no normalisation (registered: https://rp.example.com/bye)
+    for (String uri : List.of("https://evil.example.com/bye", "https://rp.example.com/bye/", "https://rp.example.com/BYE",
+        "https://RP.example.com/bye", "HTTPS://rp.example.com/bye", "https://rp.example.com:443/bye", "https://rp.example.com/./bye",
+        "https://rp.example.com/by%65", "https://rp.example.com/bye?x=1", "https://rp.example.com/bye#", "http://rp.example.com/bye",
+        "https://rp.example.com@evil.example.com/bye", "https://rp.example.com/cb")) {
+      HttpResponse<String> r = new Browser().get(server.base + "/logout?" + Browser.encode(Map.of("client_id", "rp",
+          "post_logout_redirect_uri", uri)));
+      assertThat(r.statusCode()).as(uri).isEqualTo(400);
+      assertThat(r.headers().firstValue("Location")).as(uri).isEmpty();
+      assertThat(r.body()).as(uri).contains("post_logout_redirect_uri is not registered for this client");
+    }
     HttpResponse<String> forged = new Browser().get(server.base + "/logout?id_token_hint=eyJhbGciOiJub25lIn0.e30.");
     assertThat(forged.statusCode()).isEqualTo(400);
   }

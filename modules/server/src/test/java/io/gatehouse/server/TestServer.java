@@ -56,6 +56,11 @@ final class TestServer implements AutoCloseable {
           redirect_uris: ["https://rp.example.com/cb", "https://rp.example.com/cb2"]
           post_logout_redirect_uris: ["https://rp.example.com/bye"]
           logout_revokes_refresh_tokens: true
+        - client_id: loopback-web
+          client_secret: "loopback-web-secret-0123456789-abcdefg"
+          grant_types: [authorization_code]
+          scopes: [openid, read:users]
+          redirect_uris: ["http://127.0.0.1:9999/cb"]
         - client_id: spa
           grant_types: [authorization_code, refresh_token]
           token_endpoint_auth_methods: [none]

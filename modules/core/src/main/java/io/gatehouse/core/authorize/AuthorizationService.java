@@ -113,8 +113,9 @@ public final class AuthorizationService {
         }
         redirectUri = client.redirectUris().get(0);
       } else {
-        // RFC 6749 §3.1.2.3 and RFC 9700 §4.1.3: exact match against the registered URIs
-        if (RedirectUris.match(client.redirectUris(), requested) == null) {
+        // RFC 6749 §3.1.2.3 and RFC 9700 §4.1.3: exact match against the registered URIs (RFC 8252 §7.3:
+        // a native, public client's loopback port may vary)
+        if (RedirectUris.match(client.redirectUris(), requested, client.isPublic()) == null) {
           throw OAuthException.invalidRequest("redirect_uri is not registered for this client");
         }
         redirectUri = requested;

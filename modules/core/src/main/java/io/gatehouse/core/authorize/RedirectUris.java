@@ -13,22 +13,26 @@ public final class RedirectUris {
 
   /**
    * Whether {@code requested} matches {@code registered}: an exact string comparison (RFC 9700
-   * §4.1.3: no prefix, no normalisation, no wildcard), except that for a registered loopback IP
-   * literal URI ({@code http://127.0.0.1/...} or {@code http://[::1]/...}) the port may differ, since
-   * native apps listen on an ephemeral port (RFC 8252 §7.3).
+   * §4.1.3: no prefix, no normalisation, no wildcard). Only for a public (native) client, and only for
+   * a registered loopback IP literal URI ({@code http://127.0.0.1/...} or {@code http://[::1]/...}),
+   * the port may differ, since a native app listens on an ephemeral port (RFC 8252 §7.3); a
+   * confidential client gets exact matching, port included (RFC 9700 §4.1.3).
    */
-  public static boolean matches(String registered, String requested) {
+  public static boolean matches(String registered, String requested, boolean publicClient) {
     if (registered.equals(requested)) {
       return true;
+    }
+    if (!publicClient) {
+      return false;
     }
     String reg = loopbackWithoutPort(registered);
     return reg != null && reg.equals(loopbackWithoutPort(requested));
   }
 
-  /** The first registered URI that {@code requested} matches, or null. */
-  public static String match(List<String> registered, String requested) {
+  /** The first of {@code registered} that {@code requested} matches ({@link #matches}), or null. */
+  public static String match(List<String> registered, String requested, boolean publicClient) {
     for (String r : registered) {
-      if (matches(r, requested)) {
+      if (matches(r, requested, publicClient)) {
         return r;
       }
     }

@@ -69,6 +69,9 @@ class AuthorizationServiceValidateTest {
     await(clients.upsert(new Client("native", null, Set.of(GrantTypes.AUTHORIZATION_CODE),
         Scopes.parse("openid profile read"), Scopes.EMPTY, Set.of(AuthMethod.NONE),
         List.of("http://127.0.0.1/cb", "http://[::1]/cb"), null)));
+    // confidential web app on the loopback interface (a developer's machine): exact matching, port included
+    await(clients.upsert(new Client("loopback-web", "hash", Set.of(GrantTypes.AUTHORIZATION_CODE),
+        Scopes.parse("openid read"), Scopes.EMPTY, Set.of(AuthMethod.CLIENT_SECRET_BASIC), List.of("http://127.0.0.1:9999/cb"), null)));
     // a machine client that has a redirect URI but not the authorization_code grant
     await(clients.upsert(new Client("service", "hash", Set.of(GrantTypes.CLIENT_CREDENTIALS),
         Scopes.parse("read"), Scopes.EMPTY, Set.of(AuthMethod.CLIENT_SECRET_BASIC), List.of("https://svc.example/cb"), null)));
@@ -212,6 +215,19 @@ class AuthorizationServiceValidateTest {
     assertThat(v4.redirectUri()).isEqualTo("http://127.0.0.1:53124/cb");
     AuthorizationRequest v6 = await(service.validate(client("native", "http://[::1]:53124/cb")));
     assertThat(v6.redirectUri()).isEqualTo("http://[::1]:53124/cb");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"http://127.0.0.1:8888/cb", "http://127.0.0.1/cb", "http://[::1]:9999/cb"})
+  void validateWhenConfidentialClientsLoopbackPortDiffersThenErrorPage(String redirectUri) {
+    // RFC 9700 §4.1.3: exact matching; RFC 8252 §7.3's ephemeral port is for native (public) clients only
+    errorPage(service, client("loopback-web", redirectUri, "scope", "read"), "redirect_uri is not registered");
+  }
+
+  @Test
+  void validateWhenConfidentialClientsLoopbackUriIdenticalThenAccepted() {
+    AuthorizationRequest r = await(service.validate(client("loopback-web", "http://127.0.0.1:9999/cb", "scope", "read")));
+    assertThat(r.redirectUri()).isEqualTo("http://127.0.0.1:9999/cb");
   }
 
   @ParameterizedTest

@@ -13,10 +13,15 @@ import org.junit.jupiter.params.provider.ValueSource;
 class RedirectUrisTest {
   private static final String WEB = "https://app.example/cb";
 
+  /** Matching for a public (native) client, the loosest rule. */
+  private static boolean matches(String registered, String requested) {
+    return RedirectUris.matches(registered, requested, true);
+  }
+
   @Test
   void matchesWhenIdenticalStringThenTrue() {
-    assertThat(RedirectUris.matches(WEB, WEB)).isTrue();
-    assertThat(RedirectUris.matches("https://app.example/cb?tenant=a", "https://app.example/cb?tenant=a")).isTrue();
+    assertThat(matches(WEB, WEB)).isTrue();
+    assertThat(matches("https://app.example/cb?tenant=a", "https://app.example/cb?tenant=a")).isTrue();
   }
 
   @ParameterizedTest
@@ -40,43 +45,43 @@ class RedirectUrisTest {
       "https://app.example/cb ",
       ""})
   void matchesWhenNotByteForByteIdenticalThenFalse(String requested) {
-    assertThat(RedirectUris.matches(WEB, requested)).as(requested).isFalse();
+    assertThat(matches(WEB, requested)).as(requested).isFalse();
   }
 
   @Test
   void matchesWhenRegisteredHasQueryThenRequestMustRepeatItExactly() {
     String registered = "https://app.example/cb?tenant=a";
-    assertThat(RedirectUris.matches(registered, "https://app.example/cb")).isFalse();
-    assertThat(RedirectUris.matches(registered, "https://app.example/cb?tenant=b")).isFalse();
-    assertThat(RedirectUris.matches(registered, "https://app.example/cb?tenant=a&x=1")).isFalse();
+    assertThat(matches(registered, "https://app.example/cb")).isFalse();
+    assertThat(matches(registered, "https://app.example/cb?tenant=b")).isFalse();
+    assertThat(matches(registered, "https://app.example/cb?tenant=a&x=1")).isFalse();
   }
 
   @Test
   void matchesWhenNonLoopbackPortDiffersThenFalse() {
-    assertThat(RedirectUris.matches("http://app.example:8080/cb", "http://app.example:8081/cb")).isFalse();
-    assertThat(RedirectUris.matches("https://app.example/cb", "https://app.example:8443/cb")).isFalse();
+    assertThat(matches("http://app.example:8080/cb", "http://app.example:8081/cb")).isFalse();
+    assertThat(matches("https://app.example/cb", "https://app.example:8443/cb")).isFalse();
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"http://127.0.0.1:51004/cb", "http://127.0.0.1:1/cb", "http://127.0.0.1:65535/cb", "http://127.0.0.1/cb"})
   void matchesWhenIpv4LoopbackThenAnyPort(String requested) {
     // RFC 8252 §7.3: native apps listen on an ephemeral port
-    assertThat(RedirectUris.matches("http://127.0.0.1/cb", requested)).isTrue();
-    assertThat(RedirectUris.matches("http://127.0.0.1:8080/cb", requested)).isTrue();
+    assertThat(matches("http://127.0.0.1/cb", requested)).isTrue();
+    assertThat(matches("http://127.0.0.1:8080/cb", requested)).isTrue();
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"http://[::1]:51004/cb", "http://[::1]/cb", "http://[::1]:8080/cb"})
   void matchesWhenIpv6LoopbackThenAnyPort(String requested) {
-    assertThat(RedirectUris.matches("http://[::1]/cb", requested)).isTrue();
+    assertThat(matches("http://[::1]/cb", requested)).isTrue();
   }
 
   @Test
   void matchesWhenLoopbackWithoutPathThenAnyPortAndQueryStillExact() {
-    assertThat(RedirectUris.matches("http://127.0.0.1", "http://127.0.0.1:4000")).isTrue();
-    assertThat(RedirectUris.matches("http://127.0.0.1/cb?app=x", "http://127.0.0.1:4000/cb?app=x")).isTrue();
-    assertThat(RedirectUris.matches("http://127.0.0.1/cb?app=x", "http://127.0.0.1:4000/cb?app=y")).isFalse();
-    assertThat(RedirectUris.matches("http://127.0.0.1/cb?app=x", "http://127.0.0.1:4000/cb")).isFalse();
+    assertThat(matches("http://127.0.0.1", "http://127.0.0.1:4000")).isTrue();
+    assertThat(matches("http://127.0.0.1/cb?app=x", "http://127.0.0.1:4000/cb?app=x")).isTrue();
+    assertThat(matches("http://127.0.0.1/cb?app=x", "http://127.0.0.1:4000/cb?app=y")).isFalse();
+    assertThat(matches("http://127.0.0.1/cb?app=x", "http://127.0.0.1:4000/cb")).isFalse();
   }
 
   @ParameterizedTest
@@ -106,39 +111,55 @@ class RedirectUrisTest {
       "http://2130706433:51004/cb",
       "http://127.1:51004/cb"})
   void matchesWhenLoopbackRegisteredThenOnlyThePortMayDiffer(String requested) {
-    assertThat(RedirectUris.matches("http://127.0.0.1/cb", requested)).as(requested).isFalse();
-    assertThat(RedirectUris.matches("http://127.0.0.1:8080/cb", requested)).as(requested).isFalse();
+    assertThat(matches("http://127.0.0.1/cb", requested)).as(requested).isFalse();
+    assertThat(matches("http://127.0.0.1:8080/cb", requested)).as(requested).isFalse();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"http://127.0.0.1:8888/cb", "http://127.0.0.1/cb", "http://127.0.0.1:09999/cb"})
+  void matchesWhenConfidentialClientsLoopbackPortDiffersThenFalse(String requested) {
+    // RFC 9700 §4.1.3: exact matching; the RFC 8252 §7.3 port exception is for native (public) clients only
+    assertThat(RedirectUris.matches("http://127.0.0.1:9999/cb", requested, false)).as(requested).isFalse();
+    assertThat(RedirectUris.matches("http://[::1]:9999/cb", requested.replace("127.0.0.1", "[::1]"), false)).as(requested).isFalse();
+    assertThat(RedirectUris.matches("http://127.0.0.1:9999/cb", requested, true)).as(requested).isTrue();
+  }
+
+  @Test
+  void matchesWhenConfidentialClientsLoopbackUriIdenticalThenTrue() {
+    assertThat(RedirectUris.matches("http://127.0.0.1:9999/cb", "http://127.0.0.1:9999/cb", false)).isTrue();
+    assertThat(RedirectUris.match(List.of("https://app.example/a", "http://127.0.0.1/native"), "http://127.0.0.1:6000/native", false))
+        .isNull();
   }
 
   @Test
   void matchesWhenIpv6LoopbackTricksThenFalse() {
     String registered = "http://[::1]/cb";
-    assertThat(RedirectUris.matches(registered, "http://[::1]evil.com/cb")).isFalse();
-    assertThat(RedirectUris.matches(registered, "http://[::1]@evil.com/cb")).isFalse();
-    assertThat(RedirectUris.matches(registered, "http://[::1%25eth0]:5000/cb")).isFalse();
-    assertThat(RedirectUris.matches(registered, "http://[0:0:0:0:0:0:0:1]:5000/cb")).isFalse();
-    assertThat(RedirectUris.matches(registered, "http://127.0.0.1:5000/cb")).isFalse();
+    assertThat(matches(registered, "http://[::1]evil.com/cb")).isFalse();
+    assertThat(matches(registered, "http://[::1]@evil.com/cb")).isFalse();
+    assertThat(matches(registered, "http://[::1%25eth0]:5000/cb")).isFalse();
+    assertThat(matches(registered, "http://[0:0:0:0:0:0:0:1]:5000/cb")).isFalse();
+    assertThat(matches(registered, "http://127.0.0.1:5000/cb")).isFalse();
   }
 
   @Test
   void matchesWhenRegisteredIsLocalhostThenExactOnly() {
-    assertThat(RedirectUris.matches("http://localhost/cb", "http://localhost/cb")).isTrue();
-    assertThat(RedirectUris.matches("http://localhost/cb", "http://localhost:5000/cb")).isFalse();
-    assertThat(RedirectUris.matches("http://localhost:5000/cb", "http://127.0.0.1:5000/cb")).isFalse();
+    assertThat(matches("http://localhost/cb", "http://localhost/cb")).isTrue();
+    assertThat(matches("http://localhost/cb", "http://localhost:5000/cb")).isFalse();
+    assertThat(matches("http://localhost:5000/cb", "http://127.0.0.1:5000/cb")).isFalse();
   }
 
   @Test
   void matchesWhenRegisteredIsHttpsLoopbackThenExactOnly() {
-    assertThat(RedirectUris.matches("https://127.0.0.1/cb", "https://127.0.0.1:5000/cb")).isFalse();
+    assertThat(matches("https://127.0.0.1/cb", "https://127.0.0.1:5000/cb")).isFalse();
   }
 
   @Test
   void matchReturnsTheRegisteredUriThatMatchesOrNull() {
     List<String> registered = List.of("https://app.example/a", "http://127.0.0.1/native", "https://app.example/b");
-    assertThat(RedirectUris.match(registered, "https://app.example/b")).isEqualTo("https://app.example/b");
-    assertThat(RedirectUris.match(registered, "http://127.0.0.1:6000/native")).isEqualTo("http://127.0.0.1/native");
-    assertThat(RedirectUris.match(registered, "https://app.example/c")).isNull();
-    assertThat(RedirectUris.match(List.of(), "https://app.example/a")).isNull();
+    assertThat(RedirectUris.match(registered, "https://app.example/b", true)).isEqualTo("https://app.example/b");
+    assertThat(RedirectUris.match(registered, "http://127.0.0.1:6000/native", true)).isEqualTo("http://127.0.0.1/native");
+    assertThat(RedirectUris.match(registered, "https://app.example/c", true)).isNull();
+    assertThat(RedirectUris.match(List.of(), "https://app.example/a", true)).isNull();
   }
 
   @Test

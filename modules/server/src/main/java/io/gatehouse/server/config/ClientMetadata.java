@@ -8,6 +8,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -15,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -23,10 +26,16 @@ import java.util.stream.Collectors;
  * API can never disagree about what a valid client is.
  *
  * <ul>
- *   <li>{@code redirect_uris}, {@code post_logout_redirect_uris}: absolute, no fragment, no user
- *       information, never {@code javascript:}, {@code data:}, {@code vbscript:} or {@code file:}, and
- *       {@code https} unless the host is loopback ({@code 127.0.0.1}, {@code [::1]}, {@code localhost})
- *       (RFC 6749 §3.1.2, RFC 9700 §4.1); at least one redirect URI for {@code authorization_code}.
+ *   <li>{@code redirect_uris}, {@code post_logout_redirect_uris} (same rules, at most
+ *       {@link #MAX_REDIRECT_URIS} each, each at most {@link #MAX_REDIRECT_URI_LENGTH} printable ASCII
+ *       characters): absolute and hierarchical, no fragment, no user information, no dot segments, a
+ *       lower-case scheme that is {@code https}, {@code http} on a loopback IP literal ({@code 127.0.0.1},
+ *       {@code [::1]}; not {@code localhost}, RFC 8252 §8.3), or for a public (native) client only a
+ *       private-use scheme in reverse-domain form ({@code com.example.app:/cb}, RFC 8252 §7.1); every
+ *       other scheme ({@code javascript:}, {@code data:}, {@code ws:}, {@code mailto:} ...) is refused.
+ *       The query must not carry {@code code}, {@code state}, {@code iss}, {@code error} or
+ *       {@code error_description}, which would shadow the response's own (RFC 9207). At least one
+ *       redirect URI for {@code authorization_code} (RFC 6749 §3.1.2, RFC 9700 §4.1).
  *   <li>{@code grant_types}: {@code authorization_code}, {@code client_credentials},
  *       {@code refresh_token}; {@code password} and {@code implicit} are refused by design (RFC 9700).
  *   <li>{@code token_endpoint_auth_methods}: {@code client_secret_basic} (the default),
@@ -59,7 +68,15 @@ public record ClientMetadata(
   public static final Duration MAX_TTL = Duration.ofHours(24);
   /** Client ids are at most this long (so that a revocation can name any of them). */
   public static final int MAX_CLIENT_ID_LENGTH = 255;
-  private static final Set<String> FORBIDDEN_SCHEMES = Set.of("javascript", "data", "vbscript", "file");
+  /** A client registers at most this many {@code redirect_uris} (and as many {@code post_logout_redirect_uris}). */
+  public static final int MAX_REDIRECT_URIS = 20;
+  /** A registered redirect URI is at most this many characters. */
+  public static final int MAX_REDIRECT_URI_LENGTH = 2000;
+  private static final Set<String> SCRIPT_SCHEMES = Set.of("javascript", "data", "vbscript", "file");
+  // RFC 8252 §7.1: a private-use scheme is a domain name the app controls, in reverse order (com.example.app)
+  private static final Pattern PRIVATE_USE_SCHEME = Pattern.compile("[a-z][a-z0-9-]*(\\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+");
+  // RFC 6749 §4.1.2 / §4.1.2.1 and RFC 9207 §2: the parameters of the authorization response itself
+  private static final Set<String> RESPONSE_PARAMETERS = Set.of("code", "state", "iss", "error", "error_description");
 
   public ClientMetadata {
     grantTypes = Set.copyOf(grantTypes);
@@ -174,7 +191,7 @@ public record ClientMetadata(
       throw FieldException.of("default_scopes", "must be a subset of scopes");
     }
 
-    List<String> redirects = redirectUris(f, "redirect_uris");
+    List<String> redirects = redirectUris(f, "redirect_uris", isPublic);
     if (redirects.isEmpty() && grants.contains(GrantTypes.AUTHORIZATION_CODE)) {
       throw FieldException.of("redirect_uris", "must name at least one URI for the authorization_code grant").asRedirectUri();
     }
@@ -184,7 +201,7 @@ public record ClientMetadata(
       throw FieldException.value("access_token_ttl", format(ttl), "must be whole seconds between 1s and 24h");
     }
 
-    List<String> postLogout = redirectUris(f, "post_logout_redirect_uris");
+    List<String> postLogout = redirectUris(f, "post_logout_redirect_uris", isPublic);
 
     Set<String> origins = new LinkedHashSet<>();
     List<String> originList = f.list("allowed_origins", List.of());
@@ -217,49 +234,130 @@ public record ClientMetadata(
     return Scopes.of(values);
   }
 
-  private static List<String> redirectUris(Fields f, String field) {
+  private static List<String> redirectUris(Fields f, String field, boolean isPublic) {
     List<String> uris;
     try {
       uris = f.list(field, List.of());
     } catch (FieldException e) {
       throw e.asRedirectUri();
     }
+    if (uris.size() > MAX_REDIRECT_URIS) {
+      throw FieldException.of(field, "must not name more than " + MAX_REDIRECT_URIS + " URIs").asRedirectUri();
+    }
     for (int i = 0; i < uris.size(); i++) {
-      validateRedirectUri(field, i, uris.get(i));
+      try {
+        validateRedirectUri(uris.get(i), isPublic);
+      } catch (IllegalArgumentException e) {
+        throw FieldException.entry(field, i, uris.get(i), e.getMessage()).asRedirectUri();
+      }
     }
     return uris;
   }
 
-  // RFC 6749 §3.1.2: an absolute URI without a fragment; RFC 9700 §4.1: https except loopback
-  private static void validateRedirectUri(String field, int i, String uri) {
+  /**
+   * The rules of a registered redirect URI; a broken one throws an {@link IllegalArgumentException}
+   * whose message reads on from the field's name. RFC 6749 §3.1.2: an absolute URI without a fragment;
+   * RFC 9700 §4.1 / §2.6 and RFC 8252 §7: {@code https}, {@code http} on a loopback IP literal, or for
+   * a native (public) client a private-use scheme in reverse-domain form.
+   */
+  private static void validateRedirectUri(String uri, boolean isPublic) {
+    if (uri.length() > MAX_REDIRECT_URI_LENGTH) {
+      throw new IllegalArgumentException("must be at most " + MAX_REDIRECT_URI_LENGTH + " characters");
+    }
+    // RFC 3986 §2: a URI is ASCII; no space or control character (they would be matched and echoed as given)
+    if (!uri.chars().allMatch(ch -> ch > 0x20 && ch < 0x7F)) {
+      throw new IllegalArgumentException("must be printable ASCII without spaces (RFC 3986)");
+    }
     String scheme = scheme(uri);
-    if (scheme != null && FORBIDDEN_SCHEMES.contains(scheme)) {
-      throw FieldException.entry(field, i, uri, "must not use the " + scheme + ": scheme").asRedirectUri();
+    if (scheme != null && SCRIPT_SCHEMES.contains(scheme)) {
+      throw new IllegalArgumentException("must not use the " + scheme + ": scheme");
     }
     URI parsed;
     try {
       parsed = new URI(uri);
     } catch (URISyntaxException e) {
-      throw FieldException.entry(field, i, uri, "is not a valid URI").asRedirectUri();
+      throw new IllegalArgumentException("is not a valid URI");
     }
     if (!parsed.isAbsolute()) {
-      throw FieldException.entry(field, i, uri, "must be an absolute URI").asRedirectUri();
+      throw new IllegalArgumentException("must be an absolute URI");
     }
+    // RFC 6749 §3.1.2: the endpoint URI MUST NOT include a fragment component (not even an empty one)
     if (parsed.getRawFragment() != null) {
-      throw FieldException.entry(field, i, uri, "must not have a fragment").asRedirectUri();
+      throw new IllegalArgumentException("must not have a fragment");
     }
     if (parsed.getRawUserInfo() != null) {
-      throw FieldException.entry(field, i, uri, "must not contain user information").asRedirectUri();
+      throw new IllegalArgumentException("must not contain user information");
     }
     scheme = parsed.getScheme().toLowerCase(Locale.ROOT);
-    if (scheme.equals("http") || scheme.equals("https")) {
+    if (!scheme.equals("https") && !scheme.equals("http") && !PRIVATE_USE_SCHEME.matcher(scheme).matches()) {
+      // ws:, ftp:, about:, blob:, mailto:, view-source:, ... are no place to deliver a code
+      throw new IllegalArgumentException("must not use the " + FieldException.printable(scheme)
+          + ": scheme (https, http on a loopback IP literal, or a reverse-domain private-use scheme such as com.example.app:/cb)");
+    }
+    // redirect URIs are compared as exact strings (RFC 9700 §4.1.3): a scheme in upper case would never match a browser's
+    if (!parsed.getScheme().equals(scheme)) {
+      throw new IllegalArgumentException("must spell its scheme in lower case");
+    }
+    if (parsed.isOpaque()) {
+      throw new IllegalArgumentException("must be hierarchical (scheme:/path, as com.example.app:/cb; RFC 8252 7.1)");
+    }
+    if (scheme.equals("https") || scheme.equals("http")) {
       if (parsed.getHost() == null) {
-        throw FieldException.entry(field, i, uri, "must name a host").asRedirectUri();
+        throw new IllegalArgumentException("must name a host");
       }
-      if (scheme.equals("http") && !isLoopback(parsed.getHost())) {
-        throw FieldException.entry(field, i, uri, "must use https (http only for loopback)").asRedirectUri();
+      if (scheme.equals("http") && parsed.getHost().equalsIgnoreCase("localhost")) {
+        // RFC 8252 §8.3: localhost is NOT RECOMMENDED (it may resolve elsewhere or be firewalled); use the IP literal
+        throw new IllegalArgumentException("must use a loopback IP literal (127.0.0.1 or [::1]) instead of localhost (RFC 8252 8.3)");
+      }
+      if (scheme.equals("http") && !isLoopbackLiteral(parsed.getHost())) {
+        throw new IllegalArgumentException("must use https (http only for loopback)");
+      }
+    } else if (!isPublic) {
+      // RFC 8252 §8.4: a native app (the only user of a private-use scheme) is a public client
+      throw new IllegalArgumentException("may use a private-use scheme only for a public (native) client (RFC 8252 8.4)");
+    }
+    if (hasDotSegment(parsed.getRawPath())) {
+      throw new IllegalArgumentException("must not contain . or .. path segments (RFC 3986 5.2.4)");
+    }
+    String shadowed = responseParameter(parsed.getRawQuery());
+    if (shadowed != null) {
+      throw new IllegalArgumentException("must not carry " + shadowed
+          + " in its query: it would shadow the authorization response's own (RFC 6749 4.1.2, RFC 9207)");
+    }
+  }
+
+  private static boolean hasDotSegment(String rawPath) {
+    for (String segment : rawPath.split("/", -1)) {
+      String s = segment.toLowerCase(Locale.ROOT).replace("%2e", ".");
+      if (s.equals(".") || s.equals("..")) {
+        return true;
       }
     }
+    return false;
+  }
+
+  /**
+   * The first parameter of an {@code application/x-www-form-urlencoded} query (RFC 6749 §3.1.2) that
+   * the authorization response sets itself ({@code code}, {@code state}, {@code iss}, {@code error},
+   * {@code error_description}), compared as the client will read it (percent-decoded); null for none.
+   */
+  private static String responseParameter(String rawQuery) {
+    if (rawQuery == null) {
+      return null;
+    }
+    for (String pair : rawQuery.split("&", -1)) {
+      int eq = pair.indexOf('=');
+      String name;
+      try {
+        name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("must have a well-formed query (RFC 6749 3.1.2)");
+      }
+      if (RESPONSE_PARAMETERS.contains(name)) {
+        return name;
+      }
+    }
+    return null;
   }
 
   /** The scheme of {@code uri} in lower case (RFC 3986 §3.1), or null when it has none. */
@@ -275,6 +373,11 @@ public record ClientMetadata(
       }
     }
     return uri.substring(0, colon).toLowerCase(Locale.ROOT);
+  }
+
+  // RFC 8252 §7.3 / §8.3: the loopback IP literals (not the name localhost)
+  private static boolean isLoopbackLiteral(String host) {
+    return "127.0.0.1".equals(host) || "[::1]".equals(host);
   }
 
   private static boolean isLoopback(String host) {

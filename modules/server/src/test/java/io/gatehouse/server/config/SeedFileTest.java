@@ -84,6 +84,33 @@ class SeedFileTest {
   }
 
   @Test
+  void parseWhenRedirectUriBreaksTheRegistrationRulesThenRefusedNamingTheFieldAndTheEntry() {
+    // the seed and the admin API share ClientMetadata's rules; the seed's message quotes the entry for its operator
+    refused(client("    redirect_uris: [\"https://app.example.com/cb?state=x\"]\n"), "clients[0] (billing-service)",
+        "field 'redirect_uris' 'https://app.example.com/cb?state=x' must not carry state in its query");
+    refused(client("    redirect_uris: [\"https://app.example.com/cb?iss=x\"]\n"), "'redirect_uris'", "must not carry iss");
+    refused(client("    redirect_uris: [\"ws://app.example.com/cb\"]\n"), "'redirect_uris'", "must not use the ws: scheme");
+    refused(client("    redirect_uris: [\"view-source:https://app.example.com/cb\"]\n"), "'redirect_uris'", "view-source:");
+    refused(client("    redirect_uris: [\"http://localhost:3000/cb\"]\n"), "'redirect_uris'", "instead of localhost");
+    refused(client("    redirect_uris: [\"com.example.app:/cb\"]\n"), "'redirect_uris'", "only for a public (native) client");
+    refused(client("    post_logout_redirect_uris: [\"https://app.example.com/bye?error=x\"]\n"), "'post_logout_redirect_uris'",
+        "must not carry error in its query");
+    refused(client("    post_logout_redirect_uris: [\"ftp://app.example.com/bye\"]\n"), "'post_logout_redirect_uris'", "ftp:");
+  }
+
+  @Test
+  void parseWhenPublicClientWithReverseDomainPrivateUseSchemeThenAccepted() {
+    Client c = SeedFile.parse("""
+        clients:
+          - client_id: native
+            grant_types: [authorization_code]
+            token_endpoint_auth_methods: [none]
+            redirect_uris: ["com.example.app:/oauth2redirect", "http://[::1]/cb"]
+        """).get(0);
+    assertThat(c.redirectUris()).containsExactly("com.example.app:/oauth2redirect", "http://[::1]/cb");
+  }
+
+  @Test
   void parseWhenSecretMissingOrShortThenRefused() {
     refused("clients:\n  - client_id: a\n    grant_types: [client_credentials]\n", "clients[0] (a)", "'client_secret'", "required");
     refused("clients:\n  - client_id: a\n    client_secret: short\n    grant_types: [client_credentials]\n", "'client_secret'", "at least 32");
