@@ -320,6 +320,11 @@ public final class CodeFlow implements UserWorkload {
       if (steps > 10) {
         return fail("more than 10 redirects without reaching " + settings.redirectUri());
       }
+      if (a.status() == 200 && what.equals("POST /login")) {
+        // a failed sign-in answers the login page again, with the reason
+        String why = alert(a.body());
+        return fail("signing in as '" + settings.username() + "' failed: " + (why == null ? "the login page came back" : why));
+      }
       if ((a.status() != 302 && a.status() != 303) || a.location() == null) {
         return fail(what + " answered " + describe(a) + " where a redirect was expected");
       }
