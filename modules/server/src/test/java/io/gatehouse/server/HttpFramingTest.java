@@ -89,6 +89,23 @@ class HttpFramingTest {
   }
 
   @Test
+  void bareLineFeedLineEndingsThen400() throws Exception {
+    // RFC 9112 §2.2 lets a recipient accept a bare LF; a proxy that does not would frame the request differently
+    assertRefused("GET /health/live HTTP/1.1\nHost: 127.0.0.1\n\nGET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+  }
+
+  @Test
+  void invalidChunkSizeThenClosedAndNothingAfterItServed() throws Exception {
+    // the head was accepted and routed already: a body that cannot be framed ends the connection unanswered
+    try (RawHttp c = new RawHttp(server.gatehouse.port())) {
+      c.send(ConnectionLimitsTest.tokenHead("Transfer-Encoding: chunked") + "zz\r\ngrant_type=client_credentials\r\n0\r\n\r\n"
+          + "GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+
+      assertThat(c.awaitClosed(BOUND)).isNull();
+    }
+  }
+
+  @Test
   void chunkedBodyAloneIsServedAndTheConnectionKeptForTheNextRequest() throws Exception {
     try (RawHttp c = new RawHttp(server.gatehouse.port())) {
       String body = "grant_type=client_credentials";
