@@ -260,8 +260,10 @@ public final class Gatehouse {
         : Future.succeededFuture(null);
     // every node drops a client from its cache when the admin API changes it on any node
     Future<io.vertx.core.eventbus.MessageConsumer<Object>> clientChanges = io.gatehouse.server.bus.ClientChanges.listen(vertx, clients);
+    io.gatehouse.server.http.ConnectionGuard connectionGuard = new io.gatehouse.server.http.ConnectionGuard(config.http().connections(),
+        config.http().trustedProxies());
     return clientChanges.compose(changes -> tokenVerticles).compose(tokenDeployment -> vertx.deployVerticle(() -> {
-      HttpVerticle v = new HttpVerticle(services, bindPort);
+      HttpVerticle v = new HttpVerticle(services, bindPort, connectionGuard);
       verticles.add(v);
       return v;
     }, new DeploymentOptions().setInstances(instances)).compose(id -> {

@@ -102,7 +102,7 @@ public final class ConfigLoader {
           case "direct" -> false;
           case "bus" -> true;
           default -> throw invalid("http.token_dispatch", "must be direct or bus");
-        });
+        }, connections());
     Duration ttl = duration("token.access_token_ttl", Duration.ofSeconds(10), Duration.ofHours(24));
     SigningAlgorithm idAlg = SigningAlgorithm.fromJose(nonEmpty("token.id_token_algorithm"))
         .orElseThrow(() -> invalid("token.id_token_algorithm", "must be one of ES256, RS256, EdDSA"));
@@ -163,6 +163,17 @@ public final class ConfigLoader {
             integer("rate_limit.authorize_per_address", 0, 1_000_000)),
         new GatehouseConfig.Shutdown(duration("shutdown.drain_delay", Duration.ZERO, Duration.ofMinutes(1)),
             duration("shutdown.timeout", Duration.ZERO, Duration.ofMinutes(1))));
+  }
+
+  private GatehouseConfig.Connections connections() {
+    int max = integer("http.max_connections", 1, 1_000_000);
+    int perAddress = integer("http.max_connections_per_address", 1, 1_000_000);
+    if (perAddress > max) {
+      throw invalid("http.max_connections_per_address", "must not be more than http.max_connections");
+    }
+    return new GatehouseConfig.Connections(duration("http.idle_timeout", Duration.ofMillis(100), Duration.ofHours(1)),
+        duration("http.request_head_timeout", Duration.ofMillis(100), Duration.ofMinutes(10)),
+        duration("http.request_body_timeout", Duration.ofMillis(100), Duration.ofMinutes(10)), max, perAddress);
   }
 
   private GatehouseConfig.Revocations revocations() {

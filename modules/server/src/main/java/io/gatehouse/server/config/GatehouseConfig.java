@@ -37,9 +37,22 @@ public record GatehouseConfig(
    * @param tlsCert PEM certificate chain: HTTPS served directly when present (with {@code tlsKey})
    * @param trustedProxies peer addresses whose {@code X-Forwarded-For} names the client (rate limits,
    *     login throttle); empty: the TCP peer is the client
+   * @param connections what one connection, and one address, may hold open
    */
   public record Http(String host, int port, int maxBodyBytes, int instances, Optional<Path> tlsCert, Optional<Path> tlsKey,
-      java.util.Set<String> trustedProxies, boolean tokenViaBus) {}
+      java.util.Set<String> trustedProxies, boolean tokenViaBus, Connections connections) {}
+
+  /**
+   * The connection layer's bounds (per node).
+   *
+   * @param idleTimeout a connection with no bytes read or written this long is closed
+   * @param requestHeadTimeout a request's line and headers must all arrive this long after its first byte (or the connection's start)
+   * @param requestBodyTimeout a request's body must all arrive this long after its head
+   * @param maxConnections open connections per node; more are closed at once
+   * @param maxConnectionsPerAddress open connections per TCP peer address (trusted proxies exempt); more are closed at once
+   */
+  public record Connections(Duration idleTimeout, Duration requestHeadTimeout, Duration requestBodyTimeout, int maxConnections,
+      int maxConnectionsPerAddress) {}
 
   public record Token(Duration accessTokenTtl, String audience, Duration idTokenTtl, SigningAlgorithm idTokenAlgorithm,
       Duration refreshIdleTtl, Duration refreshAbsoluteTtl) {}

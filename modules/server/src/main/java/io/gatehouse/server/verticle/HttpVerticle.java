@@ -4,6 +4,7 @@ import io.gatehouse.server.Services;
 import io.gatehouse.server.http.AdminGuard;
 import io.gatehouse.server.http.AdminRegistryEndpoints;
 import io.gatehouse.server.http.AdminRevocationsEndpoint;
+import io.gatehouse.server.http.ConnectionGuard;
 import io.gatehouse.server.http.Cors;
 import io.gatehouse.server.http.RateLimits;
 import io.gatehouse.server.http.HealthEndpoint;
@@ -37,11 +38,14 @@ import io.vertx.ext.web.Router;
 public final class HttpVerticle extends VerticleBase {
   private final Services services;
   private final int port;
+  private final ConnectionGuard connections;
   private HttpServer server;
 
-  public HttpVerticle(Services services, int port) {
+  /** @param connections the node's connection bounds, shared by every instance */
+  public HttpVerticle(Services services, int port, ConnectionGuard connections) {
     this.services = services;
     this.port = port;
+    this.connections = connections;
   }
 
   @Override
@@ -168,13 +172,14 @@ public final class HttpVerticle extends VerticleBase {
         // No cleartext HTTP/2 (h2c): its upgrade path stalls a POST that also expects 100 Continue
         // (java.net.http sends both); HTTP/2 arrives with TLS and ALPN.
         .setHttp2ClearTextEnabled(false);
+    connections.configure(options);
     GatehouseConfig.Http http = services.config().http();
     if (http.tlsCert().isPresent()) {
       // HTTPS served directly; HTTP/2 by ALPN
       options.setSsl(true).setUseAlpn(true).setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions()
           .setCertPath(http.tlsCert().get().toString()).setKeyPath(http.tlsKey().orElseThrow().toString()));
     }
-    return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> server = s);
+    return connections.install(vertx.createHttpServer(options), options).requestHandler(router).listen().onSuccess(s -> server = s);
   }
 
   /**

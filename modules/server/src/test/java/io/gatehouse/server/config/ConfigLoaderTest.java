@@ -74,6 +74,23 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void loadWhenDefaultsThenConnectionBoundsAreSet() {
+    GatehouseConfig.Connections c = ConfigLoader.load(List.of(), Map.of()).http().connections();
+    assertThat(c).isEqualTo(new GatehouseConfig.Connections(Duration.ofSeconds(60), Duration.ofSeconds(10), Duration.ofSeconds(30), 10000, 512));
+  }
+
+  @Test
+  void loadWhenConnectionBoundsOutOfRangeThenMessageNamesKey() {
+    assertThatThrownBy(() -> ConfigLoader.load(List.of(), Map.of("GATEHOUSE_HTTP_MAX_CONNECTIONS_PER_ADDRESS", "20000")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("'http.max_connections_per_address'")
+        .hasMessageContaining("must not be more than http.max_connections");
+    assertThatThrownBy(() -> ConfigLoader.load(List.of(), Map.of("GATEHOUSE_HTTP_REQUEST_HEAD_TIMEOUT", "0s")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("'http.request_head_timeout'");
+    assertThatThrownBy(() -> ConfigLoader.load(List.of(), Map.of("GATEHOUSE_HTTP_IDLE_TIMEOUT", "forever")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("'http.idle_timeout'");
+  }
+
+  @Test
   void loadWhenUnknownKeyInFileThenRefused() {
     assertThatThrownBy(() -> load("http:\n  prot: 80\n", Map.of()))
         .isInstanceOf(ConfigException.class).hasMessageContaining("unknown configuration key 'http.prot'");
