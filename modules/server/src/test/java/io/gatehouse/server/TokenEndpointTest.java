@@ -294,6 +294,26 @@ class TokenEndpointTest {
   }
 
   @Test
+  void tokenWhenMoreThan100ParametersThen400InvalidRequest() throws Exception {
+    StringBuilder body = new StringBuilder("grant_type=client_credentials");
+    for (int i = 0; i < 100; i++) {
+      body.append("&p").append(i).append("=1");
+    }
+    HttpResponse<String> r = server.form(body.toString(), "Authorization", BILLING);
+    assertError(r, 400, "invalid_request");
+    assertThat(json(r).getString("error_description")).isEqualTo("the request has more than 100 parameters");
+  }
+
+  @Test
+  void tokenWhen64KiBOfNamesWithoutValuesThen400InvalidRequest() throws Exception {
+    StringBuilder body = new StringBuilder();
+    for (int i = 0; body.length() < 64_000; i++) {
+      body.append(i == 0 ? "" : "&").append("n").append(i);
+    }
+    assertError(server.form(body.toString(), "Authorization", BILLING), 400, "invalid_request");
+  }
+
+  @Test
   void tokenWhenInvalidUtf8Then400() throws Exception {
     assertError(server.form("grant_type=client_credentials&scope=%C3%28", "Authorization", BILLING), 400, "invalid_request");
     byte[] raw = "grant_type=client_credentials&scope=x".getBytes(StandardCharsets.US_ASCII);

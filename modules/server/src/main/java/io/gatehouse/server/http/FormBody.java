@@ -22,19 +22,40 @@ import java.util.Map;
 public final class FormBody {
   private FormBody() {}
 
-  /** The parameters of {@code body}; empty-valued ones are left out. */
+  /**
+   * The most parameters a form or query may hold: no endpoint takes more than a few dozen, and each one
+   * costs a decode and a map entry before the client is authenticated.
+   */
+  public static final int MAX_PARAMETERS = 100;
+
+  /** The parameters of {@code body}; empty-valued ones are left out. At most {@link #MAX_PARAMETERS}. */
   public static Map<String, String> parse(byte[] body) {
+    return parse(body, MAX_PARAMETERS);
+  }
+
+  /**
+   * One pass over {@code body}: each byte is looked at once to find the parameter's end and its first
+   * {@code =}, so the work is linear in the body's size whatever its shape.
+   */
+  static Map<String, String> parse(byte[] body, int maxParameters) {
     Map<String, String> params = new HashMap<>();
     Set<String> seen = new HashSet<>();
     int start = 0;
+    int count = 0;
     while (start <= body.length) {
-      int end = indexOf(body, (byte) '&', start);
-      if (end < 0) {
-        end = body.length;
+      int end = start;
+      int eq = -1;
+      while (end < body.length && body[end] != '&') {
+        if (eq < 0 && body[end] == '=') {
+          eq = end;
+        }
+        end++;
       }
       if (end > start) {
-        int eq = indexOf(body, (byte) '=', start);
-        int nameEnd = eq >= 0 && eq < end ? eq : end;
+        if (++count > maxParameters) {
+          throw OAuthException.invalidRequest("the request has more than " + maxParameters + " parameters");
+        }
+        int nameEnd = eq >= 0 ? eq : end;
         String name = decode(body, start, nameEnd);
         String value = nameEnd < end ? decode(body, nameEnd + 1, end) : "";
         if (!seen.add(name)) {
@@ -86,15 +107,6 @@ public final class FormBody {
   public static String decode(String s) {
     byte[] b = s.getBytes(StandardCharsets.UTF_8);
     return decode(b, 0, b.length);
-  }
-
-  private static int indexOf(byte[] b, byte c, int from) {
-    for (int i = from; i < b.length; i++) {
-      if (b[i] == c) {
-        return i;
-      }
-    }
-    return -1;
   }
 
   /** A parameter name as it may appear in an error description: short, printable ASCII only. */
