@@ -20,6 +20,9 @@ import java.util.Map;
  * are refused instead of being replaced with U+FFFD, and an empty value counts as omitted (§3.1).
  */
 public final class FormBody {
+  private static final String BODY = "request body";
+  private static final String QUERY = "query string";
+
   private FormBody() {}
 
   /**
@@ -30,14 +33,31 @@ public final class FormBody {
 
   /** The parameters of {@code body}; empty-valued ones are left out. At most {@link #MAX_PARAMETERS}. */
   public static Map<String, String> parse(byte[] body) {
-    return parse(body, MAX_PARAMETERS);
+    return parse(body, MAX_PARAMETERS, BODY);
+  }
+
+  /**
+   * The parameters of a query string's raw bytes (RFC 3986 §3.4, decoded as a form as WHATWG URL does;
+   * the request line's bytes as they came, so malformed UTF-8 is refused too), by the rules of {@link #parse}.
+   */
+  public static Map<String, String> parseQuery(byte[] query) {
+    return parse(query, MAX_PARAMETERS, QUERY);
+  }
+
+  /** Refuses a query string whose percent-encoding or UTF-8 is malformed; its parameters are not looked at. */
+  public static void checkQuery(byte[] query) {
+    decode(query, 0, query.length, QUERY);
+  }
+
+  static Map<String, String> parse(byte[] body, int maxParameters) {
+    return parse(body, maxParameters, BODY);
   }
 
   /**
    * One pass over {@code body}: each byte is looked at once to find the parameter's end and its first
    * {@code =}, so the work is linear in the body's size whatever its shape.
    */
-  static Map<String, String> parse(byte[] body, int maxParameters) {
+  private static Map<String, String> parse(byte[] body, int maxParameters, String where) {
     Map<String, String> params = new HashMap<>();
     Set<String> seen = new HashSet<>();
     int start = 0;
@@ -56,8 +76,8 @@ public final class FormBody {
           throw OAuthException.invalidRequest("the request has more than " + maxParameters + " parameters");
         }
         int nameEnd = eq >= 0 ? eq : end;
-        String name = decode(body, start, nameEnd);
-        String value = nameEnd < end ? decode(body, nameEnd + 1, end) : "";
+        String name = decode(body, start, nameEnd, where);
+        String value = nameEnd < end ? decode(body, nameEnd + 1, end, where) : "";
         if (!seen.add(name)) {
           // RFC 6749 §3.2: parameters MUST NOT be included more than once
           throw OAuthException.invalidRequest("parameter '" + printable(name) + "' is repeated");
@@ -73,6 +93,10 @@ public final class FormBody {
 
   /** Decodes one form-encoded component: '+' is a space, %XX a byte, the bytes strict UTF-8. */
   public static String decode(byte[] in, int from, int to) {
+    return decode(in, from, to, BODY);
+  }
+
+  private static String decode(byte[] in, int from, int to, String where) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(to - from);
     for (int i = from; i < to; i++) {
       byte b = in[i];
@@ -80,12 +104,12 @@ public final class FormBody {
         out.write(' ');
       } else if (b == '%') {
         if (i + 2 >= to) {
-          throw OAuthException.invalidRequest("the request body has invalid percent-encoding");
+          throw OAuthException.invalidRequest("the " + where + " has invalid percent-encoding");
         }
         int hi = Character.digit(in[i + 1], 16);
         int lo = Character.digit(in[i + 2], 16);
         if (hi < 0 || lo < 0) {
-          throw OAuthException.invalidRequest("the request body has invalid percent-encoding");
+          throw OAuthException.invalidRequest("the " + where + " has invalid percent-encoding");
         }
         out.write((hi << 4) | lo);
         i += 2;
@@ -100,7 +124,7 @@ public final class FormBody {
       CharBuffer chars = utf8.decode(ByteBuffer.wrap(out.toByteArray()));
       return chars.toString();
     } catch (CharacterCodingException e) {
-      throw OAuthException.invalidRequest("the request body is not valid UTF-8");
+      throw OAuthException.invalidRequest("the " + where + " is not valid UTF-8");
     }
   }
 

@@ -119,6 +119,11 @@ public final class Telemetry {
     counter("gatehouse.errors", "error", error).increment();
   }
 
+  /** A request that failed on the client's side of its connection (an aborted upload, a malformed body framing). */
+  public void clientIoError() {
+    counter("gatehouse.client.io.errors").increment();
+  }
+
   public void introspected(String result) {
     counter("gatehouse.introspections", "result", result).increment();
   }

@@ -11,6 +11,7 @@ import io.gatehouse.server.http.IntrospectionEndpoint;
 import io.gatehouse.server.http.RevocationEndpoint;
 import io.gatehouse.server.http.MetadataEndpoints;
 import io.gatehouse.server.http.OAuthErrorResponder;
+import io.gatehouse.server.http.Queries;
 import io.gatehouse.server.http.TokenEndpoint;
 import io.gatehouse.server.http.UserInfoEndpoint;
 import io.gatehouse.server.http.interact.AuthorizeEndpoints;
@@ -59,6 +60,7 @@ public final class HttpVerticle extends VerticleBase {
       ctx.put(RateLimits.KEY, services.rateLimits());
       ctx.next();
     });
+    router.route().handler(Queries::guard);
     Cors cors = new Cors(services.clients());
     TokenEndpoint token = new TokenEndpoint(services.tokenService(), services.config().http().maxBodyBytes(), cors, services.telemetry(),
         vertx, services.config().http().tokenViaBus());
