@@ -261,7 +261,10 @@ class TokenEndpointTest {
 
   @Test
   void tokenWhenScopeMalformedThenInvalidScope() throws Exception {
-    assertError(server.form("grant_type=client_credentials&scope=read%3Ausers++write%3Ausers", "Authorization", BILLING), 400, "invalid_scope");
+    HttpResponse<String> r = server.form("grant_type=client_credentials&scope=read%3Ausers++write%3Ausers", "Authorization", BILLING);
+    assertError(r, 400, "invalid_scope");
+    // RFC 6749 §5.2: printable ASCII only (no section sign)
+    assertThat(json(r).getString("error_description")).isEqualTo("scope is not a space-delimited list of scope tokens (RFC 6749 section 3.3)");
   }
 
   @Test
