@@ -188,4 +188,18 @@ class HostileInputTest {
     assertNoErrorsLogged();
     assertThat(logged()).doesNotContain(SECRET);
   }
+
+  @Test
+  void pathWhenPercentEncodingMalformedThen400InvalidRequestAndThePathIsNeverLogged() throws Exception {
+    String admin = AdminApiTest.adminToken(server);
+    for (String path : List.of("/admin/clients/%zz" + SECRET, "/admin/users/%" + SECRET, "/%C3%28" + SECRET, "/login%" + SECRET)) {
+      Raw r = send("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + admin + "\r\nConnection: close\r\n\r\n");
+      assertThat(r.status()).as(path + ": " + r.head()).isEqualTo(400);
+      assertThat(r.json().getString("error")).as(path).isEqualTo("invalid_request");
+      assertThat(r.json().getString("error_description")).as(path).startsWith("the request path ");
+      assertThat(r.body()).doesNotContain(SECRET);
+    }
+    assertThat(logged()).doesNotContain(SECRET);
+    assertNoErrorsLogged();
+  }
 }

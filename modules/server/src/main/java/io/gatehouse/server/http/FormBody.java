@@ -22,6 +22,7 @@ import java.util.Map;
 public final class FormBody {
   private static final String BODY = "request body";
   private static final String QUERY = "query string";
+  private static final String PATH = "request path";
 
   private FormBody() {}
 
@@ -47,6 +48,11 @@ public final class FormBody {
   /** Refuses a query string whose percent-encoding or UTF-8 is malformed; its parameters are not looked at. */
   public static void checkQuery(byte[] query) {
     decode(query, 0, query.length, QUERY);
+  }
+
+  /** Refuses a path whose percent-encoding (RFC 3986 §2.1) or UTF-8 is malformed. */
+  public static void checkPath(byte[] path) {
+    decode(path, 0, path.length, PATH);
   }
 
   static Map<String, String> parse(byte[] body, int maxParameters) {

@@ -44,6 +44,24 @@ public final class OAuthErrorResponder {
     respond(ctx.response(), error);
   }
 
+  /**
+   * A 4xx the router raised itself ({@code ctx.statusCode()}), with or without an exception: the
+   * client's error. Answered as JSON {@code invalid_request} with that status; logged at DEBUG by class only.
+   */
+  public static void routerFailure(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    if (failure instanceof OAuthException oauth) {
+      respond(ctx, oauth);
+      return;
+    }
+    int status = ctx.statusCode() >= 400 && ctx.statusCode() < 500 ? ctx.statusCode()
+        : failure instanceof io.vertx.ext.web.handler.HttpException h && h.getStatusCode() >= 400 && h.getStatusCode() < 500 ? h.getStatusCode()
+        : 400;
+    LOG.debug("the router refused a request with {}: {}", status, failure == null ? "no exception" : failure.getClass().getName());
+    ctx.request().resume();
+    respond(ctx, new OAuthException(OAuthErrorCode.INVALID_REQUEST, status, "the request could not be processed"));
+  }
+
   /** The matched route's pattern (or the path, as short printable ASCII): never a query. */
   private static String route(RoutingContext ctx) {
     String pattern = ctx.currentRoute() == null ? null : ctx.currentRoute().getPath();

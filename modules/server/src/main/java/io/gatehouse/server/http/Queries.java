@@ -16,8 +16,11 @@ public final class Queries {
 
   /** The query's bytes as they came in the request line (Netty reads it as ISO-8859-1, a byte a char). */
   private static byte[] raw(HttpServerRequest request) {
-    String query = request.query();
-    return query == null ? new byte[0] : query.getBytes(StandardCharsets.ISO_8859_1);
+    return bytes(request.query());
+  }
+
+  private static byte[] bytes(String requestLinePart) {
+    return requestLinePart == null ? new byte[0] : requestLinePart.getBytes(StandardCharsets.ISO_8859_1);
   }
 
   /** The query's parameters by {@link FormBody#parseQuery}: each at most once, empty ones left out. */
@@ -26,12 +29,13 @@ public final class Queries {
   }
 
   /**
-   * The router's first check on every route: a query string with malformed percent-encoding or UTF-8
-   * is answered 400 {@code invalid_request} (RFC 3986 §2.1, RFC 6749 §4.1.2.1 and §5.2), before any
-   * handler (or Vert.x's own decoder) reads it.
+   * The router's first check on every route: a path or query string with malformed percent-encoding or
+   * UTF-8 is answered 400 {@code invalid_request} (RFC 3986 §2.1, RFC 6749 §4.1.2.1 and §5.2), before
+   * any handler or Vert.x's own decoders (of the query, of path parameters) read it.
    */
   public static void guard(RoutingContext ctx) {
     try {
+      FormBody.checkPath(bytes(ctx.request().path()));
       FormBody.checkQuery(raw(ctx.request()));
     } catch (OAuthException e) {
       ctx.request().resume();

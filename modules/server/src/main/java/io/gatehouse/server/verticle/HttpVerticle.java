@@ -148,6 +148,13 @@ public final class HttpVerticle extends VerticleBase {
     router.errorHandler(405, ctx -> ctx.response().setStatusCode(405)
         .putHeader("Content-Type", "application/json;charset=UTF-8")
         .end(new JsonObject().put("error", "method_not_allowed").encode()));
+    // any other 4xx the router raises itself (a path it cannot decode, ...): a JSON error, and never
+    // vertx-web's default of logging the failure, whose message may quote the request
+    for (int status = 400; status < 500; status++) {
+      if (status != 404 && status != 405) {
+        router.errorHandler(status, OAuthErrorResponder::routerFailure);
+      }
+    }
     router.errorHandler(500, ctx -> OAuthErrorResponder.respond(ctx,
         ctx.failure() != null ? ctx.failure() : OAuthException.serverError()));
     HttpServerOptions options = new HttpServerOptions()
