@@ -76,6 +76,42 @@ class TelemetryTest {
     assertThat(audit).noneMatch(e -> e.encode().contains(wrongSecret) || e.encode().contains(TokenEndpointTest.BILLING_SECRET));
   }
 
+  /** The token_refused event whose error is {@code error} and that arrived after {@code since} events. */
+  static JsonObject refused(int since, String error) throws Exception {
+    eventually(() -> audit.stream().skip(since).anyMatch(e -> "token_refused".equals(e.getString("event")) && error.equals(e.getString("error"))));
+    return audit.stream().skip(since).filter(e -> "token_refused".equals(e.getString("event")) && error.equals(e.getString("error")))
+        .findFirst().orElseThrow();
+  }
+
+  @Test
+  void tokenRefusedWhenGrantTypeUnknownAndClientIdHugeThenAuditedAsUnknownAndTruncated() throws Exception {
+    int since = audit.size();
+    String hugeId = "c".repeat(30_000);
+
+    HttpResponse<String> r = server.form("grant_type=" + "g".repeat(30_000) + "&client_id=" + hugeId);
+
+    // the client authenticates first (RFC 6749 §3.2.1): an unknown client is invalid_client
+    assertThat(r.statusCode()).isEqualTo(401);
+    JsonObject e = refused(since, "invalid_client");
+    assertThat(e.getString("grant_type")).isEqualTo("unknown");
+    assertThat(e.getString("client_id")).isEqualTo("c".repeat(64) + "...");
+    assertThat(e.encode().length()).isLessThan(300);
+  }
+
+  @Test
+  void tokenRefusedWhenClientIdIsNotPrintableAsciiThenAuditedAsInvalidAndKnownGrantTypeKept() throws Exception {
+    int since = audit.size();
+
+    HttpResponse<String> r = server.form("grant_type=client_credentials&client_id=evil%0A%7B%22event%22%3A%22forged%22%7D&client_secret="
+        + "s3cr3t-in-the-wrong-place");
+
+    assertThat(r.statusCode()).isEqualTo(401);
+    JsonObject e = refused(since, "invalid_client");
+    assertThat(e.getString("grant_type")).isEqualTo("client_credentials");
+    assertThat(e.getString("client_id")).isEqualTo("invalid");
+    assertThat(e.encode()).doesNotContain("forged").doesNotContain("s3cr3t");
+  }
+
   @Test
   void introspectionsAreCountedByResultAndRevocationsByKindAndAudited() throws Exception {
     String token = new JsonObject(server.form("grant_type=client_credentials&scope=read%3Ausers", "Authorization", TokenEndpointTest.BILLING)

@@ -261,7 +261,10 @@ class TokenEndpointTest {
 
   @Test
   void tokenWhenScopeMalformedThenInvalidScope() throws Exception {
-    assertError(server.form("grant_type=client_credentials&scope=read%3Ausers++write%3Ausers", "Authorization", BILLING), 400, "invalid_scope");
+    HttpResponse<String> r = server.form("grant_type=client_credentials&scope=read%3Ausers++write%3Ausers", "Authorization", BILLING);
+    assertError(r, 400, "invalid_scope");
+    // RFC 6749 §5.2: printable ASCII only (no section sign)
+    assertThat(json(r).getString("error_description")).isEqualTo("scope is not a space-delimited list of scope tokens (RFC 6749 section 3.3)");
   }
 
   @Test
@@ -291,6 +294,26 @@ class TokenEndpointTest {
   void tokenWhenInvalidPercentEncodingThen400() throws Exception {
     assertError(server.form("grant_type=client_credentials&scope=read%3", "Authorization", BILLING), 400, "invalid_request");
     assertError(server.form("grant_type=client_credentials&scope=%zzread", "Authorization", BILLING), 400, "invalid_request");
+  }
+
+  @Test
+  void tokenWhenMoreThan100ParametersThen400InvalidRequest() throws Exception {
+    StringBuilder body = new StringBuilder("grant_type=client_credentials");
+    for (int i = 0; i < 100; i++) {
+      body.append("&p").append(i).append("=1");
+    }
+    HttpResponse<String> r = server.form(body.toString(), "Authorization", BILLING);
+    assertError(r, 400, "invalid_request");
+    assertThat(json(r).getString("error_description")).isEqualTo("the request has more than 100 parameters");
+  }
+
+  @Test
+  void tokenWhen64KiBOfNamesWithoutValuesThen400InvalidRequest() throws Exception {
+    StringBuilder body = new StringBuilder();
+    for (int i = 0; body.length() < 64_000; i++) {
+      body.append(i == 0 ? "" : "&").append("n").append(i);
+    }
+    assertError(server.form(body.toString(), "Authorization", BILLING), 400, "invalid_request");
   }
 
   @Test

@@ -22,7 +22,7 @@ public final class OAuthException extends RuntimeException {
   }
 
   private OAuthException(OAuthErrorCode code, int status, String description, long retryAfterSeconds) {
-    super(description, null, false, false);
+    super(description(description), null, false, false);
     this.code = code;
     this.status = status;
     this.retryAfterSeconds = retryAfterSeconds;
@@ -44,6 +44,31 @@ public final class OAuthException extends RuntimeException {
 
   public int status() {
     return status;
+  }
+
+  /** The most characters of an {@code error_description}: a sentence, never a quoted request. */
+  public static final int MAX_DESCRIPTION = 300;
+
+  /**
+   * RFC 6749 §5.2 (and §4.1.2.1): {@code error_description} is {@code 1*( %x20-21 / %x23-5B / %x5D-7E )}.
+   * Every description passes here, whatever built it: {@code §} reads {@code section}, any other
+   * character outside that set becomes {@code ?}, and a description longer than
+   * {@value #MAX_DESCRIPTION} characters is cut.
+   */
+  static String description(String text) {
+    if (text == null) {
+      return null;
+    }
+    StringBuilder sb = new StringBuilder(Math.min(text.length(), MAX_DESCRIPTION));
+    for (int i = 0; i < text.length() && sb.length() < MAX_DESCRIPTION; i++) {
+      char c = text.charAt(i);
+      if (c == '\u00a7') {
+        sb.append(i + 1 < text.length() && text.charAt(i + 1) == ' ' ? "section" : "section ");
+      } else {
+        sb.append(c >= 0x20 && c <= 0x7E && c != '"' && c != '\\' ? c : '?');
+      }
+    }
+    return sb.length() > MAX_DESCRIPTION ? sb.substring(0, MAX_DESCRIPTION) : sb.toString();
   }
 
   /** The {@code error_description}; never null. */

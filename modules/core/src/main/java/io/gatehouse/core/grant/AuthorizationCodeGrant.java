@@ -46,7 +46,7 @@ public final class AuthorizationCodeGrant implements GrantHandler {
     String verifier = request.parameter("code_verifier").orElse(null);
     if (verifier != null && !VERIFIER.matcher(verifier).matches()) {
       // RFC 7636 §4.1: 43 to 128 characters of [A-Z] / [a-z] / [0-9] / "-" / "." / "_" / "~"
-      throw OAuthException.invalidRequest("code_verifier must be 43 to 128 unreserved characters (RFC 7636 §4.1)");
+      throw OAuthException.invalidRequest("code_verifier must be 43 to 128 unreserved characters (RFC 7636 section 4.1)");
     }
     String hash = TokenHashes.hash(code);
     return codes.peek(hash).compose(found -> {

@@ -44,7 +44,7 @@ public final class Scopes {
       int sp = parameter.indexOf(' ', start);
       String token = sp < 0 ? parameter.substring(start) : parameter.substring(start, sp);
       if (!isScopeToken(token)) {
-        throw OAuthException.invalidScope("scope is not a space-delimited list of scope tokens (RFC 6749 §3.3)");
+        throw OAuthException.invalidScope("scope is not a space-delimited list of scope tokens (RFC 6749 section 3.3)");
       }
       set.add(token);
       if (sp < 0) {

@@ -31,6 +31,11 @@ public final class CachingClientRegistry implements ClientRegistry {
 
   @Override
   public Future<Optional<Client>> find(String clientId) {
+    if (!io.gatehouse.core.model.ClientCredentials.isPossibleClientId(clientId)) {
+      // no such client can be registered: no store round trip, and no cached miss (a flood of 64 KiB
+      // client ids would otherwise fill the cache with them)
+      return Future.succeededFuture(Optional.empty());
+    }
     Optional<Client> cached = cache.getIfPresent(clientId);
     if (cached != null) {
       return Future.succeededFuture(cached);

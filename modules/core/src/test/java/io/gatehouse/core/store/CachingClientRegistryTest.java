@@ -181,4 +181,15 @@ class CachingClientRegistryTest {
   void pingIsDelegated() {
     assertThat(cache.ping().succeeded()).isTrue();
   }
+
+  @Test
+  void findWhenClientIdCannotBeRegisteredThenEmptyWithoutAskingTheStoreOrCaching() throws Exception {
+    for (String impossible : List.of("x".repeat(256), "x".repeat(60_000), "line\nbreak", "caf\u00e9", "")) {
+      assertThat(await(cache.find(impossible))).isEmpty();
+    }
+    assertThat(delegate.finds.get()).isZero();
+
+    assertThat(await(cache.find("x".repeat(255)))).isEmpty();
+    assertThat(delegate.finds.get()).isEqualTo(1);
+  }
 }

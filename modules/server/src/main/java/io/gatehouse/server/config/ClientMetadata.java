@@ -179,7 +179,7 @@ public record ClientMetadata(
       throw FieldException.of("grant_types", "must name at least one grant type");
     }
     if (isPublic && grants.contains(GrantTypes.CLIENT_CREDENTIALS)) {
-      throw FieldException.of("grant_types", "cannot name client_credentials for a public client (RFC 6749 §4.4)");
+      throw FieldException.of("grant_types", "cannot name client_credentials for a public client (RFC 6749 section 4.4)");
     }
     if (isPublic && !grants.contains(GrantTypes.AUTHORIZATION_CODE)) {
       throw FieldException.of("grant_types", "must name authorization_code for a public client (which always uses PKCE)");
@@ -228,7 +228,7 @@ public record ClientMetadata(
     List<String> values = f.list(field, List.of());
     for (int i = 0; i < values.size(); i++) {
       if (!Scopes.isScopeToken(values.get(i))) {
-        throw FieldException.entry(field, i, values.get(i), "is not a valid scope token (RFC 6749 §3.3)");
+        throw FieldException.entry(field, i, values.get(i), "is not a valid scope token (RFC 6749 section 3.3)");
       }
     }
     return Scopes.of(values);

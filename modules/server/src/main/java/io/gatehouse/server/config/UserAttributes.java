@@ -89,7 +89,7 @@ public record UserAttributes(String username, String password, String passwordHa
         throw FieldException.member("claims", key, "must not be set (use the subject field)");
       }
       if (!STANDARD_CLAIMS.contains(key)) {
-        throw FieldException.member("claims", key, "is not an OIDC standard claim (OIDC Core §5.1)");
+        throw FieldException.member("claims", key, "is not an OIDC standard claim (OIDC Core section 5.1)");
       }
       if (BOOLEAN_CLAIMS.contains(key)) {
         if (!(v instanceof Boolean)) {
@@ -112,13 +112,13 @@ public record UserAttributes(String username, String password, String passwordHa
 
   private static JsonObject address(Map<?, ?> given, boolean strict) {
     if (given == null) {
-      throw FieldException.member("claims", "address", "must be an object (OIDC Core §5.1.1)");
+      throw FieldException.member("claims", "address", "must be an object (OIDC Core section 5.1.1)");
     }
     JsonObject address = new JsonObject();
     for (Map.Entry<?, ?> e : given.entrySet()) {
       String key = String.valueOf(e.getKey());
       if (!ADDRESS_MEMBERS.contains(key)) {
-        throw FieldException.member("claims", "address." + key, "is not an address member (OIDC Core §5.1.1)");
+        throw FieldException.member("claims", "address." + key, "is not an address member (OIDC Core section 5.1.1)");
       }
       address.put(key, text("address." + key, e.getValue(), strict));
     }

@@ -88,7 +88,7 @@ public final class AdminGuard {
       ctx.request().resume();
       return Future.failedFuture(OAuthException.invalidRequest("the body must be application/json"));
     }
-    return BodyReader.read(ctx.request(), maxBodyBytes).map(body -> {
+    return ClientIo.body(ctx, maxBodyBytes).map(body -> {
       JsonObject request;
       try {
         request = body.toJsonObject();

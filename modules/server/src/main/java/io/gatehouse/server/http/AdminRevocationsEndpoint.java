@@ -42,7 +42,7 @@ public final class AdminRevocationsEndpoint {
   public void create(RoutingContext ctx) {
     guard.handleJson(ctx, (admin, request) -> revocations.adminRevoke(request).onSuccess(r ->
         LOG.info("admin {} (client {}) revoked {} {}", admin.getString("sub"), admin.getString("client_id"), r.kind().wire(),
-            r.kind() == Revocation.Kind.TOKEN ? "(a jti)" : r.value())), r -> {
+            r.kind() == Revocation.Kind.TOKEN ? "(a jti)" : io.gatehouse.server.observe.LogSafe.text(r.value(), Revocation.MAX_VALUE_LENGTH))), r -> {
       ctx.response().setStatusCode(201);
       Responses.json(ctx.response(), r.toJson());
     });

@@ -47,7 +47,7 @@ final class ClientForm {
       }
     }
     String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
-    return BodyReader.read(request, maxBodyBytes).map(body -> {
+    return ClientIo.body(ctx, maxBodyBytes).map(body -> {
       Map<String, String> params = FormBody.parse(body.getBytes());
       ClientCredentials credentials = ClientCredentialsParser.parse(authorization, params);
       if (limits != null && credentials != null) {

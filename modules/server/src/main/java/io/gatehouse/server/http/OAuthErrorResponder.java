@@ -2,6 +2,7 @@ package io.gatehouse.server.http;
 
 import io.gatehouse.core.error.OAuthErrorCode;
 import io.gatehouse.core.error.OAuthException;
+import io.gatehouse.server.observe.LogSafe;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -11,9 +12,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The one place an error becomes a wire response (RFC 6749 §5.2): a JSON body with {@code error} and
  * {@code error_description}, {@code Cache-Control: no-store}, and for 401 a {@code WWW-Authenticate}
- * challenge. Anything that is not an {@link OAuthException} is a bug or an outage: it is logged here
- * (class and message only, which never carry request secrets) and answered 500 {@code server_error}
- * with a generic description, never a stack trace or internal detail.
+ * challenge. A failure of the client's connection ({@link ClientIo}) is counted, not logged as an error.
+ * Anything else that is not an {@link OAuthException} is a bug or an outage: it is logged here (classes
+ * and stack frames, never an exception's message, which may quote the request) and answered 500
+ * {@code server_error} with a generic description, never a stack trace or internal detail.
  */
 public final class OAuthErrorResponder {
   private static final Logger LOG = LoggerFactory.getLogger(OAuthErrorResponder.class);
@@ -28,12 +30,42 @@ public final class OAuthErrorResponder {
     OAuthException error;
     if (failure instanceof OAuthException oauth) {
       error = oauth;
+    } else if (ClientIo.isClientIo(failure)) {
+      // the client's connection failed (closed, reset): nothing of the server's to report or answer
+      ClientIo.count(ctx, failure);
+      error = OAuthException.invalidRequest("the request could not be read");
     } else {
-      LOG.error("request {} {} failed: {}", ctx.request().method(), ctx.request().path(), failure.toString(), failure);
+      // a bug or an outage: classes and stack frames only (an exception's message may quote the request),
+      // and the route's pattern rather than the path the client sent
+      LOG.error("request {} {} failed", ctx.request().method(), route(ctx), LogSafe.redacted(failure));
       error = OAuthException.serverError();
     }
     count(ctx, error);
     respond(ctx.response(), error);
+  }
+
+  /**
+   * A 4xx the router raised itself ({@code ctx.statusCode()}), with or without an exception: the
+   * client's error. Answered as JSON {@code invalid_request} with that status; logged at DEBUG by class only.
+   */
+  public static void routerFailure(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    if (failure instanceof OAuthException oauth) {
+      respond(ctx, oauth);
+      return;
+    }
+    int status = ctx.statusCode() >= 400 && ctx.statusCode() < 500 ? ctx.statusCode()
+        : failure instanceof io.vertx.ext.web.handler.HttpException h && h.getStatusCode() >= 400 && h.getStatusCode() < 500 ? h.getStatusCode()
+        : 400;
+    LOG.debug("the router refused a request with {}: {}", status, failure == null ? "no exception" : failure.getClass().getName());
+    ctx.request().resume();
+    respond(ctx, new OAuthException(OAuthErrorCode.INVALID_REQUEST, status, "the request could not be processed"));
+  }
+
+  /** The matched route's pattern (or the path, as short printable ASCII): never a query. */
+  private static String route(RoutingContext ctx) {
+    String pattern = ctx.currentRoute() == null ? null : ctx.currentRoute().getPath();
+    return pattern != null ? pattern : LogSafe.text(ctx.request().path(), 100);
   }
 
   private static void count(RoutingContext ctx, OAuthException error) {

@@ -70,7 +70,9 @@ public final class RateLimits {
   /** Once the client id is known: the limit of that client id from that address. */
   public void checkClient(String clientId, String address) {
     if (settings.enabled() && settings.perClientAddress() > 0 && clientId != null) {
-      take(byClientAddress, clientId + '\n' + address, settings.perClientAddress(), "for this client from this address");
+      // a client id no client can have shares one bucket per address: the keys stay short and few
+      String client = io.gatehouse.core.model.ClientCredentials.isPossibleClientId(clientId) ? clientId : "";
+      take(byClientAddress, client + '\n' + address, settings.perClientAddress(), "for this client from this address");
     }
   }
 

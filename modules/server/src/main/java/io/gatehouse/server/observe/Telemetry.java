@@ -1,5 +1,6 @@
 package io.gatehouse.server.observe;
 
+import io.gatehouse.core.model.GrantTypes;
 import io.gatehouse.core.revocation.Revocation;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -29,7 +30,9 @@ import org.slf4j.LoggerFactory;
  * event is one JSON object logged at INFO by the logger {@value #AUDIT_LOGGER} and published on the
  * event bus at {@value #AUDIT_ADDRESS}. An event carries ids (client id, subject, grant type,
  * revocation kind, address), never a token, secret or password; a revocation of one token names its
- * kind only, not its {@code jti}.
+ * kind only, not its {@code jti}. A value the client chose that no rule has checked yet (the refused
+ * request's grant type and client id, a forwarded address) is recorded only as a known value or as
+ * short printable ASCII, so neither the size of a log line nor its content is the client's to pick.
  */
 public final class Telemetry {
   public static final String AUDIT_ADDRESS = "gatehouse.audit";
@@ -108,15 +111,50 @@ public final class Telemetry {
     }
   }
 
+  /**
+   * A token request refused: its {@code grant_type} and {@code client_id} are as the (unauthenticated)
+   * client sent them, so only known values are recorded ({@link #knownGrantType}, {@link #clientId}).
+   */
   public void tokenRefused(String grantType, String clientId, String error) {
     if (auditTokens) {
-      audit(new JsonObject().put("event", "token_refused").put("grant_type", grantType).put("client_id", clientId).put("error", error));
+      audit(new JsonObject().put("event", "token_refused").put("grant_type", knownGrantType(grantType)).put("client_id", clientId(clientId))
+          .put("error", error));
     }
+  }
+
+  /** The most characters of a client-sent identifier that an audit event records. */
+  static final int MAX_AUDITED_ID = 64;
+
+  /** A grant type Gatehouse knows (registrable, or refused by design) as it is; any other as {@code unknown}; none as null. */
+  static String knownGrantType(String grantType) {
+    if (grantType == null) {
+      return null;
+    }
+    return GrantTypes.REGISTRABLE.contains(grantType) || GrantTypes.REFUSED.contains(grantType) ? grantType : "unknown";
+  }
+
+  /**
+   * A client id a request named: when it is a valid one (RFC 6749 Appendix A.1: {@code *VSCHAR}, printable
+   * ASCII) at most {@value #MAX_AUDITED_ID} characters of it, else {@code invalid}; none as null.
+   */
+  static String clientId(String clientId) {
+    if (clientId == null) {
+      return null;
+    }
+    if (clientId.isEmpty() || !clientId.chars().allMatch(c -> c >= 0x20 && c <= 0x7E)) {
+      return "invalid";
+    }
+    return LogSafe.text(clientId, MAX_AUDITED_ID);
   }
 
   /** Every OAuth error answered, by its {@code error} code. */
   public void errorAnswered(String error) {
     counter("gatehouse.errors", "error", error).increment();
+  }
+
+  /** A request that failed on the client's side of its connection (an aborted upload, a malformed body framing). */
+  public void clientIoError() {
+    counter("gatehouse.client.io.errors").increment();
   }
 
   public void introspected(String result) {
@@ -125,12 +163,14 @@ public final class Telemetry {
 
   public void login(boolean success, String subject, String address) {
     counter("gatehouse.logins", "result", success ? "success" : "failure").increment();
-    JsonObject e = new JsonObject().put("event", success ? "login_succeeded" : "login_failed").put("address", address);
+    // the address may come from X-Forwarded-For (through a trusted proxy): recorded as short printable ASCII
+    JsonObject e = new JsonObject().put("event", success ? "login_succeeded" : "login_failed").put("address", LogSafe.text(address, MAX_AUDITED_ID));
     audit(success ? e.put("sub", subject) : e);
   }
 
   public void consent(boolean given, String subject, String clientId) {
-    audit(new JsonObject().put("event", given ? "consent_given" : "consent_withdrawn").put("sub", subject).put("client_id", clientId));
+    // a withdrawal names the client id the user's form sent
+    audit(new JsonObject().put("event", given ? "consent_given" : "consent_withdrawn").put("sub", subject).put("client_id", clientId(clientId)));
   }
 
   public void revoked(Revocation r) {

@@ -12,6 +12,7 @@ import io.gatehouse.server.http.IntrospectionEndpoint;
 import io.gatehouse.server.http.RevocationEndpoint;
 import io.gatehouse.server.http.MetadataEndpoints;
 import io.gatehouse.server.http.OAuthErrorResponder;
+import io.gatehouse.server.http.Queries;
 import io.gatehouse.server.http.TokenEndpoint;
 import io.gatehouse.server.http.UserInfoEndpoint;
 import io.gatehouse.server.http.interact.AuthorizeEndpoints;
@@ -63,6 +64,7 @@ public final class HttpVerticle extends VerticleBase {
       ctx.put(RateLimits.KEY, services.rateLimits());
       ctx.next();
     });
+    router.route().handler(Queries::guard);
     Cors cors = new Cors(services.clients());
     TokenEndpoint token = new TokenEndpoint(services.tokenService(), services.config().http().maxBodyBytes(), cors, services.telemetry(),
         vertx, services.config().http().tokenViaBus());
@@ -163,6 +165,13 @@ public final class HttpVerticle extends VerticleBase {
     router.errorHandler(405, ctx -> ctx.response().setStatusCode(405)
         .putHeader("Content-Type", "application/json;charset=UTF-8")
         .end(new JsonObject().put("error", "method_not_allowed").encode()));
+    // any other 4xx the router raises itself (a path it cannot decode, ...): a JSON error, and never
+    // vertx-web's default of logging the failure, whose message may quote the request
+    for (int status = 400; status < 500; status++) {
+      if (status != 404 && status != 405) {
+        router.errorHandler(status, OAuthErrorResponder::routerFailure);
+      }
+    }
     router.errorHandler(500, ctx -> OAuthErrorResponder.respond(ctx,
         ctx.failure() != null ? ctx.failure() : OAuthException.serverError()));
     HttpServerOptions options = new HttpServerOptions()

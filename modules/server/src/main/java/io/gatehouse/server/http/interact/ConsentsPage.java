@@ -87,7 +87,8 @@ public final class ConsentsPage {
           pages.error(ctx, 503, "Temporarily unavailable", "The permission could not be withdrawn. Try again in a moment.", "temporarily_unavailable");
           return;
         }
-        LOG.info("consent withdrawn by subject {} for client {}; {} refresh token famil(ies) revoked", subject, clientId, done.result());
+        LOG.info("consent withdrawn by subject {} for client {}; {} refresh token famil(ies) revoked", subject,
+            io.gatehouse.server.observe.LogSafe.text(clientId, 64), done.result());
         telemetry.consent(false, subject, clientId);
         pages.seeOther(ctx, base + "/consents");
       });

@@ -6,6 +6,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 import io.gatehouse.server.http.FormBody;
+import io.gatehouse.server.http.Queries;
 import io.vertx.core.http.HttpMethod;
 import java.util.Locale;
 import java.util.Map;
@@ -16,7 +17,7 @@ final class Forms {
 
   /** The form's parameters (each at most once; {@link FormBody}'s strict decoding). */
   static Future<Map<String, String>> params(RoutingContext ctx, int limit) {
-    return read(ctx, limit).compose(Forms::parse);
+    return read(ctx, limit).compose(raw -> parsed(() -> FormBody.parse(raw.getBytes())));
   }
 
   /**
@@ -25,15 +26,14 @@ final class Forms {
    */
   static Future<Map<String, String>> queryOrForm(RoutingContext ctx, int limit) {
     if (ctx.request().method() == HttpMethod.GET) {
-      String query = ctx.request().query();
-      return parse(query == null ? Buffer.buffer() : Buffer.buffer(query, "US-ASCII"));
+      return parsed(() -> Queries.params(ctx.request()));
     }
     return params(ctx, limit);
   }
 
-  private static Future<Map<String, String>> parse(Buffer raw) {
+  private static Future<Map<String, String>> parsed(java.util.function.Supplier<Map<String, String>> parse) {
     try {
-      return Future.succeededFuture(FormBody.parse(raw.getBytes()));
+      return Future.succeededFuture(parse.get());
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
@@ -46,6 +46,6 @@ final class Forms {
       ctx.request().resume();
       return Future.failedFuture(OAuthException.invalidRequest("the body must be application/x-www-form-urlencoded"));
     }
-    return io.gatehouse.server.http.BodyReader.read(ctx.request(), limit);
+    return io.gatehouse.server.http.ClientIo.body(ctx, limit);
   }
 }

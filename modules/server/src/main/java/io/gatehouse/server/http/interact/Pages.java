@@ -101,7 +101,8 @@ public final class Pages {
       }
       secure(response);
       if (ar.failed()) {
-        LOG.error("rendering {} failed: {}", template, ar.cause().toString());
+        // the class only: a template error could quote the data rendered (a username, a client id)
+        LOG.error("rendering {} failed: {}", template, ar.cause().getClass().getName());
         response.setStatusCode(500).putHeader("Content-Type", "text/plain;charset=UTF-8").end("Internal error");
         return;
       }
