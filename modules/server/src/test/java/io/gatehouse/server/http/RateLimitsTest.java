@@ -13,7 +13,7 @@ class RateLimitsTest {
   void checkClientWhenClientIdsCannotBeRegisteredThenTheyShareOneBucketPerAddress() {
     // 1 request/s per client and address (bursts of 2): a flood of distinct 60 KB client ids from one
     // address must not get a bucket (and a 60 KB cache key) each
-    RateLimits limits = new RateLimits(new RateLimits.Settings(true, 0, 1, 0), Set.of());
+    RateLimits limits = new RateLimits(new RateLimits.Settings(true, 0, 1, 0, 0), Set.of());
     int refused = 0;
     for (int i = 0; i < 100; i++) {
       try {
