@@ -253,6 +253,9 @@ class AdminApiTest {
             "allowed_origins[0] must be a lower-case origin: scheme://host[:port], nothing else"},
         {"\"grant_types\":[\"client_credentials\"],\"allowed_origins\":[\"http://spa.example.com\"]", "invalid_client_metadata",
             "allowed_origins[0] must use https (http only for loopback)"},
+        // a revocation is kept only as long as the longest token can live (token.max_access_token_ttl, 1h)
+        {"\"grant_types\":[\"client_credentials\"],\"access_token_ttl\":\"2h\"", "invalid_client_metadata",
+            "access_token_ttl must not exceed token.max_access_token_ttl (1h)"},
         {"\"grant_types\":[\"client_credentials\"],\"access_token_ttl\":\"0s\"", "invalid_client_metadata",
             "access_token_ttl must be whole seconds between 1s and 24h"},
         {"\"grant_types\":[\"client_credentials\"],\"access_token_ttl\":\"25h\"", "invalid_client_metadata",

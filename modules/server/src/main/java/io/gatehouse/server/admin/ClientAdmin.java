@@ -35,12 +35,16 @@ public final class ClientAdmin {
   private final ClientRegistry source;
   private final RevocationService revocations;
   private final Telemetry telemetry;
+  /** {@code token.max_access_token_ttl}: no client may set a longer {@code access_token_ttl}. */
+  private final java.time.Duration maxAccessTokenTtl;
 
   /**
    * @param clients the registry the node serves from (perhaps caching); every write goes through it
    * @param source the registry behind the cache (the same when there is none); every read goes to it
    */
-  public ClientAdmin(Vertx vertx, ClientRegistry clients, ClientRegistry source, RevocationService revocations, Telemetry telemetry) {
+  public ClientAdmin(Vertx vertx, ClientRegistry clients, ClientRegistry source, RevocationService revocations, Telemetry telemetry,
+      java.time.Duration maxAccessTokenTtl) {
+    this.maxAccessTokenTtl = maxAccessTokenTtl;
     this.vertx = vertx;
     this.clients = clients;
     this.source = source;
@@ -67,7 +71,7 @@ public final class ClientAdmin {
     ClientMetadata m;
     try {
       refuseSecret(body);
-      m = ClientMetadata.read(Fields.of(body), TokenHashes.random(16), Set.of());
+      m = ClientMetadata.read(Fields.of(body), TokenHashes.random(16), Set.of()).requireTtlAtMost(maxAccessTokenTtl);
     } catch (FieldException e) {
       return Future.failedFuture(invalid(e));
     }
@@ -98,7 +102,7 @@ public final class ClientAdmin {
     ClientMetadata m;
     try {
       refuseSecret(body);
-      m = ClientMetadata.read(Fields.of(body), clientId, Set.of());
+      m = ClientMetadata.read(Fields.of(body), clientId, Set.of()).requireTtlAtMost(maxAccessTokenTtl);
       if (!m.clientId().equals(clientId)) {
         throw FieldException.of("client_id", "must be the client_id of the path (a client cannot be renamed)");
       }

@@ -41,8 +41,9 @@ public record GatehouseConfig(
   public record Http(String host, int port, int maxBodyBytes, int instances, Optional<Path> tlsCert, Optional<Path> tlsKey,
       java.util.Set<String> trustedProxies, boolean tokenViaBus) {}
 
+  /** @param maxAccessTokenTtl the longest access token lifetime (default and per-client): every revocation is kept that long */
   public record Token(Duration accessTokenTtl, String audience, Duration idTokenTtl, SigningAlgorithm idTokenAlgorithm,
-      Duration refreshIdleTtl, Duration refreshAbsoluteTtl) {}
+      Duration refreshIdleTtl, Duration refreshAbsoluteTtl, Duration maxAccessTokenTtl) {}
 
   public record Authorize(Duration codeTtl, Duration codeUsedTtl, boolean requirePkce) {}
 
