@@ -93,7 +93,7 @@ public final class AuthorizationService {
     if (clientId == null) {
       return Future.failedFuture(OAuthException.invalidRequest("client_id is required"));
     }
-    return clients.find(clientId).map(found -> {
+    return io.gatehouse.core.model.Identifiers.checked("client_id", clientId, () -> clients.find(clientId)).map(found -> {
       Client client = found.orElseThrow(() -> OAuthException.invalidRequest("unknown client_id"));
       String requested = params.get("redirect_uri");
       String redirectUri;

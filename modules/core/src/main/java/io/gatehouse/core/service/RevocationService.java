@@ -3,6 +3,7 @@ package io.gatehouse.core.service;
 import io.gatehouse.core.error.OAuthException;
 import io.gatehouse.core.grant.UserTokenMinter;
 import io.gatehouse.core.model.Client;
+import io.gatehouse.core.model.Identifiers;
 import io.gatehouse.core.revocation.Revocation;
 import io.gatehouse.core.revocation.Revoker;
 import io.gatehouse.core.store.RefreshTokenStore;
@@ -134,6 +135,9 @@ public final class RevocationService {
     }
     if (!(value instanceof String v) || v.isBlank() || v.length() > Revocation.MAX_VALUE_LENGTH) {
       return Future.failedFuture(OAuthException.invalidRequest("value must be a non-blank string of at most " + Revocation.MAX_VALUE_LENGTH + " characters"));
+    }
+    if (!Identifiers.isValid(v)) {
+      return Future.failedFuture(OAuthException.invalidRequest("value must not hold control characters"));
     }
     for (String name : request.fieldNames()) {
       if (!name.equals("kind") && !name.equals("value")) {

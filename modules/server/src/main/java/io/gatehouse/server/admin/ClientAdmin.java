@@ -3,6 +3,7 @@ package io.gatehouse.server.admin;
 import io.gatehouse.core.client.SecretHasher;
 import io.gatehouse.core.error.OAuthErrorCode;
 import io.gatehouse.core.error.OAuthException;
+import io.gatehouse.core.model.Identifiers;
 import io.gatehouse.core.model.Client;
 import io.gatehouse.core.service.RevocationService;
 import io.gatehouse.core.store.ClientRegistry;
@@ -91,7 +92,7 @@ public final class ClientAdmin {
 
   /** A client's metadata (never its secret hash); 404 when there is none. */
   public Future<ClientMetadata> find(String clientId) {
-    return source.find(clientId).map(found -> ClientMetadata.of(found.orElseThrow(ClientAdmin::notFound)));
+    return Identifiers.checked("client_id", clientId, () -> source.find(clientId)).map(found -> ClientMetadata.of(found.orElseThrow(ClientAdmin::notFound)));
   }
 
   /**
@@ -99,6 +100,10 @@ public final class ClientAdmin {
    * secret; one that becomes confidential gets a new secret, shown in this answer only.
    */
   public Future<Result> replace(String clientId, JsonObject body, JsonObject admin) {
+    return Identifiers.checked("client_id", clientId, () -> replaceValid(clientId, body, admin));
+  }
+
+  private Future<Result> replaceValid(String clientId, JsonObject body, JsonObject admin) {
     ClientMetadata m;
     try {
       refuseSecret(body);
@@ -128,7 +133,7 @@ public final class ClientAdmin {
 
   /** A new secret for a confidential client, shown in this answer only; the old one stops working on every node. */
   public Future<Result> rotate(String clientId, JsonObject admin) {
-    return change(clientId, () -> source.find(clientId).compose(existing -> {
+    return Identifiers.checked("client_id", clientId, () -> change(clientId, () -> source.find(clientId).compose(existing -> {
       Client old = existing.orElseThrow(ClientAdmin::notFound);
       if (old.isPublic()) {
         throw OAuthException.invalidRequest("a public client (token_endpoint_auth_methods none) has no secret to rotate");
@@ -136,7 +141,7 @@ public final class ClientAdmin {
       String secret = SecretHasher.generateSecret();
       ClientMetadata m = ClientMetadata.of(old);
       return clients.upsert(m.toClient(SecretHasher.hash(secret))).map(new Result(m, secret));
-    })).onSuccess(r -> telemetry.adminChange(Telemetry.AdminChange.CLIENT_SECRET_ROTATED, clientId, admin));
+    })).onSuccess(r -> telemetry.adminChange(Telemetry.AdminChange.CLIENT_SECRET_ROTATED, clientId, admin)));
   }
 
   /**
@@ -144,6 +149,10 @@ public final class ClientAdmin {
    * tokens on every node), after the deletion so that no token issued in between escapes.
    */
   public Future<Void> delete(String clientId, JsonObject admin) {
+    return Identifiers.checked("client_id", clientId, () -> deleteValid(clientId, admin));
+  }
+
+  private Future<Void> deleteValid(String clientId, JsonObject admin) {
     return change(clientId, () -> clients.delete(clientId).map(removed -> {
       if (!removed) {
         throw notFound();
