@@ -221,7 +221,7 @@ public final class Gatehouse {
     GatehouseConfig.Token t = config.token();
     // the keys in use now: swapped whole when they rotate (KeyManager)
     io.gatehouse.core.token.KeyRing ring = new io.gatehouse.core.token.KeyRing(keys);
-    AccessTokenIssuer issuer = new AccessTokenIssuer(config.issuerString(), t.audience(), ring::signer, clock);
+    AccessTokenIssuer issuer = new AccessTokenIssuer(config.issuerString(), t.audience(), config.adminScope(), ring::signer, clock);
     IdTokenIssuer idTokens = new IdTokenIssuer(config.issuerString(), () -> ring.signer(t.idTokenAlgorithm()), clock, t.idTokenTtl());
     UserTokenMinter minter = new UserTokenMinter(issuer, idTokens, stores.refreshTokens(), clock,
         new UserTokenMinter.Lifetimes(t.accessTokenTtl(), t.refreshIdleTtl(), t.refreshAbsoluteTtl(), t.maxAccessTokenTtl()), hub);
@@ -241,13 +241,14 @@ public final class Gatehouse {
     PasswordHasher passwords = new PasswordHasher();
     LoginService logins = new LoginService(vertx, stores.users(), passwords,
         new LoginThrottle(clock, l.freeFailures(), l.maxBackoff(), l.accountDelay(), Duration.ofHours(1)));
-    AccessTokenVerifier verifier = new AccessTokenVerifier(config.issuerString(), keys.publicJwks(), clock);
-    UserInfoService userInfo = new UserInfoService(verifier, stores.users(), hub.denySet());
+    AccessTokenVerifier verifier = new AccessTokenVerifier(config.issuerString(), keys.publicJwks(), clock, config.keys().algorithm(),
+        t.idTokenAlgorithm());
+    UserInfoService userInfo = new UserInfoService(verifier, stores.users(), hub.denySet(), t.audience());
     IntrospectionService introspection = new IntrospectionService(verifier, stores.refreshTokens(), config.issuerString(), clock,
         config.introspectionCacheSize(), hub.denySet(), hub::vouched, config.revocation().failClosed());
     // every revocation is kept for token.max_access_token_ttl (the longest any access token can live)
     RevocationService revocations = new RevocationService(stores.refreshTokens(), verifier, minter, hub, clock);
-    BearerAuthorizer bearer = new BearerAuthorizer(verifier, hub.denySet());
+    BearerAuthorizer bearer = new BearerAuthorizer(verifier, hub.denySet(), AccessTokenIssuer.adminAudience(config.issuerString()));
     LogoutService logouts = new LogoutService(clients, stores.refreshTokens(), verifier, revocations);
     SessionStore sessions = vertx.isClustered() ? ClusteredSessionStore.create(vertx) : LocalSessionStore.create(vertx);
     MetadataEndpoints metadata = new MetadataEndpoints(config.issuerString(), grants.supported(), keys.publicJwks(), t.idTokenAlgorithm().name());

@@ -44,6 +44,11 @@ class AdminApiTest {
 
   // ------------------------------------------------------------------ helpers (the cluster test uses them too)
 
+  /** The {@code aud} of admin API tokens on {@code s}. */
+  static String adminAudience(TestServer s) {
+    return io.gatehouse.core.token.AccessTokenIssuer.adminAudience(s.base);
+  }
+
   static String adminToken(TestServer s) throws Exception {
     return clientToken(s, ADMIN, "gatehouse:admin");
   }

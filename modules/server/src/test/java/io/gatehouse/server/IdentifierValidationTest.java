@@ -28,11 +28,7 @@ class IdentifierValidationTest {
 
   @AfterAll
   static void stop() throws Exception {
-    try {
-      server.close();
-    } finally {
-      PostgresTokenEndpointTest.sql("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
-    }
+    PostgresTokenEndpointTest.closeAndDrop(server, SCHEMA);
   }
 
   @Test
