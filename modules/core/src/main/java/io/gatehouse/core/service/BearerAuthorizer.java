@@ -28,8 +28,11 @@ public final class BearerAuthorizer {
    * {@code insufficient_scope} when it lacks {@code scope} (RFC 6750 §3.1).
    */
   public JsonObject require(String token, String scope) {
+    JsonObject claims = verifier.verify(token).orElseThrow(() -> OAuthException.invalidToken("the access token is invalid or expired"));
     // RFC 9068 §4: a token for another audience (an ordinary API token) is invalid here
-    JsonObject claims = verifier.verify(token, audience).orElseThrow(() -> OAuthException.invalidToken("the access token is invalid or expired"));
+    if (!AccessTokenVerifier.hasAudience(claims, audience)) {
+      throw OAuthException.invalidToken("the access token is not for this resource");
+    }
     if (denySet.denies(claims)) {
       throw OAuthException.invalidToken("the access token has been revoked");
     }

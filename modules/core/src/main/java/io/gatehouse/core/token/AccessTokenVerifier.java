@@ -152,10 +152,13 @@ public final class AccessTokenVerifier {
    * token is valid and {@code aud} is {@code audience} or a list holding it (RFC 9068 §4, RFC 7519 §4.1.3).
    */
   public Optional<JsonObject> verify(String token, String audience) {
-    return verify(token).filter(claims -> {
-      Object aud = claims.getValue("aud");
-      return audience.equals(aud) || (aud instanceof io.vertx.core.json.JsonArray list && list.contains(audience));
-    });
+    return verify(token).filter(claims -> hasAudience(claims, audience));
+  }
+
+  /** Whether the claims' {@code aud} is {@code audience} or a list holding it (RFC 7519 §4.1.3). */
+  public static boolean hasAudience(JsonObject claims, String audience) {
+    Object aud = claims.getValue("aud");
+    return audience.equals(aud) || (aud instanceof io.vertx.core.json.JsonArray list && list.contains(audience));
   }
 
   /**
