@@ -50,6 +50,7 @@ import io.gatehouse.core.token.AccessTokenIssuer;
 import io.gatehouse.core.token.SigningKeys;
 import io.gatehouse.server.config.GatehouseConfig;
 import io.gatehouse.server.config.GatehouseConfig.StoreType;
+import io.gatehouse.server.config.ClientMetadata;
 import io.gatehouse.server.config.SeedFile;
 import io.gatehouse.server.crypto.CryptoProvider;
 import io.gatehouse.server.http.MetadataEndpoints;
@@ -105,6 +106,11 @@ public final class Gatehouse {
    * {@code Main}), so that Vert.x's HTTP server metrics are scraped with Gatehouse's own.
    */
   public static Future<Gatehouse> start(Vertx vertx, GatehouseConfig config, MeterRegistry registry) {
+    return start(vertx, config, registry, Clock.systemUTC());
+  }
+
+  /** Starts with {@code clock} as the time of every token, code, session and revocation (tests move it). */
+  public static Future<Gatehouse> start(Vertx vertx, GatehouseConfig config, MeterRegistry registry, Clock clock) {
     Telemetry telemetry = new Telemetry(registry, vertx, config.auditTokenEvents());
     Future<SigningKeys> keys = vertx.executeBlocking(() -> loadKeys(config));
     return keys.compose(k -> openStores(vertx, config).compose(stores -> {
@@ -112,7 +118,7 @@ public final class Gatehouse {
           ? stores.clients()
           : new CachingClientRegistry(stores.clients(), config.store().clientCacheTtl(), config.store().clientCacheSize());
       return seed(vertx, config, clients, stores.users())
-          .compose(v -> deploy(vertx, config, clients, stores, k, telemetry))
+          .compose(v -> deploy(vertx, config, clients, stores, k, telemetry, clock))
           .onFailure(err -> stores.close().run());
     }));
   }
@@ -153,6 +159,13 @@ public final class Gatehouse {
       SeedFile.Seed seed = config.seedFile().isPresent()
           ? SeedFile.read(config.seedFile().get(), new PasswordHasher())
           : new SeedFile.Seed(List.of(), List.of());
+      for (Client c : seed.clients()) {
+        try {
+          ClientMetadata.of(c).requireTtlAtMost(config.token().maxAccessTokenTtl());
+        } catch (io.gatehouse.server.config.FieldException e) {
+          throw new io.gatehouse.server.config.ConfigException(e.describeIn("seed file: client " + c.clientId()));
+        }
+      }
       List<Client> all = new ArrayList<>(seed.clients());
       boolean seededDemo = all.stream().anyMatch(c -> c.clientId().equals(DEMO_CLIENT_ID));
       if (config.demoEnabled() && config.store().type() == StoreType.MEMORY && !seededDemo) {
@@ -191,8 +204,7 @@ public final class Gatehouse {
   }
 
   private static Future<Gatehouse> deploy(Vertx vertx, GatehouseConfig config, ClientRegistry clients, Stores stores, SigningKeys keys,
-      Telemetry telemetry) {
-    Clock clock = Clock.systemUTC();
+      Telemetry telemetry, Clock clock) {
     return RevocationWiring.open(vertx, config, stores.revocations(), stores.revocationsLocal(), clock, telemetry).compose(hub -> {
       Runnable closeStore = () -> hub.close().eventually(() -> RevocationWiring.closeCache(hub)).onComplete(ar -> stores.close().run());
       telemetry.gauges(() -> hub.denySet().size(), () -> clusterSize(vertx));
@@ -209,13 +221,13 @@ public final class Gatehouse {
     GatehouseConfig.Token t = config.token();
     // the keys in use now: swapped whole when they rotate (KeyManager)
     io.gatehouse.core.token.KeyRing ring = new io.gatehouse.core.token.KeyRing(keys);
-    AccessTokenIssuer issuer = new AccessTokenIssuer(config.issuerString(), t.audience(), ring::signer, clock);
+    AccessTokenIssuer issuer = new AccessTokenIssuer(config.issuerString(), t.audience(), config.adminScope(), ring::signer, clock);
     IdTokenIssuer idTokens = new IdTokenIssuer(config.issuerString(), () -> ring.signer(t.idTokenAlgorithm()), clock, t.idTokenTtl());
     UserTokenMinter minter = new UserTokenMinter(issuer, idTokens, stores.refreshTokens(), clock,
-        new UserTokenMinter.Lifetimes(t.accessTokenTtl(), t.refreshIdleTtl(), t.refreshAbsoluteTtl()), hub);
+        new UserTokenMinter.Lifetimes(t.accessTokenTtl(), t.refreshIdleTtl(), t.refreshAbsoluteTtl(), t.maxAccessTokenTtl()), hub);
     AuthorizationCodeStore codes = SharedDataAuthorizationCodeStore.create(vertx, clock, config.authorize().codeUsedTtl());
     GrantHandlers grants = new GrantHandlers(List.of(
-        new ClientCredentialsGrant(issuer, t.accessTokenTtl()),
+        new ClientCredentialsGrant(issuer, t.accessTokenTtl(), t.maxAccessTokenTtl()),
         new AuthorizationCodeGrant(codes, minter),
         new RefreshTokenGrant(minter)));
     ClientAuthenticator authenticator = new ClientAuthenticator(clients);
@@ -229,14 +241,14 @@ public final class Gatehouse {
     PasswordHasher passwords = new PasswordHasher();
     LoginService logins = new LoginService(vertx, stores.users(), passwords,
         new LoginThrottle(clock, l.freeFailures(), l.maxBackoff(), l.accountDelay(), Duration.ofHours(1)));
-    AccessTokenVerifier verifier = new AccessTokenVerifier(config.issuerString(), keys.publicJwks(), clock);
-    UserInfoService userInfo = new UserInfoService(verifier, stores.users(), hub.denySet());
+    AccessTokenVerifier verifier = new AccessTokenVerifier(config.issuerString(), keys.publicJwks(), clock, config.keys().algorithm(),
+        t.idTokenAlgorithm());
+    UserInfoService userInfo = new UserInfoService(verifier, stores.users(), hub.denySet(), t.audience());
     IntrospectionService introspection = new IntrospectionService(verifier, stores.refreshTokens(), config.issuerString(), clock,
         config.introspectionCacheSize(), hub.denySet(), hub::vouched, config.revocation().failClosed());
-    // a client may set its access token lifetime up to the longest the configuration allows
-    RevocationService revocations = new RevocationService(stores.refreshTokens(), verifier, minter, clients, hub, clock,
-        SeedFile.LONGEST_ACCESS_TOKEN_TTL.compareTo(t.accessTokenTtl()) > 0 ? SeedFile.LONGEST_ACCESS_TOKEN_TTL : t.accessTokenTtl());
-    BearerAuthorizer bearer = new BearerAuthorizer(verifier, hub.denySet());
+    // every revocation is kept for token.max_access_token_ttl (the longest any access token can live)
+    RevocationService revocations = new RevocationService(stores.refreshTokens(), verifier, minter, hub, clock);
+    BearerAuthorizer bearer = new BearerAuthorizer(verifier, hub.denySet(), AccessTokenIssuer.adminAudience(config.issuerString()));
     LogoutService logouts = new LogoutService(clients, stores.refreshTokens(), verifier, revocations);
     // login sessions (only signed-in users have one): bounded on one node here, by the Hazelcast map's eviction in a cluster
     SessionStore sessions = vertx.isClustered() ? ClusteredSessionStore.create(vertx)
@@ -246,7 +258,7 @@ public final class Gatehouse {
     Services services = new Services(config, clients, stores.users(), stores.consents(), stores.refreshTokens(), keys, tokenService, authorization, logouts, logins,
         userInfo, introspection, revocations, hub, bearer, authenticator, sessions, metadata, telemetry,
         new io.gatehouse.server.http.RateLimits(config.rateLimits(), config.http().trustedProxies()), new java.util.concurrent.atomic.AtomicBoolean(),
-        new io.gatehouse.server.admin.ClientAdmin(vertx, clients, stores.clients(), revocations, telemetry),
+        new io.gatehouse.server.admin.ClientAdmin(vertx, clients, stores.clients(), revocations, telemetry, t.maxAccessTokenTtl()),
         new io.gatehouse.server.admin.UserAdmin(vertx, stores.users(), stores.consents(), passwords, revocations, telemetry),
         keyManager);
     int instances = config.http().instances() > 0 ? config.http().instances() : Runtime.getRuntime().availableProcessors();

@@ -124,7 +124,7 @@ public final class KeyManager {
 
   /** Long enough that every token a retired key signed has expired (the longest lifetime a client can set). */
   private Duration keepRetired() {
-    Duration longest = io.gatehouse.server.config.SeedFile.LONGEST_ACCESS_TOKEN_TTL;
+    Duration longest = config.token().maxAccessTokenTtl();
     Duration id = config.token().idTokenTtl();
     return (longest.compareTo(id) > 0 ? longest : id).plusMinutes(5);
   }

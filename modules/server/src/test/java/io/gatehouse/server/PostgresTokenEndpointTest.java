@@ -44,6 +44,15 @@ class PostgresTokenEndpointTest {
         "GATEHOUSE_STORE_CLIENT_CACHE_TTL", cacheTtl);
   }
 
+  /** Closes {@code server}, then drops its schema. */
+  static void closeAndDrop(TestServer server, String schema) throws Exception {
+    try {
+      server.close();
+    } finally {
+      sql("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+    }
+  }
+
   static void sql(String statement) throws Exception {
     try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + HOST + ":" + PORT + "/" + DATABASE, USER, null);
         Statement s = c.createStatement()) {

@@ -105,6 +105,15 @@ final class TestServer implements AutoCloseable {
 
   /** Starts on the given Vert.x (for example a clustered one); it is closed with the server. */
   static TestServer start(Map<String, String> env, Vertx vertx) throws Exception {
+    return start(env, vertx, java.time.Clock.systemUTC());
+  }
+
+  /** Starts with {@code clock} as the server's time (a test moves it instead of waiting). */
+  static TestServer start(Map<String, String> env, java.time.Clock clock) throws Exception {
+    return start(env, Vertx.vertx(), clock);
+  }
+
+  private static TestServer start(Map<String, String> env, Vertx vertx, java.time.Clock clock) throws Exception {
     Path dir = Files.createTempDirectory("gatehouse-test");
     Path seed = dir.resolve("seed.yaml");
     Files.writeString(seed, SEED);
@@ -131,7 +140,8 @@ final class TestServer implements AutoCloseable {
       throw e;
     }
     try {
-      Gatehouse g = await(Gatehouse.start(vertx, cfg));
+      Gatehouse g = await(Gatehouse.start(vertx, cfg, new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
+          io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT), clock));
       return new TestServer(vertx, g, dir);
     } catch (Exception e) {
       vertx.close();

@@ -102,7 +102,7 @@ public final class AuthorizationService {
     } catch (OAuthException e) {
       return Future.failedFuture(e);
     }
-    return clients.find(clientId).map(found -> {
+    return io.gatehouse.core.model.Identifiers.checked("client_id", clientId, () -> clients.find(clientId)).map(found -> {
       Client client = found.orElseThrow(() -> OAuthException.invalidRequest("unknown client_id"));
       String requested = params.get("redirect_uri");
       String redirectUri;

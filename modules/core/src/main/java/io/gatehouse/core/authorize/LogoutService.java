@@ -88,7 +88,7 @@ public final class LogoutService {
       }
       return Future.succeededFuture(new Logout(null, null, state, null));
     }
-    return clients.find(effectiveClient).map(found -> {
+    return io.gatehouse.core.model.Identifiers.checked("client_id", effectiveClient, () -> clients.find(effectiveClient)).map(found -> {
       Client client = found.orElseThrow(() -> OAuthException.invalidRequest("unknown client_id"));
       // RP-Initiated Logout §3: the URI must exactly match one the client registered
       if (uri != null && !client.postLogoutRedirectUris().contains(uri)) {

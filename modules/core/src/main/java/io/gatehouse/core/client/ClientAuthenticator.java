@@ -27,7 +27,8 @@ public final class ClientAuthenticator {
       return Future.failedFuture(OAuthException.invalidClient("client authentication is required"));
     }
     ClientCredentials creds = presented.get();
-    return clients.find(creds.clientId()).map(found -> verify(found, creds));
+    return io.gatehouse.core.model.Identifiers.checked("client_id", creds.clientId(),
+        () -> clients.find(creds.clientId()).map(found -> verify(found, creds)));
   }
 
   private static Client verify(Optional<Client> found, ClientCredentials creds) {

@@ -15,10 +15,17 @@ import java.time.Duration;
 public final class ClientCredentialsGrant implements GrantHandler {
   private final AccessTokenIssuer issuer;
   private final Duration defaultTtl;
+  private final Duration maxTtl;
 
   public ClientCredentialsGrant(AccessTokenIssuer issuer, Duration defaultTtl) {
+    this(issuer, defaultTtl, UserTokenMinter.LONGEST_ACCESS_TOKEN);
+  }
+
+  /** @param maxTtl the longest lifetime any access token may have: a client's override is capped at it */
+  public ClientCredentialsGrant(AccessTokenIssuer issuer, Duration defaultTtl, Duration maxTtl) {
     this.issuer = issuer;
     this.defaultTtl = defaultTtl;
+    this.maxTtl = maxTtl;
   }
 
   @Override
@@ -33,7 +40,8 @@ public final class ClientCredentialsGrant implements GrantHandler {
       throw OAuthException.unauthorizedClient("public clients may not use the client_credentials grant");
     }
     Scopes scope = ScopePolicy.grant(client, request);
-    Duration ttl = client.accessTokenTtlOverride().orElse(defaultTtl);
+    // every revocation is kept for maxTtl: no token may outlive it
+    Duration ttl = UserTokenMinter.cap(client.accessTokenTtlOverride().orElse(defaultTtl), maxTtl);
     // RFC 9068 §2.2: for client credentials the subject is the client itself
     AccessToken token = issuer.issue(client.clientId(), client.clientId(), scope, ttl);
     // RFC 6749 §4.4.3: a refresh token SHOULD NOT be included

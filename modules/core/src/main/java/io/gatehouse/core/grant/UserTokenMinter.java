@@ -24,8 +24,22 @@ import java.time.Duration;
  */
 public final class UserTokenMinter {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(UserTokenMinter.class);
-  /** Lifetimes of the tokens of a user's grant. */
-  public record Lifetimes(Duration accessToken, Duration refreshIdle, Duration refreshAbsolute) {}
+  /**
+   * Lifetimes of the tokens of a user's grant. {@code maxAccessToken} is the longest lifetime any
+   * access token can have (a client's override is capped at it): every revocation is kept that long.
+   */
+  public record Lifetimes(Duration accessToken, Duration refreshIdle, Duration refreshAbsolute, Duration maxAccessToken) {
+    public Lifetimes {
+      if (maxAccessToken.compareTo(accessToken) < 0) {
+        throw new IllegalArgumentException("the longest access token lifetime is shorter than the default");
+      }
+    }
+
+    /** The longest access token lifetime is {@link #LONGEST_ACCESS_TOKEN} (or the default when longer). */
+    public Lifetimes(Duration accessToken, Duration refreshIdle, Duration refreshAbsolute) {
+      this(accessToken, refreshIdle, refreshAbsolute, accessToken.compareTo(LONGEST_ACCESS_TOKEN) > 0 ? accessToken : LONGEST_ACCESS_TOKEN);
+    }
+  }
 
   private final AccessTokenIssuer accessTokens;
   private final IdTokenIssuer idTokens;
@@ -33,6 +47,9 @@ public final class UserTokenMinter {
   private final Clock clock;
   private final Lifetimes lifetimes;
   private final Revoker revoker;
+
+  /** The upper bound of every configurable access token lifetime. */
+  public static final Duration LONGEST_ACCESS_TOKEN = Duration.ofHours(24);
 
   /** Extra time a grant's revocation is kept beyond its tokens' lifetime (clock skew between nodes, tokens in flight). */
   public static final long REVOCATION_MARGIN_SECONDS = 60;
@@ -63,13 +80,26 @@ public final class UserTokenMinter {
   public Future<Void> revokeGrant(Client client, String grantId) {
     long now = now();
     return refreshTokens.revokeFamily(grantId, keepRevokedUntil())
-        .compose(v -> revoker.revoke(new Revocation(Revocation.Kind.GRANT, grantId, now,
-            now + accessTokenTtl(client).toSeconds() + REVOCATION_MARGIN_SECONDS)));
+        .compose(v -> revoker.revoke(new Revocation(Revocation.Kind.GRANT, grantId, now, revokedUntil(now))));
   }
 
-  /** The lifetime of {@code client}'s access tokens. */
+  /**
+   * Until when a revocation made at {@code now} must be kept: the longest lifetime any token it names
+   * can have, never the client's current setting (which may have been lowered since the token was
+   * issued), plus the margin.
+   */
+  public long revokedUntil(long now) {
+    return now + lifetimes.maxAccessToken.toSeconds() + REVOCATION_MARGIN_SECONDS;
+  }
+
+  /** The lifetime of {@code client}'s access tokens: its override or the default, never beyond the longest. */
   public Duration accessTokenTtl(Client client) {
-    return client.accessTokenTtlOverride().orElse(lifetimes.accessToken);
+    return cap(client.accessTokenTtlOverride().orElse(lifetimes.accessToken), lifetimes.maxAccessToken);
+  }
+
+  /** {@code ttl}, at most {@code max} (a stored client may predate a lowered maximum). */
+  public static Duration cap(Duration ttl, Duration max) {
+    return ttl.compareTo(max) > 0 ? max : ttl;
   }
 
   /** Tokens for a freshly redeemed code: a new grant family. */

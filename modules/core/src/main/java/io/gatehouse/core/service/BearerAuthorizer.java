@@ -8,16 +8,19 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * Authorizes a request to one of Gatehouse's own protected resources (the admin API) by a Gatehouse
- * access token (RFC 6750): valid (signature, {@code typ}, {@code iss}, {@code exp}), not revoked
+ * access token (RFC 6750): valid (signature, {@code typ}, {@code iss}, {@code aud}, {@code exp}), not revoked
  * (this node's deny-set), and carrying the required scope.
  */
 public final class BearerAuthorizer {
   private final AccessTokenVerifier verifier;
   private final DenySet denySet;
+  private final String audience;
 
-  public BearerAuthorizer(AccessTokenVerifier verifier, DenySet denySet) {
+  /** @param audience the {@code aud} a token must name to be accepted here (the admin API's own) */
+  public BearerAuthorizer(AccessTokenVerifier verifier, DenySet denySet, String audience) {
     this.verifier = verifier;
     this.denySet = denySet;
+    this.audience = audience;
   }
 
   /**
@@ -26,6 +29,10 @@ public final class BearerAuthorizer {
    */
   public JsonObject require(String token, String scope) {
     JsonObject claims = verifier.verify(token).orElseThrow(() -> OAuthException.invalidToken("the access token is invalid or expired"));
+    // RFC 9068 §4: a token for another audience (an ordinary API token) is invalid here
+    if (!AccessTokenVerifier.hasAudience(claims, audience)) {
+      throw OAuthException.invalidToken("the access token is not for this resource");
+    }
     if (denySet.denies(claims)) {
       throw OAuthException.invalidToken("the access token has been revoked");
     }

@@ -3,16 +3,15 @@ package io.gatehouse.core.service;
 import io.gatehouse.core.error.OAuthException;
 import io.gatehouse.core.grant.UserTokenMinter;
 import io.gatehouse.core.model.Client;
+import io.gatehouse.core.model.Identifiers;
 import io.gatehouse.core.revocation.Revocation;
 import io.gatehouse.core.revocation.Revoker;
-import io.gatehouse.core.store.ClientRegistry;
 import io.gatehouse.core.store.RefreshTokenStore;
 import io.gatehouse.core.token.AccessTokenVerifier;
 import io.gatehouse.core.token.TokenHashes;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -35,24 +34,17 @@ public final class RevocationService {
   private final RefreshTokenStore refreshTokens;
   private final AccessTokenVerifier verifier;
   private final UserTokenMinter minter;
-  private final ClientRegistry clients;
   private final Revoker revoker;
   private final Clock clock;
-  private final Duration longestAccessTokenTtl;
 
-  /**
-   * @param longestAccessTokenTtl the longest lifetime any access token can have (the per-client
-   *     override's upper bound): a revocation by subject covers tokens of every client
-   */
-  public RevocationService(RefreshTokenStore refreshTokens, AccessTokenVerifier verifier, UserTokenMinter minter, ClientRegistry clients,
-      Revoker revoker, Clock clock, Duration longestAccessTokenTtl) {
+  /** Every revocation is kept as long as {@code minter} says any access token can live ({@link UserTokenMinter#revokedUntil}). */
+  public RevocationService(RefreshTokenStore refreshTokens, AccessTokenVerifier verifier, UserTokenMinter minter, Revoker revoker,
+      Clock clock) {
     this.refreshTokens = refreshTokens;
     this.verifier = verifier;
     this.minter = minter;
-    this.clients = clients;
     this.revoker = revoker;
     this.clock = clock;
-    this.longestAccessTokenTtl = longestAccessTokenTtl;
   }
 
   /** RFC 7009 §2.1: revokes {@code token} for the client that asks. */
@@ -87,24 +79,23 @@ public final class RevocationService {
    */
   public Future<Revocation> revokeSubject(String subject) {
     long now = clock.instant().getEpochSecond();
-    Revocation r = new Revocation(Revocation.Kind.SUBJECT, subject, now, now + longestAccessTokenTtl.toSeconds() + UserTokenMinter.REVOCATION_MARGIN_SECONDS);
+    Revocation r = new Revocation(Revocation.Kind.SUBJECT, subject, now, until(now));
     return refreshTokens.revokeBySubject(subject).compose(n -> revoker.revoke(r)).map(r).recover(RevocationService::unavailableUnlessOAuth);
   }
 
   /** Admin kill switch: every token issued to {@code clientId} until now (refresh families and access tokens). */
   public Future<Revocation> revokeClient(String clientId) {
     long now = clock.instant().getEpochSecond();
-    return clients.find(clientId).compose(client -> {
-      Duration ttl = client.map(minter::accessTokenTtl).orElse(longestAccessTokenTtl);
-      Revocation r = new Revocation(Revocation.Kind.CLIENT, clientId, now, now + ttl.toSeconds() + UserTokenMinter.REVOCATION_MARGIN_SECONDS);
-      return refreshTokens.revokeByClient(clientId).compose(n -> revoker.revoke(r)).map(r);
-    }).recover(RevocationService::unavailableUnlessOAuth);
+    // the client's tokens may have been issued under a longer lifetime than its current one: the
+    // longest lifetime any token can have, never today's setting
+    Revocation r = new Revocation(Revocation.Kind.CLIENT, clientId, now, until(now));
+    return refreshTokens.revokeByClient(clientId).compose(n -> revoker.revoke(r)).map(r).recover(RevocationService::unavailableUnlessOAuth);
   }
 
   /** Admin revocation of one grant: its refresh family and its access tokens. */
   public Future<Revocation> revokeGrant(String grantId) {
     long now = clock.instant().getEpochSecond();
-    Revocation r = new Revocation(Revocation.Kind.GRANT, grantId, now, now + longestAccessTokenTtl.toSeconds() + UserTokenMinter.REVOCATION_MARGIN_SECONDS);
+    Revocation r = new Revocation(Revocation.Kind.GRANT, grantId, now, until(now));
     return refreshTokens.revokeFamily(grantId, minter.keepRevokedUntil()).compose(v -> revoker.revoke(r)).map(r)
         .recover(RevocationService::unavailableUnlessOAuth);
   }
@@ -114,26 +105,22 @@ public final class RevocationService {
    * withdrawn), until the last of them has expired.
    */
   public Future<Void> revokeGrantTokens(Client client, java.util.List<String> grantIds) {
+    return revokeGrantTokens(client.clientId(), grantIds);
+  }
+
+  /**
+   * {@link #revokeGrantTokens(Client, java.util.List)} for a client known by id: kept for the longest
+   * lifetime any access token can have (the client's may have been longer when they were issued).
+   */
+  public Future<Void> revokeGrantTokens(String clientId, java.util.List<String> grantIds) {
     long now = clock.instant().getEpochSecond();
-    long until = now + minter.accessTokenTtl(client).toSeconds() + UserTokenMinter.REVOCATION_MARGIN_SECONDS;
+    long until = until(now);
     return Future.all(grantIds.stream().map(id -> revoker.revoke(new Revocation(Revocation.Kind.GRANT, id, now, until))).toList())
         .<Void>mapEmpty().recover(RevocationService::unavailableUnlessOAuth);
   }
 
-  /** {@link #revokeGrantTokens(Client, java.util.List)} for a client known by id (the longest lifetime when it is gone). */
-  public Future<Void> revokeGrantTokens(String clientId, java.util.List<String> grantIds) {
-    if (grantIds.isEmpty()) {
-      return Future.succeededFuture();
-    }
-    return clients.find(clientId).compose(client -> {
-      if (client.isPresent()) {
-        return revokeGrantTokens(client.get(), grantIds);
-      }
-      long now = clock.instant().getEpochSecond();
-      long until = now + longestAccessTokenTtl.toSeconds() + UserTokenMinter.REVOCATION_MARGIN_SECONDS;
-      return Future.all(grantIds.stream().map(id -> revoker.revoke(new Revocation(Revocation.Kind.GRANT, id, now, until))).toList())
-          .<Void>mapEmpty();
-    }).recover(RevocationService::unavailableUnlessOAuth);
+  private long until(long now) {
+    return minter.revokedUntil(now);
   }
 
   /**
@@ -148,6 +135,9 @@ public final class RevocationService {
     }
     if (!(value instanceof String v) || v.isBlank() || v.length() > Revocation.MAX_VALUE_LENGTH) {
       return Future.failedFuture(OAuthException.invalidRequest("value must be a non-blank string of at most " + Revocation.MAX_VALUE_LENGTH + " characters"));
+    }
+    if (!Identifiers.isValid(v)) {
+      return Future.failedFuture(OAuthException.invalidRequest("value must not hold control characters"));
     }
     for (String name : request.fieldNames()) {
       if (!name.equals("kind") && !name.equals("value")) {
@@ -169,7 +159,7 @@ public final class RevocationService {
   /** Admin revocation of one access token by its {@code jti} (its expiry unknown here: the longest lifetime). */
   public Future<Revocation> revokeJti(String jti) {
     long now = clock.instant().getEpochSecond();
-    Revocation r = new Revocation(Revocation.Kind.TOKEN, jti, now, now + longestAccessTokenTtl.toSeconds() + UserTokenMinter.REVOCATION_MARGIN_SECONDS);
+    Revocation r = new Revocation(Revocation.Kind.TOKEN, jti, now, until(now));
     return revoker.revoke(r).map(r).recover(RevocationService::unavailableUnlessOAuth);
   }
 

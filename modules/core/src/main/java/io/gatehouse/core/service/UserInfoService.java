@@ -29,8 +29,14 @@ public final class UserInfoService {
 
   private final io.gatehouse.core.revocation.DenySet denySet;
 
-  /** @param denySet revoked tokens are refused as invalid ({@code invalid_token}) */
-  public UserInfoService(AccessTokenVerifier verifier, UserStore users, io.gatehouse.core.revocation.DenySet denySet) {
+  private final String audience;
+
+  /**
+   * @param denySet revoked tokens are refused as invalid ({@code invalid_token})
+   * @param audience the {@code aud} of the access tokens accepted here (ordinary API tokens; not admin ones)
+   */
+  public UserInfoService(AccessTokenVerifier verifier, UserStore users, io.gatehouse.core.revocation.DenySet denySet, String audience) {
+    this.audience = audience;
     this.denySet = denySet;
     this.verifier = verifier;
     this.users = users;
@@ -52,7 +58,7 @@ public final class UserInfoService {
   }
 
   private Future<Answer> lookup(String bearerToken) {
-    JsonObject claims = verifier.verify(bearerToken)
+    JsonObject claims = verifier.verify(bearerToken, audience)
         .orElseThrow(() -> OAuthException.invalidToken("the access token is invalid or expired"));
     if (denySet.denies(claims)) {
       throw OAuthException.invalidToken("the access token has been revoked");
@@ -62,7 +68,10 @@ public final class UserInfoService {
     if (!scopes.values().contains("openid")) {
       throw OAuthException.insufficientScope("the access token does not carry the openid scope");
     }
-    String subject = claims.getString("sub");
+    // OIDC Core §5.3.2: the answer is about the token's sub; a token without a usable one is invalid
+    if (!(claims.getValue("sub") instanceof String subject) || !io.gatehouse.core.model.Identifiers.isValid(subject)) {
+      throw OAuthException.invalidToken("the access token has no subject");
+    }
     return users.findBySubject(subject).map(found -> {
       User user = found.orElseThrow(() -> OAuthException.invalidToken("the access token's subject no longer exists"));
       return new Answer(filter(user, scopes), claims.getString("client_id"));

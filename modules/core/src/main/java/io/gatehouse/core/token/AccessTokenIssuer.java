@@ -23,6 +23,7 @@ public final class AccessTokenIssuer {
   private final String audience;
   private final java.util.function.Supplier<JwsSigner> signer;
   private final Clock clock;
+  private final String adminScope;
 
   public AccessTokenIssuer(String issuer, String audience, JwsSigner signer, Clock clock) {
     this(issuer, audience, () -> signer, clock);
@@ -30,10 +31,27 @@ public final class AccessTokenIssuer {
 
   /** @param signer the key that signs now (it changes when keys rotate) */
   public AccessTokenIssuer(String issuer, String audience, java.util.function.Supplier<JwsSigner> signer, Clock clock) {
+    this(issuer, audience, null, signer, clock);
+  }
+
+  /**
+   * @param adminScope a token granted this scope is for the admin API only: its {@code aud} is
+   *     {@link #adminAudience(String)}, never {@code audience} (null: no such scope)
+   */
+  public AccessTokenIssuer(String issuer, String audience, String adminScope, java.util.function.Supplier<JwsSigner> signer, Clock clock) {
     this.issuer = issuer;
     this.audience = audience;
+    this.adminScope = adminScope;
     this.signer = signer;
     this.clock = clock;
+  }
+
+  /**
+   * The {@code aud} of admin API tokens: the admin API's own URI (RFC 8707 §2 style), so that an admin
+   * token is refused by every other resource server and an API token by the admin API.
+   */
+  public static String adminAudience(String issuer) {
+    return (issuer.endsWith("/") ? issuer.substring(0, issuer.length() - 1) : issuer) + "/admin";
   }
 
   /** An issued access token and the claims it carries. */
@@ -56,7 +74,7 @@ public final class AccessTokenIssuer {
     JsonObject claims = new JsonObject()
         .put("iss", issuer)
         .put("sub", subject)
-        .put("aud", audience)
+        .put("aud", adminScope != null && scope.values().contains(adminScope) ? adminAudience(issuer) : audience)
         .put("client_id", clientId);
     if (!scope.isEmpty()) {
       claims.put("scope", scope.wire());

@@ -36,15 +36,32 @@ public final class AccessTokenVerifier {
   private static final JOSEObjectType AT_JWT = new JOSEObjectType("at+jwt");
   private static final JOSEObjectType AT_JWT_FULL = new JOSEObjectType("application/at+jwt");
 
+  /** How far in the future {@code iat} and {@code nbf} may be (clocks of nodes differ a little). */
+  public static final long MAX_CLOCK_SKEW_SECONDS = 60;
+
   private final String issuer;
   private final Clock clock;
+  /** The algorithm of the keys that sign access tokens, and of those that sign ID tokens (null: any). */
+  private final JWSAlgorithm accessAlgorithm;
+  private final JWSAlgorithm idAlgorithm;
   private volatile Map<String, KeyEntry> byKid;
 
   private record KeyEntry(JWSAlgorithm algorithm, JWSVerifier verifier, PublicKey ed25519) {}
 
   public AccessTokenVerifier(String issuer, JsonObject publicJwks, Clock clock) {
+    this(issuer, publicJwks, clock, null, null);
+  }
+
+  /**
+   * Keeps keys to their use: only a key of {@code accessAlgorithm} verifies an access token, only one
+   * of {@code idAlgorithm} an ID token (when the two are one algorithm, {@code typ} still tells them apart).
+   */
+  public AccessTokenVerifier(String issuer, JsonObject publicJwks, Clock clock, SigningAlgorithm accessAlgorithm,
+      SigningAlgorithm idAlgorithm) {
     this.issuer = issuer;
     this.clock = clock;
+    this.accessAlgorithm = accessAlgorithm == null ? null : JWSAlgorithm.parse(accessAlgorithm.name());
+    this.idAlgorithm = idAlgorithm == null ? null : JWSAlgorithm.parse(idAlgorithm.name());
     this.byKid = keys(publicJwks);
   }
 
@@ -92,16 +109,13 @@ public final class AccessTokenVerifier {
     }
     try {
       SignedJWT jwt = SignedJWT.parse(token);
-      KeyEntry key = jwt.getHeader().getKeyID() == null ? null : byKid.get(jwt.getHeader().getKeyID());
       JOSEObjectType typ = jwt.getHeader().getType();
-      if (key == null || !key.algorithm.equals(jwt.getHeader().getAlgorithm()) || (typ != null && !JOSEObjectType.JWT.equals(typ))) {
-        return Optional.empty();
-      }
-      if (!verifySignature(jwt, key)) {
+      if ((typ != null && !JOSEObjectType.JWT.equals(typ)) || !signedBy(jwt, idAlgorithm)) {
         return Optional.empty();
       }
       JsonObject claims = new JsonObject(jwt.getPayload().toString());
-      return issuer.equals(claims.getValue("iss")) ? Optional.of(claims) : Optional.empty();
+      // an expired hint is fine (RP-Initiated Logout §2); one issued in the future is not ours
+      return issuer.equals(claims.getValue("iss")) && notInFuture(claims, "iat", false) ? Optional.of(claims) : Optional.empty();
     } catch (ParseException | JOSEException | GeneralSecurityException | RuntimeException e) {
       return Optional.empty();
     }
@@ -114,12 +128,8 @@ public final class AccessTokenVerifier {
     }
     try {
       SignedJWT jwt = SignedJWT.parse(token);
-      KeyEntry key = jwt.getHeader().getKeyID() == null ? null : byKid.get(jwt.getHeader().getKeyID());
-      // RFC 9068 §4: typ must be at+jwt; RFC 8725 §3.1: the algorithm must be the key's own
-      if (key == null || !key.algorithm.equals(jwt.getHeader().getAlgorithm()) || !(AT_JWT.equals(jwt.getHeader().getType()) || AT_JWT_FULL.equals(jwt.getHeader().getType()))) {
-        return Optional.empty();
-      }
-      if (!verifySignature(jwt, key)) {
+      // RFC 9068 §4: typ must be at+jwt
+      if (!(AT_JWT.equals(jwt.getHeader().getType()) || AT_JWT_FULL.equals(jwt.getHeader().getType())) || !signedBy(jwt, accessAlgorithm)) {
         return Optional.empty();
       }
       JsonObject claims = new JsonObject(jwt.getPayload().toString());
@@ -127,10 +137,53 @@ public final class AccessTokenVerifier {
       if (!issuer.equals(claims.getValue("iss")) || !(exp instanceof Number n) || n.longValue() <= clock.instant().getEpochSecond()) {
         return Optional.empty();
       }
+      // RFC 9068 §4 / RFC 7519 §4.1.5-6: iat is required; neither it nor nbf may lie beyond the skew
+      if (!notInFuture(claims, "iat", true) || !notInFuture(claims, "nbf", false)) {
+        return Optional.empty();
+      }
       return Optional.of(claims);
     } catch (ParseException | JOSEException | GeneralSecurityException | RuntimeException e) {
       return Optional.empty();
     }
+  }
+
+  /**
+   * {@code verify(token)} for a resource that only accepts tokens meant for it: the claims when the
+   * token is valid and {@code aud} is {@code audience} or a list holding it (RFC 9068 §4, RFC 7519 §4.1.3).
+   */
+  public Optional<JsonObject> verify(String token, String audience) {
+    return verify(token).filter(claims -> hasAudience(claims, audience));
+  }
+
+  /** Whether the claims' {@code aud} is {@code audience} or a list holding it (RFC 7519 §4.1.3). */
+  public static boolean hasAudience(JsonObject claims, String audience) {
+    Object aud = claims.getValue("aud");
+    return audience.equals(aud) || (aud instanceof io.vertx.core.json.JsonArray list && list.contains(audience));
+  }
+
+  /**
+   * Whether {@code jwt} is signed by one of the trusted keys, of {@code use} when given, with the
+   * key's own algorithm (RFC 8725 §3.1), and carries no {@code crit} header: Gatehouse understands no
+   * extension, so RFC 7515 §4.1.11 makes every critical one a reason to refuse, on every algorithm.
+   */
+  private boolean signedBy(SignedJWT jwt, JWSAlgorithm use) throws JOSEException, GeneralSecurityException {
+    if (jwt.getHeader().getCriticalParams() != null && !jwt.getHeader().getCriticalParams().isEmpty()) {
+      return false;
+    }
+    KeyEntry key = jwt.getHeader().getKeyID() == null ? null : byKid.get(jwt.getHeader().getKeyID());
+    if (key == null || !key.algorithm.equals(jwt.getHeader().getAlgorithm()) || (use != null && !use.equals(key.algorithm))) {
+      return false;
+    }
+    return verifySignature(jwt, key);
+  }
+
+  /** Whether the time claim {@code name} is absent (when not {@code required}) or a number not beyond now plus the skew. */
+  private boolean notInFuture(JsonObject claims, String name, boolean required) {
+    Object v = claims.getValue(name);
+    if (v == null) {
+      return !required;
+    }
+    return v instanceof Number n && n.longValue() <= clock.instant().getEpochSecond() + MAX_CLOCK_SKEW_SECONDS;
   }
 
   private static boolean verifySignature(SignedJWT jwt, KeyEntry key) throws JOSEException, GeneralSecurityException {

@@ -47,7 +47,10 @@ public final class LoginService {
     Future<Void> delayed = verdict.delay().isZero()
         ? Future.succeededFuture()
         : Future.future(p -> vertx.setTimer(verdict.delay().toMillis(), t -> p.complete()));
-    return delayed.compose(v -> users.findByUsername(username)).compose(found -> {
+    // a username no store can hold is no user: the password is still checked (against nothing), so it
+    // costs what an unknown user costs
+    return delayed.compose(v -> io.gatehouse.core.model.Identifiers.isValid(username) ? users.findByUsername(username)
+        : Future.succeededFuture(java.util.Optional.<User>empty())).compose(found -> {
       String stored = found.map(User::passwordHash).orElse(null);
       return vertx.executeBlocking(() -> hasher.verify(password, stored), false).map(ok -> outcome(found, ok, username, address));
     });

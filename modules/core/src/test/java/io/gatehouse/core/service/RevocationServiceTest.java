@@ -48,7 +48,7 @@ class RevocationServiceTest {
   RevocationService service(RefreshTokenStore refreshTokens, Revoker revoker) {
     UserTokenMinter minter = new UserTokenMinter(issuer, new IdTokenIssuer(ISSUER, keys.signer(), clock, Duration.ofMinutes(5)), refreshTokens,
         clock, new UserTokenMinter.Lifetimes(ACCESS_TTL, Duration.ofHours(1), Duration.ofHours(2)), revoker);
-    return new RevocationService(refreshTokens, verifier, minter, new InMemoryClientRegistry(), revoker, clock, LONGEST);
+    return new RevocationService(refreshTokens, verifier, minter, revoker, clock);
   }
 
   String refreshTokenOf(String clientId, String grantId) {
@@ -80,7 +80,7 @@ class RevocationServiceTest {
 
     assertThat(await(store.find(TokenHashes.hash(token), now()))).isEmpty();
     assertThat(await(list.active(now()))).containsExactly(new Revocation(Kind.GRANT, "g-1", now(),
-        now() + ACCESS_TTL.toSeconds() + UserTokenMinter.REVOCATION_MARGIN_SECONDS));
+        now() + LONGEST.toSeconds() + UserTokenMinter.REVOCATION_MARGIN_SECONDS));
     assertThat(denySet.denies(verifier.verify(fromGrant).orElseThrow())).isTrue();
   }
 

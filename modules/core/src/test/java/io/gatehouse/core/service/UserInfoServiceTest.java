@@ -47,7 +47,7 @@ class UserInfoServiceTest {
     await(users.upsert(new User("sub-alice", "alice", "$argon2id$v=19$m=64,t=1,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc",
         claims)));
     accessTokens = new AccessTokenIssuer(ISSUER, "https://api.example", keys.signer(), clock);
-    service = new UserInfoService(new AccessTokenVerifier(ISSUER, keys.publicJwks(), clock), users, denySet);
+    service = new UserInfoService(new AccessTokenVerifier(ISSUER, keys.publicJwks(), clock), users, denySet, "https://api.example");
   }
 
   private String token(String subject, String scope) {

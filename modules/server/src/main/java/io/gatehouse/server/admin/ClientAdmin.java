@@ -3,6 +3,7 @@ package io.gatehouse.server.admin;
 import io.gatehouse.core.client.SecretHasher;
 import io.gatehouse.core.error.OAuthErrorCode;
 import io.gatehouse.core.error.OAuthException;
+import io.gatehouse.core.model.Identifiers;
 import io.gatehouse.core.model.Client;
 import io.gatehouse.core.service.RevocationService;
 import io.gatehouse.core.store.ClientRegistry;
@@ -35,12 +36,16 @@ public final class ClientAdmin {
   private final ClientRegistry source;
   private final RevocationService revocations;
   private final Telemetry telemetry;
+  /** {@code token.max_access_token_ttl}: no client may set a longer {@code access_token_ttl}. */
+  private final java.time.Duration maxAccessTokenTtl;
 
   /**
    * @param clients the registry the node serves from (perhaps caching); every write goes through it
    * @param source the registry behind the cache (the same when there is none); every read goes to it
    */
-  public ClientAdmin(Vertx vertx, ClientRegistry clients, ClientRegistry source, RevocationService revocations, Telemetry telemetry) {
+  public ClientAdmin(Vertx vertx, ClientRegistry clients, ClientRegistry source, RevocationService revocations, Telemetry telemetry,
+      java.time.Duration maxAccessTokenTtl) {
+    this.maxAccessTokenTtl = maxAccessTokenTtl;
     this.vertx = vertx;
     this.clients = clients;
     this.source = source;
@@ -67,7 +72,7 @@ public final class ClientAdmin {
     ClientMetadata m;
     try {
       refuseSecret(body);
-      m = ClientMetadata.read(Fields.of(body), TokenHashes.random(16), Set.of());
+      m = ClientMetadata.read(Fields.of(body), TokenHashes.random(16), Set.of()).requireTtlAtMost(maxAccessTokenTtl);
     } catch (FieldException e) {
       return Future.failedFuture(invalid(e));
     }
@@ -87,7 +92,7 @@ public final class ClientAdmin {
 
   /** A client's metadata (never its secret hash); 404 when there is none. */
   public Future<ClientMetadata> find(String clientId) {
-    return source.find(clientId).map(found -> ClientMetadata.of(found.orElseThrow(ClientAdmin::notFound)));
+    return Identifiers.checked("client_id", clientId, () -> source.find(clientId)).map(found -> ClientMetadata.of(found.orElseThrow(ClientAdmin::notFound)));
   }
 
   /**
@@ -95,10 +100,14 @@ public final class ClientAdmin {
    * secret; one that becomes confidential gets a new secret, shown in this answer only.
    */
   public Future<Result> replace(String clientId, JsonObject body, JsonObject admin) {
+    return Identifiers.checked("client_id", clientId, () -> replaceValid(clientId, body, admin));
+  }
+
+  private Future<Result> replaceValid(String clientId, JsonObject body, JsonObject admin) {
     ClientMetadata m;
     try {
       refuseSecret(body);
-      m = ClientMetadata.read(Fields.of(body), clientId, Set.of());
+      m = ClientMetadata.read(Fields.of(body), clientId, Set.of()).requireTtlAtMost(maxAccessTokenTtl);
       if (!m.clientId().equals(clientId)) {
         throw FieldException.of("client_id", "must be the client_id of the path (a client cannot be renamed)");
       }
@@ -124,7 +133,7 @@ public final class ClientAdmin {
 
   /** A new secret for a confidential client, shown in this answer only; the old one stops working on every node. */
   public Future<Result> rotate(String clientId, JsonObject admin) {
-    return change(clientId, () -> source.find(clientId).compose(existing -> {
+    return Identifiers.checked("client_id", clientId, () -> change(clientId, () -> source.find(clientId).compose(existing -> {
       Client old = existing.orElseThrow(ClientAdmin::notFound);
       if (old.isPublic()) {
         throw OAuthException.invalidRequest("a public client (token_endpoint_auth_methods none) has no secret to rotate");
@@ -132,7 +141,7 @@ public final class ClientAdmin {
       String secret = SecretHasher.generateSecret();
       ClientMetadata m = ClientMetadata.of(old);
       return clients.upsert(m.toClient(SecretHasher.hash(secret))).map(new Result(m, secret));
-    })).onSuccess(r -> telemetry.adminChange(Telemetry.AdminChange.CLIENT_SECRET_ROTATED, clientId, admin));
+    })).onSuccess(r -> telemetry.adminChange(Telemetry.AdminChange.CLIENT_SECRET_ROTATED, clientId, admin)));
   }
 
   /**
@@ -140,6 +149,10 @@ public final class ClientAdmin {
    * tokens on every node), after the deletion so that no token issued in between escapes.
    */
   public Future<Void> delete(String clientId, JsonObject admin) {
+    return Identifiers.checked("client_id", clientId, () -> deleteValid(clientId, admin));
+  }
+
+  private Future<Void> deleteValid(String clientId, JsonObject admin) {
     return change(clientId, () -> clients.delete(clientId).map(removed -> {
       if (!removed) {
         throw notFound();

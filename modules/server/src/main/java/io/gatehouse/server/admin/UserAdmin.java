@@ -2,6 +2,7 @@ package io.gatehouse.server.admin;
 
 import io.gatehouse.core.error.OAuthErrorCode;
 import io.gatehouse.core.error.OAuthException;
+import io.gatehouse.core.model.Identifiers;
 import io.gatehouse.core.model.Consent;
 import io.gatehouse.core.model.User;
 import io.gatehouse.core.service.RevocationService;
@@ -72,7 +73,7 @@ public final class UserAdmin {
 
   /** A user (never the password hash); 404 when there is none. */
   public Future<User> find(String subject) {
-    return users.findBySubject(subject).map(found -> found.orElseThrow(UserAdmin::notFound));
+    return Identifiers.checked("subject", subject, () -> users.findBySubject(subject)).map(found -> found.orElseThrow(UserAdmin::notFound));
   }
 
   /**
@@ -80,6 +81,10 @@ public final class UserAdmin {
    * every token and login session of the user from before, without one the password is kept.
    */
   public Future<User> replace(String subject, JsonObject body, JsonObject admin) {
+    return Identifiers.checked("subject", subject, () -> replaceValid(subject, body, admin));
+  }
+
+  private Future<User> replaceValid(String subject, JsonObject body, JsonObject admin) {
     UserAttributes u;
     try {
       u = UserAttributes.read(Fields.of(body), Set.of());
@@ -110,6 +115,10 @@ public final class UserAdmin {
    * access tokens, on every node) and forgets the user's consents.
    */
   public Future<Void> delete(String subject, JsonObject admin) {
+    return Identifiers.checked("subject", subject, () -> deleteValid(subject, admin));
+  }
+
+  private Future<Void> deleteValid(String subject, JsonObject admin) {
     return AdminLocks.withLock(vertx, "user:" + subject, () -> users.delete(subject).map(removed -> {
       if (!removed) {
         throw notFound();

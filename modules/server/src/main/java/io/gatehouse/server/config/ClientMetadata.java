@@ -121,6 +121,17 @@ public record ClientMetadata(
         .put("can_introspect", canIntrospect);
   }
 
+  /**
+   * Refuses an {@code access_token_ttl} beyond {@code max} ({@code token.max_access_token_ttl}): a
+   * revocation is kept only as long as the longest token can live.
+   */
+  public ClientMetadata requireTtlAtMost(Duration max) {
+    if (accessTokenTtl != null && accessTokenTtl.compareTo(max) > 0) {
+      throw FieldException.value("access_token_ttl", format(accessTokenTtl), "must not exceed token.max_access_token_ttl (" + format(max) + ")");
+    }
+    return this;
+  }
+
   static String format(Duration d) {
     if (d.toMillis() % 1000 != 0) {
       return d.toMillis() + "ms";

@@ -104,6 +104,10 @@ public final class ConfigLoader {
           default -> throw invalid("http.token_dispatch", "must be direct or bus");
         }, connections());
     Duration ttl = duration("token.access_token_ttl", Duration.ofSeconds(10), Duration.ofHours(24));
+    Duration maxTtl = duration("token.max_access_token_ttl", Duration.ofSeconds(10), Duration.ofHours(24));
+    if (ttl.compareTo(maxTtl) > 0) {
+      throw invalid("token.access_token_ttl", "must not be longer than token.max_access_token_ttl");
+    }
     SigningAlgorithm idAlg = SigningAlgorithm.fromJose(nonEmpty("token.id_token_algorithm"))
         .orElseThrow(() -> invalid("token.id_token_algorithm", "must be one of ES256, RS256, EdDSA"));
     Duration refreshIdle = duration("token.refresh_idle_ttl", Duration.ofMinutes(1), Duration.ofDays(365));
@@ -112,7 +116,7 @@ public final class ConfigLoader {
       throw invalid("token.refresh_idle_ttl", "must not be longer than token.refresh_absolute_ttl");
     }
     var token = new GatehouseConfig.Token(ttl, nonEmpty("token.audience"),
-        duration("token.id_token_ttl", Duration.ofSeconds(10), Duration.ofHours(24)), idAlg, refreshIdle, refreshAbsolute);
+        duration("token.id_token_ttl", Duration.ofSeconds(10), Duration.ofHours(24)), idAlg, refreshIdle, refreshAbsolute, maxTtl);
     Duration codeTtl = duration("authorize.code_ttl", Duration.ofSeconds(5), Duration.ofMinutes(10));
     var authorize = new GatehouseConfig.Authorize(codeTtl,
         duration("authorize.code_used_ttl", codeTtl, Duration.ofDays(1)), bool("authorize.require_pkce"),

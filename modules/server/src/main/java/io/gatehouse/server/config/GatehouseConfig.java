@@ -54,8 +54,9 @@ public record GatehouseConfig(
   public record Connections(Duration idleTimeout, Duration requestHeadTimeout, Duration requestBodyTimeout, int maxConnections,
       int maxConnectionsPerAddress) {}
 
+  /** @param maxAccessTokenTtl the longest access token lifetime (default and per-client): every revocation is kept that long */
   public record Token(Duration accessTokenTtl, String audience, Duration idTokenTtl, SigningAlgorithm idTokenAlgorithm,
-      Duration refreshIdleTtl, Duration refreshAbsoluteTtl) {}
+      Duration refreshIdleTtl, Duration refreshAbsoluteTtl, Duration maxAccessTokenTtl) {}
 
   /** @param pendingTtl how long a signed-in user's pending authorization request is kept (the consent step) */
   public record Authorize(Duration codeTtl, Duration codeUsedTtl, boolean requirePkce, Duration pendingTtl) {}

@@ -47,8 +47,6 @@ import java.util.Set;
  */
 public final class SeedFile {
   private static final Set<String> TOP_LEVEL = Set.of("clients", "users");
-  /** The longest access token lifetime a client can be given (its override's upper bound). */
-  public static final Duration LONGEST_ACCESS_TOKEN_TTL = ClientMetadata.MAX_TTL;
 
   private SeedFile() {}
 

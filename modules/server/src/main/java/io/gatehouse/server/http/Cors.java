@@ -80,7 +80,7 @@ public final class Cors {
       return Future.succeededFuture();
     }
     response.putHeader("Vary", "Origin");
-    if (clientId == null) {
+    if (!io.gatehouse.core.model.Identifiers.isValid(clientId)) {
       return Future.succeededFuture();
     }
     return clients.find(clientId).map(found -> {

@@ -97,6 +97,15 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void loadWhenDefaultAccessTokenTtlExceedsTheMaximumThenRefused() throws Exception {
+    assertThatThrownBy(() -> load("token:\n  access_token_ttl: 2h\n", Map.of()))
+        .hasMessageContaining("'token.access_token_ttl'").hasMessageContaining("token.max_access_token_ttl");
+    assertThat(load("token:\n  access_token_ttl: 2h\n  max_access_token_ttl: 2h\n", Map.of()).token().maxAccessTokenTtl())
+        .isEqualTo(java.time.Duration.ofHours(2));
+    assertThat(load("", Map.of()).token().maxAccessTokenTtl()).isEqualTo(java.time.Duration.ofHours(1));
+  }
+
+  @Test
   void loadWhenBadDurationOrAlgorithmOrStoreThenNamed() {
     assertThatThrownBy(() -> load("token:\n  access_token_ttl: forever\n", Map.of())).hasMessageContaining("'token.access_token_ttl'");
     assertThatThrownBy(() -> load("token:\n  access_token_ttl: 2d\n", Map.of())).hasMessageContaining("'token.access_token_ttl'");

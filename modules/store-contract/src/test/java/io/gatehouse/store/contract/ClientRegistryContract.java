@@ -51,6 +51,12 @@ public abstract class ClientRegistryContract {
   }
 
   @Test
+  public void findWhenIdHoldsControlCharactersThenEmptyNotAnError() {
+    assertThat(await(registry().find(uniqueId("a") + "\u0000b"))).isEmpty();
+    assertThat(await(registry().find("cc\u0001\n"))).isEmpty();
+  }
+
+  @Test
   public void findWhenUnknownThenEmpty() {
     assertThat(await(registry().find(uniqueId("never-registered")))).isEmpty();
   }

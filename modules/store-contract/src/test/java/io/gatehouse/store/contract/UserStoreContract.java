@@ -47,6 +47,12 @@ public abstract class UserStoreContract extends StoreContractSupport {
   }
 
   @Test
+  public void findWhenSubjectOrUsernameHoldsNulThenEmptyNotAnError() {
+    assertThat(await(users().findBySubject(uniqueId("a") + "\u0000b"))).isEmpty();
+    assertThat(await(users().findByUsername(uniqueName("a") + "\u0000b"))).isEmpty();
+  }
+
+  @Test
   public void findBySubjectWhenUnknownThenEmpty() {
     assertThat(await(users().findBySubject(uniqueId("never-stored")))).isEmpty();
   }

@@ -88,6 +88,9 @@ public final class PgClientRegistry implements ClientRegistry {
   @Override
   public Future<Optional<Client>> find(String clientId) {
     Objects.requireNonNull(clientId, "clientId");
+    if (!io.gatehouse.core.model.Identifiers.isValid(clientId)) {
+      return Future.succeededFuture(Optional.empty()); // no row can hold it (PostgreSQL text has no NUL)
+    }
     return pool.preparedQuery(FIND)
         .execute(Tuple.of(clientId))
         .map(

@@ -76,12 +76,18 @@ public final class PgUserStore implements UserStore {
   @Override
   public Future<Optional<User>> findBySubject(String subject) {
     Objects.requireNonNull(subject, "subject");
+    if (!io.gatehouse.core.model.Identifiers.isValid(subject)) {
+      return Future.succeededFuture(Optional.empty()); // no row can hold it (PostgreSQL text has no NUL)
+    }
     return pool.preparedQuery(FIND_BY_SUBJECT).execute(Tuple.of(subject)).map(PgUserStore::firstUser);
   }
 
   @Override
   public Future<Optional<User>> findByUsername(String username) {
     Objects.requireNonNull(username, "username");
+    if (!io.gatehouse.core.model.Identifiers.isValid(username)) {
+      return Future.succeededFuture(Optional.empty());
+    }
     return pool.preparedQuery(FIND_BY_USERNAME).execute(Tuple.of(fold(username))).map(PgUserStore::firstUser);
   }
 
