@@ -90,9 +90,9 @@ class TelemetryTest {
 
     HttpResponse<String> r = server.form("grant_type=" + "g".repeat(30_000) + "&client_id=" + hugeId);
 
-    // the client authenticates first (RFC 6749 §3.2.1): an unknown client is invalid_client
-    assertThat(r.statusCode()).isEqualTo(401);
-    JsonObject e = refused(since, "invalid_client");
+    // a client id no client can have is refused before any lookup (400 invalid_request)
+    assertThat(r.statusCode()).isEqualTo(400);
+    JsonObject e = refused(since, "invalid_request");
     assertThat(e.getString("grant_type")).isEqualTo("unknown");
     assertThat(e.getString("client_id")).isEqualTo("c".repeat(64) + "...");
     assertThat(e.encode().length()).isLessThan(300);
@@ -105,8 +105,8 @@ class TelemetryTest {
     HttpResponse<String> r = server.form("grant_type=client_credentials&client_id=evil%0A%7B%22event%22%3A%22forged%22%7D&client_secret="
         + "s3cr3t-in-the-wrong-place");
 
-    assertThat(r.statusCode()).isEqualTo(401);
-    JsonObject e = refused(since, "invalid_client");
+    assertThat(r.statusCode()).isEqualTo(400);
+    JsonObject e = refused(since, "invalid_request");
     assertThat(e.getString("grant_type")).isEqualTo("client_credentials");
     assertThat(e.getString("client_id")).isEqualTo("invalid");
     assertThat(e.encode()).doesNotContain("forged").doesNotContain("s3cr3t");
