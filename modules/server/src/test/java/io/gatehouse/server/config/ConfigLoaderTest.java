@@ -36,6 +36,14 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void loadWhenDefaultsThenShutdownDrainsLongEnoughForABalancerPollingReadiness() {
+    // 0s dropped requests behind a balancer during a rolling restart (issue 12): readiness turns DOWN,
+    // and the node keeps serving until the balancer's next checks have seen it
+    GatehouseConfig.Shutdown s = ConfigLoader.load(List.of(), Map.of()).shutdown();
+    assertThat(s.drainDelay()).isEqualTo(Duration.ofSeconds(5));
+  }
+
+  @Test
   void loadWhenConfigFileThenOverlaysOnlyItsKeys() throws Exception {
     GatehouseConfig c = load("http:\n  port: 9999\ntoken:\n  access_token_ttl: 5m\n", Map.of());
     assertThat(c.http().port()).isEqualTo(9999);
