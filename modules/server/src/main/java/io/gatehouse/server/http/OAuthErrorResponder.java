@@ -13,7 +13,9 @@ import org.slf4j.LoggerFactory;
  * {@code error_description}, {@code Cache-Control: no-store}, and for 401 a {@code WWW-Authenticate}
  * challenge. Anything that is not an {@link OAuthException} is a bug or an outage: it is logged here
  * (class and message only, which never carry request secrets) and answered 500 {@code server_error}
- * with a generic description, never a stack trace or internal detail.
+ * with a generic description, never a stack trace or internal detail; but an unreachable or silent store
+ * ({@link io.gatehouse.core.store.StoreUnavailableException}) is 503 {@code temporarily_unavailable} with
+ * {@code Retry-After}.
  */
 public final class OAuthErrorResponder {
   private static final Logger LOG = LoggerFactory.getLogger(OAuthErrorResponder.class);
@@ -26,8 +28,13 @@ public final class OAuthErrorResponder {
 
   public static void respond(RoutingContext ctx, Throwable failure) {
     OAuthException error;
+    io.gatehouse.core.store.StoreUnavailableException unavailable = io.gatehouse.core.store.StoreUnavailableException.in(failure);
     if (failure instanceof OAuthException oauth) {
       error = oauth;
+    } else if (unavailable != null) {
+      // an outage, not a bug: no stack trace; the message names the store and the timeout or failure class only
+      LOG.warn("request {} {} failed: {}", ctx.request().method(), ctx.request().path(), unavailable.getMessage());
+      error = OAuthException.temporarilyUnavailable("a backing store is not answering; try again later");
     } else {
       LOG.error("request {} {} failed: {}", ctx.request().method(), ctx.request().path(), failure.toString(), failure);
       error = OAuthException.serverError();
