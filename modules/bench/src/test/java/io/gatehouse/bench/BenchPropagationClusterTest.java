@@ -67,6 +67,7 @@ class BenchPropagationClusterTest {
         "GATEHOUSE_RATE_LIMIT_ENABLED", "false",
         "GATEHOUSE_STORE_TYPE", "postgres", "GATEHOUSE_POSTGRES_USER", "postgres", "GATEHOUSE_POSTGRES_DATABASE", "test",
         "GATEHOUSE_POSTGRES_SCHEMA", SCHEMA));
+    env.put("GATEHOUSE_SHUTDOWN_DRAIN_DELAY", "0s");
     return await(Gatehouse.start(vertx, ConfigLoader.load(List.of("--seed", seed.toString()), env)));
   }
 

@@ -55,7 +55,7 @@ class BenchTest {
     target = "http://127.0.0.1:" + port;
     var config = ConfigLoader.load(List.of("--seed", seed.toString()), Map.of("GATEHOUSE_HTTP_PORT", String.valueOf(port),
         "GATEHOUSE_ISSUER", target, "GATEHOUSE_KEYS_DATA_DIR", dir.resolve("data").toString(), "GATEHOUSE_DEMO_ENABLED", "false",
-        "GATEHOUSE_HTTP_INSTANCES", "1", "GATEHOUSE_RATE_LIMIT_ENABLED", "false"));
+        "GATEHOUSE_HTTP_INSTANCES", "1", "GATEHOUSE_RATE_LIMIT_ENABLED", "false", "GATEHOUSE_SHUTDOWN_DRAIN_DELAY", "0s"));
     serverVertx = Vertx.vertx();
     gatehouse = Gatehouse.start(serverVertx, config).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     clientVertx = Vertx.vertx();

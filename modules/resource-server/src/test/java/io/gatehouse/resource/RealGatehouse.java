@@ -92,7 +92,8 @@ final class RealGatehouse implements AutoCloseable {
     Map<String, String> env = new java.util.HashMap<>(Map.of(
         "GATEHOUSE_HTTP_PORT", String.valueOf(port),
         "GATEHOUSE_ISSUER", issuer,
-        "GATEHOUSE_KEYS_DATA_DIR", dir.resolve("data").toString()));
+        "GATEHOUSE_KEYS_DATA_DIR", dir.resolve("data").toString(),
+        "GATEHOUSE_SHUTDOWN_DRAIN_DELAY", "0s"));
     env.putAll(extraEnv);
     GatehouseConfig cfg = ConfigLoader.load(List.of("--config", config.toString(), "--seed", seed.toString()), env);
     Vertx vertx = Vertx.vertx();

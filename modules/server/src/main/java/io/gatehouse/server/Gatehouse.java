@@ -137,7 +137,7 @@ public final class Gatehouse {
     }
     GatehouseConfig.Postgres pg = config.postgres();
     PostgresOptions options = new PostgresOptions(pg.host(), pg.port(), pg.database(), pg.user(),
-        pg.password().isEmpty() ? null : pg.password(), pg.schema(), pg.poolSize());
+        pg.password().isEmpty() ? null : pg.password(), pg.schema(), pg.poolSize(), pg.connectTimeout(), pg.queryTimeout());
     return PgStores.create(vertx, options).map(pgs -> new Stores(pgs.clients(), pgs.users(), pgs.consents(), pgs.refreshTokens(),
         pgs.revocations(), false, () -> pgs.close()));
   }
@@ -225,7 +225,8 @@ public final class Gatehouse {
     IdTokenIssuer idTokens = new IdTokenIssuer(config.issuerString(), () -> ring.signer(t.idTokenAlgorithm()), clock, t.idTokenTtl());
     UserTokenMinter minter = new UserTokenMinter(issuer, idTokens, stores.refreshTokens(), clock,
         new UserTokenMinter.Lifetimes(t.accessTokenTtl(), t.refreshIdleTtl(), t.refreshAbsoluteTtl(), t.maxAccessTokenTtl()), hub);
-    AuthorizationCodeStore codes = SharedDataAuthorizationCodeStore.create(vertx, clock, config.authorize().codeUsedTtl());
+    AuthorizationCodeStore codes = SharedDataAuthorizationCodeStore.create(vertx, clock, config.authorize().codeUsedTtl(),
+        config.cluster().callTimeout());
     GrantHandlers grants = new GrantHandlers(List.of(
         new ClientCredentialsGrant(issuer, t.accessTokenTtl(), t.maxAccessTokenTtl()),
         new AuthorizationCodeGrant(codes, minter),

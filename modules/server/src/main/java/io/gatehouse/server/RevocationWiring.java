@@ -33,7 +33,8 @@ final class RevocationWiring {
     RedisRevocationCache redisCache = null;
     if (config.redis().enabled()) {
       GatehouseConfig.Redis redis = config.redis();
-      RedisStoreOptions options = new RedisStoreOptions(redis.uri(), redis.keyPrefix(), redis.channel(), RedisStoreOptions.DEFAULT_POOL_SIZE);
+      RedisStoreOptions options = new RedisStoreOptions(redis.uri(), redis.keyPrefix(), redis.channel(), RedisStoreOptions.DEFAULT_POOL_SIZE,
+          redis.connectTimeout(), redis.commandTimeout());
       redisCache = RedisRevocationCache.create(vertx, options);
       cache = redisCache;
       channels.add(RedisRevocationChannel.create(vertx, options));
@@ -43,6 +44,7 @@ final class RevocationWiring {
         new RevocationHub.Settings(r.resyncInterval(), r.maxStaleness()), UUID.randomUUID().toString());
     hub.onLag(telemetry::propagationLag);
     hub.onRevoked(telemetry::revoked);
+    hub.onPropagationFailure(telemetry::revocationNotPropagated);
     RedisRevocationCache toClose = redisCache;
     return hub.start().map(v -> hub).recover(e -> {
       hub.close();

@@ -393,6 +393,13 @@ class KubernetesManifestsTest {
   }
 
   @Test
+  void theServersDrainAndShutdownFitInTheTimeMainWaitsForThem() throws IOException {
+    GatehouseConfig.Shutdown s = loadConfig().shutdown();
+    assertThat(s.drainDelay()).as("a balancer polling readiness needs a drain").isPositive();
+    assertThat(s.drainDelay().plus(s.timeout()).toSeconds()).isLessThan(SERVER_SHUTDOWN_SECONDS);
+  }
+
+  @Test
   void theServiceAccountMountsNoTokenBecauseDnsDiscoveryNeedsNone() throws IOException {
     ServiceAccount sa = only(ServiceAccount.class);
     assertThat(podSpec().getServiceAccountName()).isEqualTo(sa.getMetadata().getName());

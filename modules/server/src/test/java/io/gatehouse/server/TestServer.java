@@ -131,6 +131,8 @@ final class TestServer implements AutoCloseable {
     all.put("GATEHOUSE_KEYS_DATA_DIR", dir.resolve("data").toString());
     // every test request comes from 127.0.0.1: the rate limits have tests of their own (RateLimitTest)
     all.put("GATEHOUSE_RATE_LIMIT_ENABLED", "false");
+    // no balancer in front: closing need not wait for one (ShutdownTest covers the drain)
+    all.put("GATEHOUSE_SHUTDOWN_DRAIN_DELAY", "0s");
     all.putAll(env);
     GatehouseConfig cfg;
     try {

@@ -132,9 +132,16 @@ public final class OAuthException extends RuntimeException {
     return new OAuthException(OAuthErrorCode.SERVER_ERROR, "the server could not process the request");
   }
 
+  /**
+   * 503: the server cannot answer now (a store is unreachable, the node cannot vouch for its deny-set);
+   * the client may retry after {@value #UNAVAILABLE_RETRY_AFTER_SECONDS} s (RFC 9110 §15.6.4 and §10.2.3).
+   */
   public static OAuthException temporarilyUnavailable(String description) {
-    return new OAuthException(OAuthErrorCode.TEMPORARILY_UNAVAILABLE, description);
+    return new OAuthException(OAuthErrorCode.TEMPORARILY_UNAVAILABLE, 503, description, UNAVAILABLE_RETRY_AFTER_SECONDS);
   }
+
+  /** The {@code Retry-After} of a 503: a store's timeouts and the readiness probe's period are a few seconds. */
+  public static final long UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
 
   @Override
   public String toString() {

@@ -117,10 +117,12 @@ public final class UserTokenMinter {
     String refresh = TokenHashes.random(32);
     return refreshTokens.create(family, TokenHashes.hash(refresh)).map(created -> {
       if (!created) {
-        // A concurrent replay of this code revoked the grant before its refresh token was stored. The
-        // code was still redeemed exactly once (by this request), so it answers; the grant is dead,
-        // so no refresh token goes out (RFC 6749 §4.1.2: the tokens of a replayed code are revoked).
-        LOG.warn("grant {} was revoked by a concurrent replay of its code; answering without a refresh token", grantId);
+        // The grant id was already known to the store: a concurrent replay of this code revoked the
+        // grant (a tombstone) before its refresh token was stored, or the code was redeemed twice and
+        // the other redemption created the family. The store does not say which, so the log says
+        // both. Either way no second refresh token goes out for the grant (RFC 6749 §4.1.2).
+        LOG.warn("grant {} already existed when its refresh token was stored (revoked by a replay of its code, or the code was redeemed"
+            + " twice); answering without a refresh token", grantId);
         return new TokenResponse(at.jwt(), "Bearer", at.expiresAt() - at.issuedAt(), scopes, null, idToken);
       }
       return new TokenResponse(at.jwt(), "Bearer", at.expiresAt() - at.issuedAt(), scopes, refresh, idToken);

@@ -17,8 +17,11 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li><b>Record</b> ({@link #revoke}): the durable list's write must succeed, or the revocation
  *       fails (the caller answers 503, never success); then the local deny-set covers it (this node
- *       rejects at once), the cache is written (a failure marks the cache stale, and the next resync
- *       refills it from the durable list), and the event is published on every channel.
+ *       rejects at once) and the revocation is recorded: the caller answers without waiting for Redis.
+ *       In the background the cache is written (a failure marks the cache stale, and the next resync
+ *       refills it from the durable list) and the event is published on every channel (a failure is
+ *       logged; the other nodes' periodic resync from the durable list covers it). Both kinds of failure
+ *       are counted ({@link #onPropagationFailure}).
  *   <li><b>Warm start</b> ({@link #start}): the deny-set is loaded from the cache's snapshot; when the
  *       cache is absent, unreachable or not complete (it lost its data, say after a restart), from the
  *       durable list, which then refills the cache. The channels are subscribed to first, so nothing
@@ -51,6 +54,7 @@ public final class RevocationHub implements Revoker {
   private volatile boolean cacheStale;
   private volatile LongConsumer lagListener = lag -> {};
   private volatile java.util.function.Consumer<Revocation> revokedListener = r -> {};
+  private volatile java.util.function.Consumer<String> propagationFailureListener = target -> {};
   private Future<Void> syncing; // guarded by this
   private long timer = -1;
   private volatile boolean closed;
@@ -121,22 +125,32 @@ public final class RevocationHub implements Revoker {
 
   @Override
   public Future<Void> revoke(Revocation revocation) {
-    return durable.add(revocation).compose(v -> {
+    return durable.add(revocation).map(v -> {
       denySet.apply(revocation);
       revokedListener.accept(revocation);
-      Future<Void> cached = cache == null ? Future.succeededFuture() : cache.add(revocation).recover(e -> {
-        cacheStale = true;
-        LOG.warn("revocation recorded but not cached ({}); the next resync refills the cache", e.getClass().getSimpleName());
-        return Future.succeededFuture();
-      });
-      return cached.compose(c -> {
-        RevocationEvent event = new RevocationEvent(revocation, nodeId, clock.millis());
-        for (RevocationChannel channel : channels) {
-          channel.publish(event).onFailure(e -> LOG.warn("revocation event not published on {}: {}", channel.name(), e.getClass().getSimpleName()));
-        }
-        return Future.<Void>succeededFuture();
-      });
+      // recorded: what follows runs in the background, so a silent Redis never holds the answer (each of
+      // its calls is bounded by the store's own timeout)
+      if (cache != null) {
+        cache.add(revocation).onFailure(e -> {
+          cacheStale = true;
+          propagationFailureListener.accept("cache");
+          LOG.warn("revocation recorded but not cached ({}); the next resync refills the cache", describe(e));
+        });
+      }
+      RevocationEvent event = new RevocationEvent(revocation, nodeId, clock.millis());
+      for (RevocationChannel channel : channels) {
+        channel.publish(event).onFailure(e -> {
+          propagationFailureListener.accept(channel.name());
+          LOG.warn("revocation event not published on {}: {}", channel.name(), describe(e));
+        });
+      }
+      return null;
     });
+  }
+
+  /** The class and, for a store outage, its message (the store and the timeout; never a key or value). */
+  private static String describe(Throwable e) {
+    return e instanceof io.gatehouse.core.store.StoreUnavailableException ? e.getMessage() : e.getClass().getSimpleName();
   }
 
   /**
@@ -191,6 +205,8 @@ public final class RevocationHub implements Revoker {
         }
         boolean wasStale = cacheStale;
         cacheStale = false;
+        // a failed (or, bounded by the cache's own timeout, silent) refill does not fail the sync: the
+        // deny-set is current from the durable list, so this node keeps vouching while Redis is down
         return cache.fill(all).recover(e -> {
           cacheStale = cacheStale || wasStale;
           return Future.succeededFuture();
@@ -243,6 +259,14 @@ public final class RevocationHub implements Revoker {
   /** Called with each revocation this node recorded (for metrics and the audit stream). */
   public void onRevoked(java.util.function.Consumer<Revocation> listener) {
     this.revokedListener = listener;
+  }
+
+  /**
+   * Called with {@code "cache"} or a channel's name each time a recorded revocation could not be written
+   * to the cache or published there (for metrics); the resync repairs both.
+   */
+  public void onPropagationFailure(java.util.function.Consumer<String> listener) {
+    this.propagationFailureListener = listener;
   }
 
   /** Called with each received event's propagation lag in ms (for metrics and measurement). */

@@ -37,11 +37,19 @@ public final class SharedDataAuthorizationCodeStore implements AuthorizationCode
   /** The map once looked up; null before. A plain stateless handle, so sharing it is safe. */
   private volatile AsyncMap<String, JsonObject> map;
 
-  private SharedDataAuthorizationCodeStore(Vertx vertx, Clock clock, Duration usedMarkerTtl) {
+  /** Bounds every call to the map: a partitioned or frozen cluster fails the call, never hangs it. */
+  private final StoreCalls calls;
+
+  private SharedDataAuthorizationCodeStore(Vertx vertx, Clock clock, Duration usedMarkerTtl, Duration callTimeout) {
     this.vertx = vertx;
     this.clock = clock;
     this.usedMarkerTtl = usedMarkerTtl;
+    // any failure of the map is the cluster's (the values are our own JSON): unavailable, answered 503
+    this.calls = new StoreCalls("cluster", callTimeout, failure -> true);
   }
+
+  /** The default {@code callTimeout}. */
+  public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(2);
 
   /**
    * @param usedMarkerTtl how long a consumed code is remembered, so that a replay is recognised; it
@@ -49,13 +57,22 @@ public final class SharedDataAuthorizationCodeStore implements AuthorizationCode
    *     a zero TTL as "forever" (Hazelcast) or refuse it (the local map)
    */
   public static SharedDataAuthorizationCodeStore create(Vertx vertx, Clock clock, Duration usedMarkerTtl) {
+    return create(vertx, clock, usedMarkerTtl, DEFAULT_CALL_TIMEOUT);
+  }
+
+  /**
+   * {@link #create(Vertx, Clock, Duration)} with {@code callTimeout}: how long one operation on the map
+   * may take before it fails with {@link StoreUnavailableException}.
+   */
+  public static SharedDataAuthorizationCodeStore create(Vertx vertx, Clock clock, Duration usedMarkerTtl, Duration callTimeout) {
+    Objects.requireNonNull(callTimeout, "callTimeout");
     Objects.requireNonNull(vertx, "vertx");
     Objects.requireNonNull(clock, "clock");
     Objects.requireNonNull(usedMarkerTtl, "usedMarkerTtl");
     if (usedMarkerTtl.toMillis() < 1) {
       throw new IllegalArgumentException("usedMarkerTtl must be at least 1 ms, was " + usedMarkerTtl);
     }
-    return new SharedDataAuthorizationCodeStore(vertx, clock, usedMarkerTtl);
+    return new SharedDataAuthorizationCodeStore(vertx, clock, usedMarkerTtl, callTimeout);
   }
 
   /**
@@ -66,12 +83,12 @@ public final class SharedDataAuthorizationCodeStore implements AuthorizationCode
     try {
       AsyncMap<String, JsonObject> m = map;
       if (m != null) {
-        return op.apply(m);
+        return calls.bounded(op.apply(m));
       }
-      return vertx.sharedData().<String, JsonObject>getAsyncMap(MAP_NAME).compose(found -> {
+      return calls.bounded(vertx.sharedData().<String, JsonObject>getAsyncMap(MAP_NAME).compose(found -> {
         map = found;
         return op.apply(found);
-      });
+      }));
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }

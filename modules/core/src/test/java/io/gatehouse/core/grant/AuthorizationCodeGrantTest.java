@@ -298,6 +298,31 @@ class AuthorizationCodeGrantTest {
     assertThat(r.refreshToken()).isNull();
   }
 
+  @Test
+  void tokenWhenTheGrantAlreadyHasAFamilyThenNoRefreshTokenAndTheLogDoesNotClaimARevocation() {
+    // a double redemption (the other redemption created the family, nothing was revoked): the log must
+    // not say the grant was revoked
+    String code = f.code();
+    io.gatehouse.core.model.AuthorizationCode c = await(f.codes.peek(io.gatehouse.core.token.TokenHashes.hash(code))).orElseThrow().code();
+    long now = NOW.getEpochSecond();
+    await(f.refreshTokens.create(new io.gatehouse.core.model.RefreshFamily(c.grantId(), WEB.clientId(), c.subject(), c.scopes(),
+        c.sessionId(), c.authTime(), now + 3600, now + 7200), "other-redemption-hash"));
+    ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(UserTokenMinter.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged = new ch.qos.logback.core.read.ListAppender<>();
+    logged.start();
+    logger.addAppender(logged);
+    try {
+      TokenResponse r = await(f.redeem(WEB, code, VERIFIER));
+      assertThat(r.refreshToken()).isNull();
+    } finally {
+      logger.detachAppender(logged);
+    }
+    assertThat(logged.list).singleElement().satisfies(e -> {
+      assertThat(e.getFormattedMessage()).doesNotContain("was revoked").contains("redeemed twice");
+      assertThat(e.getLevel()).isEqualTo(ch.qos.logback.classic.Level.WARN);
+    });
+  }
+
   // --- checks that do not burn the code ---
 
   @Test

@@ -86,6 +86,48 @@ class RevocationHubTest {
   }
 
   @Test
+  void revokeWhenTheCacheNeverAnswersThenRecordedAtOnceAndPublishedAnyway() throws Exception {
+    // a silent Redis: the cache's calls never complete (the adapter's timeout fails them later)
+    RevocationCache silent = new RevocationCache() {
+      @Override
+      public Future<Void> add(Revocation r) {
+        return io.vertx.core.Promise.<Void>promise().future();
+      }
+
+      @Override
+      public Future<List<Revocation>> active(long now) {
+        return io.vertx.core.Promise.<List<Revocation>>promise().future();
+      }
+
+      @Override
+      public Future<Integer> purgeExpired(long now) {
+        return Future.succeededFuture(0);
+      }
+
+      @Override
+      public Future<java.util.Optional<List<Revocation>>> snapshot(long now) {
+        return Future.succeededFuture(java.util.Optional.empty());
+      }
+
+      @Override
+      public Future<Void> fill(List<Revocation> all) {
+        return Future.succeededFuture();
+      }
+    };
+    RevocationHub a = new RevocationHub(vertx, new DenySet(), durable, false, silent, List.of(new EventBusRevocationChannel(vertx)), clock,
+        SETTINGS, "a");
+    hubs.add(a);
+    await(a.start());
+    RevocationHub b = node("b");
+
+    Future<Void> revoked = a.revoke(new Revocation(Kind.TOKEN, "jti-s", now(), now() + 600));
+
+    eventually(revoked::succeeded);
+    assertThat(a.denySet().denies("jti-s", null, null, null, now())).isTrue();
+    eventually(() -> b.denySet().denies("jti-s", null, null, null, now()));
+  }
+
+  @Test
   void aNodeStartedAfterARevocationLoadsItBeforeServing() {
     RevocationHub a = node("a");
     await(a.revoke(new Revocation(Kind.SUBJECT, "alice", now(), now() + 600)));

@@ -158,7 +158,7 @@ public final class ConfigLoader {
     }
     var postgres = new GatehouseConfig.Postgres(nonEmpty("postgres.host"), integer("postgres.port", 1, 65535),
         nonEmpty("postgres.database"), nonEmpty("postgres.user"), string("postgres.password"), schema,
-        integer("postgres.pool_size", 1, 1000));
+        integer("postgres.pool_size", 1, 1000), storeTimeout("postgres.connect_timeout"), storeTimeout("postgres.query_timeout"));
     return new GatehouseConfig(issuer, http, token, authorize, session, login, keys, store, cluster(type), postgres,
         optionalPath("seed.file"), bool("demo.enabled"), integer("introspection.cache_size", 1, 100_000_000),
         revocations(), redis(), adminScope(), bool("metrics.enabled"), bool("audit.token_events"),
@@ -205,7 +205,16 @@ public final class ConfigLoader {
     if (!prefix.matches("[A-Za-z0-9:._-]{0,64}")) {
       throw invalid("redis.key_prefix", "must be at most 64 letters, digits, ':', '.', '_' or '-'");
     }
-    return new GatehouseConfig.Redis(enabled, uri, prefix, nonEmpty("redis.channel"));
+    return new GatehouseConfig.Redis(enabled, uri, prefix, nonEmpty("redis.channel"), storeTimeout("redis.connect_timeout"),
+        storeTimeout("redis.command_timeout"));
+  }
+
+  /**
+   * A timeout of a call to a backing store: long enough for a loaded store (at least 10 ms), short enough
+   * that a silent one answers clients and probes in time (at most 60 s).
+   */
+  private Duration storeTimeout(String key) {
+    return duration(key, Duration.ofMillis(10), Duration.ofMinutes(1));
   }
 
   private String adminScope() {
@@ -220,7 +229,7 @@ public final class ConfigLoader {
   private GatehouseConfig.Cluster cluster(StoreType type) {
     boolean enabled = bool("cluster.enabled");
     if (!enabled) {
-      return new GatehouseConfig.Cluster(false, null, 0);
+      return new GatehouseConfig.Cluster(false, null, 0, storeTimeout("cluster.call_timeout"));
     }
     if (type != StoreType.POSTGRES) {
       // refresh tokens, users and consent must be shared by every node
@@ -240,7 +249,8 @@ public final class ConfigLoader {
     try {
       return new GatehouseConfig.Cluster(true, new HazelcastClusterOptions(nonEmpty("cluster.name"), nonEmpty("cluster.host"),
           integer("cluster.port", 0, 65535), discovery, members, string("cluster.kubernetes.service_dns"),
-          string("cluster.kubernetes.namespace"), string("cluster.kubernetes.service_name")), integer("cluster.event_bus_port", 0, 65535));
+          string("cluster.kubernetes.namespace"), string("cluster.kubernetes.service_name")), integer("cluster.event_bus_port", 0, 65535),
+          storeTimeout("cluster.call_timeout"));
     } catch (IllegalArgumentException e) {
       throw new ConfigException("cluster configuration: " + e.getMessage());
     }

@@ -21,8 +21,13 @@ public record GatehouseConfig(
   /** The deny-set's upkeep, and what introspection answers when the node cannot vouch for it. */
   public record Revocations(Duration resyncInterval, Duration maxStaleness, io.gatehouse.core.service.IntrospectionService.FailClosed failClosed) {}
 
-  /** The Redis revocation cache and channel; {@code enabled} false runs without them. */
-  public record Redis(boolean enabled, String uri, String keyPrefix, String channel) {
+  /**
+   * The Redis revocation cache and channel; {@code enabled} false runs without them.
+   *
+   * @param connectTimeout how long opening a connection may take
+   * @param commandTimeout how long one command may take (then the call fails as unavailable)
+   */
+  public record Redis(boolean enabled, String uri, String keyPrefix, String channel, Duration connectTimeout, Duration commandTimeout) {
     @Override
     public String toString() {
       // the URI may carry a password
@@ -30,8 +35,12 @@ public record GatehouseConfig(
     }
   }
 
-  /** Clustering: {@code options} is null when the node runs alone. */
-  public record Cluster(boolean enabled, HazelcastClusterOptions options, int eventBusPort) {}
+  /**
+   * Clustering: {@code options} is null when the node runs alone.
+   *
+   * @param callTimeout how long one call to the cluster's maps (authorization codes, sessions) may take
+   */
+  public record Cluster(boolean enabled, HazelcastClusterOptions options, int eventBusPort, Duration callTimeout) {}
 
   /**
    * @param tlsCert PEM certificate chain: HTTPS served directly when present (with {@code tlsKey})
@@ -81,7 +90,13 @@ public record GatehouseConfig(
 
   public record Store(StoreType type, Duration clientCacheTtl, long clientCacheSize) {}
 
-  public record Postgres(String host, int port, String database, String user, String password, String schema, int poolSize) {
+  /**
+   * @param connectTimeout how long opening a connection may take
+   * @param queryTimeout how long one call may take, the wait for a pooled connection included (the server
+   *     cancels a longer statement too)
+   */
+  public record Postgres(String host, int port, String database, String user, String password, String schema, int poolSize,
+      Duration connectTimeout, Duration queryTimeout) {
     @Override
     public String toString() {
       return "Postgres[" + user + "@" + host + ":" + port + "/" + database + " schema " + schema + "]";

@@ -13,6 +13,8 @@ import org.slf4j.LoggerFactory;
  * The one place an error becomes a wire response (RFC 6749 §5.2): a JSON body with {@code error} and
  * {@code error_description}, {@code Cache-Control: no-store}, and for 401 a {@code WWW-Authenticate}
  * challenge. A failure of the client's connection ({@link ClientIo}) is counted, not logged as an error.
+ * An unreachable or silent store ({@link io.gatehouse.core.store.StoreUnavailableException}) is 503
+ * {@code temporarily_unavailable} with {@code Retry-After}, logged at WARN without a stack trace.
  * Anything else that is not an {@link OAuthException} is a bug or an outage: it is logged here (classes
  * and stack frames, never an exception's message, which may quote the request) and answered 500
  * {@code server_error} with a generic description, never a stack trace or internal detail.
@@ -28,8 +30,13 @@ public final class OAuthErrorResponder {
 
   public static void respond(RoutingContext ctx, Throwable failure) {
     OAuthException error;
+    io.gatehouse.core.store.StoreUnavailableException unavailable = io.gatehouse.core.store.StoreUnavailableException.in(failure);
     if (failure instanceof OAuthException oauth) {
       error = oauth;
+    } else if (unavailable != null) {
+      // an outage, not a bug: no stack trace; the message names the store and the timeout or failure class only
+      LOG.warn("request {} {} failed: {}", ctx.request().method(), route(ctx), unavailable.getMessage());
+      error = OAuthException.temporarilyUnavailable("a backing store is not answering; try again later");
     } else if (ClientIo.isClientIo(failure)) {
       // the client's connection failed (closed, reset): nothing of the server's to report or answer
       ClientIo.count(ctx, failure);

@@ -211,6 +211,11 @@ public final class Telemetry {
         .put("admin_client_id", admin.getString("client_id")).put("admin_sub", admin.getString("sub")));
   }
 
+  /** A recorded revocation that could not be written to the cache or published on a channel ({@code target}); the resync repairs it. */
+  public void revocationNotPropagated(String target) {
+    counter("gatehouse.revocations.not.propagated", "target", target).increment();
+  }
+
   public void propagationLag(long millis) {
     propagationLag.record(millis);
   }

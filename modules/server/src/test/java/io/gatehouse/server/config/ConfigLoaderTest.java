@@ -36,6 +36,29 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void loadWhenDefaultsThenEveryStoreCallIsBoundedAndABadTimeoutIsRefused() {
+    GatehouseConfig c = ConfigLoader.load(List.of(), Map.of());
+    assertThat(List.of(c.postgres().connectTimeout(), c.postgres().queryTimeout(), c.redis().connectTimeout(), c.redis().commandTimeout(),
+        c.cluster().callTimeout())).containsOnly(Duration.ofSeconds(2));
+    assertThat(ConfigLoader.load(List.of(), Map.of("GATEHOUSE_POSTGRES_QUERY_TIMEOUT", "300ms")).postgres().queryTimeout())
+        .isEqualTo(Duration.ofMillis(300));
+    for (String key : List.of("GATEHOUSE_POSTGRES_CONNECT_TIMEOUT", "GATEHOUSE_POSTGRES_QUERY_TIMEOUT", "GATEHOUSE_REDIS_CONNECT_TIMEOUT",
+        "GATEHOUSE_REDIS_COMMAND_TIMEOUT", "GATEHOUSE_CLUSTER_CALL_TIMEOUT")) {
+      for (String bad : List.of("0s", "2h", "soon")) {
+        assertThatThrownBy(() -> ConfigLoader.load(List.of(), Map.of(key, bad))).as(key + "=" + bad).isInstanceOf(ConfigException.class);
+      }
+    }
+  }
+
+  @Test
+  void loadWhenDefaultsThenShutdownDrainsLongEnoughForABalancerPollingReadiness() {
+    // 0s dropped requests behind a balancer during a rolling restart (issue 12): readiness turns DOWN,
+    // and the node keeps serving until the balancer's next checks have seen it
+    GatehouseConfig.Shutdown s = ConfigLoader.load(List.of(), Map.of()).shutdown();
+    assertThat(s.drainDelay()).isEqualTo(Duration.ofSeconds(5));
+  }
+
+  @Test
   void loadWhenConfigFileThenOverlaysOnlyItsKeys() throws Exception {
     GatehouseConfig c = load("http:\n  port: 9999\ntoken:\n  access_token_ttl: 5m\n", Map.of());
     assertThat(c.http().port()).isEqualTo(9999);

@@ -6,7 +6,6 @@ import io.gatehouse.core.model.Scopes;
 import io.gatehouse.core.store.ClientRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowIterator;
 import io.vertx.sqlclient.Tuple;
@@ -59,16 +58,16 @@ public final class PgClientRegistry implements ClientRegistry {
 
   private static final String PING = "SELECT 1";
 
-  private final Pool pool;
+  private final BoundedPool pool;
   private final boolean ownsPool;
 
-  private PgClientRegistry(Pool pool, boolean ownsPool) {
+  private PgClientRegistry(BoundedPool pool, boolean ownsPool) {
     this.pool = Objects.requireNonNull(pool, "pool");
     this.ownsPool = ownsPool;
   }
 
   /** A registry on a pool someone else owns (and closes). */
-  static PgClientRegistry sharing(Pool pool) {
+  static PgClientRegistry sharing(BoundedPool pool) {
     return new PgClientRegistry(pool, false);
   }
 
@@ -91,8 +90,7 @@ public final class PgClientRegistry implements ClientRegistry {
     if (!io.gatehouse.core.model.Identifiers.isValid(clientId)) {
       return Future.succeededFuture(Optional.empty()); // no row can hold it (PostgreSQL text has no NUL)
     }
-    return pool.preparedQuery(FIND)
-        .execute(Tuple.of(clientId))
+    return pool.execute(FIND, Tuple.of(clientId))
         .map(
             rows -> {
               RowIterator<Row> it = rows.iterator();
@@ -123,19 +121,19 @@ public final class PgClientRegistry implements ClientRegistry {
             .addArrayOfString(sorted(client.allowedOrigins()))
             .addBoolean(client.logoutRevokesRefreshTokens())
             .addBoolean(client.canIntrospect());
-    return pool.preparedQuery(UPSERT).execute(params).mapEmpty();
+    return pool.execute(UPSERT, params).mapEmpty();
   }
 
   @Override
   public Future<Boolean> delete(String clientId) {
     Objects.requireNonNull(clientId, "clientId");
-    return pool.preparedQuery(DELETE).execute(Tuple.of(clientId)).map(rows -> rows.rowCount() > 0);
+    return pool.execute(DELETE, Tuple.of(clientId)).map(rows -> rows.rowCount() > 0);
   }
 
   /** Runs {@code SELECT 1}; fails when the database does not answer. */
   @Override
   public Future<Void> ping() {
-    return pool.preparedQuery(PING).execute().mapEmpty();
+    return pool.execute(PING).mapEmpty();
   }
 
   /**

@@ -5,7 +5,6 @@ import io.gatehouse.core.model.Scopes;
 import io.gatehouse.core.store.ConsentStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowIterator;
 import io.vertx.sqlclient.Tuple;
@@ -45,10 +44,10 @@ public final class PgConsentStore implements ConsentStore {
 
   static final String LIST = "SELECT " + COLUMNS + " FROM consents WHERE subject = $1 ORDER BY client_id";
 
-  private final Pool pool;
+  private final BoundedPool pool;
   private final boolean ownsPool;
 
-  private PgConsentStore(Pool pool, boolean ownsPool) {
+  private PgConsentStore(BoundedPool pool, boolean ownsPool) {
     this.pool = Objects.requireNonNull(pool, "pool");
     this.ownsPool = ownsPool;
   }
@@ -67,7 +66,7 @@ public final class PgConsentStore implements ConsentStore {
   }
 
   /** A store on a pool someone else owns (and closes). */
-  static PgConsentStore sharing(Pool pool) {
+  static PgConsentStore sharing(BoundedPool pool) {
     return new PgConsentStore(pool, false);
   }
 
@@ -75,8 +74,7 @@ public final class PgConsentStore implements ConsentStore {
   public Future<Optional<Consent>> find(String subject, String clientId) {
     Objects.requireNonNull(subject, "subject");
     Objects.requireNonNull(clientId, "clientId");
-    return pool.preparedQuery(FIND)
-        .execute(Tuple.of(subject, clientId))
+    return pool.execute(FIND, Tuple.of(subject, clientId))
         .map(
             rows -> {
               RowIterator<Row> it = rows.iterator();
@@ -95,21 +93,20 @@ public final class PgConsentStore implements ConsentStore {
             .addString(clientId)
             .addArrayOfString(scopes.values().toArray(String[]::new))
             .addLong(grantedAt);
-    return pool.preparedQuery(GRANT).execute(params).mapEmpty();
+    return pool.execute(GRANT, params).mapEmpty();
   }
 
   @Override
   public Future<Boolean> withdraw(String subject, String clientId) {
     Objects.requireNonNull(subject, "subject");
     Objects.requireNonNull(clientId, "clientId");
-    return pool.preparedQuery(WITHDRAW).execute(Tuple.of(subject, clientId)).map(rows -> rows.rowCount() > 0);
+    return pool.execute(WITHDRAW, Tuple.of(subject, clientId)).map(rows -> rows.rowCount() > 0);
   }
 
   @Override
   public Future<List<Consent>> list(String subject) {
     Objects.requireNonNull(subject, "subject");
-    return pool.preparedQuery(LIST)
-        .execute(Tuple.of(subject))
+    return pool.execute(LIST, Tuple.of(subject))
         .map(
             rows -> {
               List<Consent> consents = new ArrayList<>(rows.size());

@@ -5,7 +5,6 @@ import io.gatehouse.core.model.Scopes;
 import io.gatehouse.core.store.RefreshTokenStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowIterator;
 import io.vertx.sqlclient.Tuple;
@@ -110,10 +109,10 @@ public final class PgRefreshTokenStore implements RefreshTokenStore {
   /** The primary key of {@code refresh_tokens}: a token hash already in the store. */
   static final String TOKEN_HASH_CONSTRAINT = "refresh_tokens_pkey";
 
-  private final Pool pool;
+  private final BoundedPool pool;
   private final boolean ownsPool;
 
-  private PgRefreshTokenStore(Pool pool, boolean ownsPool) {
+  private PgRefreshTokenStore(BoundedPool pool, boolean ownsPool) {
     this.pool = Objects.requireNonNull(pool, "pool");
     this.ownsPool = ownsPool;
   }
@@ -132,7 +131,7 @@ public final class PgRefreshTokenStore implements RefreshTokenStore {
   }
 
   /** A store on a pool someone else owns (and closes). */
-  static PgRefreshTokenStore sharing(Pool pool) {
+  static PgRefreshTokenStore sharing(BoundedPool pool) {
     return new PgRefreshTokenStore(pool, false);
   }
 
@@ -151,14 +150,13 @@ public final class PgRefreshTokenStore implements RefreshTokenStore {
             .addLong(family.idleExpiresAt())
             .addLong(family.absoluteExpiresAt())
             .addString(tokenHash);
-    return answersOneRow(pool.preparedQuery(CREATE).execute(params).map(rows -> rows.rowCount() == 1));
+    return answersOneRow(pool.execute(CREATE, params).map(rows -> rows.rowCount() == 1));
   }
 
   @Override
   public Future<Optional<Member>> find(String tokenHash, long now) {
     Objects.requireNonNull(tokenHash, "tokenHash");
-    return pool.preparedQuery(FIND)
-        .execute(Tuple.of(tokenHash, now))
+    return pool.execute(FIND, Tuple.of(tokenHash, now))
         .map(
             rows -> {
               RowIterator<Row> it = rows.iterator();
@@ -175,14 +173,14 @@ public final class PgRefreshTokenStore implements RefreshTokenStore {
     Objects.requireNonNull(oldHash, "oldHash");
     Objects.requireNonNull(newHash, "newHash");
     Tuple params = Tuple.of(oldHash, newHash, newIdleExpiresAt, now);
-    return answersOneRow(pool.preparedQuery(ROTATE).execute(params).map(rows -> rows.rowCount() == 1));
+    return answersOneRow(pool.execute(ROTATE, params).map(rows -> rows.rowCount() == 1));
   }
 
   @Override
   public Future<Optional<RefreshFamily>> rotateIfCurrent(String oldHash, String newHash, long newIdleExpiresAt, long now,
       String clientId, Scopes required) {
     Tuple params = Tuple.of(oldHash, newHash, newIdleExpiresAt, now, clientId).addArrayOfString(required.values().toArray(String[]::new));
-    return pool.preparedQuery(ROTATE_IF_CURRENT).execute(params)
+    return pool.execute(ROTATE_IF_CURRENT, params)
         .map(rows -> {
           RowIterator<Row> it = rows.iterator();
           return it.hasNext() ? Optional.of(toFamily(it.next())) : Optional.<RefreshFamily>empty();
@@ -194,7 +192,7 @@ public final class PgRefreshTokenStore implements RefreshTokenStore {
   @Override
   public Future<Void> revokeFamily(String grantId, long keepUntil) {
     Objects.requireNonNull(grantId, "grantId");
-    return pool.preparedQuery(REVOKE_FAMILY).execute(Tuple.of(grantId, keepUntil)).mapEmpty();
+    return pool.execute(REVOKE_FAMILY, Tuple.of(grantId, keepUntil)).mapEmpty();
   }
 
   /** A null session id names no login session: it revokes nothing (no family has a null match). */
@@ -203,12 +201,12 @@ public final class PgRefreshTokenStore implements RefreshTokenStore {
     if (sessionId == null) {
       return Future.succeededFuture(List.of());
     }
-    return pool.preparedQuery(REVOKE_BY_SESSION).execute(Tuple.of(sessionId)).map(PgRefreshTokenStore::grantIds);
+    return pool.execute(REVOKE_BY_SESSION, Tuple.of(sessionId)).map(PgRefreshTokenStore::grantIds);
   }
 
   @Override
   public Future<List<String>> revokeBySubjectAndClient(String subject, String clientId) {
-    return pool.preparedQuery(REVOKE_BY_SUBJECT_AND_CLIENT).execute(Tuple.of(subject, clientId)).map(PgRefreshTokenStore::grantIds);
+    return pool.execute(REVOKE_BY_SUBJECT_AND_CLIENT, Tuple.of(subject, clientId)).map(PgRefreshTokenStore::grantIds);
   }
 
   private static List<String> grantIds(io.vertx.sqlclient.RowSet<Row> rows) {
@@ -221,17 +219,17 @@ public final class PgRefreshTokenStore implements RefreshTokenStore {
 
   @Override
   public Future<Integer> revokeBySubject(String subject) {
-    return pool.preparedQuery(REVOKE_BY_SUBJECT).execute(Tuple.of(subject)).map(rows -> rows.rowCount());
+    return pool.execute(REVOKE_BY_SUBJECT, Tuple.of(subject)).map(rows -> rows.rowCount());
   }
 
   @Override
   public Future<Integer> revokeByClient(String clientId) {
-    return pool.preparedQuery(REVOKE_BY_CLIENT).execute(Tuple.of(clientId)).map(rows -> rows.rowCount());
+    return pool.execute(REVOKE_BY_CLIENT, Tuple.of(clientId)).map(rows -> rows.rowCount());
   }
 
   @Override
   public Future<Integer> purgeExpired(long now) {
-    return pool.preparedQuery(PURGE_EXPIRED).execute(Tuple.of(now)).map(rows -> rows.rowCount());
+    return pool.execute(PURGE_EXPIRED, Tuple.of(now)).map(rows -> rows.rowCount());
   }
 
   /**

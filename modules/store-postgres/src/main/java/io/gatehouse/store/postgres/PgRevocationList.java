@@ -4,7 +4,6 @@ import io.gatehouse.core.revocation.Revocation;
 import io.gatehouse.core.revocation.RevocationList;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
@@ -40,10 +39,10 @@ public final class PgRevocationList implements RevocationList {
 
   static final String PURGE_EXPIRED = "DELETE FROM revocations WHERE expires_at <= $1";
 
-  private final Pool pool;
+  private final BoundedPool pool;
   private final boolean ownsPool;
 
-  private PgRevocationList(Pool pool, boolean ownsPool) {
+  private PgRevocationList(BoundedPool pool, boolean ownsPool) {
     this.pool = Objects.requireNonNull(pool, "pool");
     this.ownsPool = ownsPool;
   }
@@ -62,7 +61,7 @@ public final class PgRevocationList implements RevocationList {
   }
 
   /** A list on a pool someone else owns (and closes). */
-  static PgRevocationList sharing(Pool pool) {
+  static PgRevocationList sharing(BoundedPool pool) {
     return new PgRevocationList(pool, false);
   }
 
@@ -71,13 +70,12 @@ public final class PgRevocationList implements RevocationList {
     Objects.requireNonNull(revocation, "revocation");
     Tuple params =
         Tuple.of(revocation.kind().wire(), revocation.value(), revocation.revokedAt(), revocation.expiresAt());
-    return pool.preparedQuery(ADD).execute(params).mapEmpty();
+    return pool.execute(ADD, params).mapEmpty();
   }
 
   @Override
   public Future<List<Revocation>> active(long now) {
-    return pool.preparedQuery(ACTIVE)
-        .execute(Tuple.of(now))
+    return pool.execute(ACTIVE, Tuple.of(now))
         .map(
             rows -> {
               List<Revocation> active = new ArrayList<>(rows.size());
@@ -95,7 +93,7 @@ public final class PgRevocationList implements RevocationList {
 
   @Override
   public Future<Integer> purgeExpired(long now) {
-    return pool.preparedQuery(PURGE_EXPIRED).execute(Tuple.of(now)).map(rows -> rows.rowCount());
+    return pool.execute(PURGE_EXPIRED, Tuple.of(now)).map(rows -> rows.rowCount());
   }
 
   /**

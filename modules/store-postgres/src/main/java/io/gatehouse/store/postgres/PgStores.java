@@ -2,7 +2,6 @@ package io.gatehouse.store.postgres;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.sqlclient.Pool;
 import java.util.Objects;
 
 /**
@@ -12,14 +11,14 @@ import java.util.Objects;
  * it, after which every store's calls fail.
  */
 public final class PgStores {
-  private final Pool pool;
+  private final BoundedPool pool;
   private final PgClientRegistry clients;
   private final PgUserStore users;
   private final PgConsentStore consents;
   private final PgRefreshTokenStore refreshTokens;
   private final PgRevocationList revocations;
 
-  private PgStores(Pool pool) {
+  private PgStores(BoundedPool pool) {
     this.pool = pool;
     this.clients = PgClientRegistry.sharing(pool);
     this.users = PgUserStore.sharing(pool);

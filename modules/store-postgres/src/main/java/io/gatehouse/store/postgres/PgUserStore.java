@@ -4,7 +4,6 @@ import io.gatehouse.core.model.User;
 import io.gatehouse.core.store.UserStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowIterator;
 import io.vertx.sqlclient.RowSet;
@@ -47,10 +46,10 @@ public final class PgUserStore implements UserStore {
   /** The unique constraint on the folded username. */
   static final String USERNAME_CONSTRAINT = "users_username_key_unique";
 
-  private final Pool pool;
+  private final BoundedPool pool;
   private final boolean ownsPool;
 
-  private PgUserStore(Pool pool, boolean ownsPool) {
+  private PgUserStore(BoundedPool pool, boolean ownsPool) {
     this.pool = Objects.requireNonNull(pool, "pool");
     this.ownsPool = ownsPool;
   }
@@ -69,7 +68,7 @@ public final class PgUserStore implements UserStore {
   }
 
   /** A store on a pool someone else owns (and closes). */
-  static PgUserStore sharing(Pool pool) {
+  static PgUserStore sharing(BoundedPool pool) {
     return new PgUserStore(pool, false);
   }
 
@@ -79,7 +78,7 @@ public final class PgUserStore implements UserStore {
     if (!io.gatehouse.core.model.Identifiers.isValid(subject)) {
       return Future.succeededFuture(Optional.empty()); // no row can hold it (PostgreSQL text has no NUL)
     }
-    return pool.preparedQuery(FIND_BY_SUBJECT).execute(Tuple.of(subject)).map(PgUserStore::firstUser);
+    return pool.execute(FIND_BY_SUBJECT, Tuple.of(subject)).map(PgUserStore::firstUser);
   }
 
   @Override
@@ -88,7 +87,7 @@ public final class PgUserStore implements UserStore {
     if (!io.gatehouse.core.model.Identifiers.isValid(username)) {
       return Future.succeededFuture(Optional.empty());
     }
-    return pool.preparedQuery(FIND_BY_USERNAME).execute(Tuple.of(fold(username))).map(PgUserStore::firstUser);
+    return pool.execute(FIND_BY_USERNAME, Tuple.of(fold(username))).map(PgUserStore::firstUser);
   }
 
   @Override
@@ -101,8 +100,7 @@ public final class PgUserStore implements UserStore {
             .addString(fold(user.username()))
             .addString(user.passwordHash())
             .addJsonObject(user.claims());
-    return pool.preparedQuery(UPSERT)
-        .execute(params)
+    return pool.execute(UPSERT, params)
         .<Void>mapEmpty()
         .recover(
             failure ->
@@ -114,7 +112,7 @@ public final class PgUserStore implements UserStore {
   @Override
   public Future<Boolean> delete(String subject) {
     Objects.requireNonNull(subject, "subject");
-    return pool.preparedQuery(DELETE).execute(Tuple.of(subject)).map(rows -> rows.rowCount() > 0);
+    return pool.execute(DELETE, Tuple.of(subject)).map(rows -> rows.rowCount() > 0);
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.gatehouse.store.postgres;
 
+import java.time.Duration;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -17,9 +18,21 @@ import java.util.regex.Pattern;
  * @param password the role's password, or null when the server does not ask for one
  * @param schema schema holding Gatehouse's tables; created by the migrations when missing
  * @param poolSize maximum number of connections in the pool, at least 1
+ * @param connectTimeout how long opening a connection (TCP) may take, at least 1 ms
+ * @param queryTimeout how long one call may take, waiting for a pooled connection included, at least 1 ms;
+ *     the server cancels a statement running longer too ({@code statement_timeout})
  */
 public record PostgresOptions(
-    String host, int port, String database, String user, String password, String schema, int poolSize) {
+    String host, int port, String database, String user, String password, String schema, int poolSize,
+    Duration connectTimeout, Duration queryTimeout) {
+
+  /** The default {@link #connectTimeout} and {@link #queryTimeout}. */
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
+
+  /** With the default timeouts. */
+  public PostgresOptions(String host, int port, String database, String user, String password, String schema, int poolSize) {
+    this(host, port, database, user, password, schema, poolSize, DEFAULT_TIMEOUT, DEFAULT_TIMEOUT);
+  }
 
   private static final Pattern SCHEMA = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
@@ -42,6 +55,12 @@ public record PostgresOptions(
     if (poolSize < 1) {
       throw new IllegalArgumentException("poolSize must be at least 1, was " + poolSize);
     }
+    Objects.requireNonNull(connectTimeout, "connectTimeout");
+    Objects.requireNonNull(queryTimeout, "queryTimeout");
+    if (connectTimeout.toMillis() < 1 || queryTimeout.toMillis() < 1 || connectTimeout.toMillis() > Integer.MAX_VALUE
+        || queryTimeout.toMillis() > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("connectTimeout and queryTimeout must be between 1 ms and " + Integer.MAX_VALUE + " ms");
+    }
   }
 
   /** Like the record's own, but never shows the password; only whether one is set. */
@@ -54,6 +73,8 @@ public record PostgresOptions(
         + ", password=" + (password == null ? "<none>" : "<set>")
         + ", schema=" + schema
         + ", poolSize=" + poolSize
+        + ", connectTimeout=" + connectTimeout
+        + ", queryTimeout=" + queryTimeout
         + "]";
   }
 }

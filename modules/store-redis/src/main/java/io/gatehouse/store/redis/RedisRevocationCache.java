@@ -61,6 +61,8 @@ import java.util.Optional;
  *       bounded even when nobody purges.
  * </ul>
  *
+ * Every command is bounded by {@link RedisStoreOptions#commandTimeout()} ({@link BoundedRedis}): a silent
+ * server fails the call with {@link io.gatehouse.core.store.StoreUnavailableException} within it.
  * A Redis failure fails the returned future (a failed {@code add} may or may not have been applied;
  * the caller treats it as not recorded). An entry that does not parse fails {@link #active} and
  * {@link #snapshot} rather than being skipped, since skipping it would un-revoke tokens. Times beyond
@@ -144,7 +146,7 @@ public final class RedisRevocationCache implements RevocationCache {
   public static RedisRevocationCache create(Vertx vertx, RedisStoreOptions options) {
     Objects.requireNonNull(vertx, "vertx");
     Objects.requireNonNull(options, "options");
-    return new RedisRevocationCache(Redis.createClient(vertx, options.clientOptions(options.poolSize())), options.keyPrefix());
+    return new RedisRevocationCache(BoundedRedis.create(vertx, options, options.poolSize()), options.keyPrefix());
   }
 
   @Override

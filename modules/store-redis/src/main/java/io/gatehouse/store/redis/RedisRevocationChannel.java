@@ -56,6 +56,8 @@ public final class RedisRevocationChannel implements RevocationChannel {
   private final Redis subscriber;
   private final long firstBackoffMs;
   private final long maxBackoffMs;
+  /** How long opening the subscription's connection (TCP and the client's handshake) may take. */
+  private final long connectTimeoutMs;
 
   private final Object lock = new Object();
   // guarded by lock
@@ -76,11 +78,13 @@ public final class RedisRevocationChannel implements RevocationChannel {
   private RedisRevocationChannel(Vertx vertx, RedisStoreOptions options, long firstBackoffMs, long maxBackoffMs) {
     this.vertx = vertx;
     this.channel = options.channel();
-    this.publisher = Redis.createClient(vertx, options.clientOptions(options.poolSize()));
+    // publishing is bounded by the command timeout; the subscription bounds its own handshake (SUBSCRIBE_TIMEOUT_MS)
+    this.publisher = BoundedRedis.create(vertx, options, options.poolSize());
     this.subscriber = Redis.createClient(vertx, options.clientOptions(1));
     this.firstBackoffMs = firstBackoffMs;
     this.maxBackoffMs = maxBackoffMs;
     this.backoffMs = firstBackoffMs;
+    this.connectTimeoutMs = options.connectTimeout().plus(options.commandTimeout()).toMillis();
   }
 
   /**
@@ -196,8 +200,14 @@ public final class RedisRevocationChannel implements RevocationChannel {
                 }
               }
             });
-    subscriber.connect()
-        .onFailure(subscribed::tryFail)
+    Future<RedisConnection> connecting = subscriber.connect();
+    // a silent server accepts the TCP connection and never answers the handshake: give up, and close the
+    // connection should it still come
+    connecting.timeout(connectTimeoutMs, java.util.concurrent.TimeUnit.MILLISECONDS)
+        .onFailure(failure -> {
+          connecting.onSuccess(RedisConnection::close);
+          subscribed.tryFail(failure);
+        })
         .onSuccess(
             conn -> {
               int gen;

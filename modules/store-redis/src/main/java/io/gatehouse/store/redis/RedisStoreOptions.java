@@ -2,6 +2,7 @@ package io.gatehouse.store.redis;
 
 import io.gatehouse.core.revocation.RevocationEvent;
 import io.vertx.redis.client.RedisOptions;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -16,8 +17,22 @@ import java.util.regex.Pattern;
  * @param channel the pub/sub channel revocation events travel on (default {@value #DEFAULT_CHANNEL})
  * @param poolSize most connections the store's pool opens, at least 1 (a subscriber holds one more
  *     of its own)
+ * @param connectTimeout how long opening a connection (TCP) may take, at least 1 ms
+ * @param commandTimeout how long one command (or pipelined batch) may take, the wait for a pooled
+ *     connection included, at least 1 ms
  */
-public record RedisStoreOptions(String uri, String keyPrefix, String channel, int poolSize) {
+public record RedisStoreOptions(String uri, String keyPrefix, String channel, int poolSize, Duration connectTimeout, Duration commandTimeout) {
+  /** The default {@link #connectTimeout} and {@link #commandTimeout}. */
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
+
+  /** Commands one connection may have waiting for their answers before further ones fail fast. */
+  static final int MAX_WAITING_HANDLERS = 1024;
+
+  /** With the default timeouts. */
+  public RedisStoreOptions(String uri, String keyPrefix, String channel, int poolSize) {
+    this(uri, keyPrefix, channel, poolSize, DEFAULT_TIMEOUT, DEFAULT_TIMEOUT);
+  }
+
   /** The default key prefix. */
   public static final String DEFAULT_KEY_PREFIX = "gatehouse:";
 
@@ -52,6 +67,12 @@ public record RedisStoreOptions(String uri, String keyPrefix, String channel, in
     if (poolSize < 1) {
       throw new IllegalArgumentException("poolSize must be at least 1, was " + poolSize);
     }
+    Objects.requireNonNull(connectTimeout, "connectTimeout");
+    Objects.requireNonNull(commandTimeout, "commandTimeout");
+    if (connectTimeout.toMillis() < 1 || commandTimeout.toMillis() < 1 || connectTimeout.toMillis() > Integer.MAX_VALUE
+        || commandTimeout.toMillis() > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("connectTimeout and commandTimeout must be between 1 ms and " + Integer.MAX_VALUE + " ms");
+    }
   }
 
   /** {@code uri} with the default prefix, channel and pool size. */
@@ -61,16 +82,20 @@ public record RedisStoreOptions(String uri, String keyPrefix, String channel, in
 
   /** The Vert.x Redis client's options for a pool of {@code maxPoolSize} connections to {@link #uri}. */
   RedisOptions clientOptions(int maxPoolSize) {
-    return new RedisOptions()
+    RedisOptions options = new RedisOptions()
         .setConnectionString(uri)
         .setMaxPoolSize(maxPoolSize)
-        .setMaxPoolWaiting(MAX_POOL_WAITING);
+        .setMaxPoolWaiting(MAX_POOL_WAITING)
+        .setMaxWaitingHandlers(MAX_WAITING_HANDLERS);
+    options.getNetClientOptions().setConnectTimeout((int) connectTimeout.toMillis()).setTcpKeepAlive(true);
+    return options;
   }
 
   /** Like the record's own, but never shows a password in the uri. */
   @Override
   public String toString() {
-    return "RedisStoreOptions[uri=" + masked(uri) + ", keyPrefix=" + keyPrefix + ", channel=" + channel + ", poolSize=" + poolSize + "]";
+    return "RedisStoreOptions[uri=" + masked(uri) + ", keyPrefix=" + keyPrefix + ", channel=" + channel + ", poolSize=" + poolSize
+        + ", connectTimeout=" + connectTimeout + ", commandTimeout=" + commandTimeout + "]";
   }
 
   /** {@code uri} with any user info (which may hold a password) replaced by {@code ***}. */
