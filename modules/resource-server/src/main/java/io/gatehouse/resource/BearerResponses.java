@@ -45,6 +45,9 @@ final class BearerResponses {
       }
       r.putHeader("WWW-Authenticate", challenge.toString());
     }
+    if (e.retryAfterSeconds() >= 0) {
+      r.putHeader("Retry-After", Long.toString(e.retryAfterSeconds()));
+    }
     json(r, e.code().wire(), description);
   }
 

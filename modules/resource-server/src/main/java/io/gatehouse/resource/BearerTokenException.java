@@ -42,12 +42,18 @@ public final class BearerTokenException extends RuntimeException {
   private final Code code;
   private final String description;
   private final String scope;
+  private final long retryAfterSeconds;
 
   private BearerTokenException(Code code, String description, String scope) {
+    this(code, description, scope, -1);
+  }
+
+  private BearerTokenException(Code code, String description, String scope, long retryAfterSeconds) {
     super(code.wire + ": " + description, null, false, false);
     this.code = code;
     this.description = description;
     this.scope = scope;
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 
   public static BearerTokenException invalidRequest(String description) {
@@ -65,6 +71,16 @@ public final class BearerTokenException extends RuntimeException {
 
   public static BearerTokenException unavailable(String description) {
     return new BearerTokenException(Code.TEMPORARILY_UNAVAILABLE, description, null);
+  }
+
+  /** 503 with {@code Retry-After: retryAfterSeconds} (RFC 9110 §10.2.3; at least 1). */
+  public static BearerTokenException unavailable(String description, long retryAfterSeconds) {
+    return new BearerTokenException(Code.TEMPORARILY_UNAVAILABLE, description, null, Math.max(1, retryAfterSeconds));
+  }
+
+  /** Seconds for {@code Retry-After}, or -1 when the answer has none. */
+  public long retryAfterSeconds() {
+    return retryAfterSeconds;
   }
 
   public Code code() {

@@ -65,14 +65,8 @@ public final class ExampleApi {
               Integer.parseInt(env("API_CLUSTER_PORT", "5701")), members))
           .toCompletionStage().toCompletableFuture().get(120, java.util.concurrent.TimeUnit.SECONDS);
     }
-    ResourceServerOptions options = new ResourceServerOptions().setIssuer(issuer).setAudience(audience)
-        .addRevocationChannel(new EventBusRevocationChannel(vertx));
+    ResourceServerOptions options = options(vertx, System.getenv());
     String redis = env("API_REDIS_URI", "");
-    if (!redis.isEmpty()) {
-      options.addRevocationChannel(io.gatehouse.store.redis.RedisRevocationChannel.create(vertx,
-          new io.gatehouse.store.redis.RedisStoreOptions(redis, io.gatehouse.store.redis.RedisStoreOptions.DEFAULT_KEY_PREFIX,
-              env("API_REDIS_CHANNEL", io.gatehouse.store.redis.RedisStoreOptions.DEFAULT_CHANNEL), 2)));
-    }
     start(vertx, options, "127.0.0.1", port)
         .onSuccess(server -> System.out.println("example API on http://127.0.0.1:" + server.actualPort() + "/user, trusting " + issuer
             + " for audience " + audience + (clusterName.isEmpty() ? "" : ", in cluster " + clusterName)
@@ -84,8 +78,43 @@ public final class ExampleApi {
         });
   }
 
+  /**
+   * The handler's options from {@code env}: {@code GATEHOUSE_ISSUER}, {@code API_AUDIENCE}; the event
+   * bus channel; {@code API_REDIS_URI} (with {@code API_REDIS_CHANNEL} and {@code API_REDIS_KEY_PREFIX},
+   * Gatehouse's {@code redis.channel} and {@code redis.key_prefix}) adds the Redis channel and warm-starts
+   * from the Redis cache; {@code API_REVOCATIONS_CLIENT_ID} and {@code API_REVOCATIONS_CLIENT_SECRET} (a
+   * client with {@code can_introspect}; {@code API_REVOCATIONS_URI} overrides {@code <issuer>/revocations})
+   * warm-start, catch up and resync from Gatehouse's list; {@code API_REVOCATION_MAX_STALENESS_SECONDS}
+   * (default 600). Without Redis or the revocations client the library logs a warning: revocations made
+   * before the start are not known.
+   */
+  public static ResourceServerOptions options(Vertx vertx, java.util.Map<String, String> env) {
+    ResourceServerOptions options = new ResourceServerOptions().setIssuer(env(env, "GATEHOUSE_ISSUER", "http://127.0.0.1:8080"))
+        .setAudience(env(env, "API_AUDIENCE", "gatehouse-api"))
+        .addRevocationChannel(new EventBusRevocationChannel(vertx));
+    String redis = env(env, "API_REDIS_URI", "");
+    if (!redis.isEmpty()) {
+      io.gatehouse.store.redis.RedisStoreOptions r = new io.gatehouse.store.redis.RedisStoreOptions(redis,
+          env(env, "API_REDIS_KEY_PREFIX", io.gatehouse.store.redis.RedisStoreOptions.DEFAULT_KEY_PREFIX),
+          env(env, "API_REDIS_CHANNEL", io.gatehouse.store.redis.RedisStoreOptions.DEFAULT_CHANNEL), 2);
+      options.addRevocationChannel(io.gatehouse.store.redis.RedisRevocationChannel.create(vertx, r))
+          .setRevocationCache(io.gatehouse.store.redis.RedisRevocationCache.create(vertx, r));
+    }
+    String clientId = env(env, "API_REVOCATIONS_CLIENT_ID", "");
+    if (!clientId.isEmpty()) {
+      options.setRevocationSnapshot(clientId, env(env, "API_REVOCATIONS_CLIENT_SECRET", ""))
+          .setRevocationSnapshotUri(env(env, "API_REVOCATIONS_URI", "").isEmpty() ? null : env(env, "API_REVOCATIONS_URI", ""));
+    }
+    options.setRevocationMaxStaleness(java.time.Duration.ofSeconds(Long.parseLong(env(env, "API_REVOCATION_MAX_STALENESS_SECONDS", "600"))));
+    return options;
+  }
+
   private static String env(String name, String fallback) {
-    String v = System.getenv(name);
+    return env(System.getenv(), name, fallback);
+  }
+
+  private static String env(java.util.Map<String, String> env, String name, String fallback) {
+    String v = env.get(name);
     return v == null || v.isEmpty() ? fallback : v;
   }
 }

@@ -93,24 +93,30 @@ public final class GatehouseJwtHandler implements AuthenticationHandler {
     TokenValidator validator = o.getIntrospection() != null
         ? new IntrospectionTokenValidator(client, false, discovery, o)
         : new JwtTokenValidator(o, JwtTokenValidator.jwks(client, discovery, o), null);
-    return new GatehouseJwtHandler(o, validator, denyList(vertx, o), client);
+    return new GatehouseJwtHandler(o, validator, denyList(vertx, o, client), client);
   }
 
   /** A handler checking tokens with {@code validator} (which it closes with itself) instead of the built-in ones. */
   public static GatehouseJwtHandler create(Vertx vertx, ResourceServerOptions options, TokenValidator validator) {
     ResourceServerOptions o = new ResourceServerOptions(options).validate();
-    return new GatehouseJwtHandler(o, validator, denyList(vertx, o), null);
+    WebClient client = o.getRevocationSnapshotClientId() == null ? null : WebClient.create(vertx);
+    return new GatehouseJwtHandler(o, validator, denyList(vertx, o, client), client);
   }
 
-  private static RevocationDenyList denyList(Vertx vertx, ResourceServerOptions o) {
-    if (o.getRevocationChannels().isEmpty() && o.getRevocationCache() == null) {
-      LOG.warn("no revocation channel or cache configured for issuer {}: a revoked token is accepted until it expires", o.getIssuer());
+  private static RevocationDenyList denyList(Vertx vertx, ResourceServerOptions o, WebClient client) {
+    boolean snapshot = o.getRevocationSnapshotClientId() != null;
+    if (o.getRevocationChannels().isEmpty() && o.getRevocationCache() == null && !snapshot) {
+      LOG.warn("no revocation channel, cache or snapshot endpoint configured for issuer {}: a revoked token is accepted until it expires",
+          o.getIssuer());
     } else if (o.getRevocationChannels().isEmpty()) {
-      LOG.warn("no revocation channel configured for issuer {}: revocations are seen only at the cache resync every {}", o.getIssuer(),
+      LOG.warn("no revocation channel configured for issuer {}: revocations are seen only at the resync every {}", o.getIssuer(),
           o.getRevocationResyncInterval());
     }
-    return new RevocationDenyList(vertx, o.getRevocationChannels(), o.getRevocationCache(), o.getRevocationPurgeInterval(),
-        o.getRevocationResyncInterval());
+    RevocationSnapshotClient endpoint = snapshot ? new RevocationSnapshotClient(client, o.revocationSnapshotUri(),
+        o.getRevocationSnapshotClientId(), o.getRevocationSnapshotClientSecret(), o.getHttpTimeout().toMillis()) : null;
+    return new RevocationDenyList(vertx, o.getRevocationChannels(), o.getRevocationCache(), endpoint, new RevocationDenyList.Settings(
+        o.getRevocationPurgeInterval(), o.getRevocationResyncInterval(), o.getRevocationMaxStaleness(), o.getJwksMinRefetchInterval(),
+        o.getClock()));
   }
 
   /**
@@ -196,9 +202,19 @@ public final class GatehouseJwtHandler implements AuthenticationHandler {
       BearerResponses.missingToken(ctx, realm);
       return;
     }
+    long retryAfter = options.getJwksMinRefetchInterval().toSeconds();
     Future<JsonObject> checked = revocationStart.get()
-        .transform(ar -> ar.succeeded() ? validator.validate(token)
-            : Future.failedFuture(BearerTokenException.unavailable("the revocation list is not available")))
+        .transform(ar -> {
+          if (ar.failed()) {
+            return Future.failedFuture(BearerTokenException.unavailable("the revocation list is not available", retryAfter));
+          }
+          if (!revocations.vouched()) {
+            // fail closed, as Gatehouse nodes do past revocation.max_staleness
+            revocations.catchUpSoon();
+            return Future.failedFuture(BearerTokenException.unavailable("the revocation list is stale", retryAfter));
+          }
+          return validator.validate(token);
+        })
         .compose(claims -> revocations.denies(claims)
             ? Future.failedFuture(BearerTokenException.invalidToken("token revoked"))
             : Future.succeededFuture(claims));

@@ -12,9 +12,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -73,9 +70,7 @@ public final class IntrospectionTokenValidator implements TokenValidator {
     this.skewSeconds = options.getClockSkew().toSeconds();
     this.timeoutMillis = options.getHttpTimeout().toMillis();
     this.maxCacheTtlNanos = io.getMaxCacheTtl().toNanos();
-    // RFC 6749 §2.3.1: client id and secret are form-encoded before Base64
-    String pair = URLEncoder.encode(io.getClientId(), StandardCharsets.UTF_8) + ":" + URLEncoder.encode(io.getClientSecret(), StandardCharsets.UTF_8);
-    this.authorization = "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8));
+    this.authorization = ClientSecretBasic.header(io.getClientId(), io.getClientSecret());
     this.cache = Caffeine.newBuilder().maximumSize(io.getCacheSize()).expireAfter(new Expiry<String, Cached>() {
       @Override
       public long expireAfterCreate(String key, Cached value, long currentTime) {

@@ -48,6 +48,15 @@ import java.util.Set;
  *       dropped.</td></tr>
  *   <tr><td>{@code revocationResyncInterval}</td><td>5 min</td><td>How often the deny-set is
  *       re-read from the cache (0 = never; only with a cache).</td></tr>
+ *   <tr><td>{@code revocationSnapshot}</td><td>(none)</td><td>Client id and secret of a Gatehouse client with
+ *       {@code can_introspect}: the deny-set warm-starts, catches up and resyncs from Gatehouse's
+ *       {@code GET /revocations} (HTTP Basic) when the cache cannot vouch (no Redis needed).</td></tr>
+ *   <tr><td>{@code revocationSnapshotUri}</td><td>{@code <issuer>/revocations}</td><td>Where that list is.</td></tr>
+ *   <tr><td>{@code revocationMaxStaleness}</td><td>10 min</td><td>With the channels down (or after they may
+ *       have lost events), requests are refused with 503 once the last successful sync is older than this
+ *       (at least twice {@code revocationResyncInterval}).</td></tr>
+ *   <tr><td>{@code clock}</td><td>system UTC</td><td>The time the deny-set's staleness and expiries are
+ *       measured with.</td></tr>
  *   <tr><td>{@code introspection}</td><td>(none)</td><td>When set, every token is checked by RFC 7662
  *       introspection instead of locally (see {@link IntrospectionOptions}).</td></tr>
  * </table>
@@ -74,6 +83,7 @@ public final class ResourceServerOptions {
   public static final Duration DEFAULT_HTTP_TIMEOUT = Duration.ofSeconds(5);
   public static final Duration DEFAULT_REVOCATION_PURGE_INTERVAL = Duration.ofMinutes(1);
   public static final Duration DEFAULT_REVOCATION_RESYNC_INTERVAL = Duration.ofMinutes(5);
+  public static final Duration DEFAULT_REVOCATION_MAX_STALENESS = Duration.ofMinutes(10);
 
   private String issuer;
   private String audience;
@@ -87,6 +97,11 @@ public final class ResourceServerOptions {
   private RevocationCache revocationCache;
   private Duration revocationPurgeInterval = DEFAULT_REVOCATION_PURGE_INTERVAL;
   private Duration revocationResyncInterval = DEFAULT_REVOCATION_RESYNC_INTERVAL;
+  private String revocationSnapshotClientId;
+  private String revocationSnapshotClientSecret;
+  private String revocationSnapshotUri;
+  private Duration revocationMaxStaleness = DEFAULT_REVOCATION_MAX_STALENESS;
+  private java.time.Clock clock = java.time.Clock.systemUTC();
   private IntrospectionOptions introspection;
 
   public ResourceServerOptions() {}
@@ -105,6 +120,11 @@ public final class ResourceServerOptions {
     this.revocationCache = other.revocationCache;
     this.revocationPurgeInterval = other.revocationPurgeInterval;
     this.revocationResyncInterval = other.revocationResyncInterval;
+    this.revocationSnapshotClientId = other.revocationSnapshotClientId;
+    this.revocationSnapshotClientSecret = other.revocationSnapshotClientSecret;
+    this.revocationSnapshotUri = other.revocationSnapshotUri;
+    this.revocationMaxStaleness = other.revocationMaxStaleness;
+    this.clock = other.clock;
     this.introspection = other.introspection == null ? null : new IntrospectionOptions(other.introspection);
   }
 
@@ -218,6 +238,58 @@ public final class ResourceServerOptions {
     return this;
   }
 
+  public String getRevocationSnapshotClientId() {
+    return revocationSnapshotClientId;
+  }
+
+  public String getRevocationSnapshotClientSecret() {
+    return revocationSnapshotClientSecret;
+  }
+
+  /**
+   * Reads Gatehouse's {@code GET /revocations} as this client (it needs {@code can_introspect}) to
+   * warm-start, catch up and resync the deny-set; null and null: not used.
+   */
+  public ResourceServerOptions setRevocationSnapshot(String clientId, String clientSecret) {
+    this.revocationSnapshotClientId = clientId;
+    this.revocationSnapshotClientSecret = clientSecret;
+    return this;
+  }
+
+  public String getRevocationSnapshotUri() {
+    return revocationSnapshotUri;
+  }
+
+  /** Where Gatehouse's revocation list is; null: {@code <issuer>/revocations}. */
+  public ResourceServerOptions setRevocationSnapshotUri(String revocationSnapshotUri) {
+    this.revocationSnapshotUri = revocationSnapshotUri;
+    return this;
+  }
+
+  /** The list's address in force. */
+  String revocationSnapshotUri() {
+    return revocationSnapshotUri != null ? revocationSnapshotUri : issuer + "/revocations";
+  }
+
+  public Duration getRevocationMaxStaleness() {
+    return revocationMaxStaleness;
+  }
+
+  public ResourceServerOptions setRevocationMaxStaleness(Duration revocationMaxStaleness) {
+    this.revocationMaxStaleness = revocationMaxStaleness;
+    return this;
+  }
+
+  public java.time.Clock getClock() {
+    return clock;
+  }
+
+  /** The clock of staleness and expiries (a test moves it instead of waiting). */
+  public ResourceServerOptions setClock(java.time.Clock clock) {
+    this.clock = Objects.requireNonNull(clock, "clock");
+    return this;
+  }
+
   public IntrospectionOptions getIntrospection() {
     return introspection;
   }
@@ -256,6 +328,27 @@ public final class ResourceServerOptions {
     requireRange("httpTimeout", httpTimeout, Duration.ofMillis(1), Duration.ofMinutes(2));
     requireRange("revocationPurgeInterval", revocationPurgeInterval, Duration.ofMillis(10), Duration.ofDays(1));
     requireRange("revocationResyncInterval", revocationResyncInterval, Duration.ZERO, Duration.ofDays(1));
+    requireRange("revocationMaxStaleness", revocationMaxStaleness, Duration.ofSeconds(1), Duration.ofDays(1));
+    if (revocationMaxStaleness.compareTo(revocationResyncInterval.multipliedBy(2)) < 0) {
+      throw new IllegalArgumentException("revocationMaxStaleness must be at least twice revocationResyncInterval");
+    }
+    if ((revocationSnapshotClientId == null) != (revocationSnapshotClientSecret == null)
+        || (revocationSnapshotClientId != null && (revocationSnapshotClientId.isEmpty() || revocationSnapshotClientSecret.isEmpty()))) {
+      throw new IllegalArgumentException("revocationSnapshot needs both a client id and a client secret");
+    }
+    if (revocationSnapshotUri != null) {
+      try {
+        URI snapshot = new URI(revocationSnapshotUri);
+        String s = snapshot.getScheme() == null ? "" : snapshot.getScheme().toLowerCase(Locale.ROOT);
+        if (snapshot.getHost() == null || !(s.equals("https") || (s.equals("http") && loopback(snapshot.getHost())))
+            || snapshot.getRawQuery() != null || snapshot.getRawFragment() != null) {
+          throw new URISyntaxException(revocationSnapshotUri, "not an https URL without query or fragment");
+        }
+      } catch (URISyntaxException e) {
+        throw new IllegalArgumentException("revocationSnapshotUri must be an https URL (http only for a loopback host) without query: "
+            + revocationSnapshotUri);
+      }
+    }
     if (allowedAlgorithms.isEmpty()) {
       throw new IllegalArgumentException("allowedAlgorithms must name at least one algorithm");
     }

@@ -8,6 +8,7 @@ import io.gatehouse.core.revocation.RevocationEvent;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,23 +19,35 @@ import org.slf4j.LoggerFactory;
 
 /**
  * This API's local copy of Gatehouse's revocation list: core's {@link DenySet}, kept current from one
- * or more {@link RevocationChannel}s and optionally warm-started from a {@link RevocationCache}. A
+ * or more {@link RevocationChannel}s and warm-started from a {@link RevocationCache} and/or Gatehouse's
+ * {@code GET /revocations} ({@link RevocationSnapshotClient}). A
  * lookup ({@link #denies}) is a few hash-map reads, no network hop; the covering rule is
  * {@link Revocation#covers}'s, not re-implemented here.
  *
  * <h2>Contract</h2>
  * <ul>
- *   <li>{@link #start} subscribes to every channel first and then (with a cache) loads its snapshot, so
- *       no revocation published in between is missed. It succeeds only when every channel is
- *       subscribed and the cache (when configured) answered: until then {@link GatehouseJwtHandler}
- *       refuses requests with 503 (it cannot vouch for its deny-set). A failed start may be called
- *       again: it retries only the channels not yet subscribed and the warm start if it failed.
- *   <li>A cache that is not known to be complete ({@code snapshot} empty) does not fail the start: its
- *       {@code active} entries are loaded as a partial list and {@link #warmStartComplete()} stays false.
+ *   <li>{@link #start} subscribes to every channel first and then loads the snapshot (the warm start),
+ *       so no revocation published in between is missed: the cache's complete snapshot; else (no
+ *       cache, the cache unreachable or not known complete) the whole list from the endpoint. It
+ *       succeeds only when every channel is subscribed and a source answered: until then
+ *       {@link GatehouseJwtHandler} refuses requests with 503 (it cannot vouch for its deny-set). A
+ *       failed start may be called again: it retries only the channels not yet subscribed and the warm
+ *       start if it failed.
+ *   <li>With a cache but no endpoint, a cache that is not known to be complete ({@code snapshot} empty)
+ *       does not fail the start: its {@code active} entries are loaded as a partial list and
+ *       {@link #warmStartComplete()} stays false. Without any source a warning is logged: revocations
+ *       made before the start are not known.
  *   <li>Every event received is applied (merged) at once. When a channel reports it reconnected (events
- *       may have been lost), the deny-set is resynchronised from the cache; without a cache a warning
- *       is logged. With a cache the deny-set is also resynchronised every {@code resyncInterval}. A
- *       resync only adds: nothing but expiry removes an entry.
+ *       may have been lost), the deny-set catches up: from the endpoint, the entries revoked since
+ *       {@value #CATCH_UP_OVERLAP_SECONDS} s before the last successful sync began (an overlap for the
+ *       clocks and propagation between Gatehouse nodes); else from the cache; without either a warning
+ *       is logged. With a source the deny-set is also resynchronised in full every
+ *       {@code resyncInterval}. A resync only adds: nothing but expiry removes an entry.
+ *   <li>{@link #vouched()} (fail closed, as Gatehouse nodes do with {@code revocation.max_staleness}): after
+ *       the warm start, the deny-set is vouched for while every channel is up and no event may have been
+ *       lost since the last successful sync, or while the last successful sync is at most
+ *       {@code maxStaleness} old (by the injected clock). So when the channels are down and no
+ *       resync succeeds, requests are refused after {@code maxStaleness}.
  *   <li>Entries whose {@code expires_at} has passed are purged every {@code purgeInterval}
  *       ({@link DenySet#purgeExpired}).
  *   <li>{@link #size()}, {@link #lastPropagationLagMillis()}, {@link #eventsReceived()} and
@@ -44,14 +57,32 @@ import org.slf4j.LoggerFactory;
  */
 public final class RevocationDenyList {
   private static final Logger LOG = LoggerFactory.getLogger(RevocationDenyList.class);
+  /** How far before the last successful sync a catch-up starts: clock skew and propagation between Gatehouse nodes. */
+  static final long CATCH_UP_OVERLAP_SECONDS = 120;
+
+  /** Where the deny-set's snapshot comes from, and how stale it may grow (see the class comment). */
+  record Settings(Duration purgeInterval, Duration resyncInterval, Duration maxStaleness, Duration retryInterval, Clock clock) {}
 
   private final Vertx vertx;
   private final DenySet denySet = new DenySet();
   private final List<RevocationChannel> channels;
   private final boolean[] subscribed;
   private final RevocationCache cache;
+  private final RevocationSnapshotClient endpoint;
+  private final Clock clock;
   private final long purgeMillis;
   private final long resyncMillis;
+  private final long maxStalenessMillis;
+  private final long retryMillis;
+  /** Successful syncs begin at these clock times (epoch ms); {@code Long.MIN_VALUE} before the first. */
+  private final AtomicLong lastSyncMillis = new AtomicLong(Long.MIN_VALUE);
+  /** Counts the moments an event may have been lost (a channel down, a reconnect). */
+  private final AtomicLong gaps = new AtomicLong();
+  /** The {@link #gaps} count a successful sync began after: the gaps it covers. */
+  private final AtomicLong gapsCovered = new AtomicLong();
+  private volatile boolean channelsWereUp;
+  private volatile long lastKickNanos = Long.MIN_VALUE;
+  private Future<Void> syncing; // guarded by this
   private final AtomicLong events = new AtomicLong();
   private volatile long lastLagMillis = -1;
   private volatile boolean warmStarted;
@@ -62,18 +93,23 @@ public final class RevocationDenyList {
 
   /**
    * @param channels where revocation events come from (may be empty: the deny-set then only holds what
-   *     the cache had)
+   *     the snapshot sources had)
    * @param cache the shared cache to warm-start and resync from, or null
-   * @param purgeInterval how often expired entries are dropped
-   * @param resyncInterval how often the cache is re-read (zero: never; ignored without a cache)
+   * @param endpoint Gatehouse's {@code GET /revocations}, or null
    */
-  public RevocationDenyList(Vertx vertx, List<RevocationChannel> channels, RevocationCache cache, Duration purgeInterval, Duration resyncInterval) {
+  RevocationDenyList(Vertx vertx, List<RevocationChannel> channels, RevocationCache cache, RevocationSnapshotClient endpoint,
+      Settings settings) {
     this.vertx = vertx;
     this.channels = List.copyOf(channels);
     this.subscribed = new boolean[this.channels.size()];
     this.cache = cache;
-    this.purgeMillis = Math.max(10, purgeInterval.toMillis());
-    this.resyncMillis = resyncInterval.toMillis();
+    this.endpoint = endpoint;
+    this.clock = settings.clock();
+    this.purgeMillis = Math.max(10, settings.purgeInterval().toMillis());
+    this.resyncMillis = settings.resyncInterval().toMillis();
+    this.maxStalenessMillis = settings.maxStaleness().toMillis();
+    this.retryMillis = settings.retryInterval().toMillis();
+    this.channelsWereUp = !this.channels.isEmpty();
   }
 
   /** Subscribes to the channels not yet subscribed, then warm-starts from the cache (once), then starts the timers. */
@@ -101,28 +137,93 @@ public final class RevocationDenyList {
   }
 
   private Future<Void> warmStart() {
-    if (cache == null || warmStarted) {
+    if (warmStarted) {
       return Future.succeededFuture();
     }
-    return load("warm start").onSuccess(v -> warmStarted = true);
+    if (cache == null && endpoint == null) {
+      LOG.warn("no revocation snapshot source (cache or Gatehouse's /revocations): revocations made before this start are not known");
+      warmStarted = true;
+      lastSyncMillis.accumulateAndGet(clock.millis(), Math::max);
+      return Future.succeededFuture();
+    }
+    return sync("warm start", false).onSuccess(v -> warmStarted = true);
   }
 
-  /** Reads the cache into the deny-set: the snapshot when complete, else the active entries as a partial list. */
-  private Future<Void> load(String why) {
+  /**
+   * Brings the deny-set up to date (concurrent calls share one run): the cache's complete snapshot, else
+   * the endpoint (in full, or from the catch-up point when {@code catchUp}), else the cache's entries as
+   * a partial list. On success the sync counts for {@link #vouched()} from the moment it began.
+   */
+  private Future<Void> sync(String why, boolean catchUp) {
+    io.vertx.core.Promise<Void> done;
+    synchronized (this) {
+      if (syncing != null) {
+        return syncing;
+      }
+      done = io.vertx.core.Promise.promise();
+      syncing = done.future();
+    }
+    long startedMillis = clock.millis();
+    long gapsAtStart = gaps.get();
+    Future<Boolean> fromCache = cache == null ? Future.succeededFuture(false) : loadCache(why, endpoint == null);
+    fromCache.compose(loaded -> loaded || endpoint == null ? Future.<Void>succeededFuture() : loadEndpoint(why, catchUp))
+        .onSuccess(v -> {
+          lastSyncMillis.accumulateAndGet(startedMillis, Math::max);
+          gapsCovered.accumulateAndGet(gapsAtStart, Math::max);
+        })
+        .onComplete(ar -> {
+          synchronized (this) {
+            syncing = null;
+          }
+          done.handle(ar);
+        });
+    return done.future();
+  }
+
+  /**
+   * Reads the cache into the deny-set: true when it held a complete snapshot. Otherwise, when
+   * {@code partialCounts} (no other source), its active entries as a partial list (true); else false,
+   * the cache failing included.
+   */
+  private Future<Boolean> loadCache(String why, boolean partialCounts) {
     long now = nowSeconds();
-    return cache.snapshot(now).compose(snapshot -> {
+    Future<Boolean> loaded = cache.snapshot(now).compose(snapshot -> {
       if (snapshot.isPresent()) {
         denySet.applyAll(snapshot.get());
         warmStartComplete = true;
         LOG.info("revocation deny-set {}: {} entr(ies) from the cache's complete snapshot", why, snapshot.get().size());
-        return Future.succeededFuture();
+        return Future.succeededFuture(true);
+      }
+      if (!partialCounts) {
+        LOG.info("revocation deny-set {}: the cache is not known to be complete; reading Gatehouse's revocation list", why);
+        return Future.succeededFuture(false);
       }
       return cache.active(now).map(active -> {
         denySet.applyAll(active);
         LOG.warn("revocation deny-set {}: the cache is not known to be complete; loaded its {} entr(ies) as a partial list", why, active.size());
-        return (Void) null;
+        return true;
       });
-    }).recover(e -> Future.failedFuture(new IllegalStateException("loading revocations from the cache failed (" + why + "): " + e.getMessage(), e)));
+    });
+    if (partialCounts) {
+      return loaded.recover(e -> Future.failedFuture(new IllegalStateException("loading revocations from the cache failed (" + why + "): " + e.getMessage(), e)));
+    }
+    return loaded.recover(e -> {
+      LOG.warn("revocation deny-set {}: the cache failed ({}); reading Gatehouse's revocation list", why, e.getClass().getSimpleName());
+      return Future.succeededFuture(false);
+    });
+  }
+
+  /** Reads Gatehouse's list into the deny-set: in full, or from the catch-up point. */
+  private Future<Void> loadEndpoint(String why, boolean catchUp) {
+    long last = lastSyncMillis.get();
+    long since = catchUp && last != Long.MIN_VALUE ? Math.max(0, last / 1000 - CATCH_UP_OVERLAP_SECONDS) : 0;
+    return endpoint.fetch(since).map(entries -> {
+      denySet.applyAll(entries);
+      warmStartComplete = true;
+      LOG.info("revocation deny-set {}: {} entr(ies) from Gatehouse's revocation list{}", why, entries.size(),
+          since > 0 ? " (revoked since " + since + ")" : "");
+      return (Void) null;
+    }).recover(e -> Future.failedFuture(new IllegalStateException("loading revocations from Gatehouse failed (" + why + "): " + e.getMessage(), e)));
   }
 
   private synchronized void timers() {
@@ -135,10 +236,11 @@ public final class RevocationDenyList {
         if (n > 0) {
           LOG.debug("purged {} expired revocation(s)", n);
         }
+        vouched(); // notices a channel that went down even when no request comes
       });
     }
-    if (resyncTimer < 0 && cache != null && resyncMillis > 0) {
-      resyncTimer = vertx.setPeriodic(resyncMillis, t -> load("resync").onFailure(e -> LOG.warn(e.getMessage())));
+    if (resyncTimer < 0 && (cache != null || endpoint != null) && resyncMillis > 0) {
+      resyncTimer = vertx.setPeriodic(resyncMillis, t -> sync("resync", false).onFailure(e -> LOG.warn(e.getMessage())));
     }
   }
 
@@ -151,12 +253,57 @@ public final class RevocationDenyList {
   }
 
   private void onReconnected(RevocationChannel channel) {
-    if (cache == null) {
-      LOG.warn("revocation channel {} reconnected; events published while it was down may be lost and there is no cache to resync from",
+    if (cache == null && endpoint == null) {
+      LOG.warn("revocation channel {} reconnected; events published while it was down may be lost and there is no source to resync from",
           channel.name());
       return;
     }
-    load("resync after " + channel.name() + " reconnected").onFailure(e -> LOG.warn(e.getMessage()));
+    gaps.incrementAndGet();
+    sync("catch-up after " + channel.name() + " reconnected", true).onFailure(e -> LOG.warn(e.getMessage()));
+  }
+
+  /**
+   * Whether the deny-set can be vouched for now (see the class comment): false before the warm start,
+   * and once the channels are down (or may have lost events) and the last successful sync is older
+   * than {@code maxStaleness}.
+   */
+  public boolean vouched() {
+    if (!warmStarted) {
+      return false;
+    }
+    boolean up = !channels.isEmpty() && connected();
+    if (!up && channelsWereUp) {
+      LOG.warn("a revocation channel is down; the deny-set is vouched for {} ms after its last successful sync", maxStalenessMillis);
+    }
+    if (up != channelsWereUp && (cache != null || endpoint != null)) {
+      // down: events may be lost from now on, until a sync that begins later succeeds
+      gaps.incrementAndGet();
+    }
+    channelsWereUp = up;
+    if (up && gapsCovered.get() >= gaps.get()) {
+      return true;
+    }
+    long last = lastSyncMillis.get();
+    return last != Long.MIN_VALUE && clock.millis() - last <= maxStalenessMillis;
+  }
+
+  /** Starts a catch-up now unless one started within the retry interval (a request found the list stale). */
+  void catchUpSoon() {
+    if (cache == null && endpoint == null) {
+      return;
+    }
+    long now = System.nanoTime();
+    long last = lastKickNanos;
+    if (last != Long.MIN_VALUE && now - last < retryMillis * 1_000_000L) {
+      return;
+    }
+    lastKickNanos = now;
+    sync("catch-up while stale", true).onFailure(e -> LOG.warn(e.getMessage()));
+  }
+
+  /** Epoch milliseconds (by the clock) at which the last successful sync began; {@code Long.MIN_VALUE} before the first. */
+  public long lastSyncMillis() {
+    return lastSyncMillis.get();
   }
 
   /** Whether a token with these claims ({@code jti}, {@code gid}, {@code sub}, {@code client_id}, {@code iat}) is revoked. */
@@ -190,7 +337,7 @@ public final class RevocationDenyList {
     return channels.stream().allMatch(RevocationChannel::connected);
   }
 
-  /** Whether the warm start (or a later resync) loaded a snapshot the cache vouched complete. */
+  /** Whether the warm start (or a later resync) loaded a complete list (the cache's vouched snapshot, or Gatehouse's list). */
   public boolean warmStartComplete() {
     return warmStartComplete;
   }
@@ -207,7 +354,7 @@ public final class RevocationDenyList {
     return Future.join(channels.stream().map(RevocationChannel::close).toList()).mapEmpty();
   }
 
-  private static long nowSeconds() {
-    return System.currentTimeMillis() / 1000;
+  private long nowSeconds() {
+    return clock.instant().getEpochSecond();
   }
 }

@@ -87,8 +87,8 @@ final class RealGatehouse implements AutoCloseable {
         demo:
           enabled: false
         """);
-    int port = Http.freePort();
-    String issuer = "http://127.0.0.1:" + port;
+    int port = extraEnv.containsKey("GATEHOUSE_HTTP_PORT") ? Integer.parseInt(extraEnv.get("GATEHOUSE_HTTP_PORT")) : Http.freePort();
+    String issuer = extraEnv.getOrDefault("GATEHOUSE_ISSUER", "http://127.0.0.1:" + port);
     Map<String, String> env = new java.util.HashMap<>(Map.of(
         "GATEHOUSE_HTTP_PORT", String.valueOf(port),
         "GATEHOUSE_ISSUER", issuer,

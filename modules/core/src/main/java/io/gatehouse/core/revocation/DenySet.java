@@ -75,6 +75,13 @@ public final class DenySet {
     return n;
   }
 
+  /** A copy of every entry it holds (expired ones not yet purged included), in no particular order. */
+  public java.util.List<Revocation> entries() {
+    java.util.List<Revocation> all = new java.util.ArrayList<>();
+    byKind.values().forEach(map -> all.addAll(map.values()));
+    return all;
+  }
+
   /** How many entries it holds. */
   public int size() {
     int n = 0;

@@ -76,6 +76,10 @@ public final class HttpVerticle extends VerticleBase {
         services.config().http().maxBodyBytes()));
     router.route(base + "/introspect").handler(new IntrospectionEndpoint(services.authenticator(), services.introspection(),
         services.config().http().maxBodyBytes(), services.telemetry()));
+    // the revocation list for resource servers' warm start and catch-up (can_introspect clients, Basic)
+    router.route(base + "/revocations").handler(new io.gatehouse.server.http.RevocationListEndpoint(services.authenticator(),
+        new io.gatehouse.core.service.RevocationFeedService(services.revocationHub().denySet(), services.revocationHub()::vouched,
+            java.time.Clock.systemUTC())));
     AdminRevocationsEndpoint admin = new AdminRevocationsEndpoint(services.bearer(), services.revocations(), services.revocationHub(),
         services.config().adminScope(), services.config().http().maxBodyBytes());
     router.post(base + "/admin/revocations").handler(admin::create);
