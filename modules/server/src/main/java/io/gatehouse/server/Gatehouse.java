@@ -225,7 +225,9 @@ public final class Gatehouse {
     IdTokenIssuer idTokens = new IdTokenIssuer(config.issuerString(), () -> ring.signer(t.idTokenAlgorithm()), clock, t.idTokenTtl());
     UserTokenMinter minter = new UserTokenMinter(issuer, idTokens, stores.refreshTokens(), clock,
         new UserTokenMinter.Lifetimes(t.accessTokenTtl(), t.refreshIdleTtl(), t.refreshAbsoluteTtl(), t.maxAccessTokenTtl()), hub);
-    AuthorizationCodeStore codes = SharedDataAuthorizationCodeStore.create(vertx, clock, config.authorize().codeUsedTtl());
+    AuthorizationCodeStore shared = SharedDataAuthorizationCodeStore.create(vertx, clock, config.authorize().codeUsedTtl());
+    // a cluster member cut off from the majority neither issues nor redeems codes (cluster.expected_members)
+    AuthorizationCodeStore codes = vertx.isClustered() ? new io.gatehouse.store.cluster.QuorumCodeStore(shared, vertx) : shared;
     GrantHandlers grants = new GrantHandlers(List.of(
         new ClientCredentialsGrant(issuer, t.accessTokenTtl(), t.maxAccessTokenTtl()),
         new AuthorizationCodeGrant(codes, minter),
