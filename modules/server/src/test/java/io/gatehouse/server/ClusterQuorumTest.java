@@ -31,7 +31,8 @@ class ClusterQuorumTest {
       awaitReady(a, 200);
       awaitReady(nodes.b(), 200);
       String verifier = TokenHashes.random(32);
-      String done = new Browser().signInAndConsent(a.base + "/authorize?" + Browser.encode(Map.of("response_type", "code",
+      Browser browser = new Browser();
+      String done = browser.signInAndConsent(a.base + "/authorize?" + Browser.encode(Map.of("response_type", "code",
           "client_id", "rp", "redirect_uri", ClusterFlowTest.RP_CB, "scope", "read:users", "state", "s",
           "code_challenge", TokenHashes.s256(verifier), "code_challenge_method", "S256")), a.base, "alice", "alice-password-123");
       String body = "grant_type=authorization_code&code=" + Browser.query(done).get("code") + "&redirect_uri="
@@ -50,6 +51,15 @@ class ClusterQuorumTest {
       assertThat(refused.headers().firstValue("Cache-Control")).hasValue("no-store");
       assertThat(new JsonObject(refused.body())).isEqualTo(new JsonObject().put("error", "temporarily_unavailable")
           .put("error_description", "this node is cut off from most of its cluster and cannot use authorization codes now; try again"));
+
+      // nor does it read the sign-in session (a sign-out there would be lost when the sides merge)
+      HttpResponse<String> session = browser.get(a.base + "/authorize?" + Browser.encode(Map.of("response_type", "code",
+          "client_id", "rp", "redirect_uri", ClusterFlowTest.RP_CB, "scope", "read:users", "state", "s2",
+          "code_challenge", TokenHashes.s256(verifier), "code_challenge_method", "S256")));
+      assertThat(session.statusCode()).isEqualTo(503);
+      assertThat(session.headers().firstValue("Retry-After")).hasValue("5");
+      assertThat(new JsonObject(session.body())).isEqualTo(new JsonObject().put("error", "temporarily_unavailable")
+          .put("error_description", "this node is cut off from most of its cluster and cannot use sign-in sessions now; try again"));
 
       // a member joins: A has its majority again, is ready, and the code (untouched by the refusal) is redeemed once
       joined = TestServer.await(HazelcastCluster.clusteredVertx(new VertxOptions(), HazelcastClusterOptions.tcpIp(nodes.cluster(),

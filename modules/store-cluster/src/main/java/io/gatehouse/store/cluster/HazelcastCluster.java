@@ -163,6 +163,19 @@ public final class HazelcastCluster {
     }
   }
 
+  /**
+   * Runs {@code op} on the protected maps only while the member under {@code vertx} has its quorum: without
+   * it, fails at once with {@code refusal}'s exception, without calling {@code op}; and a call the quorum
+   * refuses in flight fails with it too. Every other failure of {@code op} passes through.
+   */
+  public static <T> Future<T> withQuorum(Vertx vertx, java.util.function.Supplier<Future<T>> op,
+      java.util.function.Supplier<? extends Throwable> refusal) {
+    if (!hasQuorum(vertx)) {
+      return Future.failedFuture(refusal.get());
+    }
+    return op.get().recover(e -> Future.failedFuture(isQuorumLoss(e) ? refusal.get() : e));
+  }
+
   /** Whether {@code failure} (or one of its causes) is a refusal by the split-brain protection. */
   public static boolean isQuorumLoss(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {

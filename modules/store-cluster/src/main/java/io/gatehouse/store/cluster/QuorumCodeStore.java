@@ -46,10 +46,7 @@ public final class QuorumCodeStore implements AuthorizationCodeStore {
   }
 
   private <T> Future<T> guarded(Supplier<Future<T>> op) {
-    if (!HazelcastCluster.hasQuorum(vertx)) {
-      return Future.failedFuture(refused());
-    }
-    return op.get().recover(e -> Future.failedFuture(HazelcastCluster.isQuorumLoss(e) ? refused() : e));
+    return HazelcastCluster.withQuorum(vertx, op, QuorumCodeStore::refused);
   }
 
   private static OAuthException refused() {
