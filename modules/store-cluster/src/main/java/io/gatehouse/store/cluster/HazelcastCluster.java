@@ -78,11 +78,17 @@ import java.util.Objects;
  * majority is not undone by the minority's stale copy. The price: with {@code expectedMembers} n,
  * more than n - quorum members down stops every login (for 3: any 2).
  *
- * <p>The remaining window: a member resumed from a long pause (SIGSTOP, a stop-the-world GC) still holds
- * its old member list and partition table until its next quorum evaluation, which Hazelcast runs at
- * once as an overdue periodic task; an operation already queued when it resumes may run first. The
- * heartbeat tolerance is below {@value #MAX_NO_HEARTBEAT_SECONDS} s, so a pause long enough for the
- * others to evict the member is always long enough for it to lose its quorum.
+ * <p>The remaining window (not closed by this): a member resumed from a long pause (SIGSTOP, a
+ * stop-the-world GC) still holds its old member list and partition table until it notices. Its quorum
+ * is re-evaluated by an overdue periodic task at once; what it finds depends on the heartbeats the
+ * kernel buffered for it during the pause. Hazelcast ignores a heartbeat older than half of
+ * {@value #MAX_NO_HEARTBEAT_SECONDS} s and hands the split-brain protection the sender's timestamp, so
+ * after a pause of over 20 s (eviction at {@value #MAX_NO_HEARTBEAT_SECONDS} s plus the
+ * {@value #QUORUM_HEARTBEAT_TOLERANCE_MILLIS} ms tolerance) the member has no quorum from its first
+ * evaluation; after a pause between 15 and 20 s, the last heartbeats the others sent before evicting it
+ * still count for the rest of the 5 s, and it may serve its stale copy of a partition that long. A
+ * request already queued when it resumes may also run before the first evaluation. A durable
+ * used-marker in PostgreSQL as the arbiter of redemption would close this window.
  *
  * <h2>Vert.x's own structures</h2>
  * The same settings as vertx-hazelcast's {@code default-cluster.xml}: {@code __vertx.subs} (event bus
