@@ -225,8 +225,10 @@ public final class Gatehouse {
     IdTokenIssuer idTokens = new IdTokenIssuer(config.issuerString(), () -> ring.signer(t.idTokenAlgorithm()), clock, t.idTokenTtl());
     UserTokenMinter minter = new UserTokenMinter(issuer, idTokens, stores.refreshTokens(), clock,
         new UserTokenMinter.Lifetimes(t.accessTokenTtl(), t.refreshIdleTtl(), t.refreshAbsoluteTtl(), t.maxAccessTokenTtl()), hub);
-    AuthorizationCodeStore codes = SharedDataAuthorizationCodeStore.create(vertx, clock, config.authorize().codeUsedTtl(),
+    AuthorizationCodeStore shared = SharedDataAuthorizationCodeStore.create(vertx, clock, config.authorize().codeUsedTtl(),
         config.cluster().callTimeout());
+    // a cluster member cut off from the majority neither issues nor redeems codes (cluster.expected_members)
+    AuthorizationCodeStore codes = vertx.isClustered() ? new io.gatehouse.store.cluster.QuorumCodeStore(shared, vertx) : shared;
     GrantHandlers grants = new GrantHandlers(List.of(
         new ClientCredentialsGrant(issuer, t.accessTokenTtl(), t.maxAccessTokenTtl()),
         new AuthorizationCodeGrant(codes, minter),
@@ -252,7 +254,8 @@ public final class Gatehouse {
     BearerAuthorizer bearer = new BearerAuthorizer(verifier, hub.denySet(), AccessTokenIssuer.adminAudience(config.issuerString()));
     LogoutService logouts = new LogoutService(clients, stores.refreshTokens(), verifier, revocations);
     // login sessions (only signed-in users have one): bounded on one node here, by the Hazelcast map's eviction in a cluster
-    SessionStore sessions = vertx.isClustered() ? ClusteredSessionStore.create(vertx)
+    SessionStore sessions = vertx.isClustered()
+        ? new io.gatehouse.server.http.interact.QuorumSessionStore(ClusteredSessionStore.create(vertx), vertx)
         : new io.gatehouse.server.http.interact.BoundedSessionStore(LocalSessionStore.create(vertx), config.session().maxSessions());
     MetadataEndpoints metadata = new MetadataEndpoints(config.issuerString(), grants.supported(), keys.publicJwks(), t.idTokenAlgorithm().name());
     KeyManager keyManager = new KeyManager(vertx, config, ring, verifier, metadata, clock);

@@ -19,9 +19,14 @@ import java.util.UUID;
  * PostgreSQL in a schema of their own and one signing key set, as a deployment runs them. Node A's
  * address is the issuer. Closing stops both and drops the schema.
  */
-record TwoNodes(TestServer a, TestServer b, String schema) implements AutoCloseable {
+record TwoNodes(TestServer a, TestServer b, String schema, String cluster, String memberA) implements AutoCloseable {
   /** @param clientCacheTtl {@code store.client_cache_ttl} of both nodes */
   static TwoNodes start(String schemaPrefix, String clientCacheTtl) throws Exception {
+    return start(schemaPrefix, clientCacheTtl, 0);
+  }
+
+  /** @param expectedMembers {@code cluster.expected_members} of both members (0: no split-brain protection) */
+  static TwoNodes start(String schemaPrefix, String clientCacheTtl, int expectedMembers) throws Exception {
     System.setProperty("hazelcast.wait.seconds.before.join", "0");
     System.setProperty("hazelcast.logging.type", "slf4j");
     String schema = schemaPrefix + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
@@ -37,9 +42,9 @@ record TwoNodes(TestServer a, TestServer b, String schema) implements AutoClosea
     env.put("GATEHOUSE_KEYS_JWKS_FILE", keys.toString());
     env.put("GATEHOUSE_ISSUER", "http://127.0.0.1:" + portA);
     Vertx vertxA = TestServer.await(HazelcastCluster.clusteredVertx(new VertxOptions(),
-        HazelcastClusterOptions.tcpIp(cluster, "127.0.0.1", hzA, members)));
+        HazelcastClusterOptions.tcpIp(cluster, "127.0.0.1", hzA, members).withExpectedMembers(expectedMembers)));
     Vertx vertxB = TestServer.await(HazelcastCluster.clusteredVertx(new VertxOptions(),
-        HazelcastClusterOptions.tcpIp(cluster, "127.0.0.1", hzB, members)));
+        HazelcastClusterOptions.tcpIp(cluster, "127.0.0.1", hzB, members).withExpectedMembers(expectedMembers)));
     Map<String, String> envA = new HashMap<>(env);
     envA.put("GATEHOUSE_HTTP_PORT", String.valueOf(portA));
     TestServer a = TestServer.start(envA, vertxA);
@@ -51,7 +56,7 @@ record TwoNodes(TestServer a, TestServer b, String schema) implements AutoClosea
       PostgresTokenEndpointTest.sql("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
       throw e;
     }
-    return new TwoNodes(a, b, schema);
+    return new TwoNodes(a, b, schema, cluster, members.get(0));
   }
 
   @Override

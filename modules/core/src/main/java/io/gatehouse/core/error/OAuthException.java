@@ -33,6 +33,11 @@ public final class OAuthException extends RuntimeException {
     return new OAuthException(OAuthErrorCode.TOO_MANY_REQUESTS, 429, description, Math.max(1, retryAfterSeconds));
   }
 
+  /** 503: a dependency cannot answer now; the client may retry after {@code retryAfterSeconds} (RFC 9110 §10.2.3). */
+  public static OAuthException temporarilyUnavailable(String description, long retryAfterSeconds) {
+    return new OAuthException(OAuthErrorCode.TEMPORARILY_UNAVAILABLE, 503, description, Math.max(1, retryAfterSeconds));
+  }
+
   /** Seconds for {@code Retry-After}, or -1 when the answer has none. */
   public long retryAfterSeconds() {
     return retryAfterSeconds;

@@ -249,8 +249,9 @@ public final class ConfigLoader {
     try {
       return new GatehouseConfig.Cluster(true, new HazelcastClusterOptions(nonEmpty("cluster.name"), nonEmpty("cluster.host"),
           integer("cluster.port", 0, 65535), discovery, members, string("cluster.kubernetes.service_dns"),
-          string("cluster.kubernetes.namespace"), string("cluster.kubernetes.service_name")), integer("cluster.event_bus_port", 0, 65535),
-          storeTimeout("cluster.call_timeout"));
+          string("cluster.kubernetes.namespace"), string("cluster.kubernetes.service_name"),
+          integer("cluster.expected_members", 0, HazelcastClusterOptions.MAX_EXPECTED_MEMBERS)),
+          integer("cluster.event_bus_port", 0, 65535), storeTimeout("cluster.call_timeout"));
     } catch (IllegalArgumentException e) {
       throw new ConfigException("cluster configuration: " + e.getMessage());
     }

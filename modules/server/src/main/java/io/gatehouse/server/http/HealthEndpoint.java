@@ -16,7 +16,7 @@ import java.util.function.BooleanSupplier;
  *   <li>{@code GET /health/live}: 200 whenever this event loop answers (restart the process only when
  *       it does not).
  *   <li>{@code GET /health/ready} (and {@code /health}): 200 when the configured stores answer, the
- *       cluster's maps answer (when clustered), the node can vouch for its revocation deny-set
+ *       cluster's maps answer and the member sees its quorum (when clustered), the node can vouch for its revocation deny-set
  *       (its last resync is recent enough), and the node is not draining for shutdown; else 503.
  * </ul>
  */
@@ -48,7 +48,10 @@ public final class HealthEndpoint {
     long started = System.nanoTime();
     Future<Void> store = clients.ping().timeout(CHECK_TIMEOUT_MS, TimeUnit.MILLISECONDS)
         .onSuccess(v -> storeLatency.accept(java.time.Duration.ofNanos(System.nanoTime() - started)));
-    Future<Void> cluster = vertx.isClustered()
+    // a member without its quorum (cluster.expected_members) is cut off from the majority: not ready
+    Future<Void> cluster = vertx.isClustered() && !io.gatehouse.store.cluster.HazelcastCluster.hasQuorum(vertx)
+        ? Future.failedFuture("no quorum")
+        : vertx.isClustered()
         ? vertx.sharedData().getAsyncMap(SharedDataAuthorizationCodeStore.MAP_NAME)
             .compose(m -> m.get("health-probe")).<Void>mapEmpty().timeout(CHECK_TIMEOUT_MS, TimeUnit.MILLISECONDS)
         : Future.succeededFuture();

@@ -162,6 +162,18 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void loadWhenClusterExpectedMembersThenMajorityQuorumAndOutOfRangeRefused() throws Exception {
+    String cluster = "store:\n  type: postgres\ncluster:\n  enabled: true\n";
+    assertThat(load(cluster, Map.of()).cluster().options().expectedMembers()).as("default: off").isZero();
+    GatehouseConfig three = load(cluster, Map.of("GATEHOUSE_CLUSTER_EXPECTED_MEMBERS", "3"));
+    assertThat(three.cluster().options().expectedMembers()).isEqualTo(3);
+    assertThat(three.cluster().options().quorum()).isEqualTo(2);
+    assertThatThrownBy(() -> load(cluster + "  expected_members: -1\n", Map.of())).hasMessageContaining("'cluster.expected_members'");
+    assertThatThrownBy(() -> load(cluster + "  expected_members: 100\n", Map.of())).hasMessageContaining("'cluster.expected_members'");
+    assertThatThrownBy(() -> load(cluster + "  expected_members: three\n", Map.of())).hasMessageContaining("'cluster.expected_members'");
+  }
+
+  @Test
   void loadWhenIssuerNotHttpsOffLoopbackOrNotExactThenRefused() {
     for (String bad : List.of("http://id.example.com", "https://id.example.com/", "https://id.example.com?x=1",
         "https://id.example.com#f", "id.example.com", "https://user@id.example.com")) {

@@ -8,8 +8,13 @@ import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.KubernetesConfig;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.MaxSizePolicy;
+import com.hazelcast.config.MergePolicyConfig;
 import com.hazelcast.config.MultiMapConfig;
 import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.config.SplitBrainProtectionConfig;
+import com.hazelcast.spi.merge.DiscardMergePolicy;
+import com.hazelcast.spi.merge.PutIfAbsentMergePolicy;
+import com.hazelcast.splitbrainprotection.SplitBrainProtectionOn;
 import io.gatehouse.core.store.SharedDataAuthorizationCodeStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -57,7 +62,33 @@ import java.util.Objects;
  *       issued per code lifetime plus markers per marker lifetime (a few hundred bytes each).
  *   <li>Binary in-memory format (Hazelcast's default; values are serialized once, at write).
  *   <li>No near cache: a cached copy could show a consumed code as live.
+ *   <li>Merge after a split: put-if-absent (the union), so a used-marker written on either side
+ *       survives the merge and a replay after it is still recognised.
  * </ul>
+ *
+ * <h2>Split-brain protection ({@code expectedMembers} above 0)</h2>
+ * The code map and the login session map ({@value #SESSION_MAP}) answer only while this member sees a
+ * strict majority of {@code expectedMembers} ({@link HazelcastClusterOptions#quorum()}) that it heard
+ * from recently: Hazelcast's recently-active function counts itself and every member whose last
+ * heartbeat is younger than {@value #QUORUM_HEARTBEAT_TOLERANCE_MILLIS} ms, and re-evaluates on every
+ * membership change and every heartbeat interval. Every read and write of a protected map on a member
+ * without it fails with Hazelcast's {@code SplitBrainProtectionException}. So at most one side of any
+ * split redeems codes, issues them, or signs users in and out; the other side refuses (see
+ * {@link #hasQuorum}). Sessions merge with discard (the majority's state wins), so a sign-out on the
+ * majority is not undone by the minority's stale copy. The price: with {@code expectedMembers} n,
+ * more than n - quorum members down stops every login (for 3: any 2).
+ *
+ * <p>The remaining window (not closed by this): a member resumed from a long pause (SIGSTOP, a
+ * stop-the-world GC) still holds its old member list and partition table until it notices. Its quorum
+ * is re-evaluated by an overdue periodic task at once; what it finds depends on the heartbeats the
+ * kernel buffered for it during the pause. Hazelcast ignores a heartbeat older than half of
+ * {@value #MAX_NO_HEARTBEAT_SECONDS} s and hands the split-brain protection the sender's timestamp, so
+ * after a pause of over 20 s (eviction at {@value #MAX_NO_HEARTBEAT_SECONDS} s plus the
+ * {@value #QUORUM_HEARTBEAT_TOLERANCE_MILLIS} ms tolerance) the member has no quorum from its first
+ * evaluation; after a pause between 15 and 20 s, the last heartbeats the others sent before evicting it
+ * still count for the rest of the 5 s, and it may serve its stale copy of a partition that long. A
+ * request already queued when it resumes may also run before the first evaluation. A durable
+ * used-marker in PostgreSQL as the arbiter of redemption would close this window.
  *
  * <h2>Vert.x's own structures</h2>
  * The same settings as vertx-hazelcast's {@code default-cluster.xml}: {@code __vertx.subs} (event bus
@@ -72,14 +103,19 @@ import java.util.Objects;
  *       a member that vanished without closing its connections is declared dead after this long;
  *       until then calls on the partitions it owned wait. Codes live about a minute, so the default
  *       would stall every login in flight.
+ *   <li>{@code hazelcast.heartbeat.interval.seconds=}{@value #HEARTBEAT_INTERVAL_SECONDS} (Hazelcast: 5):
+ *       how often members heartbeat each other, and how often the quorum is re-evaluated.
+ *   <li>{@code hazelcast.merge.first.run.delay.seconds=}{@value #MERGE_FIRST_RUN_DELAY_SECONDS} and
+ *       {@code hazelcast.merge.next.run.delay.seconds=}{@value #MERGE_NEXT_RUN_DELAY_SECONDS} (Hazelcast:
+ *       300 and 120): how soon and how often a member looks for the other side of a split to merge
+ *       with, so that the halves join again within seconds of a healed network, not minutes.
  *   <li>{@code hazelcast.logging.type}: {@code slf4j} when SLF4J is on the class path (the server's
  *       Logback), else {@code jdk}.
  *   <li>Jet (stream processing) disabled.
  * </ul>
  *
- * <p>Split-brain: while the network is partitioned each side serves its own copy of the map, so a code
- * could be redeemed once on each side; Hazelcast's default merge policy keeps one copy when the sides
- * meet again. Cluster traffic is neither authenticated nor encrypted (open-source Hazelcast): keep the
+ * <p>Split-brain without protection ({@code expectedMembers} 0): while the network is partitioned each
+ * side serves its own copy of the maps, so a code could be redeemed once on each side. Cluster traffic is neither authenticated nor encrypted (open-source Hazelcast): keep the
  * member port reachable by Gatehouse nodes only (a Kubernetes NetworkPolicy, a private network).
  */
 public final class HazelcastCluster {
@@ -92,7 +128,69 @@ public final class HazelcastCluster {
   /** Seconds without a heartbeat after which a member is declared dead. */
   public static final int MAX_NO_HEARTBEAT_SECONDS = 15;
 
+  /** Seconds between heartbeats (and quorum evaluations). */
+  public static final int HEARTBEAT_INTERVAL_SECONDS = 1;
+
+  /** A member counts towards the quorum while its last heartbeat is younger than this. */
+  public static final int QUORUM_HEARTBEAT_TOLERANCE_MILLIS = 5_000;
+
+  /** Seconds after the start before a member first looks for another side of a split to merge with. */
+  public static final int MERGE_FIRST_RUN_DELAY_SECONDS = 10;
+
+  /** Seconds between later looks for another side to merge with. */
+  public static final int MERGE_NEXT_RUN_DELAY_SECONDS = 5;
+
+  /** The name of the split-brain protection of the code and session maps. */
+  public static final String QUORUM = "gatehouse-majority";
+
   private HazelcastCluster() {}
+
+  /**
+   * Whether the member under {@code vertx} may serve the code and session maps now: true when it is not
+   * clustered on Hazelcast or has no split-brain protection, else whether it currently sees its
+   * quorum (a local check, no network call).
+   */
+  public static boolean hasQuorum(Vertx vertx) {
+    if (!(vertx instanceof io.vertx.core.internal.VertxInternal internal)
+        || !(internal.clusterManager() instanceof HazelcastClusterManager manager)
+        || manager.getHazelcastInstance() == null) {
+      return true;
+    }
+    var instance = manager.getHazelcastInstance();
+    // getSplitBrainProtectionConfigs(): its getter by name would create a config that is missing
+    if (!instance.getConfig().getSplitBrainProtectionConfigs().containsKey(QUORUM)) {
+      return true;
+    }
+    try {
+      return instance.getSplitBrainProtectionService().getSplitBrainProtection(QUORUM).hasMinimumSize();
+    } catch (RuntimeException e) {
+      // the member is shutting down or gone
+      return false;
+    }
+  }
+
+  /**
+   * Runs {@code op} on the protected maps only while the member under {@code vertx} has its quorum: without
+   * it, fails at once with {@code refusal}'s exception, without calling {@code op}; and a call the quorum
+   * refuses in flight fails with it too. Every other failure of {@code op} passes through.
+   */
+  public static <T> Future<T> withQuorum(Vertx vertx, java.util.function.Supplier<Future<T>> op,
+      java.util.function.Supplier<? extends Throwable> refusal) {
+    if (!hasQuorum(vertx)) {
+      return Future.failedFuture(refusal.get());
+    }
+    return op.get().recover(e -> Future.failedFuture(isQuorumLoss(e) ? refusal.get() : e));
+  }
+
+  /** Whether {@code failure} (or one of its causes) is a refusal by the split-brain protection. */
+  public static boolean isQuorumLoss(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof com.hazelcast.splitbrainprotection.SplitBrainProtectionException) {
+        return true;
+      }
+    }
+    return false;
+  }
 
   /**
    * The Hazelcast member configuration for {@code options}: a new, independent object on every call,
@@ -106,13 +204,27 @@ public final class HazelcastCluster {
     config.setProperty("hazelcast.phone.home.enabled", "false");
     config.setProperty("hazelcast.shutdownhook.enabled", "false");
     config.setProperty("hazelcast.max.no.heartbeat.seconds", Integer.toString(MAX_NO_HEARTBEAT_SECONDS));
+    config.setProperty("hazelcast.heartbeat.interval.seconds", Integer.toString(HEARTBEAT_INTERVAL_SECONDS));
+    config.setProperty("hazelcast.merge.first.run.delay.seconds", Integer.toString(MERGE_FIRST_RUN_DELAY_SECONDS));
+    config.setProperty("hazelcast.merge.next.run.delay.seconds", Integer.toString(MERGE_NEXT_RUN_DELAY_SECONDS));
     config.setProperty("hazelcast.logging.type", slf4jPresent() ? "slf4j" : "jdk");
     config.getJetConfig().setEnabled(false);
 
     network(config, options);
 
-    config.addMapConfig(codeMapConfig());
-    config.addMapConfig(sessionMapConfig());
+    MapConfig codes = codeMapConfig();
+    MapConfig sessions = sessionMapConfig();
+    if (options.quorum() > 0) {
+      config.addSplitBrainProtectionConfig(SplitBrainProtectionConfig
+          .newRecentlyActiveSplitBrainProtectionConfigBuilder(QUORUM, options.quorum(), QUORUM_HEARTBEAT_TOLERANCE_MILLIS)
+          .enabled(true)
+          .build()
+          .setProtectOn(SplitBrainProtectionOn.READ_WRITE));
+      codes.setSplitBrainProtectionName(QUORUM);
+      sessions.setSplitBrainProtectionName(QUORUM);
+    }
+    config.addMapConfig(codes);
+    config.addMapConfig(sessions);
     config.addMultiMapConfig(
         new MultiMapConfig("__vertx.subs")
             .setBackupCount(1)
@@ -154,6 +266,8 @@ public final class HazelcastCluster {
   static MapConfig sessionMapConfig() {
     return new MapConfig(SESSION_MAP)
         .setBackupCount(1)
+        // after a split the majority's sessions win: a sign-out there is not undone by a stale copy
+        .setMergePolicyConfig(new MergePolicyConfig().setPolicy(DiscardMergePolicy.class.getName()))
         .setEvictionConfig(new EvictionConfig().setEvictionPolicy(EvictionPolicy.LRU).setMaxSizePolicy(MaxSizePolicy.PER_NODE)
             .setSize(SESSION_MAP_MAX_PER_MEMBER));
   }
@@ -167,6 +281,7 @@ public final class HazelcastCluster {
         .setTimeToLiveSeconds(0)
         .setMaxIdleSeconds(0)
         .setInMemoryFormat(InMemoryFormat.BINARY)
+        .setMergePolicyConfig(new MergePolicyConfig().setPolicy(PutIfAbsentMergePolicy.class.getName()))
         .setEvictionConfig(
             new EvictionConfig().setEvictionPolicy(EvictionPolicy.NONE).setMaxSizePolicy(MaxSizePolicy.PER_NODE));
   }

@@ -33,6 +33,10 @@ import java.util.Objects;
  * @param kubernetesServiceName with {@link Discovery#KUBERNETES}, API mode: the service whose endpoints
  *     are the members; needs a service account allowed to read endpoints (RBAC {@code get}/{@code list}
  *     on {@code endpoints}, {@code endpointslices}, {@code pods}, {@code nodes})
+ * @param expectedMembers the number of members the cluster is meant to have (0 to
+ *     {@value #MAX_EXPECTED_MEMBERS}); above 0, the code and session maps need a majority of it,
+ *     {@link #quorum()}, to answer at all (see {@link HazelcastCluster}). 0: no such protection (a
+ *     single node, tests)
  */
 public record HazelcastClusterOptions(
     String clusterName,
@@ -42,7 +46,8 @@ public record HazelcastClusterOptions(
     List<String> members,
     String kubernetesServiceDns,
     String kubernetesNamespace,
-    String kubernetesServiceName) {
+    String kubernetesServiceName,
+    int expectedMembers) {
 
   /** How the members find each other. Multicast is not offered. */
   public enum Discovery {
@@ -58,6 +63,15 @@ public record HazelcastClusterOptions(
 
   /** The address meaning "every interface". */
   public static final String ANY_HOST = "0.0.0.0";
+
+  /** The largest {@code expectedMembers}: far above any sensible Gatehouse cluster. */
+  public static final int MAX_EXPECTED_MEMBERS = 99;
+
+  /** Options without split-brain protection ({@code expectedMembers} 0). */
+  public HazelcastClusterOptions(String clusterName, String host, int port, Discovery discovery, List<String> members,
+      String kubernetesServiceDns, String kubernetesNamespace, String kubernetesServiceName) {
+    this(clusterName, host, port, discovery, members, kubernetesServiceDns, kubernetesNamespace, kubernetesServiceName, 0);
+  }
 
   public HazelcastClusterOptions {
     clusterName = blankToNull(clusterName);
@@ -84,6 +98,9 @@ public record HazelcastClusterOptions(
     }
     if (host.chars().anyMatch(Character::isWhitespace)) {
       throw new IllegalArgumentException("host must be one address or host name, was '" + host + "'");
+    }
+    if (expectedMembers < 0 || expectedMembers > MAX_EXPECTED_MEMBERS) {
+      throw new IllegalArgumentException("expectedMembers must be between 0 and " + MAX_EXPECTED_MEMBERS + ", was " + expectedMembers);
     }
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be between 0 and 65535, was " + port);
@@ -137,6 +154,21 @@ public record HazelcastClusterOptions(
       String clusterName, String host, int port, String namespace, String serviceName) {
     return new HazelcastClusterOptions(
         clusterName, host, port, Discovery.KUBERNETES, List.of(), null, namespace, serviceName);
+  }
+
+  /** These options with {@code expectedMembers} (0 switches the split-brain protection off). */
+  public HazelcastClusterOptions withExpectedMembers(int expectedMembers) {
+    return new HazelcastClusterOptions(clusterName, host, port, discovery, members, kubernetesServiceDns, kubernetesNamespace,
+        kubernetesServiceName, expectedMembers);
+  }
+
+  /**
+   * The members a side of a split needs to keep serving codes and sessions: a strict majority of
+   * {@code expectedMembers}, {@code floor(n/2)+1}, so that at most one side of any split has it; 0 when
+   * the protection is off.
+   */
+  public int quorum() {
+    return expectedMembers == 0 ? 0 : expectedMembers / 2 + 1;
   }
 
   /** Whether the member binds every interface rather than one address. */

@@ -216,4 +216,48 @@ class HazelcastClusterTest {
     assertThat(join.getEurekaConfig().isEnabled()).as("eureka").isFalse();
     join.verify(); // Hazelcast's own check: at most one join mechanism
   }
+
+  // ---------------------------------------------------------------- split-brain protection
+
+  @Test
+  void expectedMembersGivesTheCodeAndSessionMapsAMajorityQuorumOfRecentlyActiveMembers() {
+    Config config = HazelcastCluster.config(TCP.withExpectedMembers(3));
+
+    var quorum = config.getSplitBrainProtectionConfigs().get(HazelcastCluster.QUORUM);
+    assertThat(quorum.isEnabled()).isTrue();
+    assertThat(quorum.getMinimumClusterSize()).isEqualTo(2);
+    assertThat(quorum.getProtectOn()).isEqualTo(com.hazelcast.splitbrainprotection.SplitBrainProtectionOn.READ_WRITE);
+    assertThat(quorum.getFunctionImplementation())
+        .isInstanceOf(com.hazelcast.splitbrainprotection.impl.RecentlyActiveSplitBrainProtectionFunction.class);
+    assertThat(config.getMapConfig(HazelcastCluster.CODE_MAP).getSplitBrainProtectionName()).isEqualTo(HazelcastCluster.QUORUM);
+    assertThat(config.getMapConfig(HazelcastCluster.SESSION_MAP).getSplitBrainProtectionName()).isEqualTo(HazelcastCluster.QUORUM);
+    // Vert.x's own structures (event bus subscriptions) stay unprotected
+    assertThat(config.getMultiMapConfig("__vertx.subs").getSplitBrainProtectionName()).isNull();
+  }
+
+  @Test
+  void quorumIsAStrictMajorityAndZeroExpectedMembersIsNoProtection() {
+    assertThat(List.of(1, 2, 3, 4, 5, 6).stream().map(n -> TCP.withExpectedMembers(n).quorum())).containsExactly(1, 2, 2, 3, 3, 4);
+    assertThat(TCP.quorum()).isZero();
+    Config config = HazelcastCluster.config(TCP);
+    assertThat(config.getSplitBrainProtectionConfigs()).isEmpty();
+    assertThat(config.getMapConfig(HazelcastCluster.CODE_MAP).getSplitBrainProtectionName()).isNull();
+    assertThatThrownBy(() -> TCP.withExpectedMembers(-1)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> TCP.withExpectedMembers(100)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void splitsMergeWithinSecondsUsedMarkersAreUnitedAndTheMajoritysSessionsWin() {
+    Config config = HazelcastCluster.config(TCP);
+
+    assertThat(config.getProperties()).contains(
+        org.assertj.core.api.Assertions.entry("hazelcast.merge.first.run.delay.seconds", "10"),
+        org.assertj.core.api.Assertions.entry("hazelcast.merge.next.run.delay.seconds", "5"),
+        org.assertj.core.api.Assertions.entry("hazelcast.heartbeat.interval.seconds", "1"));
+    assertThat(HazelcastCluster.QUORUM_HEARTBEAT_TOLERANCE_MILLIS).isLessThan(HazelcastCluster.MAX_NO_HEARTBEAT_SECONDS * 1000);
+    assertThat(config.getMapConfig(HazelcastCluster.CODE_MAP).getMergePolicyConfig().getPolicy())
+        .isEqualTo(com.hazelcast.spi.merge.PutIfAbsentMergePolicy.class.getName());
+    assertThat(config.getMapConfig(HazelcastCluster.SESSION_MAP).getMergePolicyConfig().getPolicy())
+        .isEqualTo(com.hazelcast.spi.merge.DiscardMergePolicy.class.getName());
+  }
 }

@@ -67,7 +67,13 @@ final class TestCluster {
 
   /** Starts a node of {@code clusterName} joining {@code members} (empty: the first node). */
   static Future<Node> start(String clusterName, List<String> members) {
-    HazelcastClusterManager manager = new HazelcastClusterManager(config(options(clusterName, members)));
+    return start(clusterName, members, 0);
+  }
+
+  /** {@link #start(String, List)} with split-brain protection for a cluster of {@code expectedMembers}. */
+  static Future<Node> start(String clusterName, List<String> members, int expectedMembers) {
+    HazelcastClusterManager manager = new HazelcastClusterManager(
+        config(options(clusterName, members).withExpectedMembers(expectedMembers)));
     return Vertx.builder().withClusterManager(manager).buildClustered().map(v -> new Node(v, manager));
   }
 }

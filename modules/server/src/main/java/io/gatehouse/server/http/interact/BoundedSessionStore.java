@@ -1,8 +1,6 @@
 package io.gatehouse.server.http.interact;
 
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Session;
 import io.vertx.ext.web.sstore.SessionStore;
 import java.util.ArrayList;
@@ -17,39 +15,17 @@ import java.util.List;
  * <p>Sessions exist only for signed-in users (anonymous requests store none), so the cap is reached only
  * by many sign-ins; it keeps a flood of them, with one valid account, from exhausting memory.
  */
-public final class BoundedSessionStore implements SessionStore {
-  private final SessionStore delegate;
+public final class BoundedSessionStore extends ForwardingSessionStore {
   private final int max;
   /** The ids stored through this store, least recently used first. */
   private final LinkedHashMap<String, Boolean> ids = new LinkedHashMap<>(16, 0.75f, true);
 
   public BoundedSessionStore(SessionStore delegate, int max) {
+    super(delegate);
     if (max < 1) {
       throw new IllegalArgumentException("max must be positive");
     }
-    this.delegate = delegate;
     this.max = max;
-  }
-
-  @Override
-  public SessionStore init(Vertx vertx, JsonObject options) {
-    delegate.init(vertx, options);
-    return this;
-  }
-
-  @Override
-  public long retryTimeout() {
-    return delegate.retryTimeout();
-  }
-
-  @Override
-  public Session createSession(long timeout) {
-    return delegate.createSession(timeout);
-  }
-
-  @Override
-  public Session createSession(long timeout, int length) {
-    return delegate.createSession(timeout, length);
   }
 
   @Override
@@ -97,15 +73,5 @@ public final class BoundedSessionStore implements SessionStore {
       ids.clear();
     }
     return delegate.clear();
-  }
-
-  @Override
-  public Future<Integer> size() {
-    return delegate.size();
-  }
-
-  @Override
-  public void close() {
-    delegate.close();
   }
 }
