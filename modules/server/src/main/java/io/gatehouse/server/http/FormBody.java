@@ -1,9 +1,7 @@
 package io.gatehouse.server.http;
 
 import io.gatehouse.core.error.OAuthException;
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
@@ -103,11 +101,22 @@ public final class FormBody {
   }
 
   private static String decode(byte[] in, int from, int to, String where) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(to - from);
-    for (int i = from; i < to; i++) {
+    int i = from;
+    while (i < to && in[i] != '+' && in[i] != '%' && in[i] >= 0) {
+      i++;
+    }
+    if (i == to) {
+      // the common case (client ids, tokens, grant types): plain ASCII, nothing to decode, a byte a char
+      return new String(in, from, to - from, StandardCharsets.ISO_8859_1);
+    }
+    byte[] out = new byte[to - from];
+    int n = i - from;
+    System.arraycopy(in, from, out, 0, n);
+    boolean ascii = true;
+    for (; i < to; i++) {
       byte b = in[i];
       if (b == '+') {
-        out.write(' ');
+        b = ' ';
       } else if (b == '%') {
         if (i + 2 >= to) {
           throw OAuthException.invalidRequest("the " + where + " has invalid percent-encoding");
@@ -117,18 +126,20 @@ public final class FormBody {
         if (hi < 0 || lo < 0) {
           throw OAuthException.invalidRequest("the " + where + " has invalid percent-encoding");
         }
-        out.write((hi << 4) | lo);
+        b = (byte) ((hi << 4) | lo);
         i += 2;
-      } else {
-        out.write(b);
       }
+      ascii &= b >= 0;
+      out[n++] = b;
+    }
+    if (ascii) {
+      return new String(out, 0, n, StandardCharsets.ISO_8859_1);
     }
     CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
         .onMalformedInput(CodingErrorAction.REPORT)
         .onUnmappableCharacter(CodingErrorAction.REPORT);
     try {
-      CharBuffer chars = utf8.decode(ByteBuffer.wrap(out.toByteArray()));
-      return chars.toString();
+      return utf8.decode(ByteBuffer.wrap(out, 0, n)).toString();
     } catch (CharacterCodingException e) {
       throw OAuthException.invalidRequest("the " + where + " is not valid UTF-8");
     }

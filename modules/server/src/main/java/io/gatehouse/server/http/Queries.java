@@ -23,6 +23,20 @@ public final class Queries {
     return requestLinePart == null ? new byte[0] : requestLinePart.getBytes(StandardCharsets.ISO_8859_1);
   }
 
+  /** Whether {@code part} holds neither a percent sign nor a byte outside ASCII, so it cannot be malformed. */
+  private static boolean plain(String part) {
+    if (part == null) {
+      return true;
+    }
+    for (int i = 0; i < part.length(); i++) {
+      char c = part.charAt(i);
+      if (c == '%' || c >= 0x80) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** The query's parameters by {@link FormBody#parseQuery}: each at most once, empty ones left out. */
   public static Map<String, String> params(HttpServerRequest request) {
     return FormBody.parseQuery(raw(request));
@@ -34,9 +48,16 @@ public final class Queries {
    * any handler or Vert.x's own decoders (of the query, of path parameters) read it.
    */
   public static void guard(RoutingContext ctx) {
+    String path = ctx.request().path();
+    String query = ctx.request().query();
+    if (plain(path) && plain(query)) {
+      // nothing to decode: no escape and no byte outside ASCII (the common case, e.g. every /token call)
+      ctx.next();
+      return;
+    }
     try {
-      FormBody.checkPath(bytes(ctx.request().path()));
-      FormBody.checkQuery(raw(ctx.request()));
+      FormBody.checkPath(bytes(path));
+      FormBody.checkQuery(bytes(query));
     } catch (OAuthException e) {
       ctx.request().resume();
       OAuthErrorResponder.respond(ctx, e);

@@ -9,7 +9,6 @@ import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.ByteProcessor;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.vertx.core.http.HttpServerOptions;
@@ -51,14 +50,6 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
   private boolean folded;
   /** A head was refused: every later byte is discarded. */
   private boolean refused;
-  private final ByteProcessor foldFinder = b -> {
-    if (lineEnded && (b == ' ' || b == '\t')) {
-      folded = true;
-      return false;
-    }
-    lineEnded = b == '\n';
-    return true;
-  };
 
   StrictRequestDecoder(HttpServerOptions options, Duration headTimeout, Duration bodyTimeout) {
     super(options);
@@ -98,7 +89,7 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
     super.decode(ctx, in, out);
     if (head && !folded && in.readerIndex() > from) {
       // the decoder consumes only head bytes while it reads a head (it returns once the head is done)
-      in.forEachByte(from, in.readerIndex() - from, foldFinder);
+      scanFolds(in, from, in.readerIndex());
     }
     for (int i = produced; i < out.size(); i++) {
       Object message = out.get(i);
@@ -151,6 +142,40 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
       }
     }
     return super.isContentAlwaysEmpty(msg);
+  }
+
+  /**
+   * Looks at the byte after each line feed of head bytes {@code [from, to)}: whitespace there is obs-fold
+   * (or whitespace before the first field). Jumps from line feed to line feed ({@link ByteBuf#indexOf}),
+   * so a head costs a few searches, not a call per byte; {@link #lineEnded} carries a line feed that
+   * ended the previous chunk.
+   */
+  private void scanFolds(ByteBuf in, int from, int to) {
+    int i = from;
+    if (lineEnded && isBlank(in.getByte(i))) {
+      folded = true;
+      return;
+    }
+    lineEnded = false;
+    while (i < to) {
+      int lf = in.indexOf(i, to, (byte) '\n');
+      if (lf < 0) {
+        return;
+      }
+      if (lf + 1 == to) {
+        lineEnded = true;
+        return;
+      }
+      if (isBlank(in.getByte(lf + 1))) {
+        folded = true;
+        return;
+      }
+      i = lf + 1;
+    }
+  }
+
+  private static boolean isBlank(byte b) {
+    return b == ' ' || b == '\t';
   }
 
   private void enter(Phase next, long timeoutNanos) {

@@ -62,9 +62,9 @@ public final class HttpVerticle extends VerticleBase {
       }
       ctx.put(OAuthErrorResponder.TELEMETRY, services.telemetry());
       ctx.put(RateLimits.KEY, services.rateLimits());
-      ctx.next();
+      // then a malformed path or query is refused before any other handler (it calls next otherwise)
+      Queries.guard(ctx);
     });
-    router.route().handler(Queries::guard);
     Cors cors = new Cors(services.clients());
     TokenEndpoint token = new TokenEndpoint(services.tokenService(), services.config().http().maxBodyBytes(), cors, services.telemetry(),
         vertx, services.config().http().tokenViaBus());
