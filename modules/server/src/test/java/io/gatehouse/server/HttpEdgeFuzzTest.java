@@ -160,6 +160,7 @@ class HttpEdgeFuzzTest {
     t.add(new Template("POST", "/introspect", map("token", access, "token_type_hint", "access_token"), true, map("Authorization", rs)));
     t.add(new Template("POST", "/introspect", map("token", SECRET), true, map("Authorization", rs)));
     t.add(new Template("POST", "/revoke", map("token", SECRET, "token_type_hint", "refresh_token"), true, map("Authorization", basic)));
+    t.add(new Template("GET", "/revocations", map("since", "0", "limit", "100"), false, map("Authorization", rs)));
     t.add(new Template("GET", "/authorize", authz, false, none));
     t.add(new Template("POST", "/authorize", authz, true, none));
     t.add(new Template("GET", "/authorize/resume", map("rid", "abc"), false, none));
