@@ -255,7 +255,8 @@ public final class Gatehouse {
     LogoutService logouts = new LogoutService(clients, stores.refreshTokens(), verifier, revocations);
     // login sessions (only signed-in users have one): bounded on one node here, by the Hazelcast map's eviction in a cluster
     SessionStore sessions = vertx.isClustered()
-        ? new io.gatehouse.server.http.interact.QuorumSessionStore(ClusteredSessionStore.create(vertx), vertx)
+        ? new io.gatehouse.server.http.interact.QuorumSessionStore(
+            new io.gatehouse.server.http.interact.TimedSessionStore(ClusteredSessionStore.create(vertx), config.cluster().callTimeout()), vertx)
         : new io.gatehouse.server.http.interact.BoundedSessionStore(LocalSessionStore.create(vertx), config.session().maxSessions());
     MetadataEndpoints metadata = new MetadataEndpoints(config.issuerString(), grants.supported(), keys.publicJwks(), t.idTokenAlgorithm().name());
     KeyManager keyManager = new KeyManager(vertx, config, ring, verifier, metadata, clock);
