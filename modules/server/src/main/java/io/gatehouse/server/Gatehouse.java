@@ -81,6 +81,8 @@ public final class Gatehouse {
   public static final String DEMO_CLIENT_ID = "demo";
   public static final String DEMO_SECRET_FILE = "demo-client-secret";
   static final Duration PURGE_INTERVAL = Duration.ofMinutes(10);
+  /** How much longer than a code's lifetime its redemption is remembered: covers nodes whose clocks differ. */
+  static final Duration CODE_LEDGER_MARGIN = Duration.ofMinutes(5);
 
   private final Vertx vertx;
   private final Services services;
@@ -128,18 +130,18 @@ public final class Gatehouse {
    * revocation list is this process's memory.
    */
   private record Stores(ClientRegistry clients, UserStore users, ConsentStore consents, RefreshTokenStore refreshTokens,
-      RevocationList revocations, boolean revocationsLocal, Runnable close) {}
+      RevocationList revocations, boolean revocationsLocal, io.gatehouse.core.store.CodeRedemptionLedger redeemedCodes, Runnable close) {}
 
   private static Future<Stores> openStores(Vertx vertx, GatehouseConfig config) {
     if (config.store().type() == StoreType.MEMORY) {
       return Future.succeededFuture(new Stores(new InMemoryClientRegistry(), new InMemoryUserStore(), new InMemoryConsentStore(),
-          new InMemoryRefreshTokenStore(), new InMemoryRevocationList(), true, () -> {}));
+          new InMemoryRefreshTokenStore(), new InMemoryRevocationList(), true, null, () -> {}));
     }
     GatehouseConfig.Postgres pg = config.postgres();
     PostgresOptions options = new PostgresOptions(pg.host(), pg.port(), pg.database(), pg.user(),
         pg.password().isEmpty() ? null : pg.password(), pg.schema(), pg.poolSize(), pg.connectTimeout(), pg.queryTimeout());
     return PgStores.create(vertx, options).map(pgs -> new Stores(pgs.clients(), pgs.users(), pgs.consents(), pgs.refreshTokens(),
-        pgs.revocations(), false, () -> pgs.close()));
+        pgs.revocations(), false, pgs.redeemedCodes(), () -> pgs.close()));
   }
 
   private static SigningKeys loadKeys(GatehouseConfig config) throws IOException {
@@ -227,8 +229,14 @@ public final class Gatehouse {
         new UserTokenMinter.Lifetimes(t.accessTokenTtl(), t.refreshIdleTtl(), t.refreshAbsoluteTtl(), t.maxAccessTokenTtl()), hub);
     AuthorizationCodeStore shared = SharedDataAuthorizationCodeStore.create(vertx, clock, config.authorize().codeUsedTtl(),
         config.cluster().callTimeout());
+    // RFC 6749 §4.1.2, a code is used once: in a cluster the durable ledger arbitrates every redemption,
+    // so two copies of a split code map (a partition, a node resumed from a pause) cannot both redeem it
+    AuthorizationCodeStore arbitrated = vertx.isClustered() && config.cluster().codeLedger() && stores.redeemedCodes() != null
+        ? new io.gatehouse.core.store.ArbitratedCodeStore(shared, stores.redeemedCodes(), clock, config.authorize().codeTtl(),
+            CODE_LEDGER_MARGIN)
+        : shared;
     // a cluster member cut off from the majority neither issues nor redeems codes (cluster.expected_members)
-    AuthorizationCodeStore codes = vertx.isClustered() ? new io.gatehouse.store.cluster.QuorumCodeStore(shared, vertx) : shared;
+    AuthorizationCodeStore codes = vertx.isClustered() ? new io.gatehouse.store.cluster.QuorumCodeStore(arbitrated, vertx) : arbitrated;
     GrantHandlers grants = new GrantHandlers(List.of(
         new ClientCredentialsGrant(issuer, t.accessTokenTtl(), t.maxAccessTokenTtl()),
         new AuthorizationCodeGrant(codes, minter),
@@ -297,6 +305,10 @@ public final class Gatehouse {
         stores.refreshTokens().purgeExpired(clock.instant().getEpochSecond())
             .onSuccess(n -> { if (n > 0) LOG.info("purged {} expired refresh token famil(ies)", n); })
             .onFailure(e -> LOG.warn("purging expired refresh tokens failed: {}", e.toString()));
+        if (stores.redeemedCodes() != null) {
+          stores.redeemedCodes().purgeExpired(clock.instant().getEpochSecond())
+              .onFailure(e -> LOG.warn("purging the ledger of redeemed codes failed: {}", e.toString()));
+        }
         hub.purgeDurable()
             .onSuccess(n -> { if (n > 0) LOG.info("purged {} expired revocation(s)", n); })
             .onFailure(e -> LOG.warn("purging expired revocations failed: {}", e.toString()));

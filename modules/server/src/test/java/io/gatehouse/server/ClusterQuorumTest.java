@@ -35,7 +35,8 @@ class ClusterQuorumTest {
       String done = browser.signInAndConsent(a.base + "/authorize?" + Browser.encode(Map.of("response_type", "code",
           "client_id", "rp", "redirect_uri", ClusterFlowTest.RP_CB, "scope", "read:users", "state", "s",
           "code_challenge", TokenHashes.s256(verifier), "code_challenge_method", "S256")), a.base, "alice", "alice-password-123");
-      String body = "grant_type=authorization_code&code=" + Browser.query(done).get("code") + "&redirect_uri="
+      String code = Browser.query(done).get("code");
+      String body = "grant_type=authorization_code&code=" + code + "&redirect_uri="
           + java.net.URLEncoder.encode(ClusterFlowTest.RP_CB, "UTF-8") + "&code_verifier=" + verifier;
       String auth = TestServer.basic("rp", ClusterFlowTest.RP_SECRET);
 
@@ -67,6 +68,9 @@ class ClusterQuorumTest {
       awaitReady(a, 200);
       HttpResponse<String> redeemed = a.form(body, "Authorization", auth);
       assertThat(redeemed.statusCode()).isEqualTo(200);
+      // the redemption was claimed in the durable ledger (cluster.code_ledger): the arbiter a split map cannot get past
+      assertThat(PostgresTokenEndpointTest.sqlCount("SELECT count(*) FROM " + nodes.schema() + ".redeemed_codes WHERE code_hash = '"
+          + TokenHashes.hash(code) + "'")).isEqualTo(1);
       HttpResponse<String> replay = a.form(body, "Authorization", auth);
       assertThat(replay.statusCode()).isEqualTo(400);
       assertThat(new JsonObject(replay.body()).getString("error")).isEqualTo("invalid_grant");

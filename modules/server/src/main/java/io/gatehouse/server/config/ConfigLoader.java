@@ -229,7 +229,7 @@ public final class ConfigLoader {
   private GatehouseConfig.Cluster cluster(StoreType type) {
     boolean enabled = bool("cluster.enabled");
     if (!enabled) {
-      return new GatehouseConfig.Cluster(false, null, 0, storeTimeout("cluster.call_timeout"));
+      return new GatehouseConfig.Cluster(false, null, 0, storeTimeout("cluster.call_timeout"), bool("cluster.code_ledger"));
     }
     if (type != StoreType.POSTGRES) {
       // refresh tokens, users and consent must be shared by every node
@@ -251,7 +251,7 @@ public final class ConfigLoader {
           integer("cluster.port", 0, 65535), discovery, members, string("cluster.kubernetes.service_dns"),
           string("cluster.kubernetes.namespace"), string("cluster.kubernetes.service_name"),
           integer("cluster.expected_members", 0, HazelcastClusterOptions.MAX_EXPECTED_MEMBERS)),
-          integer("cluster.event_bus_port", 0, 65535), storeTimeout("cluster.call_timeout"));
+          integer("cluster.event_bus_port", 0, 65535), storeTimeout("cluster.call_timeout"), bool("cluster.code_ledger"));
     } catch (IllegalArgumentException e) {
       throw new ConfigException("cluster configuration: " + e.getMessage());
     }

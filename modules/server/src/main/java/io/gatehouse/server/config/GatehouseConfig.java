@@ -39,8 +39,11 @@ public record GatehouseConfig(
    * Clustering: {@code options} is null when the node runs alone.
    *
    * @param callTimeout how long one call to the cluster's maps (authorization codes, sessions) may take
+   * @param codeLedger whether every code redemption is also claimed in PostgreSQL's ledger of redeemed
+   *     codes, the arbiter that keeps a split code map from redeeming a code on both sides
    */
-  public record Cluster(boolean enabled, HazelcastClusterOptions options, int eventBusPort, Duration callTimeout) {}
+  public record Cluster(boolean enabled, HazelcastClusterOptions options, int eventBusPort, Duration callTimeout,
+      boolean codeLedger) {}
 
   /**
    * @param tlsCert PEM certificate chain: HTTPS served directly when present (with {@code tlsKey})

@@ -17,6 +17,7 @@ public final class PgStores {
   private final PgConsentStore consents;
   private final PgRefreshTokenStore refreshTokens;
   private final PgRevocationList revocations;
+  private final PgCodeRedemptionLedger redeemedCodes;
 
   private PgStores(BoundedPool pool) {
     this.pool = pool;
@@ -25,6 +26,7 @@ public final class PgStores {
     this.consents = PgConsentStore.sharing(pool);
     this.refreshTokens = PgRefreshTokenStore.sharing(pool);
     this.revocations = PgRevocationList.sharing(pool);
+    this.redeemedCodes = PgCodeRedemptionLedger.sharing(pool);
   }
 
   /**
@@ -57,6 +59,11 @@ public final class PgStores {
   /** The durable revocation list, on the shared pool. */
   public PgRevocationList revocations() {
     return revocations;
+  }
+
+  /** The ledger of redeemed authorization codes (the cluster's arbiter), on the shared pool. */
+  public PgCodeRedemptionLedger redeemedCodes() {
+    return redeemedCodes;
   }
 
   /** Runs {@code SELECT 1} on the shared pool; fails when the database does not answer. */

@@ -1,0 +1,58 @@
+package io.gatehouse.core.store;
+
+import io.gatehouse.core.model.AuthorizationCode;
+import io.vertx.core.Future;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * An {@link AuthorizationCodeStore} whose redemptions are arbitrated by a durable
+ * {@link CodeRedemptionLedger}: {@link #consume} first claims the code in the ledger and only then
+ * marks it consumed in the (possibly split) code map. Two copies of the code map that both still hold a
+ * code, one on each side of a network partition or on a node resumed from a pause, then still redeem it
+ * once: the second side's claim fails, and the grant handler treats that as a replay (RFC 6749 §4.1.2).
+ *
+ * <p>Claim first, map second: a ledger that does not answer fails the redemption before the map is
+ * touched, so the code stays redeemable for a retry (the client gets 503 and tries again). A claim
+ * followed by a map failure leaves the code claimed: a retry is then a replay, and the user signs in
+ * again; no code is ever redeemed twice.
+ *
+ * <p>A claim is kept for {@code codeTtl} plus {@code margin} from the redemption: the code itself
+ * expires at most {@code codeTtl} after it was issued, which is before the redemption, so no copy of it
+ * anywhere outlives its claim (the margin covers clocks of nodes that differ).
+ */
+public final class ArbitratedCodeStore implements AuthorizationCodeStore {
+  private final AuthorizationCodeStore codes;
+  private final CodeRedemptionLedger ledger;
+  private final Clock clock;
+  private final long keepSeconds;
+
+  public ArbitratedCodeStore(AuthorizationCodeStore codes, CodeRedemptionLedger ledger, Clock clock, Duration codeTtl,
+      Duration margin) {
+    this.codes = Objects.requireNonNull(codes, "codes");
+    this.ledger = Objects.requireNonNull(ledger, "ledger");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.keepSeconds = codeTtl.plus(margin).toSeconds();
+  }
+
+  @Override
+  public Future<Void> put(String codeHash, AuthorizationCode code) {
+    return codes.put(codeHash, code);
+  }
+
+  @Override
+  public Future<Optional<Stored>> peek(String codeHash) {
+    return codes.peek(codeHash);
+  }
+
+  @Override
+  public Future<Boolean> consume(String codeHash) {
+    long keepUntil = clock.instant().getEpochSecond() + keepSeconds;
+    // only the claimant touches the map: a loser that consumed it first would leave the winner's
+    // consume false and the code redeemed by nobody; a loser's later replays are refused by the ledger
+    return ledger.claim(codeHash, keepUntil)
+        .compose(claimed -> claimed ? codes.consume(codeHash) : Future.succeededFuture(false));
+  }
+}
