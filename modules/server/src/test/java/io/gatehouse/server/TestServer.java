@@ -210,6 +210,10 @@ final class TestServer implements AutoCloseable {
     return post("/token", "application/x-www-form-urlencoded", body, headers);
   }
 
+  HttpResponse<String> send(HttpRequest request) throws Exception {
+    return http.send(request, HttpResponse.BodyHandlers.ofString());
+  }
+
   HttpResponse<String> get(String path) throws Exception {
     return http.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(10)).GET().build(),
         HttpResponse.BodyHandlers.ofString());

@@ -366,6 +366,19 @@ class TokenEndpointTest {
   void unknownPathThen404Json() throws Exception {
     HttpResponse<String> r = server.get("/nope");
     assertThat(r.statusCode()).isEqualTo(404);
-    assertThat(json(r).getString("error")).isEqualTo("not_found");
+    assertThat(r.headers().firstValue("Cache-Control")).hasValue("no-store");
+    assertThat(json(r)).isEqualTo(new JsonObject().put("error", "not_found").put("error_description", "no endpoint at this path"));
+  }
+
+  @Test
+  void methodTheRouterDoesNotServeThen405WithTheSameErrorBodyAsEveryOtherError() throws Exception {
+    HttpResponse<String> r = server.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.base + "/jwks"))
+        .DELETE().build());
+    assertThat(r.statusCode()).isEqualTo(405);
+    // RFC 9110 §15.5.6: a 405 names the methods the resource serves
+    assertThat(r.headers().firstValue("Allow")).hasValue("GET");
+    assertThat(r.headers().firstValue("Cache-Control")).hasValue("no-store");
+    assertThat(json(r)).isEqualTo(new JsonObject().put("error", "invalid_request")
+        .put("error_description", "this endpoint does not serve this method"));
   }
 }

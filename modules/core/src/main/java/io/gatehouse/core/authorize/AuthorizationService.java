@@ -1,13 +1,10 @@
 package io.gatehouse.core.authorize;
 
 import io.gatehouse.core.error.AuthorizationRedirectException;
-import io.gatehouse.core.error.OAuthErrorCode;
 import io.gatehouse.core.error.OAuthException;
-import io.gatehouse.core.model.AuthMethod;
 import io.gatehouse.core.model.AuthorizationCode;
 import io.gatehouse.core.model.AuthorizationRequest;
 import io.gatehouse.core.model.Client;
-import io.gatehouse.core.model.GrantTypes;
 import io.gatehouse.core.model.Scopes;
 import io.gatehouse.core.store.AuthorizationCodeStore;
 import io.gatehouse.core.store.ClientRegistry;
@@ -16,11 +13,9 @@ import io.gatehouse.core.token.TokenHashes;
 import io.vertx.core.Future;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
-import java.util.regex.Pattern;
+import java.util.List;
 
 /**
  * The authorization endpoint's rules (RFC 6749 §4.1, RFC 7636, RFC 9207, OIDC Core §3.1.2): validating
@@ -28,9 +23,6 @@ import java.util.regex.Pattern;
  * renders pages and keeps the pending request in the session; every decision is made here.
  */
 public final class AuthorizationService {
-  // RFC 7636 §4.2: BASE64URL(SHA256(verifier)) is always 43 characters
-  private static final Pattern S256_CHALLENGE = Pattern.compile("[A-Za-z0-9_-]{43}");
-  private static final Set<String> PROMPTS = Set.of("none", "login", "consent", "select_account");
   private static final int MAX_NONCE_LENGTH = 512;
   /** The longest {@code state} accepted: it is echoed in every redirect and carried while the user signs in. */
   public static final int MAX_STATE_LENGTH = 1024;
@@ -43,11 +35,8 @@ public final class AuthorizationService {
   private final AuthorizationCodeStore codes;
   private final Clock clock;
   private final Duration codeTtl;
-  private final boolean pkceRequiredForAll;
+  private final List<AuthorizationRequestSteps.Step> steps;
 
-  /**
-   * @param pkceRequiredForAll when false, confidential clients may omit PKCE (public clients never may)
-   */
   /**
    * Whether a login session still stands: its user exists and no revocation of the user covers the
    * session's sign-in (an admin revoked the user, or deleted them, after they signed in). Answered
@@ -60,6 +49,9 @@ public final class AuthorizationService {
 
   private final SessionCheck sessionCheck;
 
+  /**
+   * @param pkceRequiredForAll when false, confidential clients may omit PKCE (public clients never may)
+   */
   public AuthorizationService(String issuer, ClientRegistry clients, ConsentStore consents, AuthorizationCodeStore codes,
       Clock clock, Duration codeTtl, boolean pkceRequiredForAll, SessionCheck sessionCheck) {
     this.sessionCheck = sessionCheck;
@@ -69,7 +61,7 @@ public final class AuthorizationService {
     this.codes = codes;
     this.clock = clock;
     this.codeTtl = codeTtl;
-    this.pkceRequiredForAll = pkceRequiredForAll;
+    this.steps = AuthorizationRequestSteps.steps(pkceRequiredForAll);
   }
 
   /** The user who is signed in, as far as one pending request is concerned. */
@@ -122,7 +114,7 @@ public final class AuthorizationService {
       }
       String state = params.get("state");
       try {
-        return check(client, params, redirectUri, requested != null, state);
+        return check(client, params, redirectUri, requested != null);
       } catch (OAuthException e) {
         throw new AuthorizationRedirectException(e, redirectUri, state);
       }
@@ -149,94 +141,9 @@ public final class AuthorizationService {
     }
   }
 
-  private AuthorizationRequest check(Client client, Map<String, String> params, String redirectUri, boolean sent, String state) {
-    // OIDC Core §6: request objects are not supported
-    if (params.containsKey("request")) {
-      throw OAuthException.of(OAuthErrorCode.REQUEST_NOT_SUPPORTED, "request objects are not supported");
-    }
-    if (params.containsKey("request_uri")) {
-      throw OAuthException.of(OAuthErrorCode.REQUEST_URI_NOT_SUPPORTED, "request_uri is not supported");
-    }
-    String responseType = params.get("response_type");
-    if (responseType == null) {
-      throw OAuthException.invalidRequest("response_type is required");
-    }
-    // RFC 9700 §2.1.2: only the code flow; the implicit and hybrid response types are refused
-    if (!responseType.equals("code")) {
-      throw OAuthException.unsupportedResponseType("only response_type=code is supported");
-    }
-    String responseMode = params.get("response_mode");
-    if (responseMode != null && !responseMode.equals("query")) {
-      throw OAuthException.invalidRequest("only response_mode=query is supported");
-    }
-    if (!client.allowsGrant(GrantTypes.AUTHORIZATION_CODE)) {
-      throw OAuthException.unauthorizedClient("the client is not allowed the authorization_code grant");
-    }
-    Scopes scopes;
-    String scope = params.get("scope");
-    if (scope == null) {
-      scopes = client.defaultScopes(); // RFC 6749 §3.3: the client's default
-    } else {
-      scopes = Scopes.parse(scope);
-      if (!client.scopes().containsAll(scopes)) {
-        throw OAuthException.invalidScope("the requested scope exceeds the scope granted to the client");
-      }
-    }
-    boolean openid = scopes.values().contains("openid");
-    if (openid && !sent) {
-      // OIDC Core §3.1.2.1: redirect_uri is required in an OpenID Connect request
-      throw OAuthException.invalidRequest("redirect_uri is required for an OpenID Connect request");
-    }
-    String challenge = params.get("code_challenge");
-    String method = params.get("code_challenge_method");
-    if (challenge == null) {
-      if (method != null) {
-        throw OAuthException.invalidRequest("code_challenge_method without code_challenge");
-      }
-      // RFC 9700 §2.1.1: PKCE for public clients always, for every client by default
-      if (client.isPublic() || client.authMethods().contains(AuthMethod.NONE) || pkceRequiredForAll) {
-        throw OAuthException.invalidRequest("code_challenge (PKCE, S256) is required");
-      }
-    } else {
-      // RFC 9700 §2.1.1: S256 only; a missing method would mean "plain" (RFC 7636 §4.3)
-      if (method == null) {
-        throw OAuthException.invalidRequest("code_challenge_method=S256 is required");
-      }
-      if (!method.equals("S256")) {
-        throw OAuthException.invalidRequest("only code_challenge_method=S256 is supported");
-      }
-      if (!S256_CHALLENGE.matcher(challenge).matches()) {
-        throw OAuthException.invalidRequest("code_challenge is not a base64url S256 value");
-      }
-    }
-    Set<String> prompt = new HashSet<>();
-    String p = params.get("prompt");
-    if (p != null) {
-      for (String v : p.split(" ", -1)) {
-        if (!PROMPTS.contains(v)) {
-          throw OAuthException.invalidRequest("unsupported prompt value");
-        }
-        prompt.add(v);
-      }
-      // OIDC Core §3.1.2.1: none must not be combined with another value
-      if (prompt.contains("none") && prompt.size() > 1) {
-        throw OAuthException.invalidRequest("prompt=none cannot be combined with other values");
-      }
-    }
-    String nonce = params.get("nonce");
-    long maxAge = -1;
-    String ma = params.get("max_age");
-    if (ma != null) {
-      try {
-        maxAge = Long.parseLong(ma);
-      } catch (NumberFormatException e) {
-        maxAge = -2;
-      }
-      if (maxAge < 0 || ma.length() > 10 || !ma.chars().allMatch(c -> c >= '0' && c <= '9')) {
-        throw OAuthException.invalidRequest("max_age must be a non-negative integer");
-      }
-    }
-    return new AuthorizationRequest(client.clientId(), redirectUri, sent, scopes, state, nonce, challenge, prompt, maxAge);
+  // the request's own rules, as named steps in order (AuthorizationRequestSteps)
+  private AuthorizationRequest check(Client client, Map<String, String> params, String redirectUri, boolean sent) {
+    return AuthorizationRequestSteps.run(steps, new AuthorizationRequestSteps.Draft(client, params, redirectUri, sent));
   }
 
   /**

@@ -163,12 +163,18 @@ public final class HttpVerticle extends VerticleBase {
     router.get(base + "/health").handler(health::ready);
     router.get(base + "/health/ready").handler(health::ready);
     router.get(base + "/health/live").handler(health::live);
-    router.errorHandler(404, ctx -> ctx.response().setStatusCode(404)
-        .putHeader("Content-Type", "application/json;charset=UTF-8")
-        .end(new JsonObject().put("error", "not_found").encode()));
-    router.errorHandler(405, ctx -> ctx.response().setStatusCode(405)
-        .putHeader("Content-Type", "application/json;charset=UTF-8")
-        .end(new JsonObject().put("error", "method_not_allowed").encode()));
+    // the router's own 404 and 405 are errors like every other: one body, written in one place
+    router.errorHandler(404, ctx -> OAuthErrorResponder.respond(ctx,
+        io.gatehouse.core.error.OAuthException.of(io.gatehouse.core.error.OAuthErrorCode.NOT_FOUND, "no endpoint at this path")));
+    router.errorHandler(405, ctx -> {
+      // RFC 9110 §15.5.6: a 405 names the methods the resource serves
+      String allow = allowedMethods(router, ctx.normalizedPath());
+      if (!allow.isEmpty()) {
+        ctx.response().putHeader("Allow", allow);
+      }
+      OAuthErrorResponder.respond(ctx, new io.gatehouse.core.error.OAuthException(
+          io.gatehouse.core.error.OAuthErrorCode.INVALID_REQUEST, 405, "this endpoint does not serve this method"));
+    });
     // any other 4xx the router raises itself (a path it cannot decode, ...): a JSON error, and never
     // vertx-web's default of logging the failure, whose message may quote the request
     for (int status = 400; status < 500; status++) {
@@ -208,5 +214,32 @@ public final class HttpVerticle extends VerticleBase {
   /** The port this instance listens on. */
   public int actualPort() {
     return server.actualPort();
+  }
+
+  /**
+   * The methods the router's routes serve at {@code path} (a route's {@code :param} segment matches any
+   * one segment), sorted, comma-separated; empty when none names a method.
+   */
+  static String allowedMethods(Router router, String path) {
+    String[] wanted = path.split("/", -1);
+    java.util.TreeSet<String> methods = new java.util.TreeSet<>();
+    for (io.vertx.ext.web.Route route : router.getRoutes()) {
+      String routePath = route.getPath();
+      if (routePath == null || route.methods() == null) {
+        continue;
+      }
+      String[] segments = routePath.split("/", -1);
+      if (segments.length != wanted.length) {
+        continue;
+      }
+      boolean match = true;
+      for (int i = 0; i < segments.length && match; i++) {
+        match = segments[i].startsWith(":") ? !wanted[i].isEmpty() : segments[i].equals(wanted[i]);
+      }
+      if (match) {
+        route.methods().forEach(m -> methods.add(m.name()));
+      }
+    }
+    return String.join(", ", methods);
   }
 }
