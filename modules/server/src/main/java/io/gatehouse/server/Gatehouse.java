@@ -273,21 +273,22 @@ public final class Gatehouse {
         new io.gatehouse.server.http.RateLimits(config.rateLimits(), config.http().trustedProxies()), new java.util.concurrent.atomic.AtomicBoolean(),
         new io.gatehouse.server.admin.ClientAdmin(vertx, clients, stores.clients(), revocations, telemetry, t.maxAccessTokenTtl()),
         new io.gatehouse.server.admin.UserAdmin(vertx, stores.users(), stores.consents(), passwords, revocations, telemetry),
-        keyManager);
+        keyManager, new io.gatehouse.server.bus.ServiceOperations(tokenService, authenticator, introspection, revocations, telemetry));
     int instances = config.http().instances() > 0 ? config.http().instances() : Runtime.getRuntime().availableProcessors();
     // Vert.x shares one listening socket among servers of the same host and configured port. Port 0
     // would give every instance its own random port; a negative port asks Vert.x for one random port
     // shared by all instances.
     int bindPort = config.http().port() == 0 ? -1 : config.http().port();
     List<HttpVerticle> verticles = new java.util.concurrent.CopyOnWriteArrayList<>();
-    Future<String> tokenVerticles = config.http().tokenViaBus()
-        ? vertx.deployVerticle(() -> new io.gatehouse.server.verticle.TokenVerticle(tokenService), new DeploymentOptions().setInstances(instances))
-        : Future.succeededFuture(null);
+    // the service API (docs/EVENT-BUS.md): gatehouse.token, gatehouse.introspect, gatehouse.revoke, one
+    // consumer per event loop; the HTTP edge and services in the cluster are its clients
+    Future<String> serviceVerticles = vertx.deployVerticle(() -> new io.gatehouse.server.bus.ServiceVerticle(services.operations(), telemetry,
+        config.http().maxBodyBytes()), new DeploymentOptions().setInstances(instances));
     // every node drops a client from its cache when the admin API changes it on any node
     Future<io.vertx.core.eventbus.MessageConsumer<Object>> clientChanges = io.gatehouse.server.bus.ClientChanges.listen(vertx, clients);
     io.gatehouse.server.http.ConnectionGuard connectionGuard = new io.gatehouse.server.http.ConnectionGuard(config.http().connections(),
         config.http().trustedProxies());
-    return clientChanges.compose(changes -> tokenVerticles).compose(tokenDeployment -> vertx.deployVerticle(() -> {
+    return clientChanges.compose(changes -> serviceVerticles).compose(serviceDeployment -> vertx.deployVerticle(() -> {
       HttpVerticle v = new HttpVerticle(services, bindPort, connectionGuard);
       verticles.add(v);
       return v;
@@ -314,7 +315,8 @@ public final class Gatehouse {
             .onFailure(e -> LOG.warn("purging expired revocations failed: {}", e.toString()));
       });
       LOG.info("listening on {}:{} with {} HTTP instance(s); issuer {}", config.http().host(), port, instances, config.issuerString());
-      List<String> ids = tokenDeployment == null ? List.of(id) : List.of(id, tokenDeployment);
+      // the HTTP edge first: its requests in flight still reach the services while it drains
+      List<String> ids = List.of(id, serviceDeployment);
       return Future.succeededFuture(new Gatehouse(vertx, services, port, ids, () -> {
         vertx.cancelTimer(purge);
         keyManager.stop();
@@ -354,7 +356,12 @@ public final class Gatehouse {
     GatehouseConfig.Shutdown s = services.config().shutdown();
     Future<Void> drained = s.drainDelay().isZero() ? Future.succeededFuture()
         : Future.future(p -> vertx.setTimer(s.drainDelay().toMillis(), t -> p.complete()));
-    return drained.compose(v -> Future.join(deployments.stream().map(vertx::undeploy).toList())).eventually(() -> {
+    // in order: the HTTP edge finishes its requests in flight (which call the services) before the services stop
+    Future<Void> undeployed = drained;
+    for (String id : deployments) {
+      undeployed = undeployed.eventually(() -> vertx.undeploy(id));
+    }
+    return undeployed.eventually(() -> {
       closeStore.run();
       return Future.succeededFuture();
     }).mapEmpty();

@@ -45,4 +45,5 @@ public record Services(
     java.util.concurrent.atomic.AtomicBoolean draining,
     io.gatehouse.server.admin.ClientAdmin clientAdmin,
     io.gatehouse.server.admin.UserAdmin userAdmin,
-    KeyManager keyManager) {}
+    KeyManager keyManager,
+    io.gatehouse.server.bus.ServiceOperations operations) {}

@@ -148,6 +148,19 @@ public final class OAuthException extends RuntimeException {
   /** The {@code Retry-After} of a 503: a store's timeouts and the readiness probe's period are a few seconds. */
   public static final long UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
 
+  /**
+   * The error's JSON body (RFC 6749 §5.2): {@code error} and, when there is one,
+   * {@code error_description}. The one mapping of an error to its body, for the HTTP edge and the event
+   * bus alike (the status and {@link #retryAfterSeconds} travel beside it).
+   */
+  public io.vertx.core.json.JsonObject toJson() {
+    io.vertx.core.json.JsonObject body = new io.vertx.core.json.JsonObject().put("error", code.wire());
+    if (!description().isEmpty()) {
+      body.put("error_description", description());
+    }
+    return body;
+  }
+
   @Override
   public String toString() {
     return "OAuthException[" + code.wire() + " " + status + ": " + description() + "]";

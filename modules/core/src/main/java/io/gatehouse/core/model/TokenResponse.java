@@ -12,6 +12,24 @@ public record TokenResponse(String accessToken, String tokenType, long expiresIn
     this(accessToken, tokenType, expiresIn, scope, refreshToken, null);
   }
 
+  /** The RFC 6749 §5.1 JSON body: the one mapping, for the HTTP edge and the event bus alike. */
+  public io.vertx.core.json.JsonObject toJson() {
+    io.vertx.core.json.JsonObject body = new io.vertx.core.json.JsonObject()
+        .put("access_token", accessToken)
+        .put("token_type", tokenType)
+        .put("expires_in", expiresIn);
+    if (!scope.isEmpty()) {
+      body.put("scope", scope.wire());
+    }
+    if (refreshToken != null) {
+      body.put("refresh_token", refreshToken);
+    }
+    if (idToken != null) {
+      body.put("id_token", idToken);
+    }
+    return body;
+  }
+
   @Override
   public String toString() {
     return "TokenResponse[" + tokenType + ", expires_in=" + expiresIn + ", scope=" + scope + "]";

@@ -30,25 +30,39 @@ public final class OAuthErrorResponder {
 
   public static void respond(RoutingContext ctx, Throwable failure) {
     OAuthException error;
-    io.gatehouse.core.store.StoreUnavailableException unavailable = io.gatehouse.core.store.StoreUnavailableException.in(failure);
-    if (failure instanceof OAuthException oauth) {
-      error = oauth;
-    } else if (unavailable != null) {
-      // an outage, not a bug: no stack trace; the message names the store and the timeout or failure class only
-      LOG.warn("request {} {} failed: {}", ctx.request().method(), route(ctx), unavailable.getMessage());
-      error = OAuthException.temporarilyUnavailable("a backing store is not answering; try again later");
-    } else if (ClientIo.isClientIo(failure)) {
+    if (!(failure instanceof OAuthException) && ClientIo.isClientIo(failure)) {
       // the client's connection failed (closed, reset): nothing of the server's to report or answer
       ClientIo.count(ctx, failure);
       error = OAuthException.invalidRequest("the request could not be read");
     } else {
-      // a bug or an outage: classes and stack frames only (an exception's message may quote the request),
-      // and the route's pattern rather than the path the client sent
-      LOG.error("request {} {} failed", ctx.request().method(), route(ctx), LogSafe.redacted(failure));
-      error = OAuthException.serverError();
+      error = classify(failure, () -> ctx.request().method() + " " + route(ctx));
     }
     count(ctx, error);
     respond(ctx.response(), error);
+  }
+
+  /**
+   * The OAuth error a failure is answered with, wherever it is answered (an HTTP endpoint, a reply on the
+   * event bus): an {@link OAuthException} as it is; an unreachable or silent store 503
+   * {@code temporarily_unavailable}, logged at WARN without a stack trace; anything else 500
+   * {@code server_error}, logged at ERROR with classes and stack frames only (an exception's message may
+   * quote the request).
+   *
+   * @param where what failed, for the log (a method and route pattern, a bus address): never a request's content
+   */
+  public static OAuthException classify(Throwable failure, java.util.function.Supplier<String> where) {
+    if (failure instanceof OAuthException oauth) {
+      return oauth;
+    }
+    io.gatehouse.core.store.StoreUnavailableException unavailable = io.gatehouse.core.store.StoreUnavailableException.in(failure);
+    if (unavailable != null) {
+      // an outage, not a bug: no stack trace; the message names the store and the timeout or failure class only
+      LOG.warn("request {} failed: {}", where.get(), unavailable.getMessage());
+      return OAuthException.temporarilyUnavailable("a backing store is not answering; try again later");
+    }
+    // a bug or an outage: classes and stack frames only, and the route's pattern rather than the path the client sent
+    LOG.error("request {} failed", where.get(), LogSafe.redacted(failure));
+    return OAuthException.serverError();
   }
 
   /**
@@ -86,10 +100,7 @@ public final class OAuthErrorResponder {
     if (response.ended() || response.headWritten()) {
       return;
     }
-    JsonObject body = new JsonObject().put("error", error.code().wire());
-    if (!error.description().isEmpty()) {
-      body.put("error_description", error.description());
-    }
+    JsonObject body = error.toJson();
     if (error.status() == 401) {
       // RFC 6749 §5.2 and RFC 9110 §15.5.2: a 401 carries the challenge of the scheme to use
       response.putHeader("WWW-Authenticate", CHALLENGE);

@@ -1,40 +1,32 @@
 package io.gatehouse.server.http;
 
+import io.gatehouse.core.bus.ServiceBus;
 import io.gatehouse.core.error.OAuthException;
 import io.gatehouse.core.model.ClientCredentials;
-import io.gatehouse.core.model.TokenRequest;
-import io.gatehouse.core.model.TokenResponse;
-import io.gatehouse.core.service.TokenService;
+import io.gatehouse.server.bus.ServiceClient;
+import io.gatehouse.server.observe.Telemetry;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import java.util.Locale;
-import java.util.Map;
 
 /**
- * {@code POST /token} (RFC 6749 §3.2): parses and answers, nothing else. Only the form body is read;
- * query parameters are ignored (vertx-web would merge them), so none can smuggle in a parameter.
+ * {@code POST /token} (RFC 6749 §3.2): parses the request ({@link ClientForm}) and hands it to the token
+ * service at {@value ServiceBus#TOKEN} (docs/EVENT-BUS.md), then writes its answer: 200 JSON with
+ * {@code Cache-Control: no-store} (§5.1), or the error in the one place errors are written. Only the
+ * form body is read; query parameters are ignored (vertx-web would merge them), so none can smuggle in a
+ * parameter.
  */
 public final class TokenEndpoint implements Handler<RoutingContext> {
-  private final TokenService tokens;
+  private final ServiceClient service;
   private final int maxBodyBytes;
   private final Cors cors;
+  private final Telemetry telemetry;
 
-  private final io.gatehouse.server.observe.Telemetry telemetry;
-
-  private final java.util.function.Function<TokenRequest, Future<TokenResponse>> exchange;
-
-  /** @param viaBus send each exchange over the event bus ({@link io.gatehouse.server.bus.TokenBus}) instead of calling the service */
-  public TokenEndpoint(TokenService tokens, int maxBodyBytes, Cors cors, io.gatehouse.server.observe.Telemetry telemetry,
-      io.vertx.core.Vertx vertx, boolean viaBus) {
-    this.exchange = viaBus ? request -> io.gatehouse.server.bus.TokenBus.exchange(vertx, request) : tokens::exchange;
+  public TokenEndpoint(ServiceClient service, int maxBodyBytes, Cors cors, Telemetry telemetry) {
+    this.service = service;
     this.telemetry = telemetry;
-    this.tokens = tokens;
     this.maxBodyBytes = maxBodyBytes;
     this.cors = cors;
   }
@@ -45,41 +37,21 @@ public final class TokenEndpoint implements Handler<RoutingContext> {
       return;
     }
     String[] clientId = new String[1];
-    String[] grantType = new String[1];
+    boolean[] served = new boolean[1];
     ClientForm.read(ctx, maxBodyBytes)
         .compose(tokenRequest -> {
           clientId[0] = tokenRequest.clientCredentials().map(ClientCredentials::clientId).orElse(null);
-          grantType[0] = tokenRequest.grantType();
-          return exchange.apply(tokenRequest);
+          served[0] = true;
+          return service.call(ServiceBus.TOKEN, tokenRequest);
         })
         .andThen(ar -> {
-          if (ar.succeeded()) {
-            // the client authenticated: its id is a registered one
-            telemetry.tokenIssued(grantType[0], clientId[0]);
-          } else {
-            telemetry.tokenRefused(grantType[0], clientId[0], ar.cause() instanceof OAuthException o ? o.code().wire() : "server_error");
+          if (ar.failed() && !served[0]) {
+            // refused here, before the service (which counts what it answers)
+            telemetry.tokenRefused(null, null, ar.cause() instanceof OAuthException o ? o.code().wire() : "server_error");
           }
         })
         .transform(ar -> cors.decorate(ctx, clientId[0]).transform(v -> ar.succeeded() ? Future.succeededFuture(ar.result()) : Future.failedFuture(ar.cause())))
-        .onSuccess(response -> answer(ctx, (TokenResponse) response))
+        .onSuccess(body -> Responses.json(ctx.response().setStatusCode(200), (JsonObject) body))
         .onFailure(failure -> OAuthErrorResponder.respond(ctx, failure));
-  }
-
-  // RFC 6749 §5.1
-  private static void answer(RoutingContext ctx, TokenResponse token) {
-    JsonObject body = new JsonObject()
-        .put("access_token", token.accessToken())
-        .put("token_type", token.tokenType())
-        .put("expires_in", token.expiresIn());
-    if (!token.scope().isEmpty()) {
-      body.put("scope", token.scope().wire());
-    }
-    if (token.refreshToken() != null) {
-      body.put("refresh_token", token.refreshToken());
-    }
-    if (token.idToken() != null) {
-      body.put("id_token", token.idToken());
-    }
-    Responses.json(ctx.response().setStatusCode(200), body);
   }
 }

@@ -66,16 +66,17 @@ public final class HttpVerticle extends VerticleBase {
       Queries.guard(ctx);
     });
     Cors cors = new Cors(services.clients());
-    TokenEndpoint token = new TokenEndpoint(services.tokenService(), services.config().http().maxBodyBytes(), cors, services.telemetry(),
-        vertx, services.config().http().tokenViaBus());
+    // the HTTP edge is one client of the service API (docs/EVENT-BUS.md)
+    io.gatehouse.server.bus.ServiceClient service = services.config().http().tokenViaBus()
+        ? io.gatehouse.server.bus.ServiceClient.bus(vertx) : io.gatehouse.server.bus.ServiceClient.direct(services.operations());
+    TokenEndpoint token = new TokenEndpoint(service, services.config().http().maxBodyBytes(), cors, services.telemetry());
     MetadataEndpoints metadata = services.metadata();
     HealthEndpoint health = new HealthEndpoint(vertx, services.clients(), services.draining()::get, services.revocationHub()::vouched,
         services.telemetry()::storeLatency);
     router.route(base + "/token").handler(token);
-    router.route(base + "/revoke").handler(new RevocationEndpoint(services.authenticator(), services.revocations(),
-        services.config().http().maxBodyBytes()));
-    router.route(base + "/introspect").handler(new IntrospectionEndpoint(services.authenticator(), services.introspection(),
-        services.config().http().maxBodyBytes(), services.telemetry()));
+    router.route(base + "/revoke").handler(new RevocationEndpoint(service, services.config().http().maxBodyBytes()));
+    router.route(base + "/introspect").handler(new IntrospectionEndpoint(service, services.config().http().maxBodyBytes(),
+        services.telemetry()));
     // the revocation list for resource servers' warm start and catch-up (can_introspect clients, Basic)
     router.route(base + "/revocations").handler(new io.gatehouse.server.http.RevocationListEndpoint(services.authenticator(),
         new io.gatehouse.core.service.RevocationFeedService(services.revocationHub().denySet(), services.revocationHub()::vouched,

@@ -1,0 +1,44 @@
+package io.gatehouse.server.bus;
+
+import io.gatehouse.core.error.OAuthException;
+import io.gatehouse.core.model.TokenRequest;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * How the HTTP edge calls the service API: over the local event bus to this node's service verticles,
+ * passing the parsed request object and receiving the outcome object (no serialisation). The answer is
+ * the reply's JSON body, or a failed future with the failure exactly as the operation raised it, so the
+ * edge answers it as it always has. No reply (no service verticle, a timeout) is 503
+ * {@code temporarily_unavailable}.
+ */
+public interface ServiceClient {
+  Future<JsonObject> call(String address, TokenRequest request);
+
+  /** Over the local event bus. */
+  static ServiceClient bus(Vertx vertx) {
+    ServiceCodecs.register(vertx);
+    return (address, request) -> vertx.eventBus().<ServiceCodecs.Outcome>request(address, request, ServiceCodecs.LOCAL_REQUEST)
+        .transform(ar -> {
+          if (ar.failed()) {
+            return Future.failedFuture(ar.cause() instanceof ReplyException
+                ? OAuthException.temporarilyUnavailable("the service did not answer; try again later") : ar.cause());
+          }
+          ServiceCodecs.Outcome outcome = ar.result().body();
+          return outcome.failure() == null ? Future.succeededFuture(outcome.body()) : Future.failedFuture(outcome.failure());
+        });
+  }
+
+  /** A direct call of the operation in the caller's verticle (no bus hop). */
+  static ServiceClient direct(ServiceOperations operations) {
+    return (address, request) -> {
+      try {
+        return operations.at(address).answer(request);
+      } catch (RuntimeException e) {
+        return Future.failedFuture(e);
+      }
+    };
+  }
+}
