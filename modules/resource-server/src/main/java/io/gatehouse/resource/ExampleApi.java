@@ -85,7 +85,10 @@ public final class ExampleApi {
    * from the Redis cache; {@code API_REVOCATIONS_CLIENT_ID} and {@code API_REVOCATIONS_CLIENT_SECRET} (a
    * client with {@code can_introspect}; {@code API_REVOCATIONS_URI} overrides {@code <issuer>/revocations})
    * warm-start, catch up and resync from Gatehouse's list; {@code API_REVOCATION_MAX_STALENESS_SECONDS}
-   * (default 600). Without Redis or the revocations client the library logs a warning: revocations made
+   * (default 600); {@code API_INTROSPECTION_CLIENT_ID} and {@code API_INTROSPECTION_CLIENT_SECRET} (a
+   * client with {@code can_introspect}) check tokens by introspection instead of locally, over HTTP or,
+   * with {@code API_INTROSPECTION_TRANSPORT=bus}, over the event bus ({@code API_INTROSPECTION_CACHE_SECONDS},
+   * default 60, is the answer cache's longest TTL; 0 introspects every request). Without Redis or the revocations client the library logs a warning: revocations made
    * before the start are not known.
    */
   public static ResourceServerOptions options(Vertx vertx, java.util.Map<String, String> env) {
@@ -106,6 +109,15 @@ public final class ExampleApi {
           .setRevocationSnapshotUri(env(env, "API_REVOCATIONS_URI", "").isEmpty() ? null : env(env, "API_REVOCATIONS_URI", ""));
     }
     options.setRevocationMaxStaleness(java.time.Duration.ofSeconds(Long.parseLong(env(env, "API_REVOCATION_MAX_STALENESS_SECONDS", "600"))));
+    String introspector = env(env, "API_INTROSPECTION_CLIENT_ID", "");
+    if (!introspector.isEmpty()) {
+      // tokens checked by introspection (a client with can_introspect) over HTTP, or over the event bus ("bus")
+      options.setIntrospection(new IntrospectionOptions().setClientId(introspector)
+          .setClientSecret(env(env, "API_INTROSPECTION_CLIENT_SECRET", ""))
+          .setMaxCacheTtl(java.time.Duration.ofSeconds(Long.parseLong(env(env, "API_INTROSPECTION_CACHE_SECONDS", "60"))))
+          .setTransport(env(env, "API_INTROSPECTION_TRANSPORT", "http").equals("bus")
+              ? IntrospectionOptions.Transport.EVENT_BUS : IntrospectionOptions.Transport.HTTP));
+    }
     return options;
   }
 

@@ -91,7 +91,7 @@ public final class GatehouseJwtHandler implements AuthenticationHandler {
     WebClient client = WebClient.create(vertx);
     IssuerDiscovery discovery = new IssuerDiscovery(client, o.getIssuer(), o.getHttpTimeout(), o.getJwksMinRefetchInterval());
     TokenValidator validator = o.getIntrospection() != null
-        ? new IntrospectionTokenValidator(client, false, discovery, o)
+        ? new IntrospectionTokenValidator(vertx, client, false, discovery, o)
         : new JwtTokenValidator(o, JwtTokenValidator.jwks(client, discovery, o), null);
     return new GatehouseJwtHandler(o, validator, denyList(vertx, o, client), client);
   }

@@ -13,6 +13,10 @@ import java.time.Duration;
  *   <li>{@code maxCacheTtl} (default 60 s, 0 disables the cache): an active answer is reused until
  *       {@code min(exp, now + maxCacheTtl)}; revocation events still deny a cached token at once.
  *   <li>{@code cacheSize} (default 100 000): most answers kept.
+ *   <li>{@code transport} (default {@link Transport#HTTP}): {@link Transport#EVENT_BUS} introspects over
+ *       Gatehouse's event-bus service API ({@code gatehouse.introspect}, docs/EVENT-BUS.md) instead of
+ *       HTTP, for an API whose Vert.x is clustered with Gatehouse: the same credentials, the same answer,
+ *       the same failure rules, no HTTP request.
  * </ul>
  */
 public final class IntrospectionOptions {
@@ -23,6 +27,15 @@ public final class IntrospectionOptions {
   private String clientSecret;
   private Duration maxCacheTtl = DEFAULT_MAX_CACHE_TTL;
   private long cacheSize = DEFAULT_CACHE_SIZE;
+  private Transport transport = Transport.HTTP;
+
+  /** How introspection requests reach Gatehouse. */
+  public enum Transport {
+    /** {@code POST} to the discovered {@code introspection_endpoint} (RFC 7662 §2). */
+    HTTP,
+    /** A request on the clustered event bus to {@code gatehouse.introspect} (docs/EVENT-BUS.md). */
+    EVENT_BUS
+  }
 
   public IntrospectionOptions() {}
 
@@ -31,6 +44,16 @@ public final class IntrospectionOptions {
     this.clientSecret = other.clientSecret;
     this.maxCacheTtl = other.maxCacheTtl;
     this.cacheSize = other.cacheSize;
+    this.transport = other.transport;
+  }
+
+  public Transport getTransport() {
+    return transport;
+  }
+
+  public IntrospectionOptions setTransport(Transport transport) {
+    this.transport = transport;
+    return this;
   }
 
   public String getClientId() {
@@ -80,6 +103,9 @@ public final class IntrospectionOptions {
     if (maxCacheTtl == null || maxCacheTtl.isNegative() || maxCacheTtl.compareTo(Duration.ofDays(1)) > 0) {
       throw new IllegalArgumentException("introspection.maxCacheTtl must be between 0s and 1d, was " + maxCacheTtl);
     }
+    if (transport == null) {
+      throw new IllegalArgumentException("introspection.transport is required");
+    }
     if (cacheSize < 1) {
       throw new IllegalArgumentException("introspection.cacheSize must be at least 1, was " + cacheSize);
     }
@@ -88,6 +114,6 @@ public final class IntrospectionOptions {
 
   @Override
   public String toString() {
-    return "IntrospectionOptions[clientId=" + clientId + ", maxCacheTtl=" + maxCacheTtl + ", cacheSize=" + cacheSize + "]";
+    return "IntrospectionOptions[clientId=" + clientId + ", maxCacheTtl=" + maxCacheTtl + ", cacheSize=" + cacheSize + ", transport=" + transport + "]";
   }
 }

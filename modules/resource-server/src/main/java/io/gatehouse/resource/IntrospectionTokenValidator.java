@@ -8,9 +8,7 @@ import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,7 +18,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Validates tokens (opaque or not) by RFC 7662 introspection at the issuer's discovered
- * {@code introspection_endpoint}.
+ * {@code introspection_endpoint}, or over Gatehouse's event bus ({@link BusIntrospection}, with
+ * {@link IntrospectionOptions.Transport#EVENT_BUS}): the same request, answer, checks, cache and failure
+ * rules either way.
  *
  * <ul>
  *   <li>Request (RFC 7662 §2.1): {@code POST}, form body {@code token=...&token_type_hint=access_token},
@@ -57,11 +57,20 @@ public final class IntrospectionTokenValidator implements TokenValidator {
   private final Cache<String, Cached> cache;
   private final ConcurrentHashMap<String, Future<JsonObject>> inFlight = new ConcurrentHashMap<>();
   private final AtomicLong calls = new AtomicLong();
+  /** The event-bus transport, or null for HTTP. */
+  private final BusIntrospection bus;
 
   private record Cached(JsonObject claims, long ttlNanos) {}
 
   IntrospectionTokenValidator(WebClient client, boolean ownsClient, IssuerDiscovery discovery, ResourceServerOptions options) {
+    this(null, client, ownsClient, discovery, options);
+  }
+
+  /** @param vertx for the event-bus transport (may be null with {@link IntrospectionOptions.Transport#HTTP}) */
+  IntrospectionTokenValidator(Vertx vertx, WebClient client, boolean ownsClient, IssuerDiscovery discovery, ResourceServerOptions options) {
     IntrospectionOptions io = options.getIntrospection();
+    this.bus = io.getTransport() == IntrospectionOptions.Transport.EVENT_BUS
+        ? new BusIntrospection(vertx, io.getClientId(), io.getClientSecret(), options.getHttpTimeout().toMillis()) : null;
     this.client = client;
     this.ownsClient = ownsClient;
     this.discovery = discovery;
@@ -96,14 +105,14 @@ public final class IntrospectionTokenValidator implements TokenValidator {
       throw new IllegalArgumentException("introspection options are required");
     }
     WebClient client = WebClient.create(vertx);
-    return new IntrospectionTokenValidator(client, true,
+    return new IntrospectionTokenValidator(vertx, client, true,
         new IssuerDiscovery(client, options.getIssuer(), options.getHttpTimeout(), options.getJwksMinRefetchInterval()), options);
   }
 
-  /** Discovers the issuer's introspection endpoint. */
+  /** Discovers the issuer's introspection endpoint (nothing to discover on the event bus). */
   @Override
   public Future<Void> start() {
-    return endpoint().mapEmpty();
+    return bus != null ? Future.succeededFuture() : endpoint().mapEmpty();
   }
 
   @Override
@@ -167,6 +176,10 @@ public final class IntrospectionTokenValidator implements TokenValidator {
   }
 
   private Future<JsonObject> introspect(String token) {
+    if (bus != null) {
+      calls.incrementAndGet();
+      return bus.introspect(token).compose(reply -> answer(BusIntrospection.WHERE, reply.status(), reply::body));
+    }
     return endpoint().compose(url -> {
       calls.incrementAndGet();
       MultiMap form = MultiMap.caseInsensitiveMultiMap().add("token", token).add("token_type_hint", "access_token");
@@ -174,17 +187,21 @@ public final class IntrospectionTokenValidator implements TokenValidator {
           .putHeader("Authorization", authorization)
           .putHeader("Accept", "application/json")
           .sendForm(form)
-          .transform(ar -> ar.succeeded() ? answer(url, ar.result()) : unreachable(url, ar.cause()));
+          .transform(ar -> ar.succeeded() ? answer(url, ar.result().statusCode(), () -> new JsonObject(ar.result().bodyAsString()))
+              : unreachable(url, ar.cause()));
     });
   }
 
-  private static Future<JsonObject> unreachable(String url, Throwable cause) {
+  static Future<JsonObject> unreachable(String url, Throwable cause) {
     LOG.warn("introspection at {} failed: {}", url, cause.getClass().getSimpleName());
     return Future.failedFuture(BearerTokenException.unavailable("the authorization server could not be reached to introspect the token"));
   }
 
-  private Future<JsonObject> answer(String url, HttpResponse<Buffer> response) {
-    int status = response.statusCode();
+  /**
+   * An introspection answer, HTTP or event bus alike: its status (200, or the error's), and its body
+   * ({@code body} fails when it is not a JSON object).
+   */
+  private Future<JsonObject> answer(String url, int status, java.util.function.Supplier<JsonObject> body) {
     if (status == 401 || status == 403) {
       LOG.error("the introspection endpoint {} refused this resource server's client credentials (HTTP {})", url, status);
       return Future.failedFuture(BearerTokenException.unavailable("the authorization server refused this resource server's credentials"));
@@ -195,7 +212,7 @@ public final class IntrospectionTokenValidator implements TokenValidator {
     }
     JsonObject answer;
     try {
-      answer = new JsonObject(response.bodyAsString());
+      answer = body.get();
     } catch (RuntimeException e) {
       LOG.warn("the introspection endpoint {} answered something that is not a JSON object", url);
       return Future.failedFuture(BearerTokenException.unavailable("the authorization server's introspection answer was malformed"));

@@ -39,6 +39,10 @@ public final class Main {
     // the event bus's own TCP port between nodes (revocation events, ...): fixed, so a firewall can name it;
     // its host is the one the cluster manager binds (cluster.host)
     options.getEventBusOptions().setPort(config.cluster().eventBusPort());
+    if (config.cluster().eventBusTls() != null) {
+      // mutual TLS between the nodes' event buses (cluster.event_bus_tls.*, docs/EVENT-BUS.md)
+      config.cluster().eventBusTls().apply(options.getEventBusOptions());
+    }
     Vertx vertx;
     try {
       vertx = config.cluster().enabled()

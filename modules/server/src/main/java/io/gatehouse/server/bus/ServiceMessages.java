@@ -105,7 +105,9 @@ public final class ServiceMessages {
   }
 
   private static void member(Map<String, String> members, String name, String value) {
-    if (members.size() >= FormBody.MAX_PARAMETERS + 1) {
+    // the parameters, as a form counts them (client_auth is the envelope's)
+    if (members.size() - (members.containsKey(ServiceBus.CLIENT_AUTH_MEMBER) ? 1 : 0) >= FormBody.MAX_PARAMETERS
+        && !name.equals(ServiceBus.CLIENT_AUTH_MEMBER)) {
       throw OAuthException.invalidRequest("the message has more than " + FormBody.MAX_PARAMETERS + " parameters");
     }
     if (!unicode(name) || !unicode(value)) {

@@ -226,10 +226,45 @@ public final class ConfigLoader {
     return scope;
   }
 
+  private static final String EB_TLS = "cluster.event_bus_tls.";
+
+  /** {@code cluster.event_bus_tls.*}: null when off; else exactly one key source and one trust source, files that exist. */
+  private EventBusTls eventBusTls() {
+    if (!bool(EB_TLS + "enabled")) {
+      return null;
+    }
+    Optional<Path> keyStore = existingFile(EB_TLS + "key_store");
+    Optional<Path> cert = existingFile(EB_TLS + "cert_file");
+    Optional<Path> key = existingFile(EB_TLS + "key_file");
+    if (keyStore.isPresent() == (cert.isPresent() || key.isPresent()) || cert.isPresent() != key.isPresent()) {
+      throw invalid(EB_TLS + "key_store", "or else both cert_file and key_file must name this node's key (exactly one of the two)");
+    }
+    Optional<Path> trustStore = existingFile(EB_TLS + "trust_store");
+    Optional<Path> trustCerts = existingFile(EB_TLS + "trust_cert_file");
+    if (trustStore.isPresent() == trustCerts.isPresent()) {
+      throw invalid(EB_TLS + "trust_store", "or else trust_cert_file must name the certificates to trust (exactly one of the two)");
+    }
+    // passwords: read as they are, never validated (an error message would quote them)
+    return new EventBusTls(keyStore, string(EB_TLS + "key_store_password"), cert, key, trustStore, string(EB_TLS + "trust_store_password"),
+        trustCerts);
+  }
+
+  private Optional<Path> existingFile(String key) {
+    Optional<Path> p = optionalPath(key);
+    if (p.isPresent() && !java.nio.file.Files.isReadable(p.get())) {
+      throw invalid(key, "must name a readable file");
+    }
+    return p;
+  }
+
   private GatehouseConfig.Cluster cluster(StoreType type) {
     boolean enabled = bool("cluster.enabled");
+    EventBusTls tls = eventBusTls();
     if (!enabled) {
-      return new GatehouseConfig.Cluster(false, null, 0, storeTimeout("cluster.call_timeout"), bool("cluster.code_ledger"));
+      if (tls != null) {
+        throw invalid("cluster.event_bus_tls.enabled", "needs cluster.enabled: true (a node alone has no event bus between nodes)");
+      }
+      return new GatehouseConfig.Cluster(false, null, 0, storeTimeout("cluster.call_timeout"), bool("cluster.code_ledger"), null);
     }
     if (type != StoreType.POSTGRES) {
       // refresh tokens, users and consent must be shared by every node
@@ -251,7 +286,7 @@ public final class ConfigLoader {
           integer("cluster.port", 0, 65535), discovery, members, string("cluster.kubernetes.service_dns"),
           string("cluster.kubernetes.namespace"), string("cluster.kubernetes.service_name"),
           integer("cluster.expected_members", 0, HazelcastClusterOptions.MAX_EXPECTED_MEMBERS)),
-          integer("cluster.event_bus_port", 0, 65535), storeTimeout("cluster.call_timeout"), bool("cluster.code_ledger"));
+          integer("cluster.event_bus_port", 0, 65535), storeTimeout("cluster.call_timeout"), bool("cluster.code_ledger"), tls);
     } catch (IllegalArgumentException e) {
       throw new ConfigException("cluster configuration: " + e.getMessage());
     }

@@ -41,9 +41,10 @@ public record GatehouseConfig(
    * @param callTimeout how long one call to the cluster's maps (authorization codes, sessions) may take
    * @param codeLedger whether every code redemption is also claimed in PostgreSQL's ledger of redeemed
    *     codes, the arbiter that keeps a split code map from redeeming a code on both sides
+   * @param eventBusTls mutual TLS between the nodes' event buses; null when off
    */
   public record Cluster(boolean enabled, HazelcastClusterOptions options, int eventBusPort, Duration callTimeout,
-      boolean codeLedger) {}
+      boolean codeLedger, EventBusTls eventBusTls) {}
 
   /**
    * @param tlsCert PEM certificate chain: HTTPS served directly when present (with {@code tlsKey})
