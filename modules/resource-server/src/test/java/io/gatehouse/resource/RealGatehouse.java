@@ -77,6 +77,11 @@ final class RealGatehouse implements AutoCloseable {
 
   /** With {@code extraEnv} added to (or overriding) the GATEHOUSE_* environment. */
   static RealGatehouse start(Map<String, String> extraEnv) throws Exception {
+    return start(extraEnv, Vertx.vertx());
+  }
+
+  /** On {@code vertx} (a clustered one, for example), which is closed with it. */
+  static RealGatehouse start(Map<String, String> extraEnv, Vertx vertx) throws Exception {
     Path dir = Files.createTempDirectory("gatehouse-rs-test");
     Path seed = dir.resolve("seed.yaml");
     Files.writeString(seed, SEED);
@@ -95,8 +100,13 @@ final class RealGatehouse implements AutoCloseable {
         "GATEHOUSE_KEYS_DATA_DIR", dir.resolve("data").toString(),
         "GATEHOUSE_SHUTDOWN_DRAIN_DELAY", "0s"));
     env.putAll(extraEnv);
-    GatehouseConfig cfg = ConfigLoader.load(List.of("--config", config.toString(), "--seed", seed.toString()), env);
-    Vertx vertx = Vertx.vertx();
+    GatehouseConfig cfg;
+    try {
+      cfg = ConfigLoader.load(List.of("--config", config.toString(), "--seed", seed.toString()), env);
+    } catch (RuntimeException e) {
+      vertx.close();
+      throw e;
+    }
     try {
       return new RealGatehouse(vertx, Http.await(Gatehouse.start(vertx, cfg)), dir, issuer);
     } catch (Exception e) {
