@@ -223,4 +223,24 @@ class ServiceBusTest {
     assertThat(bus(ServiceBus.TOKEN, text).status()).isEqualTo(200);
     assertThat(bus(ServiceBus.TOKEN, Buffer.buffer(text)).status()).isEqualTo(200);
   }
+
+  @Test
+  void localCallerWhenItSendsTheRequestObjectThenTheOperationsAnswerAndFailureUnchanged() throws Exception {
+    io.gatehouse.server.bus.ServiceClient local = io.gatehouse.server.bus.ServiceClient.bus(server.vertx);
+    io.gatehouse.core.model.TokenRequest good = new io.gatehouse.core.model.TokenRequest(
+        Map.of("grant_type", "client_credentials", "scope", "read:users"), new io.gatehouse.core.model.ClientCredentials(
+            io.gatehouse.core.model.AuthMethod.CLIENT_SECRET_BASIC, "billing-service", BILLING_SECRET));
+    io.gatehouse.core.model.TokenRequest bad = new io.gatehouse.core.model.TokenRequest(Map.of("grant_type", "client_credentials"),
+        new io.gatehouse.core.model.ClientCredentials(io.gatehouse.core.model.AuthMethod.CLIENT_SECRET_BASIC, "billing-service",
+            "wrong-secret-0123456789-0123456789-xyz"));
+
+    JsonObject token = TestServer.await(local.call(ServiceBus.TOKEN, good));
+    Throwable refused = TestServer.await(local.call(ServiceBus.TOKEN, bad).transform(ar -> io.vertx.core.Future.succeededFuture(ar.cause())));
+
+    assertThat(token.fieldNames()).containsExactlyInAnyOrder("access_token", "token_type", "expires_in", "scope");
+    assertThat(refused).isInstanceOf(io.gatehouse.core.error.OAuthException.class);
+    io.gatehouse.core.error.OAuthException e = (io.gatehouse.core.error.OAuthException) refused;
+    assertThat(e.status()).isEqualTo(401);
+    assertThat(e.toJson()).isEqualTo(new JsonObject().put("error", "invalid_client").put("error_description", "client authentication failed"));
+  }
 }

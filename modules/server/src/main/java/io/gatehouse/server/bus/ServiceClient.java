@@ -8,11 +8,18 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
 
 /**
- * How the HTTP edge calls the service API: over the local event bus to this node's service verticles,
- * passing the parsed request object and receiving the outcome object (no serialisation). The answer is
- * the reply's JSON body, or a failed future with the failure exactly as the operation raised it, so the
- * edge answers it as it always has. No reply (no service verticle, a timeout) is 503
- * {@code temporarily_unavailable}.
+ * A caller of the service API in this JVM. The answer is the reply's JSON body, or a failed future with
+ * the failure exactly as the operation raised it, so an HTTP edge answers it as it always has.
+ *
+ * <ul>
+ *   <li>{@link #direct}: the operation called in the caller's verticle. The HTTP edge uses it: the
+ *       local bus hop to a service verticle on another event loop measured slower
+ *       (docs/PERFORMANCE.md).
+ *   <li>{@link #bus}: over the local event bus to this node's service verticles, passing the parsed
+ *       request object and receiving the outcome object (no serialisation); for verticles that want the
+ *       work on the service verticles' event loops. No reply (no service verticle, a timeout) is 503
+ *       {@code temporarily_unavailable}.
+ * </ul>
  */
 public interface ServiceClient {
   Future<JsonObject> call(String address, TokenRequest request);

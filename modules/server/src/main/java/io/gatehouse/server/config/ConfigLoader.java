@@ -98,11 +98,7 @@ public final class ConfigLoader {
       }
     }
     var http = new GatehouseConfig.Http(nonEmpty("http.host"), integer("http.port", 0, 65535), maxBody, integer("http.instances", 0, 256),
-        tlsCert, tlsKey, java.util.Set.copyOf(proxies), switch (nonEmpty("http.token_dispatch")) {
-          case "direct" -> false;
-          case "bus" -> true;
-          default -> throw invalid("http.token_dispatch", "must be direct or bus");
-        }, connections());
+        tlsCert, tlsKey, java.util.Set.copyOf(proxies), connections());
     Duration ttl = duration("token.access_token_ttl", Duration.ofSeconds(10), Duration.ofHours(24));
     Duration maxTtl = duration("token.max_access_token_ttl", Duration.ofSeconds(10), Duration.ofHours(24));
     if (ttl.compareTo(maxTtl) > 0) {

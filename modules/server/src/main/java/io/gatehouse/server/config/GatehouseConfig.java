@@ -53,7 +53,7 @@ public record GatehouseConfig(
    * @param connections what one connection, and one address, may hold open
    */
   public record Http(String host, int port, int maxBodyBytes, int instances, Optional<Path> tlsCert, Optional<Path> tlsKey,
-      java.util.Set<String> trustedProxies, boolean tokenViaBus, Connections connections) {}
+      java.util.Set<String> trustedProxies, Connections connections) {}
 
   /**
    * The connection layer's bounds (per node).

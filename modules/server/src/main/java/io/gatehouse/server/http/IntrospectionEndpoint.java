@@ -9,7 +9,7 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * {@code POST /introspect} (RFC 7662 §2): parses the request ({@link ClientForm}) and hands it to the
- * introspection service at {@value ServiceBus#INTROSPECT} (docs/EVENT-BUS.md), where the caller
+ * operation the service API serves at {@value ServiceBus#INTROSPECT} (docs/EVENT-BUS.md), where the caller
  * authenticates as a client exactly as at {@code /token} (401 {@code invalid_client} otherwise);
  * {@code token} is required and {@code token_type_hint} is only a hint. The answer is always 200 JSON for
  * an authenticated caller, never cached.

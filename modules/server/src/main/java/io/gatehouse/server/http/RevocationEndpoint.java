@@ -7,7 +7,7 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * {@code POST /revoke} (RFC 7009 §2): parses the request ({@link ClientForm}) and hands it to the
- * revocation service at {@value ServiceBus#REVOKE} (docs/EVENT-BUS.md): client authentication as at
+ * operation the service API serves at {@value ServiceBus#REVOKE} (docs/EVENT-BUS.md): client authentication as at
  * {@code /token}; {@code token} required, {@code token_type_hint} optional. Success is 200 with an empty
  * body (§2.2).
  */

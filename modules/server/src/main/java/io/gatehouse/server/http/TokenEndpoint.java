@@ -12,8 +12,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * {@code POST /token} (RFC 6749 §3.2): parses the request ({@link ClientForm}) and hands it to the token
- * service at {@value ServiceBus#TOKEN} (docs/EVENT-BUS.md), then writes its answer: 200 JSON with
+ * {@code POST /token} (RFC 6749 §3.2): parses the request ({@link ClientForm}) and hands it to the
+ * operation the service API serves at {@value ServiceBus#TOKEN} (docs/EVENT-BUS.md), then writes its answer: 200 JSON with
  * {@code Cache-Control: no-store} (§5.1), or the error in the one place errors are written. Only the
  * form body is read; query parameters are ignored (vertx-web would merge them), so none can smuggle in a
  * parameter.

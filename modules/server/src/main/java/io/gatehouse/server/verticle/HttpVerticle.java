@@ -32,9 +32,11 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 
 /**
- * One HTTP server instance (deployed once per event loop). The token endpoint calls the core
- * {@code TokenService} in this verticle: the client-credentials path does no I/O, so an event-bus hop
- * would only add a copy and a context switch (the benchmark issue measures the bus variant).
+ * One HTTP server instance (deployed once per event loop). {@code /token}, {@code /introspect} and
+ * {@code /revoke} call the service operations that the service verticles serve on the event bus
+ * ({@link io.gatehouse.server.bus.ServiceOperations}, docs/EVENT-BUS.md) in this verticle: the same
+ * operations and answers, without the local hop to another event loop, which measured slower
+ * (docs/PERFORMANCE.md, "The HTTP edge and the service API").
  */
 public final class HttpVerticle extends VerticleBase {
   private final Services services;
@@ -66,9 +68,9 @@ public final class HttpVerticle extends VerticleBase {
       Queries.guard(ctx);
     });
     Cors cors = new Cors(services.clients());
-    // the HTTP edge is one client of the service API (docs/EVENT-BUS.md)
-    io.gatehouse.server.bus.ServiceClient service = services.config().http().tokenViaBus()
-        ? io.gatehouse.server.bus.ServiceClient.bus(vertx) : io.gatehouse.server.bus.ServiceClient.direct(services.operations());
+    // the HTTP edge is a client of the service API (docs/EVENT-BUS.md): it calls the operations the bus
+    // serves in its own verticle, since the local bus hop measured slower (docs/PERFORMANCE.md)
+    io.gatehouse.server.bus.ServiceClient service = io.gatehouse.server.bus.ServiceClient.direct(services.operations());
     TokenEndpoint token = new TokenEndpoint(service, services.config().http().maxBodyBytes(), cors, services.telemetry());
     MetadataEndpoints metadata = services.metadata();
     HealthEndpoint health = new HealthEndpoint(vertx, services.clients(), services.draining()::get, services.revocationHub()::vouched,
