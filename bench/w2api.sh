@@ -4,10 +4,12 @@
 #   the API    the resource-server library's example API (GET /user needs read:users) in the same cluster, checking
 #              every token by introspection (API_INTROSPECTION_CACHE_SECONDS=0: no answer cache, so every request is
 #              one introspection) over TRANSPORT "bus" (gatehouse.introspect) or "http" (POST /introspect), CPU 1
-#   the load   wrk -t1 -cCONNECTIONS GET /user with one bearer token, CPU 1 (beside the API)
+#   the load   wrk -t1 -cCONNECTIONS GET /user, CPU 1 (beside the API), round robin over TOKENS bearer tokens (the
+#              library shares one introspection among concurrent requests with the same token; with many tokens
+#              nearly every request is its own introspection)
 # Each mode in turn, ROUNDS times, alternating (bus, http, bus, http, ...), each WARMUP then DURATION.
 # Usage:  bench/w2api.sh           ROUNDS=3 DURATION=15s WARMUP=10s CONNECTIONS=32 bench/w2api.sh
-# Environment: ROUNDS (2), DURATION (15s), WARMUP (10s), CONNECTIONS (32), PG_HOST (127.0.0.1), PG_PORT (5432),
+# Environment: TOKENS (500), ROUNDS (2), DURATION (15s), WARMUP (10s), CONNECTIONS (32), PG_HOST (127.0.0.1), PG_PORT (5432),
 #   PG_USER (postgres), PG_DATABASE (test), JAVA (java), OUT (bench/runs/<timestamp>-w2api), LOCK (/tmp/bench.lock).
 # Needs: java 17+, curl, psql, wrk, taskset, flock, and the jars of modules/server and modules/resource-server
 # (mvn -B -q -DskipTests package -pl modules/server,modules/resource-server -am).
@@ -16,7 +18,7 @@ set -Eeuo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
-ROUNDS="${ROUNDS:-2}"; DURATION="${DURATION:-15s}"; WARMUP="${WARMUP:-10s}"; CONNECTIONS="${CONNECTIONS:-32}"
+TOKENS="${TOKENS:-500}"; ROUNDS="${ROUNDS:-2}"; DURATION="${DURATION:-15s}"; WARMUP="${WARMUP:-10s}"; CONNECTIONS="${CONNECTIONS:-32}"
 PG_HOST="${PG_HOST:-127.0.0.1}"; PG_PORT="${PG_PORT:-5432}"; PG_USER="${PG_USER:-postgres}"; PG_DATABASE="${PG_DATABASE:-test}"
 JAVA="${JAVA:-java}"; LOCK="${LOCK:-/tmp/bench.lock}"
 STAMP="$(date +%Y%m%d-%H%M%S)"
@@ -96,9 +98,24 @@ env GATEHOUSE_HTTP_PORT="$PORT" GATEHOUSE_ISSUER="$ISSUER" GATEHOUSE_DEMO_ENABLE
 GH_PID=$!; PIDS+=($GH_PID)
 for _ in $(seq 1 240); do curl -sf "$ISSUER/health/ready" >/dev/null && break; sleep 0.25; done
 curl -sf "$ISSUER/health/ready" >/dev/null || die "Gatehouse did not become ready; see $OUT"
-TOKEN=$(curl -sf -u "bench-cc:$CC_SECRET" -d grant_type=client_credentials -d scope=read:users "$ISSUER/token" | sed 's/.*"access_token":"\([^"]*\)".*/\1/')
-[[ -n "$TOKEN" ]] || die "no token"
-
+log "fetching $TOKENS tokens"
+: > "$WORK/tokens.txt"
+for _ in $(seq 1 "$TOKENS"); do
+  t=$(curl -sf -u "bench-cc:$CC_SECRET" -d grant_type=client_credentials -d scope=read:users "$ISSUER/token" \
+    | sed 's/.*"access_token":"\([^"]*\)".*/\1/')
+  echo "$t" >> "$WORK/tokens.txt"
+done
+TOKEN=$(head -1 "$WORK/tokens.txt")
+[[ -n "$TOKEN" && $(wc -l < "$WORK/tokens.txt") -eq "$TOKENS" ]] || die "could not fetch the tokens"
+cat > "$WORK/tokens.lua" <<LUA
+local tokens = {}
+for line in io.lines("$WORK/tokens.txt") do tokens[#tokens + 1] = line end
+local i = 0
+request = function()
+  i = i % #tokens + 1
+  return wrk.format("GET", nil, {["Authorization"] = "Bearer " .. tokens[i]})
+end
+LUA
 echo "| run | transport | req/s | p50 | p99 | non-2xx | Gatehouse CPU % | API CPU % |" | tee "$OUT/summary.md"
 echo "|---|---|---:|---:|---:|---:|---:|---:|" | tee -a "$OUT/summary.md"
 HZ_TICK=$(getconf CLK_TCK)
@@ -117,9 +134,9 @@ for round in $(seq 1 "$ROUNDS"); do
       sleep 0.25
     done
     [[ "$code" == 200 ]] || die "the API ($mode) did not answer 200 (last $code); see $OUT/api-$round-$mode.log"
-    taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"$WARMUP" -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$API_PORT/user" > /dev/null
+    taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"$WARMUP" -s "$WORK/tokens.lua" "http://127.0.0.1:$API_PORT/user" > /dev/null
     g0=$(cpu_ticks "$GH_PID"); a0=$(cpu_ticks "$API_PID")
-    taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$API_PORT/user" \
+    taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency -s "$WORK/tokens.lua" "http://127.0.0.1:$API_PORT/user" \
       > "$OUT/wrk-$round-$mode.txt"
     g1=$(cpu_ticks "$GH_PID"); a1=$(cpu_ticks "$API_PID")
     d=$(secs "$DURATION")
