@@ -54,7 +54,9 @@ final class BusIntrospection {
         .put("client_secret", clientSecret)
         .put("token", token)
         .put("token_type_hint", "access_token");
-    return vertx.eventBus().<Object>request(ServiceBus.INTROSPECT, request, delivery)
+    // sent as its JSON text: Gatehouse parses the bytes in one bounded pass (a JsonObject would be decoded
+    // into a map on arrival first, then checked); the same bytes on the wire either way
+    return vertx.eventBus().<Object>request(ServiceBus.INTROSPECT, request.toBuffer(), delivery)
         .transform(ar -> ar.succeeded() ? Future.succeededFuture(reply(ar.result()))
             : IntrospectionTokenValidator.unreachable(WHERE, ar.cause()).map(v -> (Reply) null));
   }

@@ -40,9 +40,13 @@ public interface ServiceClient {
 
   /** A direct call of the operation in the caller's verticle (no bus hop). */
   static ServiceClient direct(ServiceOperations operations) {
+    java.util.Map<String, ServiceOperations.Operation> byAddress = java.util.Map.of(
+        io.gatehouse.core.bus.ServiceBus.TOKEN, operations.at(io.gatehouse.core.bus.ServiceBus.TOKEN),
+        io.gatehouse.core.bus.ServiceBus.INTROSPECT, operations.at(io.gatehouse.core.bus.ServiceBus.INTROSPECT),
+        io.gatehouse.core.bus.ServiceBus.REVOKE, operations.at(io.gatehouse.core.bus.ServiceBus.REVOKE));
     return (address, request) -> {
       try {
-        return operations.at(address).answer(request);
+        return byAddress.get(address).answer(request);
       } catch (RuntimeException e) {
         return Future.failedFuture(e);
       }
