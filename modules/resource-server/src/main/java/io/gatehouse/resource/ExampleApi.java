@@ -60,7 +60,9 @@ public final class ExampleApi {
     } else {
       java.util.List<String> members = java.util.Arrays.stream(env("API_CLUSTER_MEMBERS", "").split(",")).map(String::trim)
           .filter(m -> !m.isEmpty()).toList();
-      vertx = io.gatehouse.store.cluster.HazelcastCluster.clusteredVertx(new io.vertx.core.VertxOptions(),
+      // a peer, not a Gatehouse node: it never counts towards cluster.expected_members' quorum, and as a lite
+      // member it holds none of Gatehouse's data
+      vertx = io.gatehouse.store.cluster.HazelcastCluster.clusteredPeerVertx(new io.vertx.core.VertxOptions(),
           io.gatehouse.store.cluster.HazelcastClusterOptions.tcpIp(clusterName, env("API_CLUSTER_HOST", "127.0.0.1"),
               Integer.parseInt(env("API_CLUSTER_PORT", "5701")), members))
           .toCompletionStage().toCompletableFuture().get(120, java.util.concurrent.TimeUnit.SECONDS);

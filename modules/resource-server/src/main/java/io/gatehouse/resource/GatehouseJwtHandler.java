@@ -103,6 +103,10 @@ public final class GatehouseJwtHandler implements AuthenticationHandler {
     return new GatehouseJwtHandler(o, validator, denyList(vertx, o, client), client);
   }
 
+  private static java.time.Duration min(java.time.Duration a, java.time.Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
+  }
+
   private static RevocationDenyList denyList(Vertx vertx, ResourceServerOptions o, WebClient client) {
     boolean snapshot = o.getRevocationSnapshotClientId() != null;
     if (o.getRevocationChannels().isEmpty() && o.getRevocationCache() == null && !snapshot) {
@@ -116,7 +120,7 @@ public final class GatehouseJwtHandler implements AuthenticationHandler {
         o.getRevocationSnapshotClientId(), o.getRevocationSnapshotClientSecret(), o.getHttpTimeout().toMillis()) : null;
     return new RevocationDenyList(vertx, o.getRevocationChannels(), o.getRevocationCache(), endpoint, new RevocationDenyList.Settings(
         o.getRevocationPurgeInterval(), o.getRevocationResyncInterval(), o.getRevocationMaxStaleness(), o.getJwksMinRefetchInterval(),
-        o.getClock()));
+        o.getRevocationCatchUpInterval(), o.getRevocationCatchUpWindow(), min(o.getRevocationMaxPause(), o.getRevocationMaxStaleness()), o.getClock(), o.getTicker()));
   }
 
   /**

@@ -55,8 +55,20 @@ import java.util.Set;
  *   <tr><td>{@code revocationMaxStaleness}</td><td>10 min</td><td>With the channels down (or after they may
  *       have lost events), requests are refused with 503 once the last successful sync is older than this
  *       (at least twice {@code revocationResyncInterval}).</td></tr>
+ *   <tr><td>{@code revocationCatchUpInterval}</td><td>1 s</td><td>While a channel is down, and for
+ *       {@code revocationCatchUpWindow} after it reconnects (it catches up at once too), the deny-set
+ *       catches up this often (from the endpoint with the {@code since} cursor, else from the cache), so
+ *       an event Gatehouse publishes again once its own Redis answers is not missed (issue 12).</td></tr>
+ *   <tr><td>{@code revocationCatchUpWindow}</td><td>30 s</td><td>How long after a reconnect the short
+ *       catch-ups go on (0: only the one at the reconnect).</td></tr>
+ *   <tr><td>{@code revocationMaxPause}</td><td>5 s</td><td>A pause of this process longer than this
+ *       (SIGSTOP, a stop-the-world GC), measured on the monotonic {@code ticker}, may have lost events:
+ *       requests are refused with 503 until a sync that began after the resume has succeeded (one is
+ *       started at once). Above {@code revocationMaxStaleness} it acts as that.</td></tr>
  *   <tr><td>{@code clock}</td><td>system UTC</td><td>The time the deny-set's staleness and expiries are
  *       measured with.</td></tr>
+ *   <tr><td>{@code ticker}</td><td>{@code System::nanoTime}</td><td>Monotonic nanoseconds, for
+ *       {@code revocationMaxPause}.</td></tr>
  *   <tr><td>{@code introspection}</td><td>(none)</td><td>When set, every token is checked by RFC 7662
  *       introspection instead of locally (see {@link IntrospectionOptions}).</td></tr>
  * </table>
@@ -84,6 +96,9 @@ public final class ResourceServerOptions {
   public static final Duration DEFAULT_REVOCATION_PURGE_INTERVAL = Duration.ofMinutes(1);
   public static final Duration DEFAULT_REVOCATION_RESYNC_INTERVAL = Duration.ofMinutes(5);
   public static final Duration DEFAULT_REVOCATION_MAX_STALENESS = Duration.ofMinutes(10);
+  public static final Duration DEFAULT_REVOCATION_CATCH_UP_INTERVAL = Duration.ofSeconds(1);
+  public static final Duration DEFAULT_REVOCATION_CATCH_UP_WINDOW = Duration.ofSeconds(30);
+  public static final Duration DEFAULT_REVOCATION_MAX_PAUSE = Duration.ofSeconds(5);
 
   private String issuer;
   private String audience;
@@ -101,7 +116,11 @@ public final class ResourceServerOptions {
   private String revocationSnapshotClientSecret;
   private String revocationSnapshotUri;
   private Duration revocationMaxStaleness = DEFAULT_REVOCATION_MAX_STALENESS;
+  private Duration revocationCatchUpInterval = DEFAULT_REVOCATION_CATCH_UP_INTERVAL;
+  private Duration revocationCatchUpWindow = DEFAULT_REVOCATION_CATCH_UP_WINDOW;
+  private Duration revocationMaxPause = DEFAULT_REVOCATION_MAX_PAUSE;
   private java.time.Clock clock = java.time.Clock.systemUTC();
+  private java.util.function.LongSupplier ticker = System::nanoTime;
   private IntrospectionOptions introspection;
 
   public ResourceServerOptions() {}
@@ -124,7 +143,11 @@ public final class ResourceServerOptions {
     this.revocationSnapshotClientSecret = other.revocationSnapshotClientSecret;
     this.revocationSnapshotUri = other.revocationSnapshotUri;
     this.revocationMaxStaleness = other.revocationMaxStaleness;
+    this.revocationCatchUpInterval = other.revocationCatchUpInterval;
+    this.revocationCatchUpWindow = other.revocationCatchUpWindow;
+    this.revocationMaxPause = other.revocationMaxPause;
     this.clock = other.clock;
+    this.ticker = other.ticker;
     this.introspection = other.introspection == null ? null : new IntrospectionOptions(other.introspection);
   }
 
@@ -280,6 +303,43 @@ public final class ResourceServerOptions {
     return this;
   }
 
+  public Duration getRevocationCatchUpInterval() {
+    return revocationCatchUpInterval;
+  }
+
+  public ResourceServerOptions setRevocationCatchUpInterval(Duration revocationCatchUpInterval) {
+    this.revocationCatchUpInterval = revocationCatchUpInterval;
+    return this;
+  }
+
+  public Duration getRevocationCatchUpWindow() {
+    return revocationCatchUpWindow;
+  }
+
+  public ResourceServerOptions setRevocationCatchUpWindow(Duration revocationCatchUpWindow) {
+    this.revocationCatchUpWindow = revocationCatchUpWindow;
+    return this;
+  }
+
+  public Duration getRevocationMaxPause() {
+    return revocationMaxPause;
+  }
+
+  public ResourceServerOptions setRevocationMaxPause(Duration revocationMaxPause) {
+    this.revocationMaxPause = revocationMaxPause;
+    return this;
+  }
+
+  public java.util.function.LongSupplier getTicker() {
+    return ticker;
+  }
+
+  /** Monotonic nanoseconds that pauses are measured with (a test moves it instead of pausing the process). */
+  public ResourceServerOptions setTicker(java.util.function.LongSupplier ticker) {
+    this.ticker = Objects.requireNonNull(ticker, "ticker");
+    return this;
+  }
+
   public java.time.Clock getClock() {
     return clock;
   }
@@ -329,6 +389,9 @@ public final class ResourceServerOptions {
     requireRange("revocationPurgeInterval", revocationPurgeInterval, Duration.ofMillis(10), Duration.ofDays(1));
     requireRange("revocationResyncInterval", revocationResyncInterval, Duration.ZERO, Duration.ofDays(1));
     requireRange("revocationMaxStaleness", revocationMaxStaleness, Duration.ofSeconds(1), Duration.ofDays(1));
+    requireRange("revocationCatchUpInterval", revocationCatchUpInterval, Duration.ofMillis(10), Duration.ofMinutes(10));
+    requireRange("revocationCatchUpWindow", revocationCatchUpWindow, Duration.ZERO, Duration.ofHours(1));
+    requireRange("revocationMaxPause", revocationMaxPause, Duration.ofMillis(100), Duration.ofDays(1));
     if (revocationMaxStaleness.compareTo(revocationResyncInterval.multipliedBy(2)) < 0) {
       throw new IllegalArgumentException("revocationMaxStaleness must be at least twice revocationResyncInterval");
     }

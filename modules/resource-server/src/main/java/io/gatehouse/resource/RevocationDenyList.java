@@ -41,13 +41,19 @@ import org.slf4j.LoggerFactory;
  *       may have been lost), the deny-set catches up: from the endpoint, the entries revoked since
  *       {@value #CATCH_UP_OVERLAP_SECONDS} s before the last successful sync began (an overlap for the
  *       clocks and propagation between Gatehouse nodes); else from the cache; without either a warning
- *       is logged. With a source the deny-set is also resynchronised in full every
+ *       is logged. While a channel is down, and for {@code catchUpWindow} after it reconnects, it also
+ *       catches up every {@code catchUpInterval} (Gatehouse publishes again, within about a second of its
+ *       Redis answering, what its Redis missed; a catch-up finds what this library missed of that). With
+ *       a source the deny-set is also resynchronised in full every
  *       {@code resyncInterval}. A resync only adds: nothing but expiry removes an entry.
  *   <li>{@link #vouched()} (fail closed, as Gatehouse nodes do with {@code revocation.max_staleness}): after
  *       the warm start, the deny-set is vouched for while every channel is up and no event may have been
  *       lost since the last successful sync, or while the last successful sync is at most
  *       {@code maxStaleness} old (by the injected clock). So when the channels are down and no
- *       resync succeeds, requests are refused after {@code maxStaleness}.
+ *       resync succeeds, requests are refused after {@code maxStaleness}. And with a source, after a pause
+ *       of this process longer than {@code maxPause} ({@link io.gatehouse.core.revocation.PauseDetector},
+ *       on the monotonic {@code ticker}), it is not vouched for until a sync that began after the resume
+ *       has succeeded (one starts at once): events published during the pause may be lost.
  *   <li>Entries whose {@code expires_at} has passed are purged every {@code purgeInterval}
  *       ({@link DenySet#purgeExpired}).
  *   <li>{@link #size()}, {@link #lastPropagationLagMillis()}, {@link #eventsReceived()} and
@@ -59,9 +65,12 @@ public final class RevocationDenyList {
   private static final Logger LOG = LoggerFactory.getLogger(RevocationDenyList.class);
   /** How far before the last successful sync a catch-up starts: clock skew and propagation between Gatehouse nodes. */
   static final long CATCH_UP_OVERLAP_SECONDS = 120;
+  /** The {@code why} of the periodic short catch-ups. */
+  private static final String PERIODIC_CATCH_UP = "catch-up";
 
   /** Where the deny-set's snapshot comes from, and how stale it may grow (see the class comment). */
-  record Settings(Duration purgeInterval, Duration resyncInterval, Duration maxStaleness, Duration retryInterval, Clock clock) {}
+  record Settings(Duration purgeInterval, Duration resyncInterval, Duration maxStaleness, Duration retryInterval, Duration catchUpInterval,
+      Duration catchUpWindow, Duration maxPause, Clock clock, java.util.function.LongSupplier ticker) {}
 
   private final Vertx vertx;
   private final DenySet denySet = new DenySet();
@@ -89,7 +98,17 @@ public final class RevocationDenyList {
   private volatile boolean warmStartComplete;
   private long purgeTimer = -1;
   private long resyncTimer = -1;
+  private long catchUpTimer = -1;
   private boolean closed;
+  private final long catchUpMillis;
+  private final long catchUpWindowNanos;
+  private final java.util.function.LongSupplier ticker;
+  /** Short catch-ups go on until this ticker reading (set while a channel is down and at a reconnect). */
+  private volatile long catchUpUntilNanos;
+  private volatile boolean catchingUp;
+  private final io.gatehouse.core.revocation.PauseDetector pauses;
+  /** The pause epoch at which the last successful sync began. */
+  private final AtomicLong syncedPauseEpoch = new AtomicLong();
 
   /**
    * @param channels where revocation events come from (may be empty: the deny-set then only holds what
@@ -110,12 +129,21 @@ public final class RevocationDenyList {
     this.maxStalenessMillis = settings.maxStaleness().toMillis();
     this.retryMillis = settings.retryInterval().toMillis();
     this.channelsWereUp = !this.channels.isEmpty();
+    this.catchUpMillis = settings.catchUpInterval().toMillis();
+    this.catchUpWindowNanos = settings.catchUpWindow().toNanos();
+    this.ticker = settings.ticker();
+    this.pauses = new io.gatehouse.core.revocation.PauseDetector(vertx, ticker, settings.maxPause(), "resource server's revocation deny-set")
+        .onPause(this::syncAfterPause);
   }
 
   /** Subscribes to the channels not yet subscribed, then warm-starts from the cache (once), then starts the timers. */
   public synchronized Future<Void> start() {
     if (closed) {
       return Future.failedFuture(new IllegalStateException("closed"));
+    }
+    if (cache != null || endpoint != null) {
+      // without a source nothing could heal a pause: the deny-set would fail closed for good
+      pauses.start();
     }
     List<Future<Void>> subscriptions = new ArrayList<>();
     for (int i = 0; i < channels.size(); i++) {
@@ -165,11 +193,13 @@ public final class RevocationDenyList {
     }
     long startedMillis = clock.millis();
     long gapsAtStart = gaps.get();
+    long pauseEpochAtStart = pauses.epoch();
     Future<Boolean> fromCache = cache == null ? Future.succeededFuture(false) : loadCache(why, endpoint == null);
     fromCache.compose(loaded -> loaded || endpoint == null ? Future.<Void>succeededFuture() : loadEndpoint(why, catchUp))
         .onSuccess(v -> {
           lastSyncMillis.accumulateAndGet(startedMillis, Math::max);
           gapsCovered.accumulateAndGet(gapsAtStart, Math::max);
+          syncedPauseEpoch.accumulateAndGet(pauseEpochAtStart, Math::max);
         })
         .onComplete(ar -> {
           synchronized (this) {
@@ -191,11 +221,11 @@ public final class RevocationDenyList {
       if (snapshot.isPresent()) {
         denySet.applyAll(snapshot.get());
         warmStartComplete = true;
-        LOG.info("revocation deny-set {}: {} entr(ies) from the cache's complete snapshot", why, snapshot.get().size());
+        logSync(why, "revocation deny-set {}: {} entr(ies) from the cache's complete snapshot", snapshot.get().size());
         return Future.succeededFuture(true);
       }
       if (!partialCounts) {
-        LOG.info("revocation deny-set {}: the cache is not known to be complete; reading Gatehouse's revocation list", why);
+        logSync(why, "revocation deny-set {}: the cache is not known to be complete; reading Gatehouse's revocation list");
         return Future.succeededFuture(false);
       }
       return cache.active(now).map(active -> {
@@ -208,7 +238,11 @@ public final class RevocationDenyList {
       return loaded.recover(e -> Future.failedFuture(new IllegalStateException("loading revocations from the cache failed (" + why + "): " + e.getMessage(), e)));
     }
     return loaded.recover(e -> {
-      LOG.warn("revocation deny-set {}: the cache failed ({}); reading Gatehouse's revocation list", why, e.getClass().getSimpleName());
+      if (PERIODIC_CATCH_UP.equals(why)) {
+        LOG.debug("revocation deny-set {}: the cache failed ({}); reading Gatehouse's revocation list", why, e.getClass().getSimpleName());
+      } else {
+        LOG.warn("revocation deny-set {}: the cache failed ({}); reading Gatehouse's revocation list", why, e.getClass().getSimpleName());
+      }
       return Future.succeededFuture(false);
     });
   }
@@ -220,7 +254,7 @@ public final class RevocationDenyList {
     return endpoint.fetch(since).map(entries -> {
       denySet.applyAll(entries);
       warmStartComplete = true;
-      LOG.info("revocation deny-set {}: {} entr(ies) from Gatehouse's revocation list{}", why, entries.size(),
+      logSync(why, "revocation deny-set {}: {} entr(ies) from Gatehouse's revocation list{}", entries.size(),
           since > 0 ? " (revoked since " + since + ")" : "");
       return (Void) null;
     }).recover(e -> Future.failedFuture(new IllegalStateException("loading revocations from Gatehouse failed (" + why + "): " + e.getMessage(), e)));
@@ -242,6 +276,50 @@ public final class RevocationDenyList {
     if (resyncTimer < 0 && (cache != null || endpoint != null) && resyncMillis > 0) {
       resyncTimer = vertx.setPeriodic(resyncMillis, t -> sync("resync", false).onFailure(e -> LOG.warn(e.getMessage())));
     }
+    if (catchUpTimer < 0 && (cache != null || endpoint != null) && !channels.isEmpty()) {
+      catchUpTimer = vertx.setPeriodic(catchUpMillis, t -> catchUpTick());
+    }
+  }
+
+  /**
+   * The short catch-ups: while a channel is down, and for the catch-up window after it is back, the
+   * deny-set catches up every catch-up interval. Gatehouse publishes again what its Redis missed once
+   * Redis answers it (within about a second), which may be before this library resubscribed; a catch-up
+   * after that finds it. Failures are logged at DEBUG (the staleness rule decides what they cost).
+   */
+  private void catchUpTick() {
+    long now = ticker.getAsLong();
+    if (!connected()) {
+      catchUpUntilNanos = now + catchUpWindowNanos;
+      catchingUp = true;
+    } else if (!catchingUp || now - catchUpUntilNanos > 0) {
+      catchingUp = false;
+      return;
+    }
+    sync(PERIODIC_CATCH_UP, true).onFailure(e -> LOG.debug(e.getMessage()));
+  }
+
+  /** What a sync found: at DEBUG for the periodic short catch-ups (one a second while they go on), else INFO. */
+  private static void logSync(String why, String format, Object... args) {
+    Object[] all = new Object[args.length + 1];
+    all[0] = why;
+    System.arraycopy(args, 0, all, 1, args.length);
+    if (PERIODIC_CATCH_UP.equals(why)) {
+      LOG.debug(format, all);
+    } else {
+      LOG.info(format, all);
+    }
+  }
+
+  /** A pause was noticed: a sync that begins now (one in flight began before the resume and does not count). */
+  private void syncAfterPause() {
+    gaps.incrementAndGet();
+    long epoch = pauses.epoch();
+    sync("catch-up after a pause", true).onComplete(ar -> {
+      if (syncedPauseEpoch.get() < epoch) {
+        sync("catch-up after a pause", true).onFailure(e -> LOG.warn(e.getMessage()));
+      }
+    });
   }
 
   private void onEvent(RevocationEvent event) {
@@ -259,6 +337,8 @@ public final class RevocationDenyList {
       return;
     }
     gaps.incrementAndGet();
+    catchUpUntilNanos = ticker.getAsLong() + catchUpWindowNanos;
+    catchingUp = true;
     sync("catch-up after " + channel.name() + " reconnected", true).onFailure(e -> LOG.warn(e.getMessage()));
   }
 
@@ -269,6 +349,10 @@ public final class RevocationDenyList {
    */
   public boolean vouched() {
     if (!warmStarted) {
+      return false;
+    }
+    if ((cache != null || endpoint != null) && pauses.epoch() > syncedPauseEpoch.get()) {
+      // paused past revocationMaxPause: events may be lost, and no sync since the resume has succeeded
       return false;
     }
     boolean up = !channels.isEmpty() && connected();
@@ -351,6 +435,10 @@ public final class RevocationDenyList {
     if (resyncTimer >= 0) {
       vertx.cancelTimer(resyncTimer);
     }
+    if (catchUpTimer >= 0) {
+      vertx.cancelTimer(catchUpTimer);
+    }
+    pauses.stop();
     return Future.join(channels.stream().map(RevocationChannel::close).toList()).mapEmpty();
   }
 

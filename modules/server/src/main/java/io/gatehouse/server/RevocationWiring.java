@@ -41,7 +41,7 @@ final class RevocationWiring {
     }
     GatehouseConfig.Revocations r = config.revocation();
     RevocationHub hub = new RevocationHub(vertx, new DenySet(), durable, durableIsLocal, cache, channels, clock,
-        new RevocationHub.Settings(r.resyncInterval(), r.maxStaleness()), UUID.randomUUID().toString());
+        new RevocationHub.Settings(r.resyncInterval(), r.maxStaleness(), r.maxPause(), System::nanoTime), UUID.randomUUID().toString());
     hub.onLag(telemetry::propagationLag);
     hub.onRevoked(telemetry::revoked);
     hub.onPropagationFailure(telemetry::revocationNotPropagated);

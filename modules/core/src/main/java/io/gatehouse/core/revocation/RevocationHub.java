@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,27 +19,61 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Record</b> ({@link #revoke}): the durable list's write must succeed, or the revocation
  *       fails (the caller answers 503, never success); then the local deny-set covers it (this node
  *       rejects at once) and the revocation is recorded: the caller answers without waiting for Redis.
- *       In the background the cache is written (a failure marks the cache stale, and the next resync
- *       refills it from the durable list) and the event is published on every channel (a failure is
- *       logged; the other nodes' periodic resync from the durable list covers it). Both kinds of failure
- *       are counted ({@link #onPropagationFailure}).
+ *       In the background the cache is written (a failure marks the cache stale: this node resyncs from
+ *       the durable list meanwhile) and the event is published on every channel. Both kinds of failure
+ *       are counted ({@link #onPropagationFailure}) and kept, per target, at most {@link #PENDING_CAP}
+ *       (merged by key; over it the oldest is dropped, and for the cache a full refill from the durable
+ *       list replaces it), and propagated again once the target answers: a retry timer backing off from
+ *       {@value #FIRST_RETRY_MILLIS} to {@value #MAX_RETRY_MILLIS} ms, and at once when a channel
+ *       reconnects; the cache first, then the channels, with the original event (issue 12, fault
+ *       finding 1: a resource server on the Redis channel alone would otherwise miss it until its own
+ *       resync). Kept events live in memory only.
  *   <li><b>Warm start</b> ({@link #start}): the deny-set is loaded from the cache's snapshot; when the
  *       cache is absent, unreachable or not complete (it lost its data, say after a restart), from the
  *       durable list, which then refills the cache. The channels are subscribed to first, so nothing
  *       published during the load is missed.
  *   <li><b>Events</b> from any node are applied as they arrive; their propagation lag is reported.
  *   <li><b>Resync</b> every {@code resyncInterval} and after a channel reconnects, the same way as the
- *       warm start. A resync only ever adds: nothing but expiry removes an entry.
+ *       warm start; at least every {@code maxStaleness} from the durable list even when the cache says it
+ *       is complete, refilling it (so a cache that missed writes of a node that stopped is short for that
+ *       long at most). A resync only ever adds: nothing but expiry removes an entry.
  *   <li><b>Vouching</b> ({@link #vouched}): the node vouches for its deny-set while its last
- *       successful sync is at most {@code maxStaleness} old, or always when the durable list lives in
+ *       successful sync is at most {@code maxStaleness} old and no pause of the process longer than
+ *       {@code maxPause} ({@link PauseDetector}, on the monotonic ticker) was noticed since the last
+ *       successful sync began (issue 12, fault finding 2: a node resumed from SIGSTOP or a long GC may have
+ *       missed events; a resync starts at once); or always when the durable list lives in
  *       this process (the embedded default, where every revocation passes through this hub).
  * </ul>
  */
 public final class RevocationHub implements Revoker {
   private static final Logger LOG = LoggerFactory.getLogger(RevocationHub.class);
 
-  /** How often to resync, and how old the last successful sync may be before the node stops vouching. */
-  public record Settings(Duration resyncInterval, Duration maxStaleness) {}
+  /**
+   * How often to resync, how old the last successful sync may be before the node stops vouching, and
+   * the longest pause of this process ({@link PauseDetector}, on the monotonic {@code ticker}) after
+   * which it stops vouching until a resync after the resume.
+   */
+  public record Settings(Duration resyncInterval, Duration maxStaleness, Duration maxPause, LongSupplier ticker) {
+    /** The default pause bound, {@link #DEFAULT_MAX_PAUSE}, on {@code System::nanoTime}. */
+    public Settings(Duration resyncInterval, Duration maxStaleness) {
+      this(resyncInterval, maxStaleness, DEFAULT_MAX_PAUSE, System::nanoTime);
+    }
+  }
+
+  /** The default of {@code revocation.max_pause}. */
+  public static final Duration DEFAULT_MAX_PAUSE = Duration.ofSeconds(5);
+
+  /** The most revocations kept per target (the cache, each channel) for re-propagation once it answers again. */
+  public static final int PENDING_CAP = 10_000;
+
+  /** The first wait before re-propagating; it doubles up to {@link #MAX_RETRY_MILLIS} while the target keeps failing. */
+  static final long FIRST_RETRY_MILLIS = 100;
+
+  /** The longest wait between two attempts to re-propagate (the bound on healing once Redis answers again). */
+  public static final long MAX_RETRY_MILLIS = 1_000;
+
+  /** The target name of the cache in {@link #onPropagationFailure} and the pending sets. */
+  static final String CACHE_TARGET = "cache";
 
   private final Vertx vertx;
   private final DenySet denySet;
@@ -52,6 +87,8 @@ public final class RevocationHub implements Revoker {
   private final AtomicLong lastSyncMillis = new AtomicLong(Long.MIN_VALUE);
   private final AtomicLong lastLagMillis = new AtomicLong(-1);
   private volatile boolean cacheStale;
+  /** When (by the clock, epoch ms) the cache was last filled from the durable list: set at construction, so a warm start still reads the cache. */
+  private volatile long lastCacheRefillMillis;
   private volatile LongConsumer lagListener = lag -> {};
   private volatile java.util.function.Consumer<Revocation> revokedListener = r -> {};
   private volatile java.util.function.Consumer<String> propagationFailureListener = target -> {};
@@ -60,6 +97,20 @@ public final class RevocationHub implements Revoker {
   private volatile boolean closed;
   private volatile boolean cacheDown;
   private volatile boolean syncFailing;
+  private final PauseDetector pauses;
+  /** The pause epoch ({@link PauseDetector#epoch}) at which the last successful sync began. */
+  private final AtomicLong syncedPauseEpoch = new AtomicLong();
+  /**
+   * Per target (the cache, each channel by name): the events whose write or publish failed, by
+   * revocation key, oldest first, at most {@link #PENDING_CAP}; re-propagated once the target answers.
+   */
+  private final java.util.Map<String, java.util.LinkedHashMap<String, RevocationEvent>> pending = new java.util.HashMap<>(); // guarded by itself
+  /** A cache write was dropped from the pending set (over the cap): the cache needs a full refill from the durable list. */
+  private boolean cacheRefillNeeded; // guarded by pending
+  private long retryTimer = -1; // guarded by pending
+  private long retryDelayMillis = FIRST_RETRY_MILLIS; // guarded by pending
+  private boolean flushing; // guarded by pending
+  private int pendingCap = PENDING_CAP;
 
   /**
    * @param durableIsLocal the durable list is this process's memory (no other node can write it)
@@ -76,11 +127,16 @@ public final class RevocationHub implements Revoker {
     this.clock = clock;
     this.settings = settings;
     this.nodeId = nodeId;
+    this.lastCacheRefillMillis = clock.millis();
+    this.pauses = new PauseDetector(vertx, settings.ticker(), settings.maxPause(), "revocation deny-set").onPause(this::resyncAfterPause);
   }
 
   /** Subscribes to every channel, loads the deny-set, and starts the periodic resync and purge. */
   public Future<Void> start() {
     List<Future<Void>> subscriptions = channels.stream().map(ch -> subscribe(ch, false)).toList();
+    if (!durableIsLocal) {
+      pauses.start();
+    }
     return Future.all(subscriptions).compose(v -> resync()).onSuccess(v -> {
       timer = vertx.setPeriodic(settings.resyncInterval().toMillis(), t -> {
         int purged = denySet.purgeExpired(clock.instant().getEpochSecond());
@@ -102,6 +158,8 @@ public final class RevocationHub implements Revoker {
     return channel.subscribe(this::received, () -> {
       LOG.info("revocation channel {} reconnected; resyncing the deny-set", channel.name());
       resync();
+      // the service answers again: what it missed goes out now, not at the next retry
+      flushPending();
     }).onSuccess(v -> {
       if (retry) {
         LOG.info("revocation channel {} subscribed; resyncing the deny-set", channel.name());
@@ -130,22 +188,166 @@ public final class RevocationHub implements Revoker {
       revokedListener.accept(revocation);
       // recorded: what follows runs in the background, so a silent Redis never holds the answer (each of
       // its calls is bounded by the store's own timeout)
+      RevocationEvent event = new RevocationEvent(revocation, nodeId, clock.millis());
       if (cache != null) {
         cache.add(revocation).onFailure(e -> {
           cacheStale = true;
-          propagationFailureListener.accept("cache");
-          LOG.warn("revocation recorded but not cached ({}); the next resync refills the cache", describe(e));
+          propagationFailureListener.accept(CACHE_TARGET);
+          LOG.warn("revocation recorded but not cached ({}); kept to be written again once the cache answers", describe(e));
+          keep(CACHE_TARGET, event);
         });
       }
-      RevocationEvent event = new RevocationEvent(revocation, nodeId, clock.millis());
       for (RevocationChannel channel : channels) {
         channel.publish(event).onFailure(e -> {
           propagationFailureListener.accept(channel.name());
-          LOG.warn("revocation event not published on {}: {}", channel.name(), describe(e));
+          LOG.warn("revocation event not published on {} ({}); kept to be published again once it answers", channel.name(), describe(e));
+          keep(channel.name(), event);
         });
       }
       return null;
     });
+  }
+
+  /**
+   * Keeps {@code event} for {@code target} (the cache or a channel) to be propagated again, merged with
+   * one already kept for the same revocation key, and schedules a retry. Over {@link #PENDING_CAP} the
+   * oldest is dropped: for the cache that forces a full refill from the durable list; a channel's
+   * subscribers catch up at their own resync.
+   */
+  private void keep(String target, RevocationEvent event) {
+    synchronized (pending) {
+      if (closed) {
+        return;
+      }
+      var kept = pending.computeIfAbsent(target, t -> new java.util.LinkedHashMap<>());
+      String key = event.revocation().key();
+      RevocationEvent old = kept.remove(key);
+      kept.put(key, old == null ? event : new RevocationEvent(old.revocation().merge(event.revocation()), event.origin(),
+          event.publishedAtMillis()));
+      if (kept.size() > pendingCap) {
+        var eldest = kept.keySet().iterator();
+        eldest.next();
+        eldest.remove();
+        if (CACHE_TARGET.equals(target)) {
+          cacheRefillNeeded = true;
+        }
+        LOG.warn("more than {} revocations wait to be propagated to {}; dropped the oldest{}", pendingCap, target,
+            CACHE_TARGET.equals(target) ? " (the cache is refilled from the durable list instead)" : " (subscribers catch up at their resync)");
+      }
+      scheduleRetry();
+    }
+  }
+
+  /** Arms the retry timer unless it is armed or a flush is running (which re-arms it when something is left). */
+  private void scheduleRetry() {
+    synchronized (pending) {
+      if (closed || retryTimer >= 0 || flushing) {
+        return;
+      }
+      long delay = retryDelayMillis;
+      retryDelayMillis = Math.min(MAX_RETRY_MILLIS, retryDelayMillis * 2);
+      retryTimer = vertx.setTimer(delay, t -> {
+        synchronized (pending) {
+          retryTimer = -1;
+        }
+        flushPending();
+      });
+    }
+  }
+
+  /**
+   * Propagates what is pending: the cache first (a refill from the durable list when an entry was
+   * dropped, else each kept entry again), then each channel's kept events (with their original
+   * {@code published_at_ms}). The cache goes first so that a subscriber that catches up from the cache
+   * after seeing the re-published event finds the entry there. What fails stays pending for the next
+   * retry; when nothing is left the backoff starts over.
+   */
+  private void flushPending() {
+    java.util.Map<String, List<RevocationEvent>> batch = new java.util.HashMap<>();
+    boolean refill;
+    synchronized (pending) {
+      if (closed || flushing) {
+        return;
+      }
+      if (retryTimer >= 0) {
+        vertx.cancelTimer(retryTimer);
+        retryTimer = -1;
+      }
+      pending.forEach((target, kept) -> batch.put(target, List.copyOf(kept.values())));
+      refill = cacheRefillNeeded;
+      if (batch.values().stream().allMatch(List::isEmpty) && !refill) {
+        retryDelayMillis = FIRST_RETRY_MILLIS;
+        return;
+      }
+      flushing = true;
+    }
+    Future<Void> cacheDone = cache == null ? Future.succeededFuture()
+        : refill ? refillCache() : propagate(CACHE_TARGET, batch.getOrDefault(CACHE_TARGET, List.of()), e -> cache.add(e.revocation()));
+    cacheDone.eventually(() -> Future.join(channels.stream()
+        .map(ch -> propagate(ch.name(), batch.getOrDefault(ch.name(), List.of()), ch::publish)).toList()))
+        .onComplete(ar -> {
+          boolean left;
+          synchronized (pending) {
+            flushing = false;
+            left = cacheRefillNeeded || pending.values().stream().anyMatch(kept -> !kept.isEmpty());
+            if (!left) {
+              retryDelayMillis = FIRST_RETRY_MILLIS;
+            }
+          }
+          if (left) {
+            scheduleRetry();
+          }
+        });
+  }
+
+  /** Sends each of {@code events} to {@code target} in turn, dropping from the pending set each that went out; stops at the first failure. */
+  private Future<Void> propagate(String target, List<RevocationEvent> events, java.util.function.Function<RevocationEvent, Future<Void>> send) {
+    Future<Void> chain = Future.succeededFuture();
+    for (RevocationEvent event : events) {
+      chain = chain.compose(v -> send.apply(event).onSuccess(ok -> {
+        synchronized (pending) {
+          var kept = pending.get(target);
+          // a later failure of the same key may have replaced it: drop only what was sent
+          if (kept != null && kept.get(event.revocation().key()) == event) {
+            kept.remove(event.revocation().key());
+          }
+        }
+      }));
+    }
+    return chain.onSuccess(v -> {
+      if (!events.isEmpty()) {
+        LOG.info("{} revocation(s) propagated to {} after it answered again", events.size(), target);
+      }
+    });
+  }
+
+  /** The full refill after a dropped cache write: every active entry of the durable list, then the cache is complete again. */
+  private Future<Void> refillCache() {
+    synchronized (pending) {
+      cacheRefillNeeded = false;
+      pending.remove(CACHE_TARGET);
+    }
+    return durable.active(clock.instant().getEpochSecond()).compose(cache::fill)
+        .onSuccess(v -> LOG.info("revocation cache refilled from the durable list after it missed writes"))
+        .onFailure(e -> {
+          synchronized (pending) {
+            cacheRefillNeeded = true;
+          }
+        });
+  }
+
+  /** A smaller {@link #PENDING_CAP} (tests). */
+  RevocationHub pendingCap(int cap) {
+    this.pendingCap = cap;
+    return this;
+  }
+
+  /** How many revocations wait to be propagated to {@code target} ("cache" or a channel's name), for tests and metrics. */
+  public int pendingFor(String target) {
+    synchronized (pending) {
+      var kept = pending.get(target);
+      return (kept == null ? 0 : kept.size()) + (CACHE_TARGET.equals(target) && cacheRefillNeeded ? 1 : 0);
+    }
   }
 
   /** The class and, for a store outage, its message (the store and the timeout; never a key or value). */
@@ -178,21 +380,14 @@ public final class RevocationHub implements Revoker {
   private Future<Void> doResync() {
     long now = clock.instant().getEpochSecond();
     long startedMillis = clock.millis();
-    Future<java.util.Optional<List<Revocation>>> fromCache = cache == null || cacheStale
+    // the embedded default vouches anyway (and does not run the detector, whose check would see every gap)
+    long pauseEpochAtStart = durableIsLocal ? 0 : pauses.epoch();
+    // at least every maxStaleness the durable list refills the cache even when it says it is complete: a
+    // node that stopped before it could write again what the cache missed leaves it short that long at most
+    boolean refillDue = cache != null && !cacheStale && startedMillis - lastCacheRefillMillis >= settings.maxStaleness().toMillis();
+    Future<java.util.Optional<List<Revocation>>> fromCache = cache == null || cacheStale || refillDue
         ? Future.succeededFuture(java.util.Optional.empty())
-        : cache.snapshot(now).onSuccess(v -> {
-          if (cacheDown) {
-            cacheDown = false;
-            LOG.info("revocation cache reachable again");
-          }
-        }).recover(e -> {
-          // logged when it changes, not at every resync
-          if (!cacheDown) {
-            cacheDown = true;
-            LOG.warn("revocation cache unreachable ({}); resyncing from the durable list until it is back", e.getClass().getSimpleName());
-          }
-          return Future.succeededFuture(java.util.Optional.empty());
-        });
+        : cacheSnapshot(now);
     return fromCache.compose(snapshot -> {
       if (snapshot.isPresent()) {
         denySet.applyAll(snapshot.get());
@@ -207,13 +402,22 @@ public final class RevocationHub implements Revoker {
         cacheStale = false;
         // a failed (or, bounded by the cache's own timeout, silent) refill does not fail the sync: the
         // deny-set is current from the durable list, so this node keeps vouching while Redis is down
-        return cache.fill(all).recover(e -> {
+        return cache.fill(all).onSuccess(v -> lastCacheRefillMillis = Math.max(lastCacheRefillMillis, startedMillis)).recover(e -> {
           cacheStale = cacheStale || wasStale;
           return Future.succeededFuture();
         });
-      });
+      }).recover(e -> !refillDue ? Future.failedFuture(e)
+          // only the periodic refill asked the durable list: the cache's complete snapshot still serves
+          : cacheSnapshot(now).compose(complete -> {
+            if (complete.isEmpty()) {
+              return Future.failedFuture(e);
+            }
+            denySet.applyAll(complete.get());
+            return Future.succeededFuture();
+          }));
     }).onSuccess(v -> {
       lastSyncMillis.accumulateAndGet(startedMillis, Math::max);
+      syncedPauseEpoch.accumulateAndGet(pauseEpochAtStart, Math::max);
       if (syncFailing) {
         syncFailing = false;
         LOG.info("deny-set resync succeeds again");
@@ -225,6 +429,23 @@ public final class RevocationHub implements Revoker {
             settings.maxStaleness().toMillis());
       }
     });
+  }
+
+  /** The cache's complete snapshot; empty when it is not complete or does not answer (logged when that changes). */
+  private Future<java.util.Optional<List<Revocation>>> cacheSnapshot(long now) {
+    return cache.snapshot(now).onSuccess(v -> {
+          if (cacheDown) {
+            cacheDown = false;
+            LOG.info("revocation cache reachable again");
+          }
+        }).recover(e -> {
+          // logged when it changes, not at every resync
+          if (!cacheDown) {
+            cacheDown = true;
+            LOG.warn("revocation cache unreachable ({}); resyncing from the durable list until it is back", e.getClass().getSimpleName());
+          }
+          return Future.succeededFuture(java.util.Optional.empty());
+        });
   }
 
   private void received(RevocationEvent event) {
@@ -242,8 +463,28 @@ public final class RevocationHub implements Revoker {
     if (durableIsLocal) {
       return true;
     }
+    if (pauses.epoch() > syncedPauseEpoch.get()) {
+      // paused past revocation.max_pause, and no resync since the resume has succeeded yet
+      return false;
+    }
     long last = lastSyncMillis.get();
     return last != Long.MIN_VALUE && clock.millis() - last <= settings.maxStaleness().toMillis();
+  }
+
+  /**
+   * After a pause: a resync that begins now. One already running began before the resume and does
+   * not count, so another follows it; a failed one is retried by the periodic resync.
+   */
+  private void resyncAfterPause() {
+    if (closed || durableIsLocal) {
+      return;
+    }
+    long epoch = pauses.epoch();
+    resync().onComplete(ar -> {
+      if (!closed && syncedPauseEpoch.get() < epoch) {
+        resync();
+      }
+    });
   }
 
   /** Epoch milliseconds of the last successful sync, or {@code Long.MIN_VALUE} before the first. */
@@ -296,8 +537,15 @@ public final class RevocationHub implements Revoker {
   /** Stops the timers and unsubscribes from every channel. */
   public Future<Void> close() {
     closed = true;
+    pauses.stop();
     if (timer >= 0) {
       vertx.cancelTimer(timer);
+    }
+    synchronized (pending) {
+      if (retryTimer >= 0) {
+        vertx.cancelTimer(retryTimer);
+        retryTimer = -1;
+      }
     }
     return Future.join(channels.stream().map(RevocationChannel::close).toList()).mapEmpty();
   }

@@ -187,7 +187,10 @@ public final class ConfigLoader {
       case "inactive" -> io.gatehouse.core.service.IntrospectionService.FailClosed.INACTIVE;
       default -> throw invalid("revocation.fail_closed", "must be unavailable or inactive");
     };
-    return new GatehouseConfig.Revocations(resync, staleness, failClosed);
+    // a longer pause than max_staleness is caught by the staleness rule anyway: the shorter of the two applies
+    Duration maxPause = duration("revocation.max_pause", Duration.ofMillis(100), Duration.ofHours(1));
+    maxPause = maxPause.compareTo(staleness) > 0 ? staleness : maxPause;
+    return new GatehouseConfig.Revocations(resync, staleness, failClosed, maxPause);
   }
 
   private GatehouseConfig.Redis redis() {

@@ -19,7 +19,8 @@ public record GatehouseConfig(
   public record Shutdown(Duration drainDelay, Duration timeout) {}
 
   /** The deny-set's upkeep, and what introspection answers when the node cannot vouch for it. */
-  public record Revocations(Duration resyncInterval, Duration maxStaleness, io.gatehouse.core.service.IntrospectionService.FailClosed failClosed) {}
+  public record Revocations(Duration resyncInterval, Duration maxStaleness, io.gatehouse.core.service.IntrospectionService.FailClosed failClosed,
+      Duration maxPause) {}
 
   /**
    * The Redis revocation cache and channel; {@code enabled} false runs without them.

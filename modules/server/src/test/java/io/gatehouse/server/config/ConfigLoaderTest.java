@@ -103,6 +103,17 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void loadWhenRevocationMaxPauseThenDefaultFiveSecondsAtMostMaxStalenessAndTooShortRefused() {
+    assertThat(ConfigLoader.load(List.of(), Map.of()).revocation().maxPause()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(ConfigLoader.load(List.of(), Map.of("GATEHOUSE_REVOCATION_MAX_PAUSE", "500ms")).revocation().maxPause())
+        .isEqualTo(Duration.ofMillis(500));
+    assertThat(ConfigLoader.load(List.of(), Map.of("GATEHOUSE_REVOCATION_MAX_PAUSE", "31s")).revocation().maxPause())
+        .isEqualTo(Duration.ofSeconds(30));
+    assertThatThrownBy(() -> ConfigLoader.load(List.of(), Map.of("GATEHOUSE_REVOCATION_MAX_PAUSE", "10ms")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("'revocation.max_pause'");
+  }
+
+  @Test
   void loadWhenConnectionBoundsOutOfRangeThenMessageNamesKey() {
     assertThatThrownBy(() -> ConfigLoader.load(List.of(), Map.of("GATEHOUSE_HTTP_MAX_CONNECTIONS_PER_ADDRESS", "20000")))
         .isInstanceOf(ConfigException.class).hasMessageContaining("'http.max_connections_per_address'")

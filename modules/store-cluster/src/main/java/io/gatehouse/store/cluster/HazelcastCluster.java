@@ -69,7 +69,9 @@ import java.util.Objects;
  * <h2>Split-brain protection ({@code expectedMembers} above 0)</h2>
  * The code map and the login session map ({@value #SESSION_MAP}) answer only while this member sees a
  * strict majority of {@code expectedMembers} ({@link HazelcastClusterOptions#quorum()}) that it heard
- * from recently: Hazelcast's recently-active function counts itself and every member whose last
+ * from recently: Hazelcast's recently-active function, over Gatehouse nodes only ({@link NodeQuorumFunction}:
+ * members with {@link #ROLE_ATTRIBUTE} {@value #NODE_ROLE}, which {@link #config} sets and
+ * {@link #peerConfig} does not), counts itself and every node whose last
  * heartbeat is younger than {@value #QUORUM_HEARTBEAT_TOLERANCE_MILLIS} ms, and re-evaluates on every
  * membership change and every heartbeat interval. Every read and write of a protected map on a member
  * without it fails with Hazelcast's {@code SplitBrainProtectionException}. So at most one side of any
@@ -143,6 +145,12 @@ public final class HazelcastCluster {
   /** The name of the split-brain protection of the code and session maps. */
   public static final String QUORUM = "gatehouse-majority";
 
+  /** The member attribute that marks a Gatehouse node; only members with it count towards the quorum. */
+  public static final String ROLE_ATTRIBUTE = "gatehouse.role";
+
+  /** {@link #ROLE_ATTRIBUTE}'s value on a Gatehouse node. */
+  public static final String NODE_ROLE = "node";
+
   private HazelcastCluster() {}
 
   /**
@@ -211,6 +219,7 @@ public final class HazelcastCluster {
     config.getJetConfig().setEnabled(false);
 
     network(config, options);
+    config.getMemberAttributeConfig().setAttribute(ROLE_ATTRIBUTE, NODE_ROLE);
 
     MapConfig codes = codeMapConfig();
     MapConfig sessions = sessionMapConfig();
@@ -219,6 +228,8 @@ public final class HazelcastCluster {
           .newRecentlyActiveSplitBrainProtectionConfigBuilder(QUORUM, options.quorum(), QUORUM_HEARTBEAT_TOLERANCE_MILLIS)
           .enabled(true)
           .build()
+          // recently active, counting Gatehouse nodes only (not an API that joined for the event bus)
+          .setFunctionImplementation(new NodeQuorumFunction(options.quorum(), QUORUM_HEARTBEAT_TOLERANCE_MILLIS))
           .setProtectOn(SplitBrainProtectionOn.READ_WRITE));
       codes.setSplitBrainProtectionName(QUORUM);
       sessions.setSplitBrainProtectionName(QUORUM);
@@ -232,6 +243,30 @@ public final class HazelcastCluster {
     config.addMapConfig(new MapConfig("__vertx.haInfo").setBackupCount(1));
     config.addMapConfig(new MapConfig("__vertx.nodeInfo").setBackupCount(1));
     return config;
+  }
+
+  /**
+   * The configuration of a member that is not a Gatehouse node, such as an API that joins the cluster
+   * to take revocations from the event bus ({@code ExampleApi}): {@link #config} without the node role
+   * attribute, so that it never counts towards the quorum, and a lite member, so that it owns no
+   * partition of the code and session maps (its restarts move no Gatehouse data, and its loss costs
+   * no backup). It must not be the only member left: a lite member cannot hold Vert.x's own maps.
+   */
+  public static Config peerConfig(HazelcastClusterOptions options) {
+    Config config = config(options);
+    config.getMemberAttributeConfig().removeAttribute(ROLE_ATTRIBUTE);
+    config.setLiteMember(true);
+    return config;
+  }
+
+  /** Starts a clustered Vert.x on a new Hazelcast member configured by {@link #peerConfig}: not a Gatehouse node. */
+  public static Future<Vertx> clusteredPeerVertx(VertxOptions vertxOptions, HazelcastClusterOptions options) {
+    return Vertx.builder().with(vertxOptions).withClusterManager(new HazelcastClusterManager(peerConfig(options))).buildClustered();
+  }
+
+  /** Whether {@code member} is a Gatehouse node ({@link #ROLE_ATTRIBUTE} = {@link #NODE_ROLE}): only nodes count towards the quorum. */
+  public static boolean isNode(com.hazelcast.cluster.Member member) {
+    return NODE_ROLE.equals(member.getAttribute(ROLE_ATTRIBUTE));
   }
 
   /** A Vert.x cluster manager that starts a Hazelcast member configured by {@link #config}. */

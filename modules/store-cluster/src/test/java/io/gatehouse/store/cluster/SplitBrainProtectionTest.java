@@ -70,6 +70,32 @@ class SplitBrainProtectionTest {
         Duration.ofMinutes(10)), c.vertx()).consume(hash))).isFalse();
   }
 
+  /**
+   * Only Gatehouse nodes count towards the quorum: a member that is not a node (the example API,
+   * joined to take revocations from the event bus) must not make one node of an expected 3 a
+   * "majority" (issue 12, fault finding 3).
+   */
+  @Test
+  void quorumWhenNonNodeMemberJoinsThenOnlyGatehouseNodesCount() {
+    String cluster = TestCluster.randomClusterName();
+    TestCluster.Node a = start(cluster, List.of(), 3);
+    TestCluster.Node api = await(TestCluster.startPeer(cluster, List.of(a.address())));
+    started.add(api);
+    awaitTrue("A and the API see each other", () -> a.clusterSize() == 2 && api.clusterSize() == 2);
+    assertThat(HazelcastCluster.hasQuorum(a.vertx())).as("1 node + 1 non-node member of an expected 3").isFalse();
+    // and it holds no partition of Gatehouse's maps
+    assertThat(api.hazelcast().getCluster().getLocalMember().isLiteMember()).isTrue();
+
+    TestCluster.Node b = start(cluster, List.of(a.address()), 3);
+    awaitTrue("2 nodes of an expected 3 (plus the API) see their quorum",
+        () -> HazelcastCluster.hasQuorum(a.vertx()) && HazelcastCluster.hasQuorum(b.vertx()));
+
+    await(b.vertx().close());
+    awaitTrue("A, left with the API only, loses its quorum", () -> a.clusterSize() == 2 && !HazelcastCluster.hasQuorum(a.vertx()));
+    assertRefused(new QuorumCodeStore(SharedDataAuthorizationCodeStore.create(a.vertx(), Clock.systemUTC(), Duration.ofMinutes(10)),
+        a.vertx()).put("h-" + UUID.randomUUID(), code()));
+  }
+
   @Test
   void loneMemberWithoutExpectedMembersServesAndWithThreeExpectedDoesNot() {
     TestCluster.Node off = start(TestCluster.randomClusterName(), List.of(), 0);

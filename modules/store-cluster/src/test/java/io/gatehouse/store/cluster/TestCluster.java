@@ -48,6 +48,18 @@ final class TestCluster {
     return config;
   }
 
+  /**
+   * A started clustered Vert.x that is not a Gatehouse node (an API taking revocations from the event
+   * bus), joining {@code members} as {@link HazelcastCluster#peerConfig} has it.
+   */
+  static Future<Node> startPeer(String clusterName, List<String> members) {
+    Config config = HazelcastCluster.peerConfig(options(clusterName, members));
+    config.setProperty("hazelcast.wait.seconds.before.join", "0");
+    config.setProperty("hazelcast.logging.type", "jdk");
+    HazelcastClusterManager manager = new HazelcastClusterManager(config);
+    return Vertx.builder().withClusterManager(manager).buildClustered().map(v -> new Node(v, manager));
+  }
+
   /** A started clustered Vert.x node. */
   record Node(Vertx vertx, HazelcastClusterManager clusterManager) {
     HazelcastInstance hazelcast() {
