@@ -21,7 +21,7 @@ public final class ServiceCodecs {
   /** The outcome of a local call: the reply's JSON body, or the failure to answer with (as it was raised). */
   public record Outcome(JsonObject body, Throwable failure) {}
 
-  /** How the HTTP edge sends a request: to this node's service verticles, with the pass-through codec. */
+  /** How a caller in this JVM sends a request: to this node's service verticles, with the pass-through codec. */
   static final DeliveryOptions LOCAL_REQUEST = new DeliveryOptions().setCodecName(REQUEST).setLocalOnly(true)
       // the operations' own store calls time out well within this (2 s by default)
       .setSendTimeout(30_000);

@@ -18,9 +18,9 @@ import java.util.List;
  * and {@value ServiceBus#REVOKE} on the (clustered) event bus, one instance per event loop.
  *
  * <ul>
- *   <li>A {@link TokenRequest} object (this node's HTTP edge, local delivery) is answered with an
- *       {@link ServiceCodecs.Outcome} object: the reply body, or the failure as raised, which the edge
- *       turns into its wire answer in the one place it does ({@link OAuthErrorResponder}).
+ *   <li>A {@link TokenRequest} object (a caller in this JVM, local delivery: {@link ServiceClient#bus}) is
+ *       answered with an {@link ServiceCodecs.Outcome} object: the reply body, or the failure as raised,
+ *       which an HTTP edge turns into its wire answer in the one place it does ({@link OAuthErrorResponder}).
  *   <li>Anything else is a wire request (another node, another service): parsed and checked by
  *       {@link ServiceMessages}, and answered with the HTTP endpoint's JSON body and the envelope headers;
  *       a failure becomes the error body the edge would write ({@link OAuthException#toJson()}, one
