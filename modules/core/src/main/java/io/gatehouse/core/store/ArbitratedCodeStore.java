@@ -16,8 +16,9 @@ import java.util.Optional;
  *
  * <p>Claim first, map second: a ledger that does not answer fails the redemption before the map is
  * touched, so the code stays redeemable for a retry (the client gets 503 and tries again). A claim
- * followed by a map failure leaves the code claimed: a retry is then a replay, and the user signs in
- * again; no code is ever redeemed twice.
+ * followed by a map failure (no quorum, a timeout) is withdrawn again, so the client's retry can redeem
+ * the code (chaos finding K3: without it the retry the 503 invites was told invalid_grant); only if that
+ * withdrawal fails too is the code lost to its client. No code is ever redeemed twice.
  *
  * <p>A claim is kept for {@code codeTtl} plus {@code margin} from the redemption: the code itself
  * expires at most {@code codeTtl} after it was issued, which is before the redemption, so no copy of it
@@ -53,6 +54,14 @@ public final class ArbitratedCodeStore implements AuthorizationCodeStore {
     // only the claimant touches the map: a loser that consumed it first would leave the winner's
     // consume false and the code redeemed by nobody; a loser's later replays are refused by the ledger
     return ledger.claim(codeHash, keepUntil)
-        .compose(claimed -> claimed ? codes.consume(codeHash) : Future.succeededFuture(false));
+        .compose(claimed -> claimed ? consumeClaimed(codeHash) : Future.succeededFuture(false));
+  }
+
+  // the map failed after the claim (no quorum, a timeout): nothing was issued, so the claim is withdrawn
+  // and the client's retry (503 says Retry-After) can redeem the code; if the withdrawal fails too, the
+  // code stays claimed: lost to its client, never redeemed twice
+  private Future<Boolean> consumeClaimed(String codeHash) {
+    return codes.consume(codeHash).recover(failure -> ledger.release(codeHash)
+        .transform(released -> Future.failedFuture(failure)));
   }
 }

@@ -13,6 +13,7 @@ import io.vertx.core.Future;
  *   <li>{@link #claim} answers true for exactly one caller per code hash, across every node, thread
  *       and split, for as long as the claim is kept (at least until {@code keepUntil}); false for every
  *       later or concurrent claim of that hash.
+ *   <li>{@link #release} withdraws a claim: the next {@link #claim} of that hash answers true again.
  *   <li>{@link #purgeExpired} forgets claims whose {@code keepUntil} is at or before {@code now} and
  *       answers how many it forgot; a claim still kept is never forgotten.
  *   <li>A failure of the backing service fails the future; it never answers true or false instead
@@ -29,6 +30,12 @@ public interface CodeRedemptionLedger {
    * @return true when this call made the claim, false when the code was claimed before
    */
   Future<Boolean> claim(String codeHash, long keepUntil);
+
+  /**
+   * Withdraws this node's claim of a code whose redemption then failed before any token was issued (the
+   * code map did not answer), so a retry can redeem it. Answers whether a claim was withdrawn.
+   */
+  Future<Boolean> release(String codeHash);
 
   /** Forgets the claims kept until {@code now} (epoch seconds) or earlier; answers how many. */
   Future<Integer> purgeExpired(long now);

@@ -78,6 +78,59 @@ public abstract class CodeRedemptionLedgerContract extends StoreContractSupport 
   }
 
   @Test
+  public void releaseWithdrawsAClaimSoTheNextClaimWins() {
+    String hash = uniqueId("code");
+    await(ledger().claim(hash, T0 + 600));
+
+    assertThat(await(otherNode().release(hash))).isTrue();
+    assertThat(await(otherNode().release(hash))).as("nothing left to withdraw").isFalse();
+    assertThat(await(ledger().claim(hash, T0 + 600))).isTrue();
+  }
+
+  /**
+   * Chaos finding K3: the map fails after the claim (no quorum, a timeout): the claim is withdrawn, so the
+   * retry the 503 invites redeems the code instead of being told invalid_grant.
+   */
+  @Test
+  public void consumeWhenTheMapFailsAfterTheClaimThenTheClaimIsWithdrawnAndARetryRedeems() {
+    Vertx side = Vertx.vertx();
+    try {
+      Clock clock = Clock.systemUTC();
+      AuthorizationCodeStore map = SharedDataAuthorizationCodeStore.create(side, clock, Duration.ofMinutes(5));
+      java.util.concurrent.atomic.AtomicBoolean failNext = new java.util.concurrent.atomic.AtomicBoolean(true);
+      AuthorizationCodeStore failingOnce = new AuthorizationCodeStore() {
+        @Override
+        public io.vertx.core.Future<Void> put(String h, AuthorizationCode c) {
+          return map.put(h, c);
+        }
+
+        @Override
+        public io.vertx.core.Future<java.util.Optional<Stored>> peek(String h) {
+          return map.peek(h);
+        }
+
+        @Override
+        public io.vertx.core.Future<Boolean> consume(String h) {
+          return failNext.getAndSet(false) ? io.vertx.core.Future.failedFuture(new IllegalStateException("map call timed out"))
+              : map.consume(h);
+        }
+      };
+      String hash = uniqueId("code");
+      await(map.put(hash, new AuthorizationCode("grant", "client", "user", "https://app.example.com/cb", true,
+          Scopes.EMPTY, null, null, null, 0, Instant.now().getEpochSecond() + 600)));
+      AuthorizationCodeStore arbitrated = new ArbitratedCodeStore(failingOnce, ledger(), clock, Duration.ofMinutes(1),
+          Duration.ofMinutes(5));
+
+      assertThat(failureOf(() -> arbitrated.consume(hash))).hasMessage("map call timed out");
+
+      assertThat(await(arbitrated.consume(hash))).as("the retry").isTrue();
+      assertThat(await(arbitrated.consume(hash))).as("and only once").isFalse();
+    } finally {
+      await(side.close());
+    }
+  }
+
+  @Test
   public void claimWhenBackingServiceFailsThenFailsAndNeverAnswers() {
     CodeRedemptionLedger failed = unavailableLedger();
     assumeTrue(failed != null, "this adapter cannot fail");

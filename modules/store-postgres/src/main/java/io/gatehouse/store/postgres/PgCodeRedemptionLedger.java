@@ -25,6 +25,8 @@ public final class PgCodeRedemptionLedger implements CodeRedemptionLedger {
   static final String CLAIM =
       "INSERT INTO redeemed_codes (code_hash, keep_until) VALUES ($1, $2) ON CONFLICT (code_hash) DO NOTHING";
 
+  static final String RELEASE = "DELETE FROM redeemed_codes WHERE code_hash = $1";
+
   static final String PURGE_EXPIRED = "DELETE FROM redeemed_codes WHERE keep_until <= $1";
 
   private final BoundedPool pool;
@@ -42,6 +44,12 @@ public final class PgCodeRedemptionLedger implements CodeRedemptionLedger {
   public Future<Boolean> claim(String codeHash, long keepUntil) {
     Objects.requireNonNull(codeHash, "codeHash");
     return pool.execute(CLAIM, Tuple.of(codeHash, keepUntil)).map(rows -> rows.rowCount() == 1);
+  }
+
+  @Override
+  public Future<Boolean> release(String codeHash) {
+    Objects.requireNonNull(codeHash, "codeHash");
+    return pool.execute(RELEASE, Tuple.of(codeHash)).map(rows -> rows.rowCount() == 1);
   }
 
   @Override

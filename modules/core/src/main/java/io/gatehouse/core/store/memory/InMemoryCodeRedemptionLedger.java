@@ -19,6 +19,11 @@ public final class InMemoryCodeRedemptionLedger implements CodeRedemptionLedger 
   }
 
   @Override
+  public Future<Boolean> release(String codeHash) {
+    return Future.succeededFuture(keptUntil.remove(codeHash) != null);
+  }
+
+  @Override
   public Future<Integer> purgeExpired(long now) {
     int[] n = {0};
     keptUntil.forEach((hash, until) -> {
