@@ -45,7 +45,7 @@ GH_JAR="$ROOT/modules/server/target/gatehouse.jar"
 API_JAR="$ROOT/modules/resource-server/target/gatehouse-example-api.jar"
 
 log() { printf '[chaos %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
-die() { log "ERROR: $*"; exit "${2:-1}"; }
+die() { log "ERROR: $1"; exit "${2:-1}"; }
 
 [[ "$PROFILE" == ci || "$PROFILE" == long ]] || die "CHAOS_PROFILE must be ci or long" 2
 [[ $EUID -eq 0 ]] || { log "not root: no network namespaces"; NETNS=0; }
@@ -135,9 +135,6 @@ if [[ "$NETNS" == 1 ]]; then
     ip netns exec "$ns" ip link set "${NS_PREFIX}p$i" up
     ip netns exec "$ns" ip route add default via "$HOST_IP"
   done
-  for i in 1 2 3; do
-    ping -c1 -W2 "$NET.1$i" >/dev/null 2>&1 || die "namespace $i does not answer on $NET.1$i" 2
-  done
   NODE_IP=("" "$NET.11" "$NET.12" "$NET.13")
   NODE_HTTP=(0 8080 8080 8080)
   NODE_HZ=(0 5701 5701 5701)
@@ -165,6 +162,12 @@ python3 "$HERE/proxy.py" "${PROXY_ARGS[@]}" --ready-file "$WORK/proxy.ready" > "
 PROXY_PID=$!
 for _ in $(seq 1 50); do [[ -f "$WORK/proxy.ready" ]] && break; sleep 0.1; done
 [[ -f "$WORK/proxy.ready" ]] || die "the proxies did not start (see $WORK/proxy.log)" 2
+if [[ "$NETNS" == 1 ]]; then
+  for i in 1 2 3; do  # each namespace reaches its proxies on the bridge
+    ip netns exec "${NS_PREFIX}n$i" timeout 3 bash -c "exec 3<>/dev/tcp/$HOST_IP/${PGP[$i]}" 2>/dev/null \
+      || die "namespace $i cannot reach $HOST_IP:${PGP[$i]}" 2
+  done
+fi
 
 # ---- seed, keys -----------------------------------------------------------------------------------------
 rnd() { head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9'; }
@@ -238,7 +241,7 @@ cat > "$WORK/start-api.sh" <<EOF
 echo "=== start \$(date -u +%H:%M:%S.%N)" >> "$WORK/api.log"
 env GATEHOUSE_ISSUER="$ISSUER" API_PORT=$API_PORT API_CLUSTER_NAME="$CLUSTER" API_CLUSTER_HOST=$HOST_IP API_CLUSTER_PORT=$API_HZ \\
   API_CLUSTER_MEMBERS="$MEMBERS" API_REDIS_URI="redis://127.0.0.1:$RDP_API" API_REDIS_KEY_PREFIX="$PREFIX" API_REDIS_CHANNEL="$CHANNEL" \\
-  API_REVOCATIONS_CLIENT_ID=chaos-rs API_REVOCATIONS_CLIENT_SECRET="$RS_SECRET" API_REVOCATION_MAX_STALENESS_SECONDS=60 \\
+  API_REVOCATIONS_CLIENT_ID=chaos-rs API_REVOCATIONS_CLIENT_SECRET="$RS_SECRET" \\
   "$JAVA" -Xmx256m -XX:+UseSerialGC -jar "$WORK/gatehouse-example-api.jar" >> "$WORK/api.log" 2>&1 &
 echo \$! > "$WORK/api.pid"
 EOF
@@ -246,7 +249,11 @@ chmod +x "$WORK"/start-*.sh
 
 wait_ready() { # url what seconds
   local i
-  for i in $(seq 1 $(( ${3:-120} * 4 ))); do curl -sf -m 2 "$1" >/dev/null 2>&1 && return 0; sleep 0.25; done
+  for i in $(seq 1 $(( ${3:-120} * 4 ))); do
+    curl -sf -m 2 "$1" >/dev/null 2>&1 && return 0
+    [[ -z "${4:-}" ]] || kill -0 "$(cat "$4")" 2>/dev/null || die "$2 exited; see $WORK" 2
+    sleep 0.25
+  done
   die "$2 did not become ready ($1); see $WORK" 1
 }
 
@@ -255,12 +262,13 @@ bash "$WORK/start-node-1.sh"
 # node 1 alone has no quorum (expected_members 3): wait for it to listen, then start the others
 for _ in $(seq 1 480); do curl -s -m 2 -o /dev/null "http://${NODE_IP[1]}:${NODE_HTTP[1]}/health/live" && break; sleep 0.25; done
 bash "$WORK/start-node-2.sh"; bash "$WORK/start-node-3.sh"
-for i in 1 2 3; do wait_ready "http://${NODE_IP[$i]}:${NODE_HTTP[$i]}/health/ready" "node $i" 180; done
+for i in 1 2 3; do wait_ready "http://${NODE_IP[$i]}:${NODE_HTTP[$i]}/health/ready" "node $i" 180 "$WORK/node-$i.pid"; done
 log "starting the example API"
 bash "$WORK/start-api.sh"
 for _ in $(seq 1 480); do
   code=$(curl -s -m 2 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$API_PORT/user" || true)
   [[ "$code" == 401 ]] && break
+  kill -0 "$(cat "$WORK/api.pid")" 2>/dev/null || die "the API exited; see $WORK/api.log" 2
   sleep 0.25
 done
 [[ "$code" == 401 ]] || die "the API did not become ready (last answer $code); see $WORK/api.log"
