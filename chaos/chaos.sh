@@ -308,4 +308,6 @@ python3 "$HERE/history.py" --out "$OUT" || status=1
   echo "HEAD $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet 2>/dev/null || echo ' (dirty)'), profile $PROFILE"
 } >> "$OUT/summary.md"
 cat "$OUT/summary.md"
+# the closing line CI reads: scenarios that passed and failed their safety checks
+[[ -f "$OUT/verdict.txt" ]] && cat "$OUT/verdict.txt" || echo "chaos: 0 passed, 1 failed"
 exit $status

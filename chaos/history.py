@@ -65,6 +65,9 @@ def check(events, meta):
         if not wins:
             kinds = {e["err"] if e["st"] == 400 else str(e["st"]) for e in es}
             never["only invalid_grant" if kinds == {"invalid_grant"} else "unavailable/other"] += 1
+    held = collections.Counter("%s:%s" % (e["node"], e["st"] if e["st"] != 400 else e["err"]) for e in by["redeem"] if e.get("held"))
+    if held:
+        f["codes issued before the pause, answers after the resume (node:answer)"] = dict(sorted(held.items()))
     f["code races"] = len(redeems)
     f["redemption attempts"] = len(by["redeem"])
     f["double redemptions"] = doubles
@@ -93,6 +96,10 @@ def check(events, meta):
     f["revocations acknowledged"] = len(acked)
     f["revocations refused/failed"] = dict(collections.Counter(str(e["st"]) for e in by["revoke"] if e["st"] != 200))
     f["/revoke latency p50 / p99 / max"] = "%s / %s / %s" % (ms(pct(lat, 50)), ms(pct(lat, 99)), ms(max(lat) if lat else None))
+    by_phase = collections.defaultdict(list)
+    for e in by["revoke"]:
+        by_phase[e["phase"]].append(e["t1"] - e["t0"])
+    f["/revoke latency max by phase"] = {p: ms(max(x)) for p, x in by_phase.items()}
     late = collections.Counter()
     early = collections.Counter()
     obs_st = collections.Counter()
@@ -170,11 +177,12 @@ def check(events, meta):
     for e in sorted(by["ready"], key=lambda e: e["t"]):
         n = e["node"]
         bad = e["st"] != 200
-        if bad and not state.get(n):
-            state[n] = (e["t"], e.get("down") or [e["st"]])
-        elif not bad and state.get(n):
+        why_now = e.get("down") or [e["st"]]
+        if state.get(n) and (not bad or state[n][1] != why_now):
             s, why = state.pop(n)
             intervals[n].append("%+.1f..%+.1f s %s" % (s - t_ref, e["t"] - t_ref, "/".join(map(str, why))))
+        if bad and not state.get(n):
+            state[n] = (e["t"], why_now)
     for n, (s, why) in state.items():
         if s:
             intervals[n].append("%+.1f..end %s" % (s - t_ref, "/".join(map(str, why))))
@@ -224,6 +232,9 @@ def main():
         "PASS" if total_v == 0 else "FAIL", len(verdicts), total_v))
     with open(os.path.join(args.out, "summary.md"), "w") as fh:
         fh.write("\n".join(lines) + "\n")
+    failed = sum(1 for v in verdicts.values() if v)
+    with open(os.path.join(args.out, "verdict.txt"), "w") as fh:
+        fh.write("chaos: %d passed, %d failed\n" % (len(verdicts) - failed, failed))
     sys.exit(0 if total_v == 0 else 1)
 
 

@@ -22,12 +22,15 @@ from gh import Deployment, Gatehouse, History, Http, error_of, h, now  # noqa: E
 
 PROFILES = {
     # seconds and sizes; ci must keep the whole run under ~6 minutes on 2 cores
-    "ci": dict(before=4, after=6, race=6, batch=4, pace=0.25, crash_down=6, pause=20, partition=20, dep_fault=7,
+    "ci": dict(before=3, after=5, race=6, batch=4, pace=0.25, crash_down=6, pause=20, partition=15, dep_fault=6,
                api_revocations=40, clock_skew="+20s", rolling_gap=2, refresh_race=6),
     "long": dict(before=10, after=20, race=16, batch=8, pace=0.1, crash_down=20, pause=25, partition=60, dep_fault=30,
                  api_revocations=200, clock_skew="+20s", rolling_gap=5, refresh_race=16),
 }
 ALL = ["crash", "pause", "partition", "redis", "postgres", "api-restart", "rolling", "clock"]
+# libfaketime slows the JVM's start several-fold (every clock read is intercepted): the clock scenario runs in
+# the long profile only unless CHAOS_CLOCK=1
+CI_DEFAULT = [s for s in ALL if s != "clock"]
 
 
 def log(msg):
@@ -379,8 +382,9 @@ class Scenario:
         while not self.stop.is_set():
             async def one(node):
                 t0 = now()
-                st, j = await self.gh.ready(node, timeout=1.5)
-                down = sorted(k for k, v in (j or {}).items() if v == "DOWN") if isinstance(j, dict) else []
+                st, j = await self.gh.ready(node, timeout=3)
+                checks = (j or {}).get("checks") if isinstance(j, dict) else None
+                down = sorted(k for k, v in (checks or {}).items() if v == "DOWN")
                 self.rec(w="ready", node=node, t=t0, st=st, down=down)
             await asyncio.gather(*(one(n) for n in self.dep.nodes))
             await asyncio.sleep(0.1)
@@ -548,7 +552,7 @@ async def dependency(sc, cl, px, dep, modes):
         t_f = now()
         await px.mode(pattern, mode, ms)
         sc.rec(w="inject", t=t_f, what="%s %s %s" % (pattern, mode, ms or ""))
-        if dep == "pg":
+        if dep == "pg" and mode != "delay":
             # time to the first 503 (a direct probe that needs the database: an admin read of a client)
             sc.figures["first_503_after_%s_s" % mode] = await first_503(sc, t_f, sc.p["dep_fault"] + 10)
             nr = await sc.wait_ready("n2", sc.p["dep_fault"] + 10, want="down")
@@ -680,7 +684,7 @@ async def s_clock(sc, cl, px):
     await asyncio.get_running_loop().run_in_executor(None, cl.wait_exit, "n3", 60)
     t0 = now()
     sc.rec(w="inject", t=t0, what="n3 restarted with clock " + skew)
-    sc.figures["n3_ready_with_skew_s"] = await sc.start_node(cl, "n3", faketime=skew)
+    sc.figures["n3_ready_with_skew_s"] = await sc.start_node(cl, "n3", timeout=300, faketime=skew)
     sc.down.discard("n3")
     await sc.sleep(sc.p["dep_fault"] + 5)
     sc.set_phase("heal")
@@ -705,7 +709,7 @@ async def run(args):
     prof = PROFILES[env["profile"]]
     dep = Deployment(env)
     cl = Cluster(env)
-    only = args.only.split() if args.only else ALL
+    only = args.only.split() if args.only else (CI_DEFAULT if env["profile"] == "ci" and os.environ.get("CHAOS_CLOCK") != "1" else ALL)
     failed = []
     for name in only:
         if name == "partition" and not env.get("nft"):
