@@ -247,22 +247,35 @@ echo \$! > "$WORK/api.pid"
 EOF
 chmod +x "$WORK"/start-*.sh
 
-wait_ready() { # url what seconds
-  local i
-  for i in $(seq 1 $(( ${3:-120} * 4 ))); do
-    curl -sf -m 2 "$1" >/dev/null 2>&1 && return 0
-    [[ -z "${4:-}" ]] || kill -0 "$(cat "$4")" 2>/dev/null || die "$2 exited; see $WORK" 2
+STARTS_EXITED=0
+wait_node() { # i: until node i's /health/ready is 200; a node that exits during its start is started again
+  local i=$1 n
+  for n in $(seq 1 720); do
+    curl -sf -m 2 "http://${NODE_IP[$i]}:${NODE_HTTP[$i]}/health/ready" >/dev/null 2>&1 && return 0
+    if ! kill -0 "$(cat "$WORK/node-$i.pid")" 2>/dev/null; then
+      STARTS_EXITED=$((STARTS_EXITED + 1))
+      (( STARTS_EXITED <= 6 )) || die "nodes keep exiting during their start; see $WORK/node-$i.log" 2
+      log "node $i exited during its start ($(grep -m1 'failed to start' "$WORK/node-$i.log" | tail -c 120)); starting it again"
+      bash "$WORK/start-node-$i.sh"
+    fi
     sleep 0.25
   done
-  die "$2 did not become ready ($1); see $WORK" 1
+  die "node $i did not become ready; see $WORK/node-$i.log"
+}
+wait_live() { # i
+  local n
+  for n in $(seq 1 480); do curl -s -m 2 -o /dev/null "http://${NODE_IP[$1]}:${NODE_HTTP[$1]}/health/live" && return 0; sleep 0.25; done
 }
 
 log "starting node 1 (cluster $CLUSTER, schema $SCHEMA, redis prefix $PREFIX)"
 bash "$WORK/start-node-1.sh"
-# node 1 alone has no quorum (expected_members 3): wait for it to listen, then start the others
-for _ in $(seq 1 480); do curl -s -m 2 -o /dev/null "http://${NODE_IP[1]}:${NODE_HTTP[1]}/health/live" && break; sleep 0.25; done
-bash "$WORK/start-node-2.sh"; bash "$WORK/start-node-3.sh"
-for i in 1 2 3; do wait_ready "http://${NODE_IP[$i]}:${NODE_HTTP[$i]}/health/ready" "node $i" 180 "$WORK/node-$i.pid"; done
+# one at a time (the first one migrates the schema); none is ready before a majority (2 of 3) has joined
+wait_live 1
+bash "$WORK/start-node-2.sh"
+wait_live 2
+bash "$WORK/start-node-3.sh"
+for i in 1 2 3; do wait_node "$i"; done
+echo "$STARTS_EXITED" > "$OUT/starts-exited.txt"
 log "starting the example API"
 bash "$WORK/start-api.sh"
 for _ in $(seq 1 480); do
