@@ -91,6 +91,8 @@ class Proxy:
         self.conns.add(entry)
         try:
             await asyncio.gather(self.pump(reader, uw), self.pump(ur, writer))
+        except asyncio.CancelledError:
+            pass  # shutting down
         finally:
             self.conns.discard(entry)
             close(writer)

@@ -511,9 +511,10 @@ async def s_pause(sc, cl, px):
                 rec["ra"] = a.headers.get("retry-after")
             sc.rec(**rec)
         await asyncio.gather(*(one(n) for n in order))
+    ready = asyncio.create_task(sc.wait_ready("n1", 90))
     await asyncio.gather(*(race_held(c, v) for c, v in held))
     sc.figures["held_codes"] = len(held)
-    sc.figures["n1_ready_after_resume_s"] = await sc.wait_ready("n1", 90)
+    sc.figures["n1_ready_after_resume_s"] = await ready
     sc.down.discard("n1")
     sc.set_phase("after")
     await sc.sleep(sc.p["after"])
