@@ -79,14 +79,8 @@ BR="ghc${ID}br"
 NS_PREFIX="ghc${ID}"
 PROXY_PID=""; API_PID=""
 
-free_port() {
-  local p i
-  for i in $(seq 1 200); do
-    p=$(( 20000 + RANDOM % 20000 ))
-    ss -Hltn "sport = :$p" 2>/dev/null | grep -q . || { echo "$p"; return 0; }
-  done
-  die "no free port found"
-}
+# free_port, generate_keyset
+source "$ROOT/bench/loopback.sh"
 
 cleanup() {
   local rc=$?
@@ -199,13 +193,7 @@ users:
 EOF
 
 log "generating the key set"
-KEYS_PORT=$(free_port)
-GATEHOUSE_HTTP_PORT=$KEYS_PORT GATEHOUSE_ISSUER="http://127.0.0.1:$KEYS_PORT" GATEHOUSE_KEYS_DATA_DIR="$WORK/keys" \
-  GATEHOUSE_DEMO_ENABLED=false "$JAVA" -jar "$WORK/gatehouse.jar" > "$WORK/keys.log" 2>&1 &
-KP=$!
-for _ in $(seq 1 240); do [[ -s "$WORK/keys/signing-keys.json" ]] && curl -sf "http://127.0.0.1:$KEYS_PORT/health/live" >/dev/null && break; sleep 0.25; done
-kill "$KP"; wait "$KP" 2>/dev/null || true
-[[ -s "$WORK/keys/signing-keys.json" ]] || die "no key set was generated (see $WORK/keys.log)" 2
+generate_keyset "$JAVA" "$WORK/gatehouse.jar" "$WORK/keys" "$WORK/keys.log"
 
 ISSUER="http://127.0.0.1:$LB_PORT"
 API_PORT=$(free_port); API_HZ=$(free_port)

@@ -71,7 +71,8 @@ def check(events, meta):
     held = collections.Counter("%s:%s" % (e["node"], e["st"] if e["st"] != 400 else e["err"]) for e in by["redeem"] if e.get("held"))
     if held:
         f["codes issued before the pause, answers after the resume (node:answer)"] = dict(sorted(held.items()))
-    f["code races"] = len(redeems)
+    f["codes redeemed or tried"] = len(redeems)
+    f["code races (2 or more concurrent redemptions)"] = sum(1 for es in redeems.values() if len(es) > 1)
     f["redemption attempts"] = len(by["redeem"])
     f["double redemptions"] = doubles
     f["codes never redeemed: every answer invalid_grant (lost)"] = never["only invalid_grant"]

@@ -170,20 +170,9 @@ class Scenario:
     def live_nodes(self):
         return [n for n in self.dep.nodes if n not in self.down] or list(self.dep.nodes)
 
-    def start_workloads(self, codes=True, refresh=True, revocations=True, writes=True, readiness=True, observe=True):
-        loops = []
-        if codes:
-            loops.append(self.codes_loop())
-        if refresh:
-            loops.append(self.refresh_loop())
-        if revocations:
-            loops.append(self.revocation_loop())
-        if observe:
-            loops.append(self.observer_loop())
-        if writes:
-            loops.append(self.write_loop())
-        if readiness:
-            loops.append(self.readiness_loop())
+    def start_workloads(self):
+        loops = [self.codes_loop(), self.refresh_loop(), self.revocation_loop(), self.observer_loop(), self.write_loop(),
+                 self.readiness_loop()]
         self.tasks = [asyncio.create_task(self.guard(l)) for l in loops]
 
     async def guard(self, coro):
