@@ -251,6 +251,9 @@ def main():
     lines.insert(2, "**%s**: %d scenario(s), %d violation(s) of the safety properties%s." % (
         "PASS" if total_v == 0 else "FAIL", len(verdicts), total_v,
         "; %d occurrence(s) of known open findings, listed as KNOWN below" % known if known else ""))
+    info = os.path.join(args.out, "run-info.txt")  # machine, load, commit: written by chaos.sh
+    if os.path.exists(info):
+        lines += ["", open(info).read().rstrip()]
     with open(os.path.join(args.out, "summary.md"), "w") as fh:
         fh.write("\n".join(lines) + "\n")
     failed = sum(1 for v in verdicts.values() if v)

@@ -428,6 +428,12 @@ class Scenario:
         except asyncio.TimeoutError:
             pass
 
+    async def finish(self):
+        """The "after" phase: the workloads run on a healed deployment for a while, then stop."""
+        self.set_phase("after")
+        await self.sleep(self.p["after"])
+        await self.stop_workloads()
+
     def save(self):
         with open(os.path.join(self.dir, "figures.json"), "w") as f:
             json.dump({"figures": self.figures, "meta": self.meta}, f, indent=1, sort_keys=True)
@@ -456,9 +462,7 @@ async def s_crash(sc, cl, px):
     sc.rec(w="inject", t=t_start, what="restart n1")
     sc.figures["n1_ready_after_restart_s"] = await sc.start_node(cl, "n1")
     sc.down.discard("n1")
-    sc.set_phase("after")
-    await sc.sleep(sc.p["after"])
-    await sc.stop_workloads()
+    await sc.finish()
     sc.figures["t_kill"] = t_kill
     sc.figures["t_restart"] = t_start
 
@@ -505,9 +509,7 @@ async def s_pause(sc, cl, px):
     sc.figures["held_codes"] = len(held)
     sc.figures["n1_ready_after_resume_s"] = await ready
     sc.down.discard("n1")
-    sc.set_phase("after")
-    await sc.sleep(sc.p["after"])
-    await sc.stop_workloads()
+    await sc.finish()
     sc.figures.update(t_stop=t_stop, t_cont=t_cont)
 
 
@@ -526,9 +528,7 @@ async def s_partition(sc, cl, px):
     cl.heal_network("n1")
     sc.rec(w="inject", t=t_heal, what="heal partition")
     sc.figures["n1_ready_after_heal_s"] = await sc.wait_ready("n1", 240)
-    sc.set_phase("after")
-    await sc.sleep(sc.p["after"])
-    await sc.stop_workloads()
+    await sc.finish()
     sc.figures.update(t_cut=t_cut, t_heal=t_heal)
 
 
@@ -555,9 +555,7 @@ async def dependency(sc, cl, px, dep, modes):
         rs = [await sc.wait_ready(n, 60) for n in sc.dep.nodes]
         sc.figures["all_ready_after_heal_%s_s" % mode] = None if None in rs else round(now() - t_h, 2)
         await sc.sleep(3)
-    sc.set_phase("after")
-    await sc.sleep(sc.p["after"])
-    await sc.stop_workloads()
+    await sc.finish()
 
 
 async def first_503(sc, t_f, timeout):
@@ -655,9 +653,7 @@ async def s_rolling(sc, cl, px):
         times[n] = dict(not_ready_s=nr, exit_s=round(t_exit - t0, 2) if exited else None, ready_after_start_s=r)
         await sc.sleep(sc.p["rolling_gap"])
     sc.figures["rolling"] = times
-    sc.set_phase("after")
-    await sc.sleep(sc.p["after"])
-    await sc.stop_workloads()
+    await sc.finish()
 
 
 async def s_clock(sc, cl, px):
@@ -683,9 +679,7 @@ async def s_clock(sc, cl, px):
     await asyncio.get_running_loop().run_in_executor(None, cl.wait_exit, "n3", 60)
     sc.figures["n3_ready_without_skew_s"] = await sc.start_node(cl, "n3")
     sc.down.discard("n3")
-    sc.set_phase("after")
-    await sc.sleep(sc.p["after"])
-    await sc.stop_workloads()
+    await sc.finish()
     sc.figures["skew"] = skew
 
 
