@@ -75,7 +75,7 @@ def check(events, meta, scenario=""):
             never["only invalid_grant" if kinds == {"invalid_grant"} else "unavailable/other"] += 1
     held = collections.Counter("%s:%s" % (e["node"], e["st"] if e["st"] != 400 else e["err"]) for e in by["redeem"] if e.get("held"))
     if held:
-        f["codes issued before the pause, answers after the resume (node:answer)"] = dict(sorted(held.items()))
+        f["held codes (issued before the fault), answers after it (node:answer)"] = dict(sorted(held.items()))
     f["codes redeemed or tried"] = len(redeems)
     f["code races (2 or more concurrent redemptions)"] = sum(1 for es in redeems.values() if len(es) > 1)
     f["redemption attempts"] = len(by["redeem"])
