@@ -166,7 +166,7 @@ if [[ "$NETNS" == 1 ]]; then
 fi
 
 # ---- seed, keys -----------------------------------------------------------------------------------------
-rnd() { head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9'; }
+rnd() { local s; s=$(head -c 48 /dev/urandom | base64 -w0 | tr -dc 'A-Za-z0-9'); echo "${s:0:40}"; }  # secrets >= 32 characters
 CC_SECRET="cc-$(rnd)"; RS_SECRET="rs-$(rnd)"; ADMIN_SECRET="ad-$(rnd)"; USER_PASSWORD="pw-$(rnd)"
 cat > "$WORK/seed.yaml" <<EOF
 clients:
