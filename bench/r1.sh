@@ -52,14 +52,8 @@ mkdir -p "$OUT"
 WORK="$(mktemp -d /tmp/gatehouse-r1.XXXXXX)"
 cp "$GH_JAR" "$BENCH_JAR" "$API_JAR" "$WORK/"
 
-free_port() {
-  local p i
-  for i in $(seq 1 200); do
-    p=$(( 20000 + RANDOM % 20000 ))
-    ss -Hltn "sport = :$p" 2>/dev/null | grep -q . || { echo "$p"; return 0; }
-  done
-  die "no free port found"
-}
+# free_port, generate_keyset
+source "$HERE/loopback.sh"
 
 SCHEMA="gh_r1_$(date +%s)_$RANDOM"
 PREFIX="gh-r1-$STAMP-$RANDOM:"
@@ -99,13 +93,7 @@ EOF
 
 # one key set for both nodes: generated once by the embedded default, then mounted by file
 log "generating the key set"
-KEYS_PORT=$(free_port)
-GATEHOUSE_HTTP_PORT=$KEYS_PORT GATEHOUSE_ISSUER="http://127.0.0.1:$KEYS_PORT" GATEHOUSE_KEYS_DATA_DIR="$WORK/keys" \
-  GATEHOUSE_DEMO_ENABLED=false "$JAVA" -jar "$WORK/gatehouse.jar" > "$OUT/keys.log" 2>&1 &
-KP=$!
-for _ in $(seq 1 120); do [[ -s "$WORK/keys/signing-keys.json" ]] && curl -sf "http://127.0.0.1:$KEYS_PORT/health/live" >/dev/null && break; sleep 0.25; done
-kill "$KP"; wait "$KP" 2>/dev/null || true
-[[ -s "$WORK/keys/signing-keys.json" ]] || die "no key set was generated (see $OUT/keys.log)"
+generate_keyset "$JAVA" "$WORK/gatehouse.jar" "$WORK/keys" "$OUT/keys.log"
 
 PORT_A=$(free_port); PORT_B=$(free_port); PORT_API=$(free_port)
 HZ_A=$(free_port); HZ_B=$(free_port); HZ_API=$(free_port)

@@ -208,14 +208,8 @@ spawn_bg() { # like spawn_fg, but returns at once; the PID is in SPAWNED
 
 b64url_decode() { local s="${1//-/+}"; s="${s//_//}"; while [ $(( ${#s} % 4 )) -ne 0 ]; do s="$s="; done; printf '%s' "$s" | base64 -d 2>/dev/null; }
 
-free_port() {
-  local p i
-  for i in $(seq 1 200); do
-    p=$(( 20000 + RANDOM % 20000 ))
-    ss -Hltn "sport = :$p" 2>/dev/null | grep -q . || { echo "$p"; return 0; }
-  done
-  die "no free port found"
-}
+# free_port
+source "$HERE/loopback.sh"
 
 # ---- measurements ----------------------------------------------------------------------------------------------
 CLK="$(getconf CLK_TCK)"
