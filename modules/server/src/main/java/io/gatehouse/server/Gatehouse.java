@@ -13,7 +13,7 @@ import io.gatehouse.core.service.IntrospectionService;
 import io.gatehouse.core.service.RevocationService;
 import io.gatehouse.core.service.BearerAuthorizer;
 import io.gatehouse.core.revocation.RevocationHub;
-import io.gatehouse.core.revocation.RevocationList;
+import io.gatehouse.core.revocation.DurableRevocationList;
 import io.gatehouse.core.store.memory.InMemoryRevocationList;
 import io.gatehouse.server.observe.Telemetry;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -130,7 +130,7 @@ public final class Gatehouse {
    * revocation list is this process's memory.
    */
   private record Stores(ClientRegistry clients, UserStore users, ConsentStore consents, RefreshTokenStore refreshTokens,
-      RevocationList revocations, boolean revocationsLocal, io.gatehouse.core.store.CodeRedemptionLedger redeemedCodes, Runnable close) {}
+      DurableRevocationList revocations, boolean revocationsLocal, io.gatehouse.core.store.CodeRedemptionLedger redeemedCodes, Runnable close) {}
 
   private static Future<Stores> openStores(Vertx vertx, GatehouseConfig config) {
     if (config.store().type() == StoreType.MEMORY) {

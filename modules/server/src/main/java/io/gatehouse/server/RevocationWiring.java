@@ -5,7 +5,7 @@ import io.gatehouse.core.revocation.EventBusRevocationChannel;
 import io.gatehouse.core.revocation.RevocationCache;
 import io.gatehouse.core.revocation.RevocationChannel;
 import io.gatehouse.core.revocation.RevocationHub;
-import io.gatehouse.core.revocation.RevocationList;
+import io.gatehouse.core.revocation.DurableRevocationList;
 import io.gatehouse.server.config.GatehouseConfig;
 import io.gatehouse.store.redis.RedisRevocationCache;
 import io.gatehouse.store.redis.RedisRevocationChannel;
@@ -25,7 +25,7 @@ import java.util.UUID;
 final class RevocationWiring {
   private RevocationWiring() {}
 
-  static Future<RevocationHub> open(Vertx vertx, GatehouseConfig config, RevocationList durable, boolean durableIsLocal, Clock clock,
+  static Future<RevocationHub> open(Vertx vertx, GatehouseConfig config, DurableRevocationList durable, boolean durableIsLocal, Clock clock,
       io.gatehouse.server.observe.Telemetry telemetry) {
     List<RevocationChannel> channels = new ArrayList<>();
     channels.add(new EventBusRevocationChannel(vertx));
@@ -41,10 +41,11 @@ final class RevocationWiring {
     }
     GatehouseConfig.Revocations r = config.revocation();
     RevocationHub hub = new RevocationHub(vertx, new DenySet(), durable, durableIsLocal, cache, channels, clock,
-        new RevocationHub.Settings(r.resyncInterval(), r.maxStaleness(), r.maxPause(), System::nanoTime), UUID.randomUUID().toString());
+        new RevocationHub.Settings(r.resyncInterval(), r.maxStaleness(), r.maxPause(), System::nanoTime, r.catchUpInterval()), UUID.randomUUID().toString());
     hub.onLag(telemetry::propagationLag);
     hub.onRevoked(telemetry::revoked);
     hub.onPropagationFailure(telemetry::revocationNotPropagated);
+    hub.onCaughtUp(telemetry::revocationsCaughtUp);
     RedisRevocationCache toClose = redisCache;
     return hub.start().map(v -> hub).recover(e -> {
       hub.close();

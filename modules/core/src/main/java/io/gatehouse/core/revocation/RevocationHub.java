@@ -37,6 +37,13 @@ import org.slf4j.LoggerFactory;
  *       warm start; at least every {@code maxStaleness} from the durable list even when the cache says it
  *       is complete, refilling it (so a cache that missed writes of a node that stopped is short for that
  *       long at most). A resync only ever adds: nothing but expiry removes an entry.
+ *   <li><b>Catch-up</b> every {@code catchUpInterval} (not for the embedded default): the durable list's
+ *       change feed ({@link DurableRevocationList#changesSince}) from the cursor of the last catch-up; the first
+ *       catch-up, and one with more than {@value #CATCH_UP_LIMIT} changes, reads the whole list. An entry
+ *       that covers more than the deny-set did is one no event brought (its node died between its durable
+ *       write and its publish, or the event is still on its way): it is applied and propagated again from
+ *       here (the cache, every channel), so the other nodes, the cache and the resource servers have it
+ *       within about one interval (issue 12, chaos finding K1). A successful catch-up counts as a sync.
  *   <li><b>Vouching</b> ({@link #vouched}): the node vouches for its deny-set while its last
  *       successful sync is at most {@code maxStaleness} old and no pause of the process longer than
  *       {@code maxPause} ({@link PauseDetector}, on the monotonic ticker) was noticed since the last
@@ -53,12 +60,23 @@ public final class RevocationHub implements Revoker {
    * the longest pause of this process ({@link PauseDetector}, on the monotonic {@code ticker}) after
    * which it stops vouching until a resync after the resume.
    */
-  public record Settings(Duration resyncInterval, Duration maxStaleness, Duration maxPause, LongSupplier ticker) {
-    /** The default pause bound, {@link #DEFAULT_MAX_PAUSE}, on {@code System::nanoTime}. */
+  public record Settings(Duration resyncInterval, Duration maxStaleness, Duration maxPause, LongSupplier ticker, Duration catchUpInterval) {
+    /** The default pause bound, {@link #DEFAULT_MAX_PAUSE}, on {@code System::nanoTime}, and the default catch-up interval. */
     public Settings(Duration resyncInterval, Duration maxStaleness) {
       this(resyncInterval, maxStaleness, DEFAULT_MAX_PAUSE, System::nanoTime);
     }
+
+    /** The default catch-up interval, {@link #DEFAULT_CATCH_UP_INTERVAL}. */
+    public Settings(Duration resyncInterval, Duration maxStaleness, Duration maxPause, LongSupplier ticker) {
+      this(resyncInterval, maxStaleness, maxPause, ticker, DEFAULT_CATCH_UP_INTERVAL);
+    }
   }
+
+  /** The default of {@code revocation.catch_up_interval}. */
+  public static final Duration DEFAULT_CATCH_UP_INTERVAL = Duration.ofSeconds(1);
+
+  /** The most changes one catch-up reads from the durable list's feed; with more it reads the whole list. */
+  static final int CATCH_UP_LIMIT = 10_000;
 
   /** The default of {@code revocation.max_pause}. */
   public static final Duration DEFAULT_MAX_PAUSE = Duration.ofSeconds(5);
@@ -77,7 +95,7 @@ public final class RevocationHub implements Revoker {
 
   private final Vertx vertx;
   private final DenySet denySet;
-  private final RevocationList durable;
+  private final DurableRevocationList durable;
   private final boolean durableIsLocal;
   private final RevocationCache cache;
   private final List<RevocationChannel> channels;
@@ -90,6 +108,11 @@ public final class RevocationHub implements Revoker {
   /** When (by the clock, epoch ms) the cache was last filled from the durable list: set at construction, so a warm start still reads the cache. */
   private volatile long lastCacheRefillMillis;
   private volatile LongConsumer lagListener = lag -> {};
+  private volatile LongConsumer caughtUpListener = n -> {};
+  /** The durable list's change-feed cursor of the last successful catch-up, or -1 before the first. */
+  private long changeCursor = -1; // guarded by this
+  private boolean catchingUp; // guarded by this
+  private long catchUpTimer = -1;
   private volatile java.util.function.Consumer<Revocation> revokedListener = r -> {};
   private volatile java.util.function.Consumer<String> propagationFailureListener = target -> {};
   private Future<Void> syncing; // guarded by this
@@ -116,7 +139,7 @@ public final class RevocationHub implements Revoker {
    * @param durableIsLocal the durable list is this process's memory (no other node can write it)
    * @param cache the shared cache, or null when there is none
    */
-  public RevocationHub(Vertx vertx, DenySet denySet, RevocationList durable, boolean durableIsLocal, RevocationCache cache,
+  public RevocationHub(Vertx vertx, DenySet denySet, DurableRevocationList durable, boolean durableIsLocal, RevocationCache cache,
       List<RevocationChannel> channels, Clock clock, Settings settings, String nodeId) {
     this.vertx = vertx;
     this.denySet = denySet;
@@ -145,6 +168,9 @@ public final class RevocationHub implements Revoker {
         }
         resync();
       });
+      if (!durableIsLocal && !settings.catchUpInterval().isZero()) {
+        catchUpTimer = vertx.setPeriodic(settings.catchUpInterval().toMillis(), t -> catchUp());
+      }
       LOG.info("deny-set loaded: {} entr(ies); channels {}", denySet.size(), channels.stream().map(RevocationChannel::name).toList());
     }).mapEmpty();
   }
@@ -188,7 +214,18 @@ public final class RevocationHub implements Revoker {
       revokedListener.accept(revocation);
       // recorded: what follows runs in the background, so a silent Redis never holds the answer (each of
       // its calls is bounded by the store's own timeout)
-      RevocationEvent event = new RevocationEvent(revocation, nodeId, clock.millis());
+      propagate(new RevocationEvent(revocation, nodeId, clock.millis()));
+      return null;
+    });
+  }
+
+  /**
+   * Writes {@code event}'s revocation to the cache and publishes it on every channel, in the background;
+   * what fails is kept to be propagated again ({@link #keep}).
+   */
+  private void propagate(RevocationEvent event) {
+    Revocation revocation = event.revocation();
+    {
       if (cache != null) {
         cache.add(revocation).onFailure(e -> {
           cacheStale = true;
@@ -204,8 +241,55 @@ public final class RevocationHub implements Revoker {
           keep(channel.name(), event);
         });
       }
-      return null;
-    });
+    }
+  }
+
+  /**
+   * Brings the deny-set up to the durable list from the last catch-up's cursor (see the class comment);
+   * one at a time. The cursor is taken before the read, so nothing committed in between is skipped.
+   */
+  Future<Void> catchUp() {
+    long from;
+    synchronized (this) {
+      if (closed || catchingUp) {
+        return Future.succeededFuture();
+      }
+      catchingUp = true;
+      from = changeCursor;
+    }
+    long now = clock.instant().getEpochSecond();
+    long startedMillis = clock.millis();
+    long pauseEpochAtStart = pauses.epoch();
+    return durable.changeCursor().compose(next -> {
+      Future<List<Revocation>> read = from < 0 ? durable.active(now)
+          : durable.changesSince(from, CATCH_UP_LIMIT, now).compose(c -> c.truncated() ? durable.active(now) : Future.succeededFuture(c.revocations()));
+      return read.map(entries -> {
+        int rescued = 0;
+        for (Revocation r : entries) {
+          if (denySet.apply(r)) {
+            rescued++;
+            // publishedAt 0: no lag is measured for an event whose first publish time is unknown
+            propagate(new RevocationEvent(r, nodeId, 0));
+          }
+        }
+        if (rescued > 0) {
+          caughtUpListener.accept(rescued);
+          LOG.info("caught up {} revocation(s) from the durable list that no event had brought; propagated them again", rescued);
+        }
+        synchronized (this) {
+          changeCursor = Math.max(changeCursor, next);
+        }
+        return (Void) null;
+      });
+    }).onSuccess(v -> {
+      lastSyncMillis.accumulateAndGet(startedMillis, Math::max);
+      syncedPauseEpoch.accumulateAndGet(pauseEpochAtStart, Math::max);
+    }).onFailure(e -> LOG.debug("revocation catch-up failed ({}); the resync covers it", e.getClass().getSimpleName()))
+        .onComplete(ar -> {
+          synchronized (this) {
+            catchingUp = false;
+          }
+        });
   }
 
   /**
@@ -510,6 +594,11 @@ public final class RevocationHub implements Revoker {
     this.propagationFailureListener = listener;
   }
 
+  /** Called with how many revocations a catch-up found that no event had brought (for metrics). */
+  public void onCaughtUp(LongConsumer listener) {
+    this.caughtUpListener = listener;
+  }
+
   /** Called with each received event's propagation lag in ms (for metrics and measurement). */
   public void onLag(LongConsumer listener) {
     this.lagListener = listener;
@@ -540,6 +629,9 @@ public final class RevocationHub implements Revoker {
     pauses.stop();
     if (timer >= 0) {
       vertx.cancelTimer(timer);
+    }
+    if (catchUpTimer >= 0) {
+      vertx.cancelTimer(catchUpTimer);
     }
     synchronized (pending) {
       if (retryTimer >= 0) {

@@ -21,16 +21,28 @@ import org.junit.jupiter.api.Test;
  * in-memory one, flagged as shared, so vouching depends on syncs).
  */
 class RevocationHubTest {
-  static final RevocationHub.Settings SETTINGS = new RevocationHub.Settings(Duration.ofHours(1), Duration.ofSeconds(30));
+  /** No timers that matter: the resync every hour, no periodic catch-up (tests call {@link RevocationHub#catchUp} themselves). */
+  static final RevocationHub.Settings SETTINGS = new RevocationHub.Settings(Duration.ofHours(1), Duration.ofSeconds(30),
+      RevocationHub.DEFAULT_MAX_PAUSE, System::nanoTime, Duration.ZERO);
   final Vertx vertx = Vertx.vertx();
   final MutableClock clock = new MutableClock(Instant.now());
   final InMemoryRevocationList shared = new InMemoryRevocationList();
   final AtomicBoolean down = new AtomicBoolean();
   /** The shared list, failing every call while {@link #down}. */
-  final RevocationList durable = new RevocationList() {
+  final DurableRevocationList durable = new DurableRevocationList() {
     @Override
     public Future<Void> add(Revocation r) {
       return down.get() ? Future.failedFuture(new IllegalStateException("down")) : shared.add(r);
+    }
+
+    @Override
+    public Future<Long> changeCursor() {
+      return down.get() ? Future.failedFuture(new IllegalStateException("down")) : shared.changeCursor();
+    }
+
+    @Override
+    public Future<Changes> changesSince(long cursor, int limit, long now) {
+      return down.get() ? Future.failedFuture(new IllegalStateException("down")) : shared.changesSince(cursor, limit, now);
     }
 
     @Override
@@ -149,6 +161,81 @@ class RevocationHubTest {
     Thread.sleep(100);
     assertThat(a.denySet().size()).isZero();
     assertThat(b.denySet().size()).isZero();
+  }
+
+  @Test
+  void catchUpWhenANodeRecordedARevocationAndDiedBeforePublishingThenTheOthersCoverItAndPropagateIt() throws Exception {
+    // chaos finding K1: the revoking node's durable write succeeded, its cache write and publish never happened
+    SwitchableCache cache = new SwitchableCache();
+    SwitchableChannel redis = new SwitchableChannel();
+    RevocationHub b = new RevocationHub(vertx, new DenySet(), durable, false, cache, List.of(new EventBusRevocationChannel(vertx), redis),
+        clock, SETTINGS, "b");
+    hubs.add(b);
+    await(b.start());
+    RevocationHub c = node("c");
+    java.util.concurrent.atomic.AtomicLong caughtUp = new java.util.concurrent.atomic.AtomicLong();
+    b.onCaughtUp(caughtUp::addAndGet);
+    await(b.catchUp());
+    assertThat(caughtUp.get()).as("nothing to catch up at first").isZero();
+    Revocation lost = new Revocation(Kind.TOKEN, "jti-lost", now(), now() + 600);
+
+    await(shared.add(lost));
+    await(b.catchUp());
+
+    assertThat(b.denySet().denies("jti-lost", null, null, null, now())).isTrue();
+    assertThat(caughtUp.get()).isEqualTo(1);
+    assertThat(redis.published).extracting(RevocationEvent::revocation).containsExactly(lost);
+    eventually(() -> cache.holds("jti-lost"));
+    eventually(() -> c.denySet().denies("jti-lost", null, null, null, now()));
+  }
+
+  @Test
+  void catchUpWhenTheEventAlreadyCameThenNothingIsPropagatedAgain() throws Exception {
+    RevocationHub a = node("a");
+    RevocationHub b = node("b");
+    java.util.concurrent.atomic.AtomicLong caughtUp = new java.util.concurrent.atomic.AtomicLong();
+    b.onCaughtUp(caughtUp::addAndGet);
+    await(b.catchUp());
+
+    await(a.revoke(new Revocation(Kind.GRANT, "gid-1", now(), now() + 600)));
+    eventually(() -> b.denySet().denies(null, "gid-1", null, null, now()));
+    await(b.catchUp());
+
+    assertThat(caughtUp.get()).isZero();
+  }
+
+  @Test
+  void catchUpFirstReadsTheWholeListSoWhatTheCacheMissedBeforeTheStartIsCovered() {
+    // a node that starts from a cache still marked complete, which missed a write (K1 before this node started)
+    SwitchableCache cache = new SwitchableCache();
+    cache.complete = true;
+    Revocation missed = new Revocation(Kind.SUBJECT, "alice", now(), now() + 600);
+    await(shared.add(missed));
+    RevocationHub b = new RevocationHub(vertx, new DenySet(), durable, false, cache, List.of(new EventBusRevocationChannel(vertx)), clock,
+        SETTINGS, "b");
+    hubs.add(b);
+    await(b.start());
+    assertThat(b.denySet().denies(null, null, "alice", null, now() - 1)).as("the cache's snapshot lacks it").isFalse();
+
+    await(b.catchUp());
+
+    assertThat(b.denySet().denies(null, null, "alice", null, now() - 1)).isTrue();
+    assertThat(cache.holds("alice")).as("written to the cache again").isTrue();
+  }
+
+  @Test
+  void catchUpCountsAsASyncAndAFailedOneChangesNothing() {
+    RevocationHub a = node("a");
+    clock.advance(Duration.ofSeconds(31));
+    assertThat(a.vouched()).isFalse();
+
+    down.set(true);
+    assertThat(a.catchUp().failed()).isTrue();
+    assertThat(a.vouched()).isFalse();
+
+    down.set(false);
+    await(a.catchUp());
+    assertThat(a.vouched()).isTrue();
   }
 
   @Test

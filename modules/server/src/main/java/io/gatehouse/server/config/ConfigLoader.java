@@ -190,7 +190,9 @@ public final class ConfigLoader {
     // a longer pause than max_staleness is caught by the staleness rule anyway: the shorter of the two applies
     Duration maxPause = duration("revocation.max_pause", Duration.ofMillis(100), Duration.ofHours(1));
     maxPause = maxPause.compareTo(staleness) > 0 ? staleness : maxPause;
-    return new GatehouseConfig.Revocations(resync, staleness, failClosed, maxPause);
+    // how often a node reads the durable list's change feed (issue 12, chaos finding K1)
+    Duration catchUp = duration("revocation.catch_up_interval", Duration.ofMillis(100), Duration.ofMinutes(10));
+    return new GatehouseConfig.Revocations(resync, staleness, failClosed, maxPause, catchUp);
   }
 
   private GatehouseConfig.Redis redis() {

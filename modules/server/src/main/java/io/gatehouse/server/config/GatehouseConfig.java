@@ -20,7 +20,7 @@ public record GatehouseConfig(
 
   /** The deny-set's upkeep, and what introspection answers when the node cannot vouch for it. */
   public record Revocations(Duration resyncInterval, Duration maxStaleness, io.gatehouse.core.service.IntrospectionService.FailClosed failClosed,
-      Duration maxPause) {}
+      Duration maxPause, Duration catchUpInterval) {}
 
   /**
    * The Redis revocation cache and channel; {@code enabled} false runs without them.

@@ -216,6 +216,11 @@ public final class Telemetry {
     counter("gatehouse.revocations.not.propagated", "target", target).increment();
   }
 
+  /** Revocations a node found in the durable list's change feed that no event had brought, and propagated again. */
+  public void revocationsCaughtUp(long count) {
+    counter("gatehouse.revocations.caught.up").increment(count);
+  }
+
   public void propagationLag(long millis) {
     propagationLag.record(millis);
   }

@@ -114,6 +114,17 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void loadWhenRevocationCatchUpIntervalThenDefaultOneSecondAndOutOfRangeRefused() {
+    assertThat(ConfigLoader.load(List.of(), Map.of()).revocation().catchUpInterval()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(ConfigLoader.load(List.of(), Map.of("GATEHOUSE_REVOCATION_CATCH_UP_INTERVAL", "250ms")).revocation().catchUpInterval())
+        .isEqualTo(Duration.ofMillis(250));
+    assertThatThrownBy(() -> ConfigLoader.load(List.of(), Map.of("GATEHOUSE_REVOCATION_CATCH_UP_INTERVAL", "10ms")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("'revocation.catch_up_interval'");
+    assertThatThrownBy(() -> ConfigLoader.load(List.of(), Map.of("GATEHOUSE_REVOCATION_CATCH_UP_INTERVAL", "11m")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("'revocation.catch_up_interval'");
+  }
+
+  @Test
   void loadWhenConnectionBoundsOutOfRangeThenMessageNamesKey() {
     assertThatThrownBy(() -> ConfigLoader.load(List.of(), Map.of("GATEHOUSE_HTTP_MAX_CONNECTIONS_PER_ADDRESS", "20000")))
         .isInstanceOf(ConfigException.class).hasMessageContaining("'http.max_connections_per_address'")

@@ -1,14 +1,14 @@
 package io.gatehouse.store.contract;
 
-import io.gatehouse.core.revocation.RevocationList;
+import io.gatehouse.core.revocation.DurableRevocationList;
 import io.gatehouse.core.store.memory.InMemoryRevocationList;
 
-/** Runs the {@link RevocationListContract} on the embedded in-memory adapter. */
-class InMemoryRevocationListContractTest extends RevocationListContract {
-  private final RevocationList store = new InMemoryRevocationList();
+/** Runs the {@link DurableRevocationListContract} on the embedded in-memory adapter. */
+class InMemoryRevocationListContractTest extends DurableRevocationListContract {
+  private final DurableRevocationList store = new InMemoryRevocationList();
 
   @Override
-  protected RevocationList revocations() {
+  protected DurableRevocationList revocations() {
     return store;
   }
 }

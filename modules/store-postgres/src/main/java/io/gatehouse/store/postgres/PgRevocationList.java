@@ -1,7 +1,7 @@
 package io.gatehouse.store.postgres;
 
 import io.gatehouse.core.revocation.Revocation;
-import io.gatehouse.core.revocation.RevocationList;
+import io.gatehouse.core.revocation.DurableRevocationList;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Row;
@@ -22,18 +22,31 @@ import java.util.Objects;
  *       row the previous one committed, so the row ends as the merge of all of them in any order.
  *   <li>{@link #active} answers the rows with {@code expires_at > now}; {@link #purgeExpired} deletes
  *       those with {@code expires_at <= now} (both served by {@code revocations_expires_at_idx}).
+ *   <li>The change feed ({@code V8__revocations_change_feed.sql}): every add stamps its row with its
+ *       transaction id ({@code changed_xid}); {@link #changeCursor} is the xmin of the current snapshot
+ *       (every transaction below it has committed or aborted), so rows with {@code changed_xid >= cursor}
+ *       include every change that commits after the cursor was taken, in whatever order transactions
+ *       commit (a sequence would not: a lower number may commit after a higher one was read).
+ *       Transaction ids are 64-bit ({@code xid8}): they never wrap.
  * </ul>
  *
  * Every statement is prepared with bound parameters. A database failure fails the returned future
  * (and a failed {@link #add} has recorded nothing: the statement is its own transaction); it is never
  * turned into "nothing revoked".
  */
-public final class PgRevocationList implements RevocationList {
+public final class PgRevocationList implements DurableRevocationList {
   static final String ADD =
       "INSERT INTO revocations AS r (kind, value, revoked_at, expires_at) VALUES ($1, $2, $3, $4)"
           + " ON CONFLICT (kind, value) DO UPDATE SET"
           + " revoked_at = GREATEST(r.revoked_at, EXCLUDED.revoked_at),"
-          + " expires_at = GREATEST(r.expires_at, EXCLUDED.expires_at)";
+          + " expires_at = GREATEST(r.expires_at, EXCLUDED.expires_at),"
+          + " changed_xid = pg_current_xact_id()";
+
+  /** The oldest transaction still running (or the next to start): every transaction below it has ended. */
+  static final String CHANGE_CURSOR = "SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS cursor";
+
+  static final String CHANGES_SINCE = "SELECT kind, value, revoked_at, expires_at FROM revocations"
+      + " WHERE changed_xid >= $1::text::xid8 AND expires_at > $2 LIMIT $3";
 
   static final String ACTIVE = "SELECT kind, value, revoked_at, expires_at FROM revocations WHERE expires_at > $1";
 
@@ -74,21 +87,34 @@ public final class PgRevocationList implements RevocationList {
   }
 
   @Override
+  public Future<Long> changeCursor() {
+    return pool.execute(CHANGE_CURSOR).map(rows -> Long.parseLong(rows.iterator().next().getString("cursor")));
+  }
+
+  @Override
+  public Future<Changes> changesSince(long cursor, int limit, long now) {
+    if (cursor < 0 || limit < 1) {
+      throw new IllegalArgumentException("cursor must be >= 0 and limit >= 1");
+    }
+    // one more than asked: whether there were more
+    return pool.execute(CHANGES_SINCE, Tuple.of(Long.toString(cursor), now, limit + 1)).map(rows -> {
+      List<Revocation> changed = revocations(rows);
+      return changed.size() > limit ? new Changes(List.of(), true) : new Changes(changed, false);
+    });
+  }
+
+  @Override
   public Future<List<Revocation>> active(long now) {
-    return pool.execute(ACTIVE, Tuple.of(now))
-        .map(
-            rows -> {
-              List<Revocation> active = new ArrayList<>(rows.size());
-              for (Row row : rows) {
-                active.add(
-                    new Revocation(
-                        Revocation.Kind.fromWire(row.getString("kind")),
-                        row.getString("value"),
-                        row.getLong("revoked_at"),
-                        row.getLong("expires_at")));
-              }
-              return active;
-            });
+    return pool.execute(ACTIVE, Tuple.of(now)).map(PgRevocationList::revocations);
+  }
+
+  private static List<Revocation> revocations(Iterable<Row> rows) {
+    List<Revocation> out = new ArrayList<>();
+    for (Row row : rows) {
+      out.add(new Revocation(Revocation.Kind.fromWire(row.getString("kind")), row.getString("value"), row.getLong("revoked_at"),
+          row.getLong("expires_at")));
+    }
+    return out;
   }
 
   @Override

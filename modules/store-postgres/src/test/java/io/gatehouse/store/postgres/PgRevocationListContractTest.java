@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.core.revocation.Revocation;
 import io.gatehouse.core.revocation.Revocation.Kind;
-import io.gatehouse.core.revocation.RevocationList;
-import io.gatehouse.store.contract.RevocationListContract;
+import io.gatehouse.core.revocation.DurableRevocationList;
+import io.gatehouse.store.contract.DurableRevocationListContract;
 import io.vertx.core.Vertx;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -19,13 +19,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Runs the {@link RevocationListContract} on {@link PgRevocationList} against a real PostgreSQL (see
+ * Runs the {@link DurableRevocationListContract} on {@link PgRevocationList} against a real PostgreSQL (see
  * {@link TestPostgres}), as two nodes: the list {@link PgStores} hands out on one Vert.x instance, and
  * a list made by {@link PgRevocationList#create} (a pool of its own) on a second Vert.x instance, both
  * on one fresh random schema that is emptied before each test and dropped afterwards. The failure
  * test uses stores whose pool has been closed.
  */
-class PgRevocationListContractTest extends RevocationListContract {
+class PgRevocationListContractTest extends DurableRevocationListContract {
   private static Vertx vertx;
   private static Vertx otherVertx;
   private static String schema;
@@ -69,17 +69,17 @@ class PgRevocationListContractTest extends RevocationListContract {
   }
 
   @Override
-  protected RevocationList revocations() {
+  protected DurableRevocationList revocations() {
     return stores.revocations();
   }
 
   @Override
-  protected RevocationList otherNode() {
+  protected DurableRevocationList otherNode() {
     return otherNode;
   }
 
   @Override
-  protected RevocationList unavailableRevocations() {
+  protected DurableRevocationList unavailableRevocations() {
     return closed.revocations();
   }
 
@@ -117,10 +117,36 @@ class PgRevocationListContractTest extends RevocationListContract {
   }
 
   @Test
+  void changesSinceAnswersAnAddThatBeganBeforeTheCursorAndCommittedAfterIt() throws SQLException {
+    // the order a sequence would get wrong: transaction A takes its stamp first and commits last
+    Revocation slow = new Revocation(Kind.TOKEN, uniqueId("jti"), T0, T0 + 600);
+    Revocation fast = new Revocation(Kind.TOKEN, uniqueId("jti"), T0, T0 + 600);
+    try (Connection a = TestPostgres.jdbc()) {
+      a.setAutoCommit(false);
+      try (var add = a.prepareStatement(PgRevocationList.ADD.replace("INTO revocations", "INTO " + schema + ".revocations")
+          .replace("$1", "?").replace("$2", "?").replace("$3", "?").replace("$4", "?"))) {
+        add.setString(1, slow.kind().wire());
+        add.setString(2, slow.value());
+        add.setLong(3, slow.revokedAt());
+        add.setLong(4, slow.expiresAt());
+        add.executeUpdate();
+      }
+      await(otherNode().add(fast));
+      long cursor = await(revocations().changeCursor());
+      assertThat(changesOf(revocations(), cursor, T0 + 1, slow.value())).as("not committed yet").isEmpty();
+
+      a.commit();
+
+      assertThat(changesOf(revocations(), cursor, T0 + 1, slow.value(), fast.value())).contains(slow);
+    }
+  }
+
+  @Test
   void activePurgeExpiredAndRevokeByClientAreServedByIndexes() throws SQLException {
     assertThat(plan("bigint", PgRevocationList.ACTIVE)).contains("revocations_expires_at_idx");
     assertThat(plan("bigint", PgRevocationList.PURGE_EXPIRED)).contains("revocations_expires_at_idx");
     assertThat(plan("text", PgRefreshTokenStore.REVOKE_BY_CLIENT)).contains("refresh_families_client");
+    assertThat(plan("text, bigint, int", PgRevocationList.CHANGES_SINCE)).contains("revocations_changed_xid_idx");
   }
 
   /** The generic plan (as a prepared statement gets) with sequential and bitmap scans discouraged. */
@@ -133,7 +159,12 @@ class PgRevocationListContractTest extends RevocationListContract {
       s.execute("SET plan_cache_mode = force_generic_plan");
       s.execute("PREPARE probe (" + type + ") AS " + sql);
       List<String> lines = new ArrayList<>();
-      try (ResultSet rs = s.executeQuery("EXPLAIN EXECUTE probe (" + (type.equals("text") ? "'x'" : "1") + ")")) {
+      String args = switch (type) {
+        case "text" -> "'x'";
+        case "bigint" -> "1";
+        default -> "'1', 1, 10";
+      };
+      try (ResultSet rs = s.executeQuery("EXPLAIN EXECUTE probe (" + args + ")")) {
         while (rs.next()) {
           lines.add(rs.getString(1));
         }
