@@ -64,6 +64,11 @@ public final class ServiceOperations {
     };
   }
 
+  /** RFC 6749 §2.3: the presented credentials authenticate a registered client, or {@code invalid_client}. */
+  private static Future<ClientRequest> authenticated(ClientAuthenticator authenticator, TokenRequest request) {
+    return authenticator.authenticate(request.clientCredentials()).map(client -> new ClientRequest(client, request.params()));
+  }
+
   private static String wire(Throwable failure) {
     return failure instanceof OAuthException o ? o.code().wire() : "server_error";
   }
@@ -103,7 +108,7 @@ public final class ServiceOperations {
       implements Operation {
     @Override
     public Future<ClientRequest> authenticate(TokenRequest request) {
-      return authenticator.authenticate(request.clientCredentials()).map(client -> new ClientRequest(client, request.params()))
+      return authenticated(authenticator, request)
           .onFailure(this::refused);
     }
 
@@ -127,7 +132,7 @@ public final class ServiceOperations {
   private record Revoke(ClientAuthenticator authenticator, RevocationService revocations) implements Operation {
     @Override
     public Future<ClientRequest> authenticate(TokenRequest request) {
-      return authenticator.authenticate(request.clientCredentials()).map(client -> new ClientRequest(client, request.params()));
+      return authenticated(authenticator, request);
     }
 
     @Override
