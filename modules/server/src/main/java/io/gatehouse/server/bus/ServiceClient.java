@@ -11,7 +11,7 @@ import io.vertx.core.json.JsonObject;
  * A caller of the service API in this JVM. The answer is the reply's JSON body, or a failed future with
  * the failure exactly as the operation raised it, so an HTTP edge answers it as it always has.
  *
- * The HTTP edge is not one of these callers: it runs the operations' steps ({@link
+ * <p>The HTTP edge is not one of these callers: it runs the operations' steps ({@link
  * ServiceOperations.Operation}) in its own verticle, since the local bus hop to a service verticle on
  * another event loop measured slower (docs/PERFORMANCE.md).
  *
