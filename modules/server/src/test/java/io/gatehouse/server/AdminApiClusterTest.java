@@ -114,11 +114,11 @@ class AdminApiClusterTest {
         "{\"username\":\"ivy\",\"password\":\"ivy-password-123\"}");
     assertThat(created.statusCode()).isEqualTo(201);
     String subject = new JsonObject(created.body()).getString("subject");
-    assertThat(TestServer.await(b.gatehouse.services().logins().login("ivy", "ivy-password-123", "203.0.113.7")))
+    assertThat(TestServer.await(b.gatehouse.parts().logins().login("ivy", "ivy-password-123", "203.0.113.7")))
         .isEqualTo(new io.gatehouse.core.user.LoginService.Success(
-            TestServer.await(b.gatehouse.services().users().findBySubject(subject)).orElseThrow()));
+            TestServer.await(b.gatehouse.parts().users().findBySubject(subject)).orElseThrow()));
     assertThat(AdminApiTest.call(b, "DELETE", "/admin/users/" + subject, admin, null).statusCode()).isEqualTo(204);
-    assertThat(TestServer.await(a.gatehouse.services().logins().login("ivy", "ivy-password-123", "203.0.113.7")))
+    assertThat(TestServer.await(a.gatehouse.parts().logins().login("ivy", "ivy-password-123", "203.0.113.7")))
         .isInstanceOf(io.gatehouse.core.user.LoginService.InvalidCredentials.class);
   }
 }

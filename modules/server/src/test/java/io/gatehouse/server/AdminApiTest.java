@@ -120,7 +120,7 @@ class AdminApiTest {
   }
 
   static LoginService.Outcome login(String username, String password) throws Exception {
-    return TestServer.await(server.gatehouse.services().logins().login(username, password, "203.0.113.9"));
+    return TestServer.await(server.gatehouse.parts().logins().login(username, password, "203.0.113.9"));
   }
 
   static final JsonObject CC_JSON = new JsonObject().put("client_id", "api-made")
@@ -582,7 +582,7 @@ class AdminApiTest {
     assertThat(new JsonObject(got.body())).isEqualTo(body);
     assertThat(got.body()).doesNotContain("argon2");
     // stored as an Argon2id hash
-    assertThat(TestServer.await(server.gatehouse.services().users().findBySubject(subject)).orElseThrow().passwordHash())
+    assertThat(TestServer.await(server.gatehouse.parts().users().findBySubject(subject)).orElseThrow().passwordHash())
         .startsWith("$argon2id$").doesNotContain("carol-password-123");
 
     JsonObject tokens = signInThroughRp("carol", "carol-password-123");
@@ -626,7 +626,7 @@ class AdminApiTest {
       assertWire(r, 400, "invalid_request", c[1]);
       assertThat(r.body()).doesNotContain("a-secret-password-1").doesNotContain("short\"");
     }
-    assertThat(TestServer.await(server.gatehouse.services().users().findByUsername("gina"))).isEmpty();
+    assertThat(TestServer.await(server.gatehouse.parts().users().findByUsername("gina"))).isEmpty();
   }
 
   @Test

@@ -566,6 +566,23 @@ class AuthorizationCodeFlowTest {
   }
 
   @Test
+  void tokenErrorIsReadableFromTheClientsOriginOnlyOnceTheClientAuthenticated() throws Exception {
+    // authenticated, then refused: the app's page may read why
+    HttpResponse<String> refused = server.form("grant_type=authorization_code&code=x", "Authorization", TestServer.basic("rp", RP_SECRET),
+        "Origin", "https://rp.example.com");
+    assertThat(refused.statusCode()).isEqualTo(400);
+    assertThat(new JsonObject(refused.body()).getString("error")).isEqualTo("invalid_grant");
+    assertThat(refused.headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://rp.example.com");
+    // a wrong secret: the request named rp but did not prove it, so nothing of rp's decides CORS
+    HttpResponse<String> unproven = server.form("grant_type=authorization_code&code=x", "Authorization", TestServer.basic("rp", "not-rp"),
+        "Origin", "https://rp.example.com");
+    assertThat(unproven.statusCode()).isEqualTo(401);
+    assertThat(new JsonObject(unproven.body()).getString("error")).isEqualTo("invalid_client");
+    assertThat(unproven.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+    assertThat(unproven.headers().firstValue("Vary")).hasValue("Origin");
+  }
+
+  @Test
   void tokenFromAConfiguredAllowedOriginIsReadable() throws Exception {
     String verifier = verifier();
     String done = new Browser().signInAndConsent(authorizeUrl("spa", "http://127.0.0.1/callback", "read:users", "s",

@@ -37,14 +37,14 @@ class HealthTest {
 
   @Test
   void readyWhenDrainingThenDownWhileLiveStaysUp() throws Exception {
-    server.gatehouse.services().draining().set(true);
+    server.gatehouse.draining().set(true);
     try {
       HttpResponse<String> ready = server.get("/health/ready");
       assertThat(ready.statusCode()).isEqualTo(503);
       assertThat(new JsonObject(ready.body()).getJsonObject("checks").getString("accepting")).isEqualTo("DOWN");
       assertThat(server.get("/health/live").statusCode()).isEqualTo(200);
     } finally {
-      server.gatehouse.services().draining().set(false);
+      server.gatehouse.draining().set(false);
     }
   }
 }

@@ -56,7 +56,7 @@ class JwtAcceptanceTest {
   }
 
   static String accessToken(JsonObject claims) {
-    return sign(new JsonObject().put("typ", "at+jwt"), claims, server.gatehouse.services().keys().signer());
+    return sign(new JsonObject().put("typ", "at+jwt"), claims, server.gatehouse.parts().keys().signer());
   }
 
   static HttpResponse<String> bearer(String path, String token) throws Exception {
@@ -103,7 +103,7 @@ class JwtAcceptanceTest {
       assertThat(active(token)).as(c.encode()).isFalse();
       assertInvalidToken(bearer("/userinfo", token));
       assertInvalidToken(bearer("/admin/clients/rp", sign(new JsonObject().put("typ", "at+jwt"),
-          c.copy().put("aud", AdminApiTest.adminAudience(server)), server.gatehouse.services().keys().signer())));
+          c.copy().put("aud", AdminApiTest.adminAudience(server)), server.gatehouse.parts().keys().signer())));
     }
     // within the skew is fine
     assertThat(active(accessToken(claims().put("iat", java.time.Instant.now().getEpochSecond() + 30)))).isTrue();
@@ -111,16 +111,16 @@ class JwtAcceptanceTest {
 
   @Test
   void whenCritHeaderOnEdDsaThenRefused() throws Exception {
-    assertThat(server.gatehouse.services().keys().signer().algorithm()).isEqualTo(SigningAlgorithm.EdDSA);
+    assertThat(server.gatehouse.parts().keys().signer().algorithm()).isEqualTo(SigningAlgorithm.EdDSA);
     String token = sign(new JsonObject().put("typ", "at+jwt").put("crit", new io.vertx.core.json.JsonArray().add("exp")).put("exp", 1),
-        claims().put("scope", "openid"), server.gatehouse.services().keys().signer());
+        claims().put("scope", "openid"), server.gatehouse.parts().keys().signer());
     assertThat(active(token)).isFalse();
     assertInvalidToken(bearer("/userinfo", token));
   }
 
   @Test
   void whenAccessTokenSignedWithTheIdTokenKeyThenRefused() throws Exception {
-    JwsSigner idKey = server.gatehouse.services().keys().signer(SigningAlgorithm.RS256);
+    JwsSigner idKey = server.gatehouse.parts().keys().signer(SigningAlgorithm.RS256);
     String token = sign(new JsonObject().put("typ", "at+jwt"), claims().put("scope", "openid"), idKey);
     assertThat(active(token)).isFalse();
     assertInvalidToken(bearer("/userinfo", token));
@@ -128,7 +128,7 @@ class JwtAcceptanceTest {
 
   @Test
   void idTokenHintSignedWithTheAccessTokenKeyThenRefused() throws Exception {
-    String hint = sign(new JsonObject().put("typ", "JWT"), claims().put("aud", "rp"), server.gatehouse.services().keys().signer());
+    String hint = sign(new JsonObject().put("typ", "JWT"), claims().put("aud", "rp"), server.gatehouse.parts().keys().signer());
     HttpResponse<String> r = new Browser().get(server.base + "/logout?" + Browser.encode(Map.of("id_token_hint", hint)));
     assertThat(r.statusCode()).isEqualTo(400);
     assertThat(r.body()).contains("invalid_request");

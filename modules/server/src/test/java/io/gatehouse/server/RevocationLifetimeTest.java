@@ -65,7 +65,7 @@ class RevocationLifetimeTest {
 
   /** What the hub's periodic timer does: drop the deny-set entries expired by now, then reload from the durable list. */
   static void purgeAndResync(TestServer server, MovableClock clock) throws Exception {
-    RevocationHub hub = server.gatehouse.services().revocationHub();
+    RevocationHub hub = server.gatehouse.parts().revocationHub();
     hub.denySet().purgeExpired(clock.epochSecond());
     TestServer.await(hub.resync());
   }

@@ -167,7 +167,7 @@ class StoreFaultsTest {
         .statusCode()).isEqualTo(200);
 
     // a resync that started after max_staleness (2 s) of silence has succeeded: from the durable list
-    var hub = server.gatehouse.services().revocationHub();
+    var hub = server.gatehouse.parts().revocationHub();
     eventually("a successful resync from the durable list", Duration.ofSeconds(15), () -> hub.lastSyncMillis() > silencedAt + 2_000);
     assertThat(hub.vouched()).isTrue();
     assertThat(introspect(server, kept)).isEqualTo("true");

@@ -4,14 +4,13 @@ import io.gatehouse.core.error.OAuthException;
 import io.gatehouse.core.model.AuthorizationCode;
 import io.gatehouse.core.model.Client;
 import io.gatehouse.core.model.GrantTypes;
-import io.gatehouse.core.model.TokenRequest;
+import io.gatehouse.core.model.Params;
 import io.gatehouse.core.model.TokenResponse;
 import io.gatehouse.core.store.AuthorizationCodeStore;
 import io.gatehouse.core.token.TokenHashes;
 import io.vertx.core.Future;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.regex.Pattern;
 
 /**
  * RFC 6749 §4.1.3 with RFC 7636 (PKCE): redeems an authorization code exactly once.
@@ -21,9 +20,7 @@ import java.util.regex.Pattern;
  * revokes anything. A valid code presented a second time (after a redemption) revokes the grant it
  * produced (RFC 6749 §4.1.2, RFC 9700 §4.5.3.1).
  */
-public final class AuthorizationCodeGrant implements GrantHandler {
-  // RFC 7636 §4.1: code-verifier = 43*128unreserved
-  private static final Pattern VERIFIER = Pattern.compile("[A-Za-z0-9._~-]{43,128}");
+public final class AuthorizationCodeGrant implements GrantHandler<AuthorizationCodeParams> {
   private static final String INVALID = "the authorization code is invalid, expired or was issued to another client";
 
   private final AuthorizationCodeStore codes;
@@ -40,14 +37,15 @@ public final class AuthorizationCodeGrant implements GrantHandler {
   }
 
   @Override
-  public Future<TokenResponse> handle(Client client, TokenRequest request) {
-    String code = request.parameter("code").orElseThrow(() -> OAuthException.invalidRequest("code is required"));
-    String redirectUri = request.parameter("redirect_uri").orElse(null);
-    String verifier = request.parameter("code_verifier").orElse(null);
-    if (verifier != null && !VERIFIER.matcher(verifier).matches()) {
-      // RFC 7636 §4.1: 43 to 128 characters of [A-Z] / [a-z] / [0-9] / "-" / "." / "_" / "~"
-      throw OAuthException.invalidRequest("code_verifier must be 43 to 128 unreserved characters (RFC 7636 section 4.1)");
-    }
+  public AuthorizationCodeParams parameters(Params params) {
+    return AuthorizationCodeParams.of(params);
+  }
+
+  @Override
+  public Future<TokenResponse> handle(Client client, AuthorizationCodeParams params) {
+    String redirectUri = params.redirectUri();
+    String verifier = params.codeVerifier();
+    String code = params.code();
     String hash = TokenHashes.hash(code);
     return codes.peek(hash).compose(found -> {
       if (found.isEmpty()) {

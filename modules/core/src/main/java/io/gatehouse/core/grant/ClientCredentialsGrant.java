@@ -4,7 +4,7 @@ import io.gatehouse.core.error.OAuthException;
 import io.gatehouse.core.model.Client;
 import io.gatehouse.core.model.GrantTypes;
 import io.gatehouse.core.model.Scopes;
-import io.gatehouse.core.model.TokenRequest;
+import io.gatehouse.core.model.Params;
 import io.gatehouse.core.model.TokenResponse;
 import io.gatehouse.core.token.AccessTokenIssuer;
 import io.gatehouse.core.token.AccessTokenIssuer.AccessToken;
@@ -12,7 +12,7 @@ import io.vertx.core.Future;
 import java.time.Duration;
 
 /** RFC 6749 §4.4: the client credentials grant. No network I/O: the client is already authenticated. */
-public final class ClientCredentialsGrant implements GrantHandler {
+public final class ClientCredentialsGrant implements GrantHandler<ClientCredentialsParams> {
   private final AccessTokenIssuer issuer;
   private final Duration defaultTtl;
   private final Duration maxTtl;
@@ -34,12 +34,17 @@ public final class ClientCredentialsGrant implements GrantHandler {
   }
 
   @Override
-  public Future<TokenResponse> handle(Client client, TokenRequest request) {
+  public ClientCredentialsParams parameters(Params params) {
+    return ClientCredentialsParams.of(params);
+  }
+
+  @Override
+  public Future<TokenResponse> handle(Client client, ClientCredentialsParams params) {
     // RFC 6749 §4.4: the client credentials grant MUST only be used by confidential clients
     if (client.isPublic()) {
       throw OAuthException.unauthorizedClient("public clients may not use the client_credentials grant");
     }
-    Scopes scope = ScopePolicy.grant(client, request);
+    Scopes scope = ScopePolicy.grant(client, params.scope());
     // every revocation is kept for maxTtl: no token may outlive it
     Duration ttl = UserTokenMinter.cap(client.accessTokenTtlOverride().orElse(defaultTtl), maxTtl);
     // RFC 9068 §2.2: for client credentials the subject is the client itself

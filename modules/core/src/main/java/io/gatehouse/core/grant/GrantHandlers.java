@@ -10,15 +10,15 @@ import java.util.stream.Collectors;
 
 /** The grant handlers, by {@code grant_type}. */
 public final class GrantHandlers {
-  private final Map<String, GrantHandler> byType;
+  private final Map<String, GrantHandler<?>> byType;
 
-  public GrantHandlers(Collection<GrantHandler> handlers) {
+  public GrantHandlers(Collection<? extends GrantHandler<?>> handlers) {
     this.byType = handlers.stream().collect(Collectors.toUnmodifiableMap(GrantHandler::grantType, Function.identity()));
   }
 
   /** The handler for {@code grantType}, or {@code unsupported_grant_type} (RFC 6749 §5.2). */
-  public GrantHandler require(String grantType) {
-    GrantHandler handler = byType.get(grantType);
+  public GrantHandler<?> require(String grantType) {
+    GrantHandler<?> handler = byType.get(grantType);
     if (handler != null) {
       return handler;
     }

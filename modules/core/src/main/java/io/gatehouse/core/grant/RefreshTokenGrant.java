@@ -5,7 +5,7 @@ import io.gatehouse.core.model.Client;
 import io.gatehouse.core.model.GrantTypes;
 import io.gatehouse.core.model.RefreshFamily;
 import io.gatehouse.core.model.Scopes;
-import io.gatehouse.core.model.TokenRequest;
+import io.gatehouse.core.model.Params;
 import io.gatehouse.core.model.TokenResponse;
 import io.gatehouse.core.store.RefreshTokenStore;
 import io.gatehouse.core.token.TokenHashes;
@@ -17,7 +17,7 @@ import io.vertx.core.Future;
  * attacker or the rightful client presented it. Two concurrent refreshes with one token are the same
  * situation: the store lets exactly one rotate, and the other is treated as reuse.
  */
-public final class RefreshTokenGrant implements GrantHandler {
+public final class RefreshTokenGrant implements GrantHandler<RefreshTokenParams> {
   private static final String INVALID = "the refresh token is invalid, expired, revoked or was issued to another client";
 
   private final UserTokenMinter minter;
@@ -32,10 +32,14 @@ public final class RefreshTokenGrant implements GrantHandler {
   }
 
   @Override
-  public Future<TokenResponse> handle(Client client, TokenRequest request) {
-    String token = request.parameter("refresh_token").orElseThrow(() -> OAuthException.invalidRequest("refresh_token is required"));
-    String requestedScope = request.parameter("scope").orElse(null);
-    Scopes requested = requestedScope == null ? null : Scopes.parse(requestedScope);
+  public RefreshTokenParams parameters(Params params) {
+    return RefreshTokenParams.of(params);
+  }
+
+  @Override
+  public Future<TokenResponse> handle(Client client, RefreshTokenParams params) {
+    String token = params.refreshToken();
+    Scopes requested = params.scope();
     String hash = TokenHashes.hash(token);
     RefreshTokenStore store = minter.refreshTokens();
     String next = TokenHashes.random(32);

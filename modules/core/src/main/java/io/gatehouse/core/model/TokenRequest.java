@@ -12,6 +12,11 @@ public record TokenRequest(Map<String, String> parameters, ClientCredentials cre
     parameters = Map.copyOf(parameters);
   }
 
+  /** The parameters alone, as the operation reads them once its client has authenticated. */
+  public Params params() {
+    return new Params(parameters);
+  }
+
   public Optional<String> parameter(String name) {
     return Optional.ofNullable(parameters.get(name));
   }

@@ -53,6 +53,7 @@ class TokenServiceTest {
   private static SigningKeys keys;
 
   private TokenService service;
+  private InMemoryClientRegistry registry;
 
   @BeforeAll
   static void generateKey() {
@@ -62,7 +63,7 @@ class TokenServiceTest {
 
   @BeforeEach
   void setUp() {
-    InMemoryClientRegistry registry = new InMemoryClientRegistry();
+    registry = new InMemoryClientRegistry();
     await(registry.upsert(new Client("service", SecretHasher.hash(SECRET), Set.of(GrantTypes.CLIENT_CREDENTIALS),
         Scopes.parse("read write admin"), Scopes.parse("read"), Set.of(AuthMethod.CLIENT_SECRET_BASIC), List.of(), null)));
     await(registry.upsert(new Client("no-defaults", SecretHasher.hash(SECRET), Set.of(GrantTypes.CLIENT_CREDENTIALS),
@@ -232,5 +233,29 @@ class TokenServiceTest {
     TokenResponse response = await(service.exchange(clientCredentials("service", null)));
     assertThat(Jwts.claims(response.accessToken()).encode()).doesNotContain(SECRET);
     assertThat(response.toString()).doesNotContain(response.accessToken());
+  }
+
+  @Test
+  void authenticateWhenCredentialsValidThenTheClientAndTheParameters() {
+    io.gatehouse.core.model.ClientRequest authenticated = await(service.authenticate(clientCredentials("service", "read")));
+    assertThat(authenticated.client().clientId()).isEqualTo("service");
+    assertThat(authenticated.params().values()).containsExactlyInAnyOrderEntriesOf(
+        Map.of("grant_type", GrantTypes.CLIENT_CREDENTIALS, "scope", "read"));
+  }
+
+  @Test
+  void authenticateWhenGrantTypeMissingThenInvalidRequestBeforeTheClientIsChecked() {
+    TokenRequest noGrantWrongSecret = new TokenRequest(Map.of("scope", "read"),
+        new ClientCredentials(AuthMethod.CLIENT_SECRET_BASIC, "service", "wrong"));
+    awaitOAuthError(service.authenticate(noGrantWrongSecret), OAuthErrorCode.INVALID_REQUEST);
+  }
+
+  @Test
+  void exchangeWhenClientAlreadyAuthenticatedThenTheRegistryIsNotAskedAgain() {
+    io.gatehouse.core.model.ClientRequest authenticated = await(service.authenticate(clientCredentials("service", "read")));
+    // the client is gone from the registry: the grant still runs on the client the request step authenticated
+    await(registry.delete("service"));
+    TokenResponse response = await(service.exchange(authenticated));
+    assertThat(response.scope()).isEqualTo(Scopes.parse("read"));
   }
 }

@@ -11,10 +11,11 @@ import io.vertx.core.json.JsonObject;
  * A caller of the service API in this JVM. The answer is the reply's JSON body, or a failed future with
  * the failure exactly as the operation raised it, so an HTTP edge answers it as it always has.
  *
+ * <p>The HTTP edge is not one of these callers: it runs the operations' steps ({@link
+ * ServiceOperations.Operation}) in its own verticle, since the local bus hop to a service verticle on
+ * another event loop measured slower (docs/PERFORMANCE.md).
+ *
  * <ul>
- *   <li>{@link #direct}: the operation called in the caller's verticle. The HTTP edge uses it: the
- *       local bus hop to a service verticle on another event loop measured slower
- *       (docs/PERFORMANCE.md).
  *   <li>{@link #bus}: over the local event bus to this node's service verticles, passing the parsed
  *       request object and receiving the outcome object (no serialisation); for verticles that want the
  *       work on the service verticles' event loops. No reply (no service verticle, a timeout) is 503
@@ -36,20 +37,5 @@ public interface ServiceClient {
           ServiceCodecs.Outcome outcome = ar.result().body();
           return outcome.failure() == null ? Future.succeededFuture(outcome.body()) : Future.failedFuture(outcome.failure());
         });
-  }
-
-  /** A direct call of the operation in the caller's verticle (no bus hop). */
-  static ServiceClient direct(ServiceOperations operations) {
-    java.util.Map<String, ServiceOperations.Operation> byAddress = java.util.Map.of(
-        io.gatehouse.core.bus.ServiceBus.TOKEN, operations.at(io.gatehouse.core.bus.ServiceBus.TOKEN),
-        io.gatehouse.core.bus.ServiceBus.INTROSPECT, operations.at(io.gatehouse.core.bus.ServiceBus.INTROSPECT),
-        io.gatehouse.core.bus.ServiceBus.REVOKE, operations.at(io.gatehouse.core.bus.ServiceBus.REVOKE));
-    return (address, request) -> {
-      try {
-        return byAddress.get(address).answer(request);
-      } catch (RuntimeException e) {
-        return Future.failedFuture(e);
-      }
-    };
   }
 }

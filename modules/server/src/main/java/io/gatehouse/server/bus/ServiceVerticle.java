@@ -77,7 +77,7 @@ public final class ServiceVerticle extends VerticleBase {
 
   private static Future<JsonObject> call(ServiceOperations.Operation op, TokenRequest request) {
     try {
-      return op.answer(request);
+      return op.call(request);
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }

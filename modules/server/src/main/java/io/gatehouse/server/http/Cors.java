@@ -11,7 +11,7 @@ import java.util.Locale;
 /**
  * CORS (Fetch standard) for the endpoints browser apps call: {@code /token} and {@code /userinfo}.
  * A response is readable by a page only when its {@code Origin} is one of the client's
- * {@code allowed_origins} or the origin of one of its registered redirect URIs (for {@code /token}, the client the request names; for {@code /userinfo},
+ * {@code allowed_origins} or the origin of one of its registered redirect URIs (for {@code /token}, the client the request authenticated as; for {@code /userinfo},
  * the client the access token was issued to). Preflights are answered for any origin: they only let
  * the browser send what a plain form POST could send anyway, while the response itself stays unreadable
  * to an origin the client did not register. No credentials mode: these endpoints use no cookies.
@@ -70,8 +70,25 @@ public final class Cors {
   }
 
   /**
-   * Adds the CORS response headers when the request's {@code Origin} is allowed for {@code clientId};
-   * completes once decided (a registry lookup, cached). Requests without {@code Origin} cost nothing.
+   * Adds the CORS response headers when the request's {@code Origin} is allowed for {@code client}, the
+   * client the request authenticated as ({@code /token}: no lookup); {@code null} when it did not
+   * authenticate, so the response stays unreadable to any page (only {@code Vary: Origin} is added).
+   */
+  public static void decorate(RoutingContext ctx, Client client) {
+    String origin = ctx.request().getHeader("Origin");
+    if (origin == null) {
+      return;
+    }
+    ctx.response().putHeader("Vary", "Origin");
+    if (client != null && allows(client, origin)) {
+      ctx.response().putHeader("Access-Control-Allow-Origin", origin);
+    }
+  }
+
+  /**
+   * Adds the CORS response headers when the request's {@code Origin} is allowed for {@code clientId}
+   * ({@code /userinfo}: the client the access token names); completes once decided (a registry lookup,
+   * cached). Requests without {@code Origin} cost nothing.
    */
   public Future<Void> decorate(RoutingContext ctx, String clientId) {
     String origin = ctx.request().getHeader("Origin");

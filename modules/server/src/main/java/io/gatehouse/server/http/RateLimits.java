@@ -24,9 +24,6 @@ public final class RateLimits {
   /** Requests per second (0: no limit). */
   public record Settings(boolean enabled, long perAddress, long perClientAddress, long loginPerAddress, long authorizePerAddress) {}
 
-  /** The routing-context key under which the router puts the node's limits. */
-  public static final String KEY = "gatehouse.rate_limits";
-
   private final Settings settings;
   private final Cache<String, Bucket> byAddress;
   private final Cache<String, Bucket> byClientAddress;

@@ -23,10 +23,12 @@ import java.util.Optional;
 public final class RevocationListEndpoint implements Handler<RoutingContext> {
   private final ClientAuthenticator authenticator;
   private final RevocationFeedService feed;
+  private final RateLimits limits;
 
-  public RevocationListEndpoint(ClientAuthenticator authenticator, RevocationFeedService feed) {
+  public RevocationListEndpoint(ClientAuthenticator authenticator, RevocationFeedService feed, RateLimits limits) {
     this.authenticator = authenticator;
     this.feed = feed;
+    this.limits = limits;
   }
 
   @Override
@@ -42,14 +44,11 @@ public final class RevocationListEndpoint implements Handler<RoutingContext> {
       if (authorizations.size() > 1) {
         throw OAuthException.invalidRequest("the Authorization header is repeated");
       }
-      RateLimits limits = ctx.get(RateLimits.KEY);
-      String address = limits == null ? "unknown" : limits.address(request);
-      if (limits != null) {
-        limits.checkAddress(address);
-      }
+      String address = limits.address(request);
+      limits.checkAddress(address);
       // Basic only: the query string never carries credentials
       ClientCredentials credentials = authorizations.isEmpty() ? null : ClientCredentialsParser.parse(authorizations.get(0), Map.of());
-      if (limits != null && credentials != null) {
+      if (credentials != null) {
         limits.checkClient(credentials.clientId(), address);
       }
       Map<String, String> params = Queries.params(request);

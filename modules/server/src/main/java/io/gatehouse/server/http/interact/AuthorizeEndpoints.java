@@ -33,6 +33,7 @@ public final class AuthorizeEndpoints {
   private static final Logger LOG = LoggerFactory.getLogger(AuthorizeEndpoints.class);
   private static final String EXPIRED = "This sign-in request has expired or was already completed. Go back to the application and start again.";
 
+  private final io.gatehouse.server.http.RateLimits limits;
   private final AuthorizationService authorization;
   private final LoginService logins;
   private final Pages pages;
@@ -50,7 +51,9 @@ public final class AuthorizeEndpoints {
    * @param loginCookie the name of the login form's CSRF cookie
    */
   public AuthorizeEndpoints(AuthorizationService authorization, LoginService logins, Pages pages, String base, Clock clock, int maxBodyBytes,
-      io.gatehouse.server.observe.Telemetry telemetry, java.time.Duration pendingTtl, String loginCookie, boolean secureCookies) {
+      io.gatehouse.server.observe.Telemetry telemetry, java.time.Duration pendingTtl, String loginCookie, boolean secureCookies,
+      io.gatehouse.server.http.RateLimits limits) {
+    this.limits = limits;
     this.telemetry = telemetry;
     this.pendingTtl = pendingTtl;
     this.loginCookie = loginCookie;
@@ -162,19 +165,15 @@ public final class AuthorizeEndpoints {
       renderLogin(ctx, 400, rid, request, username.length() > 256 ? "" : username, "Enter your username and password.");
       return;
     }
-    io.gatehouse.server.http.RateLimits limits = ctx.get(io.gatehouse.server.http.RateLimits.KEY);
     // the client's address (through trusted proxies): the login throttle and the rate limit key on it
-    String address = limits != null ? limits.address(ctx.request())
-        : ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().hostAddress();
-    if (limits != null) {
-      try {
-        limits.checkLogin(address);
-      } catch (OAuthException tooMany) {
-        ctx.response().putHeader("Retry-After", Long.toString(tooMany.retryAfterSeconds()));
-        pages.error(ctx, 429, "Too many attempts", "Too many sign-in attempts from your address. Wait a moment and try again.",
-            "too_many_requests");
-        return;
-      }
+    String address = limits.address(ctx.request());
+    try {
+      limits.checkLogin(address);
+    } catch (OAuthException tooMany) {
+      ctx.response().putHeader("Retry-After", Long.toString(tooMany.retryAfterSeconds()));
+      pages.error(ctx, 429, "Too many attempts", "Too many sign-in attempts from your address. Wait a moment and try again.",
+          "too_many_requests");
+      return;
     }
     logins.login(username, password, address).onComplete(res -> {
       if (res.failed()) {
