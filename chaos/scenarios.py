@@ -409,7 +409,7 @@ class Scenario:
 
     # -- helpers for the scenarios -------------------------------------------------------------------
 
-    async def start_node(self, cl, node, timeout=120, faketime=None):
+    async def start_node(self, cl, node, timeout=240, faketime=None):
         """Starts `node` and waits until it is ready, restarting it (as a supervisor would) when it exits
         during its start. Seconds from the first start to ready, or None."""
         t0 = now()
@@ -807,8 +807,15 @@ async def run(args):
         log("=== %s" % name)
         t0 = now()
         try:
-            # every node ready before a scenario starts (the previous one healed)
+            # every node ready before a scenario starts (the previous one healed); one that is not running (it
+            # exited during a start in the previous scenario, say on a loaded machine) is started, as a
+            # supervisor would, and counted
             for n in dep.nodes:
+                if not cl.alive(n):
+                    log("%s is not running before %s; starting it" % (n, name))
+                    sc.figures.setdefault("started_before_the_scenario", []).append(n)
+                    if await sc.start_node(cl, n, timeout=300) is None:
+                        raise RuntimeError("%s did not start before the scenario" % n)
                 if await sc.wait_ready(n, 120) is None:
                     raise RuntimeError("%s not ready before the scenario" % n)
             await SCENARIOS[name](sc, cl, px)
