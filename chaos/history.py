@@ -143,6 +143,26 @@ def check(events, meta, scenario=""):
     f["accepted within the bound (allowed)"] = dict(early)
     f["accepted after the bound (violations)"] = dict(late)
 
+    # login sessions (partition) -----------------------------------------------------------------
+    if by["session_in"]:
+        signed_out = {e["key"]: e["t1"] for e in by["session_out"] if e["st"] == 200}
+        f["sessions signed in before the fault"] = sum(1 for e in by["session_in"] if e["key"])
+        f["sign-outs during the fault (answer)"] = dict(collections.Counter(str(e["st"]) for e in by["session_out"]))
+        probes = collections.Counter()
+        kept_lost = 0
+        for e in by["session_probe"]:
+            out_at = signed_out.get(e["key"])
+            probes["%s %s: %s" % (e["phase"], e["node"], "code" if e["code"] else e["why"])] += 1
+            if e["code"] and out_at is not None and e["t0"] > out_at:
+                v.append("session %s signed out on the majority at %.1f still got a code on %s at %.1f (phase %s)" % (
+                    e["key"], out_at, e["node"], e["t0"], e["phase"]))
+            if e["code"] and e["phase"] == "fault":
+                v.append("session %s served by the minority node %s during the partition" % (e["key"], e["node"]))
+            if not e["code"] and out_at is None and e["phase"] != "fault":
+                kept_lost += 1
+        f["session probes (phase node: answer)"] = dict(sorted(probes.items()))
+        f["probes of sessions never signed out that found them gone after the heal (sessions lost)"] = kept_lost
+
     # admin writes ------------------------------------------------------------------------------
     writes = [e for e in by["write"] if e["st"] == 201]
     verify = collections.defaultdict(list)

@@ -18,14 +18,14 @@ import time
 import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gh import Deployment, Gatehouse, History, Http, error_of, h, now  # noqa: E402
+from gh import Deployment, Gatehouse, History, Http, UserSession, error_of, h, hidden, now  # noqa: E402
 
 PROFILES = {
     # seconds and sizes; ci must keep the whole run under ~6 minutes on 2 cores
     "ci": dict(before=3, after=5, race=6, batch=4, pace=0.25, crash_down=6, pause=20, partition=15, dep_fault=6,
-               api_revocations=40, clock_skew="+20s", rolling_gap=2, refresh_race=6),
+               api_revocations=40, clock_skew="+20s", rolling_gap=2, refresh_race=6, sessions=4),
     "long": dict(before=10, after=20, race=16, batch=8, pace=0.1, crash_down=20, pause=25, partition=60, dep_fault=30,
-                 api_revocations=200, clock_skew="+20s", rolling_gap=5, refresh_race=16),
+                 api_revocations=200, clock_skew="+20s", rolling_gap=5, refresh_race=16, sessions=10),
 }
 ALL = ["crash", "pause", "partition", "redis", "postgres", "api-restart", "rolling", "clock", "partition-api"]
 # libfaketime slows the JVM's start several-fold (every clock read is intercepted): the clock scenario runs in
@@ -409,7 +409,7 @@ class Scenario:
 
     # -- helpers for the scenarios -------------------------------------------------------------------
 
-    async def start_node(self, cl, node, timeout=120, faketime=None):
+    async def start_node(self, cl, node, timeout=240, faketime=None):
         """Starts `node` and waits until it is ready, restarting it (as a supervisor would) when it exits
         during its start. Seconds from the first start to ready, or None."""
         t0 = now()
@@ -511,22 +511,72 @@ async def s_pause(sc, cl, px):
 
 
 async def s_partition(sc, cl, px):
-    """n1 | n2 n3 (and the API) on the cluster network; Postgres, Redis and clients still reach everybody."""
+    """n1 | n2 n3 (and the API) on the cluster network; Postgres, Redis and clients still reach everybody.
+    Login sessions made before the cut: half are signed out on the majority during it; the minority must not
+    serve any of them, and after the merge a signed-out one must stay signed out on every node (issue 12 item 1:
+    a logout on one side must not be undone by a merge), while the others still work."""
     sc.start_workloads()
     await sc.sleep(sc.p["before"])
+    sessions = await signed_in_sessions(sc, "n2", sc.p["sessions"])
     sc.set_phase("fault")
     t_cut = now()
     cl.isolate("n1")
     sc.rec(w="inject", t=t_cut, what="partition n1 | n2 n3 api")
     sc.figures["n1_not_ready_after_cut_s"] = await sc.wait_ready("n1", sc.p["partition"], want="down")
+    for key, cookies in sessions[::2]:
+        await sign_out(sc, key, cookies, "n2")
+    for key, cookies in sessions:
+        await probe_session(sc, key, cookies, "n1")
     await sc.sleep(max(0, sc.p["partition"] - (now() - t_cut)))
     sc.set_phase("heal")
     t_heal = now()
     cl.heal_network("n1")
     sc.rec(w="inject", t=t_heal, what="heal partition")
     sc.figures["n1_ready_after_heal_s"] = await sc.wait_ready("n1", 240)
+    await sc.sleep(2)  # the merge follows readiness by a moment; probe the merged state
+    for key, cookies in sessions:
+        for node in ("n1", "n2", "n3"):
+            await probe_session(sc, key, cookies, node)
     await sc.finish()
     sc.figures.update(t_cut=t_cut, t_heal=t_heal)
+
+
+async def signed_in_sessions(sc, node, n):
+    """`n` browsers signed in on `node`: (key, cookies) each, the cookies kept as they were (a replayed cookie)."""
+    out = []
+    for i in range(n):
+        s = UserSession(sc.gh, node)
+        try:
+            await s.sign_in()
+        except Exception as e:
+            sc.rec(w="session_in", t=now(), key=None, node=node, error=repr(e)[:160])
+            continue
+        key = "s%d-%s" % (i, h(str(sorted(s.cookies.items())))[:12])
+        sc.rec(w="session_in", t=now(), key=key, node=node)
+        out.append((key, dict(s.cookies)))
+    return out
+
+
+async def sign_out(sc, key, cookies, node):
+    """Sign-out with the confirmation page (no id_token_hint): GET /logout, then POST /logout/confirm."""
+    s = UserSession(sc.gh, node)
+    s.cookies = dict(cookies)
+    t0 = now()
+    st, page = await s.get(node, "/logout")
+    if st == 200 and page is not None:
+        fields = hidden(page.text())
+        fields["decision"] = "logout"
+        st, _ = await s.post(node, "/logout/confirm", fields)
+    sc.rec(w="session_out", t0=t0, t1=now(), key=key, node=node, st=st)
+
+
+async def probe_session(sc, key, cookies, node):
+    """Whether the replayed cookies still get a code on `node` (a signed-in session) or not, and how it answered."""
+    s = UserSession(sc.gh, node)
+    s.cookies = dict(cookies)
+    t0 = now()
+    code, why = await s.code(node, timeout=5)
+    sc.rec(w="session_probe", t0=t0, t1=now(), key=key, node=node, code=code is not None, why=why)
 
 
 async def s_partition_api(sc, cl, px):
@@ -757,8 +807,15 @@ async def run(args):
         log("=== %s" % name)
         t0 = now()
         try:
-            # every node ready before a scenario starts (the previous one healed)
+            # every node ready before a scenario starts (the previous one healed); one that is not running (it
+            # exited during a start in the previous scenario, say on a loaded machine) is started, as a
+            # supervisor would, and counted
             for n in dep.nodes:
+                if not cl.alive(n):
+                    log("%s is not running before %s; starting it" % (n, name))
+                    sc.figures.setdefault("started_before_the_scenario", []).append(n)
+                    if await sc.start_node(cl, n, timeout=300) is None:
+                        raise RuntimeError("%s did not start before the scenario" % n)
                 if await sc.wait_ready(n, 120) is None:
                     raise RuntimeError("%s not ready before the scenario" % n)
             await SCENARIOS[name](sc, cl, px)
