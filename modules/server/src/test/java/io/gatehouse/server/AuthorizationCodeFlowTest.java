@@ -583,6 +583,37 @@ class AuthorizationCodeFlowTest {
   }
 
   @Test
+  void revokeFromTheClientsOriginIsReadableAndPreflighted() throws Exception {
+    // issue 14 item 3: a browser app revokes at sign-out with the same CORS rules as /token
+    String verifier = verifier();
+    JsonObject tokens = new JsonObject(redeem("rp", RP_SECRET, code(new Browser(), verifier, "openid"), RP_CB, verifier).body());
+    HttpResponse<String> preflight = server.http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.base + "/revoke"))
+        .method("OPTIONS", java.net.http.HttpRequest.BodyPublishers.noBody())
+        .header("Origin", "https://rp.example.com").header("Access-Control-Request-Method", "POST").build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(preflight.statusCode()).isEqualTo(204);
+    assertThat(preflight.headers().firstValue("Access-Control-Allow-Methods")).hasValue("POST");
+    assertThat(preflight.headers().firstValue("Access-Control-Allow-Headers")).hasValue("Authorization, Content-Type");
+
+    HttpResponse<String> revoked = server.post("/revoke", "application/x-www-form-urlencoded", "token=" + tokens.getString("refresh_token"),
+        "Authorization", TestServer.basic("rp", RP_SECRET), "Origin", "https://rp.example.com");
+    assertThat(revoked.statusCode()).isEqualTo(200);
+    assertThat(revoked.body()).isEmpty();
+    assertThat(revoked.headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://rp.example.com");
+    assertThat(revoked.headers().firstValue("Vary")).hasValue("Origin");
+    assertThat(introspect(tokens.getString("access_token"))).isEqualTo(new JsonObject().put("active", false));
+
+    HttpResponse<String> fromEvil = server.post("/revoke", "application/x-www-form-urlencoded", "token=x",
+        "Authorization", TestServer.basic("rp", RP_SECRET), "Origin", "https://evil.example.com");
+    assertThat(fromEvil.statusCode()).isEqualTo(200);
+    assertThat(fromEvil.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+    HttpResponse<String> unproven = server.post("/revoke", "application/x-www-form-urlencoded", "token=x",
+        "Authorization", TestServer.basic("rp", "not-rp"), "Origin", "https://rp.example.com");
+    assertThat(unproven.statusCode()).isEqualTo(401);
+    assertThat(new JsonObject(unproven.body()).getString("error")).isEqualTo("invalid_client");
+    assertThat(unproven.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+  }
+
+  @Test
   void tokenFromAConfiguredAllowedOriginIsReadable() throws Exception {
     String verifier = verifier();
     String done = new Browser().signInAndConsent(authorizeUrl("spa", "http://127.0.0.1/callback", "read:users", "s",
