@@ -36,7 +36,7 @@ class ObservabilityAssetsTest {
     // as Main builds it: Vert.x's own metrics (HTTP server, event bus, pools) in the registry Gatehouse uses
     var registry = new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
     io.vertx.core.Vertx vertx = io.vertx.core.Vertx.builder()
-        .with(new io.vertx.core.VertxOptions().setMetricsOptions(new io.vertx.micrometer.MicrometerMetricsOptions().setEnabled(true)))
+        .with(new io.vertx.core.VertxOptions().setMetricsOptions(Main.metricsOptions(true)))
         .withMetrics(new io.vertx.micrometer.MicrometerMetricsFactory(registry)).build();
     server = TestServer.start(Map.of(), vertx, java.time.Clock.systemUTC(), registry);
   }
@@ -90,6 +90,17 @@ class ObservabilityAssetsTest {
         "gatehouse_revocation_propagation_lag_milliseconds", "gatehouse_denyset_entries", "gatehouse_store_latency_seconds",
         "gatehouse_cluster_members");
     assertThat(exported()).containsAll(named);
+  }
+
+  @Test
+  void scrapeWhenServiceAddressesHaveHandlersThenEachAddressHasItsOwnHandlersGauge() throws Exception {
+    exported();
+    String scrape = server.get("/metrics").body();
+
+    // one gauge per address (issue 14 item 13: one untagged gauge for all made Micrometer warn and keep the first)
+    assertThat(scrape).containsPattern("vertx_eventbus_handlers\\{address=\"gatehouse\\.token\"[^}]*\\} [1-9]");
+    assertThat(scrape).containsPattern("vertx_eventbus_handlers\\{address=\"gatehouse\\.revocations\"[^}]*\\} [1-9]");
+    assertThat(scrape).doesNotContain("vertx_eventbus_handlers{address=\"__vertx");
   }
 
   @Test
