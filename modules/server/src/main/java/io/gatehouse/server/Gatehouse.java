@@ -136,7 +136,8 @@ public final class Gatehouse {
       Telemetry telemetry, Clock clock) {
     return RevocationWiring.open(vertx, config, stores.revocations(), stores.revocationsLocal(), clock, telemetry).compose(hub -> {
       Runnable closeStore = () -> hub.close().eventually(() -> RevocationWiring.closeCache(hub)).onComplete(ar -> stores.close().run());
-      telemetry.gauges(() -> hub.denySet().size(), () -> clusterSize(vertx));
+      telemetry.gauges(() -> hub.denySet().size(), () -> clusterSize(vertx),
+          config.cluster().enabled() ? config.cluster().options().expectedMembers() : 1);
       telemetry.signingProvider(keys.signer().algorithm().name(), keys.signer().kid(), keys.signer().providerName());
       telemetry.signingProvider(config.token().idTokenAlgorithm().name(), keys.signer(config.token().idTokenAlgorithm()).kid(),
           keys.signer(config.token().idTokenAlgorithm()).providerName());

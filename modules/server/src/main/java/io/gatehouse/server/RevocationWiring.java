@@ -46,6 +46,11 @@ final class RevocationWiring {
     hub.onRevoked(telemetry::revoked);
     hub.onPropagationFailure(telemetry::revocationNotPropagated);
     hub.onCaughtUp(telemetry::revocationsCaughtUp);
+    List<String> targets = new ArrayList<>(channels.stream().map(RevocationChannel::name).toList());
+    if (cache != null) {
+      targets.add(0, "cache");
+    }
+    telemetry.revocationTargets(targets);
     RedisRevocationCache toClose = redisCache;
     return hub.start().map(v -> hub).recover(e -> {
       hub.close();

@@ -114,6 +114,16 @@ final class TestServer implements AutoCloseable {
   }
 
   private static TestServer start(Map<String, String> env, Vertx vertx, java.time.Clock clock) throws Exception {
+    return start(env, vertx, clock, new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
+        io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT));
+  }
+
+  /**
+   * Starts on {@code vertx} with {@code registry} as the metrics registry, as {@link Main} does: a Vert.x
+   * built with Micrometer metrics over the same registry exports Vert.x's own metrics beside Gatehouse's.
+   */
+  static TestServer start(Map<String, String> env, Vertx vertx, java.time.Clock clock,
+      io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry) throws Exception {
     Path dir = Files.createTempDirectory("gatehouse-test");
     Path seed = dir.resolve("seed.yaml");
     Files.writeString(seed, SEED);
@@ -142,8 +152,7 @@ final class TestServer implements AutoCloseable {
       throw e;
     }
     try {
-      Gatehouse g = await(Gatehouse.start(vertx, cfg, new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
-          io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT), clock));
+      Gatehouse g = await(Gatehouse.start(vertx, cfg, registry, clock));
       return new TestServer(vertx, g, dir);
     } catch (Exception e) {
       vertx.close();

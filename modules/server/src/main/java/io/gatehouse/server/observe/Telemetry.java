@@ -56,6 +56,17 @@ public final class Telemetry {
         .publishPercentiles(0.5, 0.99).register(registry);
     this.storeLatency = Timer.builder("gatehouse.store.latency").description("store round trips (readiness ping, revocation write)")
         .publishPercentiles(0.5, 0.99).register(registry);
+    // counters that alerts and the dashboard (docs/grafana, docs/prometheus) watch exist from the start at 0,
+    // so that increase() and rate() see their first event rather than an absent series
+    counter("gatehouse.logins", "result", "success");
+    counter("gatehouse.logins", "result", "failure");
+    counter("gatehouse.client.io.errors");
+    counter("gatehouse.revocations.caught.up");
+  }
+
+  /** The propagation targets ({@code cache}, each channel's name) whose failure counter starts at 0. */
+  public void revocationTargets(java.util.List<String> targets) {
+    targets.forEach(t -> counter("gatehouse.revocations.not.propagated", "target", t));
   }
 
   public MeterRegistry registry() {
@@ -67,11 +78,16 @@ public final class Telemetry {
     return registry instanceof PrometheusMeterRegistry p ? p.scrape() : null;
   }
 
-  /** Gauges read when scraped: the deny-set's size and the cluster's size. */
-  public void gauges(Supplier<Number> denySetSize, Supplier<Number> clusterSize) {
+  /**
+   * Gauges read when scraped: the deny-set's size and the cluster's size, and the size the cluster is
+   * configured to have ({@code cluster.expected_members}; 1 when not clustered).
+   */
+  public void gauges(Supplier<Number> denySetSize, Supplier<Number> clusterSize, int expectedMembers) {
     Gauge.builder("gatehouse.denyset.entries", denySetSize).description("entries in this node's revocation deny-set").register(registry);
     Gauge.builder("gatehouse.cluster.members", clusterSize).description("members of the cluster this node sees (1 when alone)")
         .register(registry);
+    Gauge.builder("gatehouse.cluster.expected.members", () -> expectedMembers)
+        .description("the members the cluster is configured to have (cluster.expected_members; 1 when not clustered)").register(registry);
   }
 
   /** An audit event: the signing keys were rotated (on demand by {@code admin}, or on schedule when null). */
