@@ -7,10 +7,8 @@ import io.gatehouse.server.config.GatehouseConfig.StoreType;
 import io.gatehouse.store.cluster.HazelcastCluster;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.micrometer.MicrometerMetricsFactory;
-import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -23,21 +21,6 @@ public final class Main {
 
   private Main() {}
 
-  /**
-   * Vert.x's Micrometer metrics: the default labels and the event-bus address, so that each address has its
-   * own {@code vertx_eventbus_handlers} gauge (without it every address registers one untagged gauge, Micrometer
-   * keeps the first and warns at start: issue 14 item 13). The addresses are Gatehouse's own few (Vert.x's
-   * internal and reply addresses are never labelled), so the label adds no unbounded cardinality. The
-   * TCP-client domain is off: its per-remote-address gauge would be labelled only with the {@code remote}
-   * label, which on the server side labels by client address (unbounded), so without it every PostgreSQL,
-   * Redis or event-bus peer address registered one untagged gauge (the same warning, a wrong value); the
-   * pools' own metrics ({@code vertx_pool_*}) count those connections.
-   */
-  static MicrometerMetricsOptions metricsOptions(boolean enabled) {
-    return new MicrometerMetricsOptions().setEnabled(enabled).addLabels(io.vertx.micrometer.Label.EB_ADDRESS)
-        .addDisabledMetricsCategory(io.vertx.micrometer.MetricsDomain.NET_CLIENT);
-  }
-
   public static void main(String[] args) {
     GatehouseConfig config;
     try {
@@ -48,8 +31,8 @@ public final class Main {
       return;
     }
     // one registry for Vert.x's own metrics (HTTP server, event bus, pools) and Gatehouse's
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    VertxOptions options = new VertxOptions().setMetricsOptions(metricsOptions(config.metricsEnabled()));
+    PrometheusMeterRegistry registry = io.gatehouse.server.observe.Metrics.registry();
+    VertxOptions options = new VertxOptions().setMetricsOptions(io.gatehouse.server.observe.Metrics.vertxOptions(config.metricsEnabled()));
     MicrometerMetricsFactory metrics = new MicrometerMetricsFactory(registry);
     // the event bus's own TCP port between nodes (revocation events, ...): fixed, so a firewall can name it;
     // its host is the one the cluster manager binds (cluster.host)
