@@ -739,7 +739,13 @@ table() {
               if (($9 ~ /^[0-9]+$/ && $9 + 0 < sat) || (ghcpu[t] ~ /^[0-9]+$/ && ghcpu[t] + 0 < sat)) ratio = ratio " †"
             }
             else if ($11 == "ok") ratio = "n/a (no Gatehouse row with " t ")"
-            if (s == "probe") { limit = ratio; ratio = "–" }
+            if (s == "probe") {
+              limit = ratio; ratio = "–"
+              # on a shared machine the two servers may get different shares of their core: the ratio of req/s per
+              # server CPU % (work per CPU second) is printed beside the plain one
+              if ($11 == "ok" && (t in gh) && $5 > 0 && $9 ~ /^[0-9]+$/ && $9 > 0 && ghcpu[t] ~ /^[0-9]+$/ && ghcpu[t] > 0)
+                limit = limit sprintf(" (per CPU: %.2f×)", (gh[t] / ghcpu[t]) / ($5 / $9))
+            }
           }
           rps = $5; if ($11 != "ok") rps = "**" $11 "**"
           else if ($9 ~ /^[0-9]+$/ && $9 + 0 < sat) rps = rps " †"
@@ -788,7 +794,9 @@ table() {
     echo "Limit probe: the least a Vert.x server on Gatehouse's own classes does to give the same answers (HTTP server and"
     echo "options, body reader and form parser, secret hash check, client credentials grant and ES256 signer, the same JSON;"
     echo "W2 a verified token's claims from a hash map). No router, connection guard, rate limits, metrics, audit, deny-set"
-    echo "or service layer (docs/PERFORMANCE.md, \"The limit probe\"). Gatehouse/limit is Gatehouse's share of its rate."
+    echo "or service layer (docs/PERFORMANCE.md, \"The limit probe\"). Gatehouse/limit is Gatehouse's share of its rate;"
+    echo "\"per CPU\" divides each rate by its server's CPU % first (the share of work per CPU second, which holds up better"
+    echo "when other processes took part of CPU $SERVER_CPU from one of the two)."
   fi
   echo "The ratio compares rows measured with the same load tool. gatehouse-bench counts an answer that fails its check"
   echo "(status, RFC 9068 token, key set, active) as an error; wrk counts only non-2xx/3xx answers and socket errors."
