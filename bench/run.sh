@@ -722,13 +722,15 @@ gh_overrides="$(env | grep -o '^GATEHOUSE_[A-Z_]*' | sort | xargs || true)"
 
 SATURATED=90   # server CPU % under which a row is flagged: the server was not the bottleneck
 table() {
-  echo "| workload | server | load tool | req/s | p50 ms | p99 ms | errors | Gatehouse/peer (req/s) | Gatehouse/limit (req/s) | server CPU % | CPU $SERVER_CPU busy % |"
-  echo "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+  # the Gatehouse/limit column only when the probe ran (PROBE=0: the table as before)
+  local lim=0; [ -n "$PROBE_WORKLOADS" ] && lim=1
+  echo "| workload | server | load tool | req/s | p50 ms | p99 ms | errors | Gatehouse/peer (req/s) |$([ "$lim" = 1 ] && echo ' Gatehouse/limit (req/s) |') server CPU % | CPU $SERVER_CPU busy % |"
+  echo "|---|---|---|---:|---:|---:|---:|---:|$([ "$lim" = 1 ] && echo '---:|')---:|---:|"
   local w s
   for w in $WORKLOADS; do
     # the probe's rows follow Gatehouse's, and its ratio goes in a column of its own
     for s in gatehouse $([[ " $PROBE_WORKLOADS " == *" $w "* ]] && echo probe) $PEERS; do
-      awk -F'\t' -v w="$w" -v s="$s" -v sat="$SATURATED" '
+      awk -F'\t' -v w="$w" -v s="$s" -v sat="$SATURATED" -v lim="$lim" '
         NR == FNR { if ($1 == w && $2 == "gatehouse" && $11 == "ok") { t = $4; sub(/ \(peer bench.sh\)/, "", t); gh[t] = $5; ghcpu[t] = $9 } ; next }
         $1 == w && $2 == s {
           ratio = "–"; limit = "–"
@@ -749,7 +751,8 @@ table() {
           }
           rps = $5; if ($11 != "ok") rps = "**" $11 "**"
           else if ($9 ~ /^[0-9]+$/ && $9 + 0 < sat) rps = rps " †"
-          printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $3, $4, rps, $6, $7, $8, ratio, limit, $9, $10
+          if (lim) ratio = ratio " | " limit
+          printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $3, $4, rps, $6, $7, $8, ratio, $9, $10
         }' "$RESULTS" "$RESULTS"
     done
   done
