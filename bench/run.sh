@@ -6,6 +6,7 @@
 #   PEERS="oidc-provider keycloak" bench/run.sh              # the same workloads against the peers, in the same run
 #   WORKLOADS="W1 W3" DURATION=5s WARMUP=2s PEERS=oidc-provider bench/run.sh   # a smoke run (proves it works; figures mean little)
 #   WORKLOADS="W1 W2 W3" PEERS="oidc-provider keycloak" bench/run.sh           # with W2, introspection
+#   BUILD=0 WORKLOADS="W1 W2" DURATION=20s WARMUP=10s bench/run.sh              # Gatehouse against the limit probe (W1, W2)
 #
 # What it does
 #   1. Builds modules/server and modules/bench if their jars are missing (REBUILD=1 forces it; BUILD=0 only says how),
@@ -21,6 +22,13 @@
 #      waits for /health and checks one token (and with W2 one introspection) by hand, then runs each workload with the
 #      project's load tool (`taskset -c 1 java -jar gatehouse-bench.jar ... --json`), then stops it with SIGTERM and
 #      waits for it. W2 with the tool: it gets one token from bench-cc itself and introspects it as bench-rs.
+#   3b. The limit probe (issue 13 §5; PROBE=0 skips it), for W1 and W2: io.gatehouse.bench.LimitProbe, a minimal Vert.x
+#      server on the classes of the same gatehouse.jar (`java -cp gatehouse.jar:gatehouse-bench.jar`), the same seed
+#      file and GATEHOUSE_* settings, pinned and limited as Gatehouse (`taskset -c 0 java -XX:ActiveProcessorCount=1`),
+#      started after Gatehouse has stopped (PROBE_FIRST=1: before it starts). It answers POST /token and /introspect as
+#      Gatehouse does and does nothing else (docs/PERFORMANCE.md, "The limit probe"). It is loaded like Gatehouse: with the
+#      load tool, and with wrk (same -t/-c, W2 checked active by hand before and after); with the probe on, Gatehouse's
+#      W1 and W2 are measured with wrk too, so that every Gatehouse/limit ratio is between rows of the same tool.
 #   4. Peers, each on CPU 0 with the load on CPU 1, same DURATION / WARMUP / CONNECTIONS:
 #        oidc-provider  W3 with gatehouse-bench (server.mjs started here, ES256 keys);
 #                       W1 with the peer's own wrk-based bench.sh (workload W1-jwt-ES256). gatehouse-bench cannot do it:
@@ -40,8 +48,8 @@
 #      and the Gatehouse/peer ratio is always taken between rows measured with the same tool. Gatehouse's W2 under wrk:
 #      one token from bench-cc (curl), body `token=<it>`, Basic bench-rs, checked "active":true by hand before and
 #      after the run (wrk itself would count {"active":false} as a success).
-#   5. Prints one markdown table (workload, server, load tool, req/s, p50, p99, errors, Gatehouse/peer, server CPU %,
-#      CPU 0 busy %) under a header that records the machine, and writes it with every raw output to
+#   5. Prints one markdown table (workload, server, load tool, req/s, p50, p99, errors, Gatehouse/peer, Gatehouse/limit,
+#      server CPU %, CPU 0 busy %) under a header that records the machine, and writes it with every raw output to
 #      bench/runs/<timestamp>/ (summary.md, results.tsv, the tool's JSON, wrk output, server logs). A row whose server
 #      used less than 90 % of its core is marked †: the load tool or other processes set that figure, not the server.
 #      On a machine shared with builds and tests, check "CPU 0 busy %" against "server CPU %" before trusting a row.
@@ -63,6 +71,9 @@
 #   LOCK         /tmp/bench.lock    LOCK_WAIT 3600 (seconds to wait for it, then give up)
 #   AUTO_INSTALL 1         as root, apt-get install wrk when a peer needs it and it is missing (0: only say how)
 #   JAVA         java      JVM for Gatehouse and the load tool;  GH_JAVA_OPTS: extra JVM options for Gatehouse
+#   PROBE        1         0: no limit probe (step 3b); it runs for W1 and W2 only, and needs wrk (installed as for peers)
+#   PROBE_FIRST  0         1: measure the probe before Gatehouse (alternate the order between rounds on a noisy machine)
+#   PROBE_JAVA_OPTS        extra JVM options for the probe (GH_JAVA_OPTS is Gatehouse's alone, e.g. a JFR recording)
 #   REBUILD=1 / BUILD=0    see step 1
 #   PEERS_SRC    /work/shared/peers      PEER_CACHE  bench/.cache/peers
 #   KC_JAVA_HOME           JDK 21+ for Keycloak (default: the first one the peer's common.sh finds, /usr/lib/jvm/* included)
@@ -91,6 +102,9 @@ LOCK="${LOCK:-/tmp/bench.lock}"
 LOCK_WAIT="${LOCK_WAIT:-3600}"
 JAVA="${JAVA:-java}"
 GH_JAVA_OPTS="${GH_JAVA_OPTS:-}"
+PROBE="${PROBE:-1}"
+PROBE_FIRST="${PROBE_FIRST:-0}"
+PROBE_JAVA_OPTS="${PROBE_JAVA_OPTS:-}"
 PEERS_SRC="${PEERS_SRC:-/work/shared/peers}"
 PEER_CACHE="${PEER_CACHE:-$HERE/.cache/peers}"
 KC_START_TIMEOUT="${KC_START_TIMEOUT:-600}"
@@ -138,6 +152,12 @@ PEER_WORKLOADS=""
 for w in $WORKLOADS; do case "$w" in W1|W2|W3) PEER_WORKLOADS="$PEER_WORKLOADS $w" ;; esac; done
 NEED_WRK=""
 for w in $PEER_WORKLOADS; do for p in $PEERS; do [ "$(peer_tool "$p" "$w")" = wrk ] && NEED_WRK="$NEED_WRK $w"; done; done
+# The limit probe answers W1 and W2 (issue 13 §5). It and Gatehouse are measured with the load tool and with wrk, the
+# cheaper client: on the probe the load tool may be what sets the rate (a † row), which would hide the ratio.
+PROBE_WORKLOADS=""
+if [ "$PROBE" = 1 ]; then
+  for w in $WORKLOADS; do case "$w" in W1|W2) PROBE_WORKLOADS="$PROBE_WORKLOADS $w"; NEED_WRK="$NEED_WRK $w" ;; esac; done
+fi
 NEED_WRK="$(tr ' ' '\n' <<<"$NEED_WRK" | sort -u | xargs)"
 if [ -n "$NEED_WRK" ] && ! command -v wrk >/dev/null; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null && [ "${AUTO_INSTALL:-1}" = 1 ]; then
@@ -157,6 +177,7 @@ FAILURES=()
 CUR_PID=""      # foreground child (its own process group, via setsid)
 GH_PID=""       # Gatehouse
 PEER_PID=""     # a peer server started here (oidc-provider for the tool's workloads)
+PROBE_PID=""    # the limit probe
 KC_DIR=""; KC_STARTED=0
 LOCK_FD=""
 
@@ -174,6 +195,7 @@ cleanup() {
   [ -n "$CUR_PID" ] && { log "cleanup: stopping running load/peer script (pgid $CUR_PID)"; kill_group "$CUR_PID"; }
   [ -n "$GH_PID" ] && { log "cleanup: stopping Gatehouse (pid $GH_PID)"; kill_group "$GH_PID"; }
   [ -n "$PEER_PID" ] && { log "cleanup: stopping peer server (pid $PEER_PID)"; kill_group "$PEER_PID"; }
+  [ -n "$PROBE_PID" ] && { log "cleanup: stopping the limit probe (pid $PROBE_PID)"; kill_group "$PROBE_PID"; }
   if [ "$KC_STARTED" = 1 ]; then log "cleanup: stopping Keycloak"; (cd "$KC_DIR" && ./stop.sh) >> "$OUT/keycloak-stop.log" 2>&1 || true; fi
   rm -rf "$WORK"
   exit "$rc"
@@ -288,6 +310,50 @@ run_tool() { # SERVER LABEL W TARGET PID [extra args]
   add_result "$w" "$server" "$label" gatehouse-bench "$rps" "$p50" "$p99" "$errors" "$SRV_CPU" "$CPU0_BUSY" ok "$(basename "$json")"
 }
 
+# wrk against TARGET (Gatehouse or the limit probe), workload W, with bench/wrk/req.lua; SERVER PID for the CPU figures.
+# W2: one token (bench-cc, 1h) from TARGET, as the Keycloak peer's W2; wrk counts any 200, so it is checked active
+# by hand before and after the run.
+run_wrk() { # SERVER LABEL W TARGET PID
+  local server="$1" label="$2" w="$3" target="$4" pid="$5" wenv path tok="" active after rc parsed rps p50 p99 errors
+  case "$w" in
+    W1) wenv=(WRK_METHOD=POST "WRK_BODY=grant_type=client_credentials&scope=read" "WRK_AUTH=$WRK_CC_AUTH"); path=/token ;;
+    W2) tok="$(srv_token "$target")"
+        wenv=(WRK_METHOD=POST "WRK_BODY=token=$tok" "WRK_AUTH=$WRK_RS_AUTH"); path=/introspect ;;
+    W3) wenv=(WRK_METHOD=GET WRK_BODY= WRK_AUTH=); path=/jwks ;;
+  esac
+  if [ "$w" = W2 ]; then
+    active="$(srv_introspect "$target" "$tok" "$OUT/$server-W2-wrk.before.json")"
+    if [ "$active" != "200 true" ]; then
+      fail_result W2 "$server" "$label" "wrk -t$WRK_THREADS" "by hand before the run, introspection answered HTTP/active '$active'" \
+        "$server-W2-wrk.before.json"
+      return 0
+    fi
+  fi
+  log "$w $server: wrk -t$WRK_THREADS -c$CONNECTIONS, warm-up $WARMUP + $DURATION"
+  rc=0
+  if [ "${WARMUP%s}" -gt 0 ]; then
+    spawn_fg env "${wenv[@]}" taskset -c "$LOAD_CPU" wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$WARMUP" \
+      -s "$HERE/wrk/req.lua" "$target$path" > "$OUT/$server-$w-wrk-warmup.txt" 2>&1 || rc=$?
+  fi
+  sample_start "$pid"
+  [ "$rc" = 0 ] && { spawn_fg env "${wenv[@]}" taskset -c "$LOAD_CPU" wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" \
+    --latency -s "$HERE/wrk/req.lua" "$target$path" > "$OUT/$server-$w-wrk.txt" 2>&1 || rc=$?; }
+  sample_end
+  after=""
+  if [ "$w" = W2 ]; then
+    active="$(srv_introspect "$target" "$tok" "$OUT/$server-W2-wrk.after.json")"
+    [ "$active" = "200 true" ] || after="the introspected token is not active after the run ($active): wrk may have counted {\"active\":false} answers"
+  fi
+  if [ -n "$after" ]; then
+    fail_result "$w" "$server" "$label" "wrk -t$WRK_THREADS" "$after" "$server-W2-wrk.after.json"
+  elif [ "$rc" = 0 ] && parsed="$(parse_wrk "$OUT/$server-$w-wrk.txt")"; then
+    IFS=$'\t' read -r rps p50 p99 errors <<<"$parsed"
+    add_result "$w" "$server" "$label" "wrk -t$WRK_THREADS" "$rps" "$p50" "$p99" "$errors" "$SRV_CPU" "$CPU0_BUSY" ok "$server-$w-wrk.txt"
+  else
+    fail_result "$w" "$server" "$label" "wrk -t$WRK_THREADS" "wrk exited $rc" "$server-$w-wrk.txt"
+  fi
+}
+
 # ---- step 1: build and prepare -----------------------------------------------------------------------------------
 if [ "${REBUILD:-0}" = 1 ] || [ ! -f "$GH_JAR_SRC" ] || [ ! -f "$BENCH_JAR_SRC" ]; then
   if [ "${BUILD:-1}" = 0 ]; then
@@ -362,7 +428,7 @@ log "holding $LOCK; results go to $OUT"
 LOAD_START="$(cut -d' ' -f1-3 /proc/loadavg)"
 RUN_START="$(date -Is)"
 
-# ---- step 3: Gatehouse -----------------------------------------------------------------------------------------
+# ---- step 3: the seed file, shared by Gatehouse and the limit probe ---------------------------------------------
 SECRET="$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')"     # 48 hex characters
 RS_SECRET="$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')"  # bench-rs's own
 # bench-cc's tokens live 1h: W2 introspects one token for the whole run (warm-up and measurement, both tools)
@@ -398,15 +464,59 @@ users:
 EOF
 GH_PORT="$(free_port)"
 GH_BASE="http://127.0.0.1:$GH_PORT"
-gh_token() { # a bench-cc access token (client credentials, scope read) on stdout; empty when refused
-  curl -s -u "bench-cc:$SECRET" -d grant_type=client_credentials -d scope=read "$GH_BASE/token" | jq -r '.access_token // empty' 2>/dev/null || true
+srv_token() { # TARGET: a bench-cc access token (client credentials, scope read) on stdout; empty when refused
+  curl -s -u "bench-cc:$SECRET" -d grant_type=client_credentials -d scope=read "$1/token" | jq -r '.access_token // empty' 2>/dev/null || true
 }
-gh_introspect() { # TOKEN FILE: POST /introspect as bench-rs; prints "<status> <active>" (e.g. "200 true"); body in FILE
+srv_introspect() { # TARGET TOKEN FILE: POST /introspect as bench-rs; prints "<status> <active>" (e.g. "200 true"); body in FILE
   local code
-  code="$(curl -s -D "$2.headers" -o "$2" -w '%{http_code}' -u "bench-rs:$RS_SECRET" --data-urlencode "token=$1" \
-    "$GH_BASE/introspect" || true)"
-  printf '%s %s\n' "$code" "$(jq -r 'if type == "object" and (.active | type) == "boolean" then .active else "invalid" end' "$2" 2>/dev/null || echo invalid)"
+  code="$(curl -s -D "$3.headers" -o "$3" -w '%{http_code}' -u "bench-rs:$RS_SECRET" --data-urlencode "token=$2" \
+    "$1/introspect" || true)"
+  printf '%s %s\n' "$code" "$(jq -r 'if type == "object" and (.active | type) == "boolean" then .active else "invalid" end' "$3" 2>/dev/null || echo invalid)"
 }
+gh_token() { srv_token "$GH_BASE"; }
+gh_introspect() { srv_introspect "$GH_BASE" "$@"; }
+# wrk's Authorization headers (bench-cc for W1, bench-rs for W2)
+WRK_CC_AUTH="Basic $(printf '%s:%s' bench-cc "$SECRET" | base64 -w0)"
+WRK_RS_AUTH="Basic $(printf '%s:%s' bench-rs "$RS_SECRET" | base64 -w0)"
+# ---- step 3b: the limit probe (issue 13 §5) ----------------------------------------------------------------------
+# io.gatehouse.bench.LimitProbe from gatehouse-bench.jar, run on the classes of the gatehouse.jar measured here (that
+# jar first on the class path), with the same seed file and GATEHOUSE_* settings, pinned and limited like Gatehouse.
+PROBE_LABEL="limit probe"
+run_probe() {
+  local port base log="$OUT/probe.log" up=0 w
+  port="$(free_port)"
+  base="http://127.0.0.1:$port"
+  log "starting the limit probe on $base (CPU $SERVER_CPU, -XX:ActiveProcessorCount=1)"
+  # shellcheck disable=SC2086
+  spawn_bg env GATEHOUSE_HTTP_HOST=127.0.0.1 GATEHOUSE_HTTP_PORT="$port" GATEHOUSE_ISSUER="$base" GATEHOUSE_DEMO_ENABLED=false \
+    taskset -c "$SERVER_CPU" "$JAVA" -XX:ActiveProcessorCount=1 $PROBE_JAVA_OPTS -cp "$WORK/gatehouse.jar:$WORK/gatehouse-bench.jar" \
+    io.gatehouse.bench.LimitProbe --seed "$WORK/seed.yaml" > "$log" 2>&1
+  PROBE_PID=$SPAWNED
+  for _ in $(seq 1 600); do
+    kill -0 "$PROBE_PID" 2>/dev/null || break
+    grep -q '^limit probe listening on port' "$log" 2>/dev/null && { up=1; break; }
+    sleep 0.1
+  done
+  PROBE_PROVIDER="$(grep -m1 -o 'ES256 through .*' "$log" || true)"
+  if [ "$up" = 1 ]; then
+    for w in $PROBE_WORKLOADS; do
+      case "$w" in
+        W1) run_tool probe "$PROBE_LABEL" W1 "$base" "$PROBE_PID" --client-id bench-cc --client-secret "$SECRET" --scope read ;;
+        W2) run_tool probe "$PROBE_LABEL" W2 "$base" "$PROBE_PID" --client-id bench-cc --client-secret "$SECRET" --scope read \
+            --rs-client-id bench-rs --rs-client-secret "$RS_SECRET" ;;
+      esac
+      if [[ " $NEED_WRK " == *" $w "* ]]; then run_wrk probe "$PROBE_LABEL" "$w" "$base" "$PROBE_PID"; fi
+    done
+  else
+    tail -20 "$log" >&2 || true
+    for w in $PROBE_WORKLOADS; do fail_result "$w" probe "$PROBE_LABEL" gatehouse-bench "the limit probe did not start (probe.log)" probe.log; done
+  fi
+  log "stopping the limit probe"
+  kill_group "$PROBE_PID"; PROBE_PID=""
+}
+if [ -n "$PROBE_WORKLOADS" ] && [ "$PROBE_FIRST" = 1 ]; then run_probe; fi
+
+# ---- step 3c: Gatehouse ----------------------------------------------------------------------------------------
 GH_LABEL="Gatehouse"
 # what the tree was at run time; the jar may be older (see the warning about sources newer than the jar)
 GH_TREE="tree at HEAD $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet HEAD -- modules pom.xml 2>/dev/null || echo ' with uncommitted changes')"
@@ -432,8 +542,6 @@ if [ "$GH_OK" = 1 ]; then
   jq '.access_token |= (.[0:24] + "...")' "$OUT/gatehouse-W1.sample.json" > "$OUT/gatehouse-W1.sample.tmp" 2>/dev/null \
     && mv "$OUT/gatehouse-W1.sample.tmp" "$OUT/gatehouse-W1.sample.json" || true
   [ "$code" = 200 ] && [ "$typ" = at+jwt ] || log "WARNING: by-hand token request answered HTTP $code typ '$typ'"
-  GH_WRK_AUTH="Basic $(printf '%s:%s' bench-cc "$SECRET" | base64 -w0)"
-  GH_WRK_RS_AUTH="Basic $(printf '%s:%s' bench-rs "$RS_SECRET" | base64 -w0)"
   if [[ " $WORKLOADS " == *" W2 "* ]]; then
     # one introspection by hand: 200, Cache-Control no-store and "active":true, else W2 would only measure errors
     tok="$(gh_token)"
@@ -452,45 +560,8 @@ if [ "$GH_OK" = 1 ]; then
           --redirect-uri https://rp.bench.example/cb --username bench-user --password "$SECRET" ;;
     esac
     if [[ " $NEED_WRK " == *" $w "* ]]; then
-      # the same server under wrk, for the same-tool ratio against peers loaded with wrk
-      case "$w" in
-        W1) wenv=(WRK_METHOD=POST "WRK_BODY=grant_type=client_credentials&scope=read" "WRK_AUTH=$GH_WRK_AUTH"); path=/token ;;
-        # one token (bench-cc, 1h), as the Keycloak peer's W2; wrk counts any 200, so it is checked active before and after
-        W2) W2_TOKEN="$(gh_token)"
-            wenv=(WRK_METHOD=POST "WRK_BODY=token=$W2_TOKEN" "WRK_AUTH=$GH_WRK_RS_AUTH"); path=/introspect ;;
-        W3) wenv=(WRK_METHOD=GET WRK_BODY= WRK_AUTH=); path=/jwks ;;
-      esac
-      if [ "$w" = W2 ]; then
-        active="$(gh_introspect "$W2_TOKEN" "$OUT/gatehouse-W2-wrk.before.json")"
-        if [ "$active" != "200 true" ]; then
-          fail_result W2 gatehouse "$GH_LABEL" "wrk -t$WRK_THREADS" "by hand before the run, introspection answered HTTP/active '$active'" \
-            gatehouse-W2-wrk.before.json
-          continue
-        fi
-      fi
-      log "$w gatehouse: wrk -t$WRK_THREADS -c$CONNECTIONS, warm-up $WARMUP + $DURATION"
-      rc=0
-      if [ "${WARMUP%s}" -gt 0 ]; then
-        spawn_fg env "${wenv[@]}" taskset -c "$LOAD_CPU" wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$WARMUP" \
-          -s "$HERE/wrk/req.lua" "$GH_BASE$path" > "$OUT/gatehouse-$w-wrk-warmup.txt" 2>&1 || rc=$?
-      fi
-      sample_start "$GH_PID"
-      [ "$rc" = 0 ] && { spawn_fg env "${wenv[@]}" taskset -c "$LOAD_CPU" wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" \
-        --latency -s "$HERE/wrk/req.lua" "$GH_BASE$path" > "$OUT/gatehouse-$w-wrk.txt" 2>&1 || rc=$?; }
-      sample_end
-      after=""
-      if [ "$w" = W2 ]; then
-        active="$(gh_introspect "$W2_TOKEN" "$OUT/gatehouse-W2-wrk.after.json")"
-        [ "$active" = "200 true" ] || after="the introspected token is not active after the run ($active): wrk may have counted {\"active\":false} answers"
-      fi
-      if [ -n "$after" ]; then
-        fail_result "$w" gatehouse "$GH_LABEL" "wrk -t$WRK_THREADS" "$after" gatehouse-W2-wrk.after.json
-      elif [ "$rc" = 0 ] && parsed="$(parse_wrk "$OUT/gatehouse-$w-wrk.txt")"; then
-        IFS=$'\t' read -r rps p50 p99 errors <<<"$parsed"
-        add_result "$w" gatehouse "$GH_LABEL" "wrk -t$WRK_THREADS" "$rps" "$p50" "$p99" "$errors" "$SRV_CPU" "$CPU0_BUSY" ok "gatehouse-$w-wrk.txt"
-      else
-        fail_result "$w" gatehouse "$GH_LABEL" "wrk -t$WRK_THREADS" "wrk exited $rc" "gatehouse-$w-wrk.txt"
-      fi
+      # the same server under wrk, for the same-tool ratio against peers (and the limit probe) loaded with wrk
+      run_wrk gatehouse "$GH_LABEL" "$w" "$GH_BASE" "$GH_PID"
     fi
   done
   log "stopping Gatehouse (SIGTERM)"
@@ -510,6 +581,7 @@ else
   for w in $WORKLOADS; do fail_result "$w" gatehouse "$GH_LABEL" gatehouse-bench "Gatehouse did not start (gatehouse.log)" gatehouse.log; done
   kill_group "$GH_PID"; GH_PID=""
 fi
+if [ -n "$PROBE_WORKLOADS" ] && [ "$PROBE_FIRST" != 1 ]; then run_probe; fi
 
 # ---- step 4: peers ---------------------------------------------------------------------------------------------
 run_oidc_provider() {
@@ -650,15 +722,18 @@ gh_overrides="$(env | grep -o '^GATEHOUSE_[A-Z_]*' | sort | xargs || true)"
 
 SATURATED=90   # server CPU % under which a row is flagged: the server was not the bottleneck
 table() {
-  echo "| workload | server | load tool | req/s | p50 ms | p99 ms | errors | Gatehouse/peer (req/s) | server CPU % | CPU $SERVER_CPU busy % |"
-  echo "|---|---|---|---:|---:|---:|---:|---:|---:|---:|"
+  # the Gatehouse/limit column only when the probe ran (PROBE=0: the table as before)
+  local lim=0; [ -n "$PROBE_WORKLOADS" ] && lim=1
+  echo "| workload | server | load tool | req/s | p50 ms | p99 ms | errors | Gatehouse/peer (req/s) |$([ "$lim" = 1 ] && echo ' Gatehouse/limit (req/s) |') server CPU % | CPU $SERVER_CPU busy % |"
+  echo "|---|---|---|---:|---:|---:|---:|---:|$([ "$lim" = 1 ] && echo '---:|')---:|---:|"
   local w s
   for w in $WORKLOADS; do
-    for s in gatehouse $PEERS; do
-      awk -F'\t' -v w="$w" -v s="$s" -v sat="$SATURATED" '
+    # the probe's rows follow Gatehouse's, and its ratio goes in a column of its own
+    for s in gatehouse $([[ " $PROBE_WORKLOADS " == *" $w "* ]] && echo probe) $PEERS; do
+      awk -F'\t' -v w="$w" -v s="$s" -v sat="$SATURATED" -v lim="$lim" '
         NR == FNR { if ($1 == w && $2 == "gatehouse" && $11 == "ok") { t = $4; sub(/ \(peer bench.sh\)/, "", t); gh[t] = $5; ghcpu[t] = $9 } ; next }
         $1 == w && $2 == s {
-          ratio = "–"
+          ratio = "–"; limit = "–"
           if (s != "gatehouse") {
             t = $4; sub(/ \(peer bench.sh\)/, "", t)
             if ($11 == "ok" && (t in gh) && $5 > 0) {
@@ -666,9 +741,17 @@ table() {
               if (($9 ~ /^[0-9]+$/ && $9 + 0 < sat) || (ghcpu[t] ~ /^[0-9]+$/ && ghcpu[t] + 0 < sat)) ratio = ratio " †"
             }
             else if ($11 == "ok") ratio = "n/a (no Gatehouse row with " t ")"
+            if (s == "probe") {
+              limit = ratio; ratio = "–"
+              # on a shared machine the two servers may get different shares of their core: the ratio of req/s per
+              # server CPU % (work per CPU second) is printed beside the plain one
+              if ($11 == "ok" && (t in gh) && $5 > 0 && $9 ~ /^[0-9]+$/ && $9 > 0 && ghcpu[t] ~ /^[0-9]+$/ && ghcpu[t] > 0)
+                limit = limit sprintf(" (per CPU: %.2f×)", (gh[t] / ghcpu[t]) / ($5 / $9))
+            }
           }
           rps = $5; if ($11 != "ok") rps = "**" $11 "**"
           else if ($9 ~ /^[0-9]+$/ && $9 + 0 < sat) rps = rps " †"
+          if (lim) ratio = ratio " | " limit
           printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $3, $4, rps, $6, $7, $8, ratio, $9, $10
         }' "$RESULTS" "$RESULTS"
     done
@@ -684,6 +767,9 @@ table() {
   echo "| kernel | $(uname -srm) |"
   echo "| JDK (Gatehouse and gatehouse-bench) | $jdk |"
   echo "| Gatehouse | $GH_JAR_INFO ($GH_TREE); ${GH_PROVIDER:-signing provider not logged}; in-memory registry; JVM \`-XX:ActiveProcessorCount=1${GH_JAVA_OPTS:+ $GH_JAVA_OPTS}\`${gh_overrides:+; env overrides: $gh_overrides} |"
+  if [ -n "$PROBE_WORKLOADS" ]; then
+    echo "| limit probe | io.gatehouse.bench.LimitProbe on the same gatehouse.jar's classes, same seed and settings; ${PROBE_PROVIDER:-signing provider not logged}; JVM \`-XX:ActiveProcessorCount=1${PROBE_JAVA_OPTS:+ $PROBE_JAVA_OPTS}\`; measured $([ "$PROBE_FIRST" = 1 ] && echo before || echo after) Gatehouse |"
+  fi
   [ -n "$PEERS" ] && echo "| peers | $(for p in $PEERS; do case $p in oidc-provider) printf '%s, ES256 JWT access tokens%s; ' "${OIDC_LABEL:-oidc-provider}" "$([[ " $WORKLOADS " == *" W2 "* ]] && echo ' (W2: opaque ones, which it can introspect)')" ;; keycloak) printf '%s, RS256 JWT access tokens (realm default); ' "$KC_LABEL" ;; esac; done)wrk ${WRK_VERSION:-not installed} |"
   echo "| settings | workloads $WORKLOADS; warm-up $WARMUP then $DURATION measured, $CONNECTIONS keep-alive connections, closed loop; server \`taskset -c $SERVER_CPU\`, load \`taskset -c $LOAD_CPU\` |"
   echo "| when | $RUN_START, lock $LOCK held for the run; load average at start $LOAD_START, at end $LOAD_END |"
@@ -706,6 +792,14 @@ table() {
   if [[ " $WORKLOADS " == *" W4 "* || " $WORKLOADS " == *" W5 "* ]]; then
     echo "W4: authorization code + PKCE on a live session, redemption included (one operation, 2 HTTP exchanges)."
     echo "W5: refresh with rotation. Both against Gatehouse only (the peers' scripts have no such workload)."
+  fi
+  if [ -n "$PROBE_WORKLOADS" ]; then
+    echo "Limit probe: the least a Vert.x server on Gatehouse's own classes does to give the same answers (HTTP server and"
+    echo "options, body reader and form parser, secret hash check, client credentials grant and ES256 signer, the same JSON;"
+    echo "W2 a verified token's claims from a hash map). No router, connection guard, rate limits, metrics, audit, deny-set"
+    echo "or service layer (docs/PERFORMANCE.md, \"The limit probe\"). Gatehouse/limit is Gatehouse's share of its rate;"
+    echo "\"per CPU\" divides each rate by its server's CPU % first (the share of work per CPU second, which holds up better"
+    echo "when other processes took part of CPU $SERVER_CPU from one of the two)."
   fi
   echo "The ratio compares rows measured with the same load tool. gatehouse-bench counts an answer that fails its check"
   echo "(status, RFC 9068 token, key set, active) as an error; wrk counts only non-2xx/3xx answers and socket errors."

@@ -127,8 +127,12 @@ public final class IntrospectionService {
     return caller.canIntrospect() || caller.clientId().equals(tokenClient);
   }
 
-  // RFC 7662 §2.2
-  private static JsonObject accessTokenResponse(JsonObject claims) {
+  /**
+   * RFC 7662 §2.2: the answer for an active access token with {@code claims} (verified, unexpired, visible
+   * and not revoked: the caller's checks). Public for the limit probe (modules/bench), which answers the
+   * same JSON.
+   */
+  public static JsonObject accessTokenResponse(JsonObject claims) {
     JsonObject out = new JsonObject().put("active", true);
     if (claims.getString("scope") != null) {
       out.put("scope", claims.getString("scope"));
