@@ -89,11 +89,6 @@ final class ModuleRules {
   record KnownUse(String originClass, String targetPackage) {}
 
   static final List<KnownUse> KNOWN_INTERNAL_API_USES = List.of(
-      // ECDSA.transcodeSignatureToConcat: the JCA's DER signature to JOSE's R || S (RFC 7518 §3.4). Kept: the public
-      // alternatives are Nimbus's ECDSASigner (a new JCA Signature per token, the cost JwsSigner's per-thread reuse
-      // removes) or the "SHA256withECDSAinP1363Format" JCA name, which moves ES256 signing off the first-ranked
-      // provider (ACCP, when installed) to whichever has that name
-      new KnownUse("io.gatehouse.core.token.JwsSigner", "com.nimbusds.jose.crypto.impl"),
       // clusterSize(): the cluster manager's member count, which Vert.x 5 exposes only on VertxInternal
       new KnownUse("io.gatehouse.server.Gatehouse", "io.vertx.core.internal"),
       // hasQuorum(): the Hazelcast instance under the cluster manager (split-brain protection), likewise
