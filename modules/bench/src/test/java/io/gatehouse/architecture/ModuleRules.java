@@ -29,6 +29,7 @@ final class ModuleRules {
   private ModuleRules() {}
 
   static final String CORE = "io.gatehouse.core..";
+  static final String JOSE = "io.gatehouse.jose..";
   static final String STORES = "io.gatehouse.store..";
   static final String SERVER = "io.gatehouse.server..";
   static final String RESOURCE_SERVER = "io.gatehouse.resource..";
@@ -47,6 +48,18 @@ final class ModuleRules {
           "com.hazelcast..", "io.vertx.spi.cluster.hazelcast..",
           STORES, SERVER, RESOURCE_SERVER, BENCH)
       .because("core holds the protocol rules and knows no HTTP, driver or cluster (DESIGN.md, issue 13 §2)");
+
+  /**
+   * jose: the JWT verification the server and the resource-server library share, so it carries nothing either
+   * side must not have: no vertx-web, no Bouncy Castle, no other Gatehouse module.
+   */
+  static final ArchRule JOSE_IMPORTS_NO_WEB_BOUNCY_CASTLE_OR_OTHER_MODULE = noClasses()
+      .that().resideInAPackage(JOSE)
+      .should().dependOnClassesThat().resideInAnyPackage(
+          "io.vertx.ext.web..",                    // vertx-web, vertx-web-client
+          "org.bouncycastle..",
+          CORE, STORES, SERVER, RESOURCE_SERVER, BENCH)
+      .because("the library shares jose and must not get the server's dependencies through it (issue 13 §3)");
 
   /** Stores sit between core and the server: they never reach up. */
   static final ArchRule STORES_NEVER_IMPORT_SERVER = noClasses()
@@ -76,8 +89,6 @@ final class ModuleRules {
   record KnownUse(String originClass, String targetPackage) {}
 
   static final List<KnownUse> KNOWN_INTERNAL_API_USES = List.of(
-      // ECDSA.transcodeSignatureToConcat: the JCA's DER signature to JOSE's R || S (RFC 7518 §3.4)
-      new KnownUse("io.gatehouse.core.token.JwsSigner", "com.nimbusds.jose.crypto.impl"),
       // clusterSize(): the cluster manager's member count, which Vert.x 5 exposes only on VertxInternal
       new KnownUse("io.gatehouse.server.Gatehouse", "io.vertx.core.internal"),
       // hasQuorum(): the Hazelcast instance under the cluster manager (split-brain protection), likewise
@@ -101,6 +112,7 @@ final class ModuleRules {
 
   static final List<ArchRule> ALL = List.of(
       CORE_IMPORTS_NO_HTTP_DRIVER_CLUSTER_OR_OUTER_MODULE,
+      JOSE_IMPORTS_NO_WEB_BOUNCY_CASTLE_OR_OTHER_MODULE,
       STORES_NEVER_IMPORT_SERVER,
       STORES_NEVER_IMPORT_EACH_OTHER,
       RESOURCE_SERVER_NEVER_IMPORTS_SERVER_OR_STORES,

@@ -6,6 +6,7 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.lang.ArchRule;
 import io.gatehouse.core.archfixture.CoreReachingOut;
+import io.gatehouse.jose.archfixture.JoseReachingOut;
 import io.gatehouse.resource.archfixture.ResourceServerReachingIn;
 import io.gatehouse.server.archfixture.InternalApiUser;
 import io.gatehouse.store.archfixture.StoreReachingOut;
@@ -24,6 +25,13 @@ class ModuleRulesCatchViolationsTest {
         "io.vertx.ext.web.Router", "io.vertx.pgclient.PgConnectOptions", "io.vertx.redis.client.Redis",
         "com.hazelcast.core.HazelcastInstance", "io.gatehouse.store.redis.RedisStoreOptions",
         "io.gatehouse.server.Gatehouse", "io.gatehouse.resource.ExampleApi");
+  }
+
+  @Test
+  void joseRuleWhenJoseUsesWebBouncyCastleOrAnotherModuleThenFailsOnEach() {
+    assertViolatedOncePer(ModuleRules.JOSE_IMPORTS_NO_WEB_BOUNCY_CASTLE_OR_OTHER_MODULE, IMPORTER.importClasses(JoseReachingOut.class),
+        "io.vertx.ext.web.Router", "org.bouncycastle.crypto.params.Argon2Parameters", "io.gatehouse.core.token.SigningKeys",
+        "io.gatehouse.store.redis.RedisStoreOptions", "io.gatehouse.server.Gatehouse", "io.gatehouse.resource.ExampleApi");
   }
 
   @Test

@@ -23,6 +23,9 @@ class ModuleRulesTest {
       ModuleRules.CORE_IMPORTS_NO_HTTP_DRIVER_CLUSTER_OR_OUTER_MODULE;
 
   @ArchTest
+  static final ArchRule joseImportsNoWebBouncyCastleOrOtherModule = ModuleRules.JOSE_IMPORTS_NO_WEB_BOUNCY_CASTLE_OR_OTHER_MODULE;
+
+  @ArchTest
   static final ArchRule storesNeverImportServer = ModuleRules.STORES_NEVER_IMPORT_SERVER;
 
   @ArchTest
@@ -48,7 +51,7 @@ class ModuleRulesTest {
       }
     }
     assertThat(modules).containsExactly(
-        "bench", "core", "resource", "server", "store-cluster", "store-postgres", "store-redis");
+        "bench", "core", "jose", "resource", "server", "store-cluster", "store-postgres", "store-redis");
     // no test class is checked (the fixtures of ModuleRulesCatchViolationsTest break every rule)
     assertThat(classes.contain("io.gatehouse.architecture.ModuleRulesTest")).isFalse();
   }

@@ -79,7 +79,7 @@ public final class GatehouseJwtHandler implements AuthenticationHandler {
     this.realm = options.getRealm();
     this.revocationStart = new RetryingMemo<>(() -> revocations.start()
         .onFailure(e -> LOG.error("the revocation deny-set cannot be vouched for; refusing requests: {}", e.getMessage())),
-        options.getJwksMinRefetchInterval());
+        options.getJwksMinRefetchInterval(), options.getTicker());
   }
 
   /**
@@ -89,7 +89,7 @@ public final class GatehouseJwtHandler implements AuthenticationHandler {
   public static GatehouseJwtHandler create(Vertx vertx, ResourceServerOptions options) {
     ResourceServerOptions o = new ResourceServerOptions(options).validate();
     WebClient client = WebClient.create(vertx);
-    IssuerDiscovery discovery = new IssuerDiscovery(client, o.getIssuer(), o.getHttpTimeout(), o.getJwksMinRefetchInterval());
+    IssuerDiscovery discovery = new IssuerDiscovery(client, o);
     TokenValidator validator = o.getIntrospection() != null
         ? new IntrospectionTokenValidator(vertx, client, false, discovery, o)
         : new JwtTokenValidator(o, JwtTokenValidator.jwks(client, discovery, o), null);

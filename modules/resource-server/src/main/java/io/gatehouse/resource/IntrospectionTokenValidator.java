@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import io.gatehouse.core.token.TokenHashes;
+import io.gatehouse.jose.JwtVerifier;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
@@ -51,6 +52,7 @@ public final class IntrospectionTokenValidator implements TokenValidator {
   private final String issuer;
   private final String audience;
   private final long skewSeconds;
+  private final java.time.Clock clock;
   private final long timeoutMillis;
   private final long maxCacheTtlNanos;
   private final String authorization;
@@ -77,10 +79,12 @@ public final class IntrospectionTokenValidator implements TokenValidator {
     this.issuer = options.getIssuer();
     this.audience = options.getAudience();
     this.skewSeconds = options.getClockSkew().toSeconds();
+    this.clock = options.getClock();
     this.timeoutMillis = options.getHttpTimeout().toMillis();
     this.maxCacheTtlNanos = io.getMaxCacheTtl().toNanos();
     this.authorization = ClientSecretBasic.header(io.getClientId(), io.getClientSecret());
-    this.cache = Caffeine.newBuilder().maximumSize(io.getCacheSize()).expireAfter(new Expiry<String, Cached>() {
+    // the answer's lifetime is measured on the options' ticker, its exp on the options' clock
+    this.cache = Caffeine.newBuilder().ticker(options.getTicker()::getAsLong).maximumSize(io.getCacheSize()).expireAfter(new Expiry<String, Cached>() {
       @Override
       public long expireAfterCreate(String key, Cached value, long currentTime) {
         return value.ttlNanos;
@@ -106,7 +110,7 @@ public final class IntrospectionTokenValidator implements TokenValidator {
     }
     WebClient client = WebClient.create(vertx);
     return new IntrospectionTokenValidator(vertx, client, true,
-        new IssuerDiscovery(client, options.getIssuer(), options.getHttpTimeout(), options.getJwksMinRefetchInterval()), options);
+        new IssuerDiscovery(client, options), options);
   }
 
   /** Discovers the issuer's introspection endpoint (nothing to discover on the event bus). */
@@ -143,7 +147,7 @@ public final class IntrospectionTokenValidator implements TokenValidator {
     Cached hit = cache.getIfPresent(hash);
     if (hit != null) {
       try {
-        checkTimes(hit.claims, System.currentTimeMillis() / 1000);
+        checkTimes(hit.claims, clock.instant().getEpochSecond());
         return Future.succeededFuture(hit.claims.copy());
       } catch (BearerTokenException e) {
         cache.invalidate(hash);
@@ -237,32 +241,44 @@ public final class IntrospectionTokenValidator implements TokenValidator {
     if (iss != null && !issuer.equals(iss)) {
       throw BearerTokenException.invalidToken("wrong issuer");
     }
-    if (!JwtTokenValidator.audienceContains(answer.getValue("aud"), audience)) {
+    if (!JwtVerifier.audienceContains(answer.getValue("aud"), audience)) {
       throw BearerTokenException.invalidToken("wrong audience");
     }
-    checkTimes(answer, System.currentTimeMillis() / 1000);
+    checkTimes(answer, clock.instant().getEpochSecond());
     JsonObject claims = answer.copy();
     claims.remove("active");
     return claims;
   }
 
   private void checkTimes(JsonObject claims, long now) {
-    Double exp = JwtTokenValidator.numericDate(claims, "exp");
+    Double exp = numericDate(claims, "exp");
     if (exp != null && now >= exp + skewSeconds) {
       throw BearerTokenException.invalidToken("token expired");
     }
-    Double nbf = JwtTokenValidator.numericDate(claims, "nbf");
+    Double nbf = numericDate(claims, "nbf");
     if (nbf != null && nbf > now + skewSeconds) {
       throw BearerTokenException.invalidToken("token not yet valid");
     }
   }
 
+  /** A NumericDate member (RFC 7662 §2.2, RFC 7519 §2), or null when absent; {@code invalid_token} when not a number. */
+  private static Double numericDate(JsonObject claims, String name) {
+    Object v = claims.getValue(name);
+    if (v == null) {
+      return null;
+    }
+    if (!(v instanceof Number n) || !Double.isFinite(n.doubleValue())) {
+      throw BearerTokenException.invalidToken(name + " is not a number");
+    }
+    return n.doubleValue();
+  }
+
   /** min(exp − now, maxCacheTtl), in nanoseconds; 0 = do not cache. */
   private long ttlNanos(JsonObject claims) {
-    Double exp = JwtTokenValidator.numericDate(claims, "exp");
+    Double exp = numericDate(claims, "exp");
     long ttl = maxCacheTtlNanos;
     if (exp != null) {
-      long untilExp = (long) ((exp - System.currentTimeMillis() / 1000.0) * 1_000_000_000L);
+      long untilExp = (long) ((exp - clock.millis() / 1000.0) * 1_000_000_000L);
       ttl = Math.min(ttl, untilExp);
     }
     return Math.max(0, ttl);

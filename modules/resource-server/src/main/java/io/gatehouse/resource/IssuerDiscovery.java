@@ -26,12 +26,13 @@ final class IssuerDiscovery {
   private final long timeoutMillis;
   private final RetryingMemo<IssuerMetadata> memo;
 
-  IssuerDiscovery(WebClient client, String issuer, Duration timeout, Duration retryAfter) {
+  /** Discovery of {@code options}' issuer, asked again after a failure at most once per {@code jwksMinRefetchInterval}. */
+  IssuerDiscovery(WebClient client, ResourceServerOptions options) {
     this.client = client;
-    this.issuer = issuer;
-    this.timeoutMillis = timeout.toMillis();
+    this.issuer = options.getIssuer();
+    this.timeoutMillis = options.getHttpTimeout().toMillis();
     this.memo = new RetryingMemo<>(() -> discover().onFailure(e -> LOG.warn("discovery of issuer {} failed: {}", issuer, e.getMessage())),
-        retryAfter);
+        options.getJwksMinRefetchInterval(), options.getTicker());
   }
 
   Future<IssuerMetadata> metadata() {

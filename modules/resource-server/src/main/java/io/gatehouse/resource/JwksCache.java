@@ -1,18 +1,16 @@
 package io.gatehouse.resource;
 
-import com.nimbusds.jose.jwk.JWK;
-import com.nimbusds.jose.jwk.JWKSet;
-import io.gatehouse.resource.ResourceServerOptions.Algorithm;
+import io.gatehouse.jose.JwsAlgorithm;
+import io.gatehouse.jose.KeySet;
+import io.gatehouse.jose.VerificationKey;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.ext.web.client.WebClient;
 import java.time.Duration;
-import java.util.Collections;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,22 +37,24 @@ final class JwksCache {
 
   private final WebClient client;
   private final Supplier<Future<IssuerMetadata>> metadata;
-  private final Set<Algorithm> allowed;
+  private final Set<JwsAlgorithm> allowed;
+  private final LongSupplier ticker;
   private final long minRefetchNanos;
   private final long refreshNanos;
   private final long timeoutMillis;
   private final AtomicLong fetches = new AtomicLong();
 
-  private volatile Map<String, VerificationKey> keys;
+  private volatile KeySet keys;
   private volatile long fetchedAt;
   private volatile String lastError;
   // guarded by this
-  private Future<Map<String, VerificationKey>> inFlight;
+  private Future<KeySet> inFlight;
   private boolean attempted;
   private long attemptedAt;
 
-  JwksCache(WebClient client, Supplier<Future<IssuerMetadata>> metadata, Set<Algorithm> allowed, Duration minRefetchInterval,
-      Duration refreshInterval, Duration timeout) {
+  JwksCache(WebClient client, Supplier<Future<IssuerMetadata>> metadata, Set<JwsAlgorithm> allowed, Duration minRefetchInterval,
+      Duration refreshInterval, Duration timeout, LongSupplier ticker) {
+    this.ticker = ticker;
     this.client = client;
     this.metadata = metadata;
     this.allowed = Set.copyOf(allowed);
@@ -65,12 +65,12 @@ final class JwksCache {
 
   /** The key {@code kid} names; empty when the issuer does not publish it (after the re-fetch the rate limit allows). */
   Future<Optional<VerificationKey>> key(String kid) {
-    Map<String, VerificationKey> current = keys;
+    KeySet current = keys;
     if (current != null) {
       VerificationKey key = current.get(kid);
       if (key != null) {
-        if (System.nanoTime() - fetchedAt > refreshNanos) {
-          Future<Map<String, VerificationKey>> refresh = refetch();
+        if (ticker.getAsLong() - fetchedAt > refreshNanos) {
+          Future<KeySet> refresh = refetch();
           if (refresh != null) {
             refresh.onFailure(e -> LOG.warn("background JWKS refresh failed; keeping the {} key(s) at hand", current.size()));
           }
@@ -78,7 +78,7 @@ final class JwksCache {
         return Future.succeededFuture(Optional.of(key));
       }
     }
-    Future<Map<String, VerificationKey>> fetch = refetch();
+    Future<KeySet> fetch = refetch();
     if (fetch == null) {
       return current != null ? Future.succeededFuture(Optional.empty())
           : Future.failedFuture(BearerTokenException.unavailable("the authorization server's signing keys could not be fetched"));
@@ -95,7 +95,7 @@ final class JwksCache {
     if (keys != null) {
       return Future.succeededFuture();
     }
-    Future<Map<String, VerificationKey>> fetch = refetch();
+    Future<KeySet> fetch = refetch();
     if (fetch == null) {
       String last = lastError;
       return keys != null ? Future.succeededFuture()
@@ -105,13 +105,13 @@ final class JwksCache {
   }
 
   /** Fetches now unless one is in flight (which is answered) or the rate limit forbids (null). */
-  Future<Map<String, VerificationKey>> refetch() {
-    Promise<Map<String, VerificationKey>> promise;
+  Future<KeySet> refetch() {
+    Promise<KeySet> promise;
     synchronized (this) {
       if (inFlight != null) {
         return inFlight;
       }
-      long now = System.nanoTime();
+      long now = ticker.getAsLong();
       if (attempted && now - attemptedAt < minRefetchNanos) {
         return null;
       }
@@ -126,7 +126,7 @@ final class JwksCache {
       }
       if (ar.succeeded()) {
         keys = ar.result();
-        fetchedAt = System.nanoTime();
+        fetchedAt = ticker.getAsLong();
         lastError = null;
       } else {
         lastError = ar.cause().getMessage();
@@ -144,11 +144,11 @@ final class JwksCache {
 
   /** The kids currently known. */
   Set<String> kids() {
-    Map<String, VerificationKey> current = keys;
-    return current == null ? Set.of() : Set.copyOf(current.keySet());
+    KeySet current = keys;
+    return current == null ? Set.of() : Set.copyOf(current.kids());
   }
 
-  private Future<Map<String, VerificationKey>> fetch() {
+  private Future<KeySet> fetch() {
     return metadata.get().compose(md -> {
       if (md.jwksUri() == null) {
         return Future.failedFuture(new IllegalStateException("the issuer's metadata (" + md.location() + ") has no usable jwks_uri"));
@@ -163,26 +163,12 @@ final class JwksCache {
               return Future.failedFuture(new IllegalStateException(md.jwksUri() + ": HTTP " + ar.result().statusCode()));
             }
             try {
-              return Future.succeededFuture(parse(JWKSet.parse(ar.result().bodyAsString())));
-            } catch (java.text.ParseException | RuntimeException e) {
+              return Future.succeededFuture(KeySet.parse(ar.result().bodyAsString(), allowed,
+                  (kid, why) -> LOG.info("skipping JWK {}: {}", kid, why)));
+            } catch (RuntimeException e) {
               return Future.failedFuture(new IllegalStateException(md.jwksUri() + ": not a JWK set"));
             }
           });
     });
-  }
-
-  private Map<String, VerificationKey> parse(JWKSet set) {
-    Map<String, VerificationKey> out = new HashMap<>();
-    for (JWK jwk : set.getKeys()) {
-      try {
-        VerificationKey key = VerificationKey.of(jwk, allowed);
-        if (out.putIfAbsent(key.kid(), key) != null) {
-          LOG.warn("JWK set has two keys with kid {}; using the first", key.kid());
-        }
-      } catch (IllegalArgumentException e) {
-        LOG.info("skipping JWK {}: {}", jwk.getKeyID(), e.getMessage());
-      }
-    }
-    return Collections.unmodifiableMap(out);
   }
 }

@@ -1,19 +1,13 @@
 package io.gatehouse.resource;
 
-import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jwt.SignedJWT;
-import io.gatehouse.resource.ResourceServerOptions.Algorithm;
+import io.gatehouse.jose.JwtRejection;
+import io.gatehouse.jose.JwtVerifier;
+import io.gatehouse.jose.ParsedJwt;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.text.ParseException;
-import java.util.Base64;
-import java.util.Locale;
-import java.util.Optional;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -35,26 +29,27 @@ import java.util.Set;
  *       {@code iat} before now + skew (RFC 7519 §4.1.4–4.1.6);
  *   <li>{@code sub}, {@code client_id} and {@code jti} are present strings (RFC 9068 §2.2).
  * </ol>
- * Any failure is {@code invalid_token} with a fixed description naming the rule; keys that cannot be
- * fetched are {@code temporarily_unavailable}. Verification runs on the calling event loop (one
+ * The rules are gatehouse-jose's {@link JwtVerifier} (the server verifies its own tokens with it too); time is
+ * read from {@link ResourceServerOptions#getClock()}. Any failure is {@code invalid_token} with the fixed
+ * description of the {@link JwtRejection}; keys that cannot be fetched are {@code temporarily_unavailable}. Verification runs on the calling event loop (one
  * signature check, well under a millisecond); only key fetches go to the network.
  */
 public final class JwtTokenValidator implements TokenValidator {
-  static final int MAX_TOKEN_LENGTH = 8192;
-  private static final Base64.Decoder B64URL = Base64.getUrlDecoder();
+  static final int MAX_TOKEN_LENGTH = JwtVerifier.MAX_TOKEN_LENGTH;
 
-  private final String issuer;
-  private final String audience;
-  private final long skewSeconds;
-  private final Set<Algorithm> allowed;
+  private final JwtVerifier verifier;
   private final JwksCache keys;
   private final WebClient ownedClient;
 
   JwtTokenValidator(ResourceServerOptions options, JwksCache keys, WebClient ownedClient) {
-    this.issuer = options.getIssuer();
-    this.audience = options.getAudience();
-    this.skewSeconds = options.getClockSkew().toSeconds();
-    this.allowed = options.getAllowedAlgorithms();
+    this.verifier = JwtVerifier.builder(options.getIssuer())
+        .audience(options.getAudience())
+        .algorithms(ResourceServerOptions.Algorithm.jose(options.getAllowedAlgorithms()))
+        .clockSkew(options.getClockSkew())
+        .clock(options.getClock())
+        // RFC 9068 §2.2: required claims
+        .requiredStringClaims(List.of("sub", "client_id", "jti"))
+        .build();
     this.keys = keys;
     this.ownedClient = ownedClient;
   }
@@ -63,13 +58,12 @@ public final class JwtTokenValidator implements TokenValidator {
   public static JwtTokenValidator create(Vertx vertx, ResourceServerOptions options) {
     options = new ResourceServerOptions(options).validate();
     WebClient client = WebClient.create(vertx);
-    IssuerDiscovery discovery = new IssuerDiscovery(client, options.getIssuer(), options.getHttpTimeout(), options.getJwksMinRefetchInterval());
-    return new JwtTokenValidator(options, jwks(client, discovery, options), client);
+    return new JwtTokenValidator(options, jwks(client, new IssuerDiscovery(client, options), options), client);
   }
 
   static JwksCache jwks(WebClient client, IssuerDiscovery discovery, ResourceServerOptions options) {
-    return new JwksCache(client, discovery::metadata, options.getAllowedAlgorithms(), options.getJwksMinRefetchInterval(),
-        options.getJwksRefreshInterval(), options.getHttpTimeout());
+    return new JwksCache(client, discovery::metadata, ResourceServerOptions.Algorithm.jose(options.getAllowedAlgorithms()),
+        options.getJwksMinRefetchInterval(), options.getJwksRefreshInterval(), options.getHttpTimeout(), options.getTicker());
   }
 
   /** Discovers the issuer and fetches its keys. */
@@ -98,152 +92,23 @@ public final class JwtTokenValidator implements TokenValidator {
 
   @Override
   public Future<JsonObject> validate(String token) {
-    Header header;
-    SignedJWT jwt;
+    ParsedJwt jwt;
     try {
-      header = header(token);
-      jwt = SignedJWT.parse(token);
-    } catch (BearerTokenException e) {
-      return Future.failedFuture(e);
-    } catch (ParseException | RuntimeException e) {
-      return Future.failedFuture(BearerTokenException.invalidToken("malformed token"));
+      jwt = verifier.parse(token);
+    } catch (JwtRejection e) {
+      return Future.failedFuture(invalidToken(e));
     }
-    return keys.key(header.kid).compose(key -> {
+    return keys.key(jwt.kid()).compose(key -> {
       try {
-        return Future.succeededFuture(check(jwt, header, key));
-      } catch (BearerTokenException e) {
-        return Future.failedFuture(e);
+        return Future.succeededFuture(verifier.verify(jwt, key.orElse(null)).claims());
+      } catch (JwtRejection e) {
+        return Future.failedFuture(invalidToken(e));
       }
     });
   }
 
-  private record Header(Algorithm alg, String kid) {}
-
-  /** The header checks that need no key: steps 1–3 and a kid. */
-  private Header header(String token) {
-    if (token.length() > MAX_TOKEN_LENGTH) {
-      throw BearerTokenException.invalidToken("malformed token");
-    }
-    int dot = token.indexOf('.');
-    int second = dot < 0 ? -1 : token.indexOf('.', dot + 1);
-    if (dot <= 0 || second < 0 || token.indexOf('.', second + 1) >= 0) {
-      throw BearerTokenException.invalidToken("malformed token");
-    }
-    JsonObject header;
-    try {
-      header = new JsonObject(new String(B64URL.decode(token.substring(0, dot)), StandardCharsets.UTF_8));
-    } catch (RuntimeException e) {
-      throw BearerTokenException.invalidToken("malformed token");
-    }
-    Object algName = header.getValue("alg");
-    Algorithm alg = algName instanceof String s ? Algorithm.fromJose(s) : null;
-    // RFC 8725 §3.1/§3.2: none and HMAC (and anything not configured) are refused before any key is looked at
-    if (alg == null || !allowed.contains(alg)) {
-      throw BearerTokenException.invalidToken("signing algorithm not allowed");
-    }
-    if (header.containsKey("crit")) {
-      throw BearerTokenException.invalidToken("unsupported critical header");
-    }
-    // RFC 9068 §4: typ at+jwt (RFC 7515 §4.1.9: the application/ prefix may be omitted; media types ignore case)
-    Object typ = header.getValue("typ");
-    String t = typ instanceof String s ? s.toLowerCase(Locale.ROOT) : null;
-    if (!"at+jwt".equals(t) && !"application/at+jwt".equals(t)) {
-      throw BearerTokenException.invalidToken("token type must be at+jwt");
-    }
-    Object kid = header.getValue("kid");
-    if (!(kid instanceof String k) || k.isEmpty()) {
-      throw BearerTokenException.invalidToken("token names no signing key");
-    }
-    return new Header(alg, k);
-  }
-
-  private JsonObject check(SignedJWT jwt, Header header, Optional<VerificationKey> found) {
-    if (found.isEmpty()) {
-      throw BearerTokenException.invalidToken("unknown signing key");
-    }
-    VerificationKey key = found.get();
-    // RFC 8725 §3.1: the key's own algorithm, never the one the token asks for
-    if (key.algorithm() != header.alg) {
-      throw BearerTokenException.invalidToken("signing algorithm does not match the key");
-    }
-    try {
-      if (!key.verify(jwt)) {
-        throw BearerTokenException.invalidToken("invalid signature");
-      }
-    } catch (JOSEException | GeneralSecurityException | RuntimeException e) {
-      if (e instanceof BearerTokenException b) {
-        throw b;
-      }
-      throw BearerTokenException.invalidToken("invalid signature");
-    }
-    JsonObject claims;
-    try {
-      claims = new JsonObject(jwt.getPayload().toString());
-    } catch (RuntimeException e) {
-      throw BearerTokenException.invalidToken("malformed token");
-    }
-    // RFC 9068 §4 step 3
-    if (!issuer.equals(claims.getValue("iss"))) {
-      throw BearerTokenException.invalidToken("wrong issuer");
-    }
-    // step 4, RFC 7519 §4.1.3
-    if (!audienceContains(claims.getValue("aud"), audience)) {
-      throw BearerTokenException.invalidToken("wrong audience");
-    }
-    long now = System.currentTimeMillis() / 1000;
-    Double exp = numericDate(claims, "exp");
-    if (exp == null) {
-      throw BearerTokenException.invalidToken("token has no exp");
-    }
-    // RFC 7519 §4.1.4: not accepted on or after exp (here: exp + skew)
-    if (now >= exp + skewSeconds) {
-      throw BearerTokenException.invalidToken("token expired");
-    }
-    Double nbf = numericDate(claims, "nbf");
-    // RFC 7519 §4.1.5
-    if (nbf != null && nbf > now + skewSeconds) {
-      throw BearerTokenException.invalidToken("token not yet valid");
-    }
-    Double iat = numericDate(claims, "iat");
-    if (iat == null) {
-      throw BearerTokenException.invalidToken("token has no iat");
-    }
-    if (iat > now + skewSeconds) {
-      throw BearerTokenException.invalidToken("token issued in the future");
-    }
-    // RFC 9068 §2.2: required claims
-    for (String name : new String[] {"sub", "client_id", "jti"}) {
-      if (!(claims.getValue(name) instanceof String s) || s.isEmpty()) {
-        throw BearerTokenException.invalidToken("token has no " + name);
-      }
-    }
-    return claims;
-  }
-
-  /** Whether {@code aud} (a string or an array of strings) contains {@code audience}. */
-  static boolean audienceContains(Object aud, String audience) {
-    if (aud instanceof String s) {
-      return s.equals(audience);
-    }
-    if (aud instanceof JsonArray array) {
-      for (Object o : array) {
-        if (audience.equals(o)) {
-          return true;
-        }
-      }
-    }
-    return false;
-  }
-
-  /** A NumericDate claim (RFC 7519 §2), or null when absent; {@code invalid_token} when not a number. */
-  static Double numericDate(JsonObject claims, String name) {
-    Object v = claims.getValue(name);
-    if (v == null) {
-      return null;
-    }
-    if (!(v instanceof Number n) || !Double.isFinite(n.doubleValue())) {
-      throw BearerTokenException.invalidToken(name + " is not a number");
-    }
-    return n.doubleValue();
+  /** RFC 6750 §3.1: every rule broken is invalid_token, described by the rule. */
+  private static BearerTokenException invalidToken(JwtRejection e) {
+    return BearerTokenException.invalidToken(e.description());
   }
 }

@@ -65,10 +65,11 @@ import java.util.Set;
  *       (SIGSTOP, a stop-the-world GC), measured on the monotonic {@code ticker}, may have lost events:
  *       requests are refused with 503 until a sync that began after the resume has succeeded (one is
  *       started at once). Above {@code revocationMaxStaleness} it acts as that.</td></tr>
- *   <tr><td>{@code clock}</td><td>system UTC</td><td>The time the deny-set's staleness and expiries are
- *       measured with.</td></tr>
- *   <tr><td>{@code ticker}</td><td>{@code System::nanoTime}</td><td>Monotonic nanoseconds, for
- *       {@code revocationMaxPause}.</td></tr>
+ *   <tr><td>{@code clock}</td><td>system UTC</td><td>Every time the library reads: a token's {@code exp},
+ *       {@code nbf} and {@code iat}, an introspection answer's, the deny-set's staleness and expiries.</td></tr>
+ *   <tr><td>{@code ticker}</td><td>{@code System::nanoTime}</td><td>Monotonic nanoseconds, for intervals:
+ *       {@code revocationMaxPause}, the JWKS rate limit and refresh, discovery retries, how long an
+ *       introspection answer is cached.</td></tr>
  *   <tr><td>{@code introspection}</td><td>(none)</td><td>When set, every token is checked by RFC 7662
  *       introspection instead of locally (see {@link IntrospectionOptions}).</td></tr>
  * </table>
@@ -78,14 +79,13 @@ public final class ResourceServerOptions {
   public enum Algorithm {
     ES256, RS256, EdDSA;
 
-    /** The algorithm named {@code jose} (RFC 7518 §3.1 / RFC 8037 §3.1 spelling), or null. */
-    static Algorithm fromJose(String jose) {
-      for (Algorithm a : values()) {
-        if (a.name().equals(jose)) {
-          return a;
-        }
+    /** The gatehouse-jose algorithms of {@code algorithms} (one name for one algorithm). */
+    static java.util.Set<io.gatehouse.jose.JwsAlgorithm> jose(java.util.Set<Algorithm> algorithms) {
+      java.util.Set<io.gatehouse.jose.JwsAlgorithm> out = EnumSet.noneOf(io.gatehouse.jose.JwsAlgorithm.class);
+      for (Algorithm a : algorithms) {
+        out.add(io.gatehouse.jose.JwsAlgorithm.valueOf(a.name()));
       }
-      return null;
+      return out;
     }
   }
 
@@ -334,7 +334,7 @@ public final class ResourceServerOptions {
     return ticker;
   }
 
-  /** Monotonic nanoseconds that pauses are measured with (a test moves it instead of pausing the process). */
+  /** Monotonic nanoseconds that pauses and intervals are measured with (a test moves it instead of waiting). */
   public ResourceServerOptions setTicker(java.util.function.LongSupplier ticker) {
     this.ticker = Objects.requireNonNull(ticker, "ticker");
     return this;
@@ -344,7 +344,7 @@ public final class ResourceServerOptions {
     return clock;
   }
 
-  /** The clock of staleness and expiries (a test moves it instead of waiting). */
+  /** The clock of token times, staleness and expiries (a test moves it instead of waiting). */
   public ResourceServerOptions setClock(java.time.Clock clock) {
     this.clock = Objects.requireNonNull(clock, "clock");
     return this;

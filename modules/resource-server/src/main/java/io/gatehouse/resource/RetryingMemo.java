@@ -2,6 +2,7 @@ package io.gatehouse.resource;
 
 import io.vertx.core.Future;
 import java.time.Duration;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -12,16 +13,19 @@ import java.util.function.Supplier;
 final class RetryingMemo<T> {
   private final Supplier<Future<T>> action;
   private final long retryAfterNanos;
+  private final LongSupplier ticker;
   private Future<T> current;
   private long attemptedAt;
 
-  RetryingMemo(Supplier<Future<T>> action, Duration retryAfter) {
+  /** {@code ticker}: monotonic nanoseconds ({@link ResourceServerOptions#getTicker()}). */
+  RetryingMemo(Supplier<Future<T>> action, Duration retryAfter, LongSupplier ticker) {
+    this.ticker = ticker;
     this.action = action;
     this.retryAfterNanos = retryAfter.toNanos();
   }
 
   synchronized Future<T> get() {
-    long now = System.nanoTime();
+    long now = ticker.getAsLong();
     if (current == null || (current.failed() && now - attemptedAt >= retryAfterNanos)) {
       attemptedAt = now;
       Future<T> f;

@@ -326,7 +326,7 @@ public final class RevocationDenyList {
     denySet.apply(event.revocation());
     events.incrementAndGet();
     if (event.publishedAtMillis() > 0) {
-      lastLagMillis = Math.max(0, System.currentTimeMillis() - event.publishedAtMillis());
+      lastLagMillis = Math.max(0, clock.millis() - event.publishedAtMillis());
     }
   }
 
@@ -376,7 +376,7 @@ public final class RevocationDenyList {
     if (cache == null && endpoint == null) {
       return;
     }
-    long now = System.nanoTime();
+    long now = ticker.getAsLong();
     long last = lastKickNanos;
     if (last != Long.MIN_VALUE && now - last < retryMillis * 1_000_000L) {
       return;

@@ -58,14 +58,32 @@ final class Http {
     }
   }
 
-  /** Waits up to 10 s for {@code condition}. */
+  private static final java.util.concurrent.ScheduledExecutorService POLLER = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "eventually-poller");
+    t.setDaemon(true);
+    return t;
+  });
+
+  /** Waits up to 10 s for {@code condition}, checked every 10 ms on a poller thread (the test thread blocks on the answer). */
   static void eventually(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within 10 s");
+    java.util.concurrent.CompletableFuture<Void> met = new java.util.concurrent.CompletableFuture<>();
+    java.util.concurrent.ScheduledFuture<?> poll = POLLER.scheduleWithFixedDelay(() -> {
+      try {
+        if (condition.getAsBoolean()) {
+          met.complete(null);
+        }
+      } catch (RuntimeException | Error e) {
+        met.completeExceptionally(e);
       }
-      Thread.sleep(10);
+    }, 0, 10, TimeUnit.MILLISECONDS);
+    try {
+      met.get(10, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AssertionError("condition not met within 10 s");
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new AssertionError("condition failed", e.getCause());
+    } finally {
+      poll.cancel(false);
     }
   }
 }

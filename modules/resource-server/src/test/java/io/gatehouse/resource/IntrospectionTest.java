@@ -179,14 +179,15 @@ class IntrospectionTest {
   void userWhenCachedAnswerOutlivesMaxCacheTtlThenIntrospectedAgain() throws Exception {
     try (TestIssuer issuer = TestIssuer.start(gatehouse.vertx)) {
       issuer.introspectionAnswer = active(issuer);
-      GatehouseJwtHandler h = GatehouseJwtHandler.create(gatehouse.vertx, options(issuer.issuer, TestIssuer.AUDIENCE,
-          credentials().setMaxCacheTtl(Duration.ofMillis(500))));
+      ManualTime time = new ManualTime();
+      GatehouseJwtHandler h = GatehouseJwtHandler.create(gatehouse.vertx, time.on(options(issuer.issuer, TestIssuer.AUDIENCE,
+          credentials().setMaxCacheTtl(Duration.ofMillis(500)))));
       try {
         String api = serve(h);
         assertThat(Http.bearer(api, "opaque-token-4").statusCode()).isEqualTo(200);
         assertThat(Http.bearer(api, "opaque-token-4").statusCode()).isEqualTo(200);
         assertThat(issuer.introspections).hasValue(1);
-        Thread.sleep(700);
+        time.advance(Duration.ofMillis(700));
         assertThat(Http.bearer(api, "opaque-token-4").statusCode()).isEqualTo(200);
         assertThat(issuer.introspections).hasValue(2);
       } finally {
@@ -198,16 +199,16 @@ class IntrospectionTest {
   @Test
   void userWhenCachedAnswerReachesItsExpThenNotServedFromTheCache() throws Exception {
     try (TestIssuer issuer = TestIssuer.start(gatehouse.vertx)) {
-      long exp = System.currentTimeMillis() / 1000 + 1;
+      ManualTime time = new ManualTime();
+      long exp = time.clock().instant().getEpochSecond() + 1;
       issuer.introspectionAnswer = active(issuer).put("exp", exp);
-      GatehouseJwtHandler h = GatehouseJwtHandler.create(gatehouse.vertx, options(issuer.issuer, TestIssuer.AUDIENCE, credentials())
-          .setClockSkew(Duration.ZERO));
+      GatehouseJwtHandler h = GatehouseJwtHandler.create(gatehouse.vertx, time.on(options(issuer.issuer, TestIssuer.AUDIENCE, credentials())
+          .setClockSkew(Duration.ZERO)));
       try {
         String api = serve(h);
         assertThat(Http.bearer(api, "opaque-token-5").statusCode()).isEqualTo(200);
-        while (System.currentTimeMillis() < exp * 1000 + 100) {
-          Thread.sleep(50);
-        }
+        // the cache would keep the answer for up to a second more: the clock alone says it expired
+        time.advance(Duration.ofSeconds(1));
         assertInvalidToken(Http.bearer(api, "opaque-token-5"), "token expired");
         assertThat(issuer.introspections).hasValue(2);
       } finally {

@@ -33,6 +33,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 class JwksAndDiscoveryTest {
   static Vertx vertx;
   TestIssuer issuer;
+  /** The JWKS rate limit and refresh run on this ticker: a test moves it past an interval instead of sleeping. */
+  ManualTime time;
   final List<GatehouseJwtHandler> handlers = new ArrayList<>();
   final List<HttpServer> servers = new ArrayList<>();
 
@@ -49,6 +51,7 @@ class JwksAndDiscoveryTest {
   @BeforeEach
   void issuer() throws Exception {
     issuer = TestIssuer.start(vertx);
+    time = new ManualTime();
   }
 
   @AfterEach
@@ -63,7 +66,8 @@ class JwksAndDiscoveryTest {
   }
 
   ResourceServerOptions options() {
-    return new ResourceServerOptions().setIssuer(issuer.issuer).setAudience(TestIssuer.AUDIENCE).setJwksMinRefetchInterval(Duration.ofSeconds(1));
+    return time.on(new ResourceServerOptions().setIssuer(issuer.issuer).setAudience(TestIssuer.AUDIENCE)
+        .setJwksMinRefetchInterval(Duration.ofSeconds(1)));
   }
 
   GatehouseJwtHandler handler(ResourceServerOptions options) {
@@ -101,7 +105,7 @@ class JwksAndDiscoveryTest {
     assertThat(issuer.jwksFetches).hasValue(1);
     assertThat(Http.bearer(api, issuer.mint(first)).statusCode()).isEqualTo(200);
     assertThat(issuer.jwksFetches).hasValue(1);
-    Thread.sleep(1100); // past the min refetch interval
+    time.advance(Duration.ofMillis(1100)); // past the min refetch interval
     TestIssuer.Key rotated = issuer.publishNewKey(SigningAlgorithm.ES256);
     assertThat(Http.bearer(api, issuer.mint(rotated)).statusCode()).isEqualTo(200);
     assertThat(issuer.jwksFetches).hasValue(2);
@@ -116,7 +120,7 @@ class JwksAndDiscoveryTest {
     GatehouseJwtHandler h = handler(options());
     String api = api(h);
     Http.await(h.start());
-    Thread.sleep(1100);
+    time.advance(Duration.ofMillis(1100));
     TestIssuer.Key rotated = issuer.publishNewKey(SigningAlgorithm.EdDSA);
     issuer.jwksDelayMillis = 300;
     List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
@@ -142,14 +146,14 @@ class JwksAndDiscoveryTest {
       assertInvalidToken(Http.bearer(api, issuer.mint(unpublished)), "unknown signing key");
     }
     assertThat(issuer.jwksFetches).hasValue(1);
-    Thread.sleep(1100);
+    time.advance(Duration.ofMillis(1100));
     // one re-fetch, still unknown; then none again within the interval, even once the key is published
     assertInvalidToken(Http.bearer(api, issuer.mint(unpublished)), "unknown signing key");
     assertThat(issuer.jwksFetches).hasValue(2);
     issuer.published.add(unpublished);
     assertInvalidToken(Http.bearer(api, issuer.mint(unpublished)), "unknown signing key");
     assertThat(issuer.jwksFetches).hasValue(2);
-    Thread.sleep(1100);
+    time.advance(Duration.ofMillis(1100));
     assertThat(Http.bearer(api, issuer.mint(unpublished)).statusCode()).isEqualTo(200);
     assertThat(issuer.jwksFetches).hasValue(3);
   }
@@ -162,7 +166,7 @@ class JwksAndDiscoveryTest {
     Http.await(h.start());
     issuer.published.clear();
     issuer.publishNewKey(SigningAlgorithm.ES256);
-    Thread.sleep(1100);
+    time.advance(Duration.ofMillis(1100));
     // answered with the keys at hand while the set is re-fetched
     assertThat(Http.bearer(api, issuer.mint(withdrawn)).statusCode()).isEqualTo(200);
     Http.eventually(() -> issuer.jwksFetches.get() == 2);
@@ -241,7 +245,7 @@ class JwksAndDiscoveryTest {
     issuer.jwksStatus = 200;
     assertUnavailable(Http.bearer(api, issuer.mint(key)), "the authorization server's signing keys could not be fetched");
     assertThat(issuer.jwksFetches).hasValue(1);
-    Thread.sleep(1100);
+    time.advance(Duration.ofMillis(1100));
     assertThat(Http.bearer(api, issuer.mint(key)).statusCode()).isEqualTo(200);
     assertThat(issuer.jwksFetches).hasValue(2);
   }
@@ -263,7 +267,7 @@ class JwksAndDiscoveryTest {
   void userWhenTimesAreWithinTheClockSkewThen200AndBeyondThen401() throws Exception {
     TestIssuer.Key key = issuer.publishNewKey(SigningAlgorithm.ES256);
     String api = api(handler(options()));
-    long now = System.currentTimeMillis() / 1000;
+    long now = time.clock().instant().getEpochSecond();
     assertThat(Http.bearer(api, issuer.mint(key, issuer.claims().put("iat", now - 600).put("exp", now - 10))).statusCode()).isEqualTo(200);
     assertThat(Http.bearer(api, issuer.mint(key, issuer.claims().put("nbf", now + 10))).statusCode()).isEqualTo(200);
     assertThat(Http.bearer(api, issuer.mint(key, issuer.claims().put("iat", now + 10))).statusCode()).isEqualTo(200);

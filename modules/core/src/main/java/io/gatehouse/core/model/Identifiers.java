@@ -20,24 +20,7 @@ public final class Identifiers {
 
   /** Whether {@code value} may be looked up: 1 to {@link #MAX_LENGTH} printable characters. */
   public static boolean isValid(String value) {
-    if (value == null || value.isEmpty() || value.length() > MAX_LENGTH) {
-      return false;
-    }
-    for (int i = 0; i < value.length(); i++) {
-      char c = value.charAt(i);
-      if (Character.isISOControl(c)) {
-        return false;
-      }
-      if (Character.isHighSurrogate(c)) {
-        if (i + 1 == value.length() || !Character.isLowSurrogate(value.charAt(i + 1))) {
-          return false;
-        }
-        i++;
-      } else if (Character.isLowSurrogate(c)) {
-        return false;
-      }
-    }
-    return true;
+    return PrintableText.isValid(value, MAX_LENGTH);
   }
 
   /**

@@ -1,7 +1,5 @@
 package io.gatehouse.core.token;
 
-import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.crypto.impl.ECDSA;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
 import java.security.Signature;
@@ -70,13 +68,9 @@ public final class JwsSigner {
     try {
       Signature signature = signatures.get();
       signature.update(signingInput);
-      byte[] raw = signature.sign();
-      if (algorithm.joseSignatureLength() > 0) {
-        // RFC 7518 §3.4: ECDSA signatures are R || S, not the JCA's DER sequence
-        return ECDSA.transcodeSignatureToConcat(raw, algorithm.joseSignatureLength());
-      }
-      return raw;
-    } catch (GeneralSecurityException | JOSEException e) {
+      // already JOSE form: ES256 signs in P1363 (R || S) format, see SigningAlgorithm
+      return signature.sign();
+    } catch (GeneralSecurityException e) {
       throw new IllegalStateException("signing failed", e);
     }
   }

@@ -5,25 +5,21 @@ import java.util.Optional;
 
 /** The JWS algorithms Gatehouse signs with (RFC 7518 §3.1, RFC 8037 §3.1). */
 public enum SigningAlgorithm {
-  ES256("SHA256withECDSA", 64),
-  RS256("SHA256withRSA", 0),
-  EdDSA("Ed25519", 0);
+  // RFC 7518 §3.4: an ECDSA JWS signature is R || S (IEEE P1363), not the JCA's default DER sequence; the JCA
+  // name with "inP1363Format" (SunEC and ACCP both have it) signs in that form directly
+  ES256("SHA256withECDSAinP1363Format"),
+  RS256("SHA256withRSA"),
+  EdDSA("Ed25519");
 
   private final String jcaName;
-  /** For ECDSA: the length of the JOSE R||S signature; 0 when the JCA output is already JOSE form. */
-  private final int joseSignatureLength;
 
-  SigningAlgorithm(String jcaName, int joseSignatureLength) {
+  SigningAlgorithm(String jcaName) {
     this.jcaName = jcaName;
-    this.joseSignatureLength = joseSignatureLength;
   }
 
+  /** The JCA signature algorithm whose output is the JWS signature as it is (RFC 7515 §5.1). */
   public String jcaName() {
     return jcaName;
-  }
-
-  int joseSignatureLength() {
-    return joseSignatureLength;
   }
 
   public static Optional<SigningAlgorithm> fromJose(String name) {

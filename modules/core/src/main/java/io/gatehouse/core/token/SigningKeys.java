@@ -13,6 +13,7 @@ import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jose.util.Base64URL;
+import io.gatehouse.jose.Ed25519;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -22,11 +23,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.text.ParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -34,7 +33,6 @@ import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
@@ -45,9 +43,6 @@ import java.util.Optional;
  * <p>Loading happens once at start (blocking file I/O; never on an event loop).
  */
 public final class SigningKeys {
-  // DER prefixes of the PKCS#8 and X.509 encodings of Ed25519 keys (RFC 8410 §7 and §4)
-  private static final byte[] ED25519_PKCS8_PREFIX = HexFormat.of().parseHex("302e020100300506032b657004220420");
-  private static final byte[] ED25519_X509_PREFIX = HexFormat.of().parseHex("302a300506032b6570032100");
 
   private final JwsSigner signer;
   private final Map<SigningAlgorithm, JwsSigner> signers;
@@ -278,19 +273,12 @@ public final class SigningKeys {
 
   private static JWK generateEd25519() throws GeneralSecurityException, JOSEException {
     // Nimbus generates OKP keys through Google Tink; the JDK (15+) has Ed25519 itself.
-    KeyPair pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
-    byte[] x = tail(pair.getPublic().getEncoded(), ED25519_X509_PREFIX);
-    byte[] d = tail(pair.getPrivate().getEncoded(), ED25519_PKCS8_PREFIX);
+    KeyPair pair = KeyPairGenerator.getInstance(Ed25519.JCA_NAME).generateKeyPair();
+    byte[] x = Ed25519.rawPublic(pair.getPublic());
+    byte[] d = Ed25519.rawPrivate(pair.getPrivate());
     OctetKeyPair jwk = new OctetKeyPair.Builder(Curve.Ed25519, Base64URL.encode(x)).d(Base64URL.encode(d))
         .keyUse(KeyUse.SIGNATURE).algorithm(Algorithm.parse("EdDSA")).build();
     return new OctetKeyPair.Builder(jwk).keyID(jwk.computeThumbprint().toString()).build();
-  }
-
-  private static byte[] tail(byte[] encoded, byte[] prefix) {
-    if (encoded.length != prefix.length + 32 || !Arrays.equals(Arrays.copyOf(encoded, prefix.length), prefix)) {
-      throw new IllegalStateException("unexpected Ed25519 key encoding");
-    }
-    return Arrays.copyOfRange(encoded, prefix.length, encoded.length);
   }
 
   private static boolean fits(JWK jwk, SigningAlgorithm algorithm) {
@@ -312,11 +300,7 @@ public final class SigningKeys {
       if (jwk instanceof RSAKey rsa) {
         return rsa.toPrivateKey();
       }
-      OctetKeyPair okp = (OctetKeyPair) jwk;
-      byte[] d = okp.getDecodedD();
-      byte[] der = Arrays.copyOf(ED25519_PKCS8_PREFIX, ED25519_PKCS8_PREFIX.length + d.length);
-      System.arraycopy(d, 0, der, ED25519_PKCS8_PREFIX.length, d.length);
-      return KeyFactory.getInstance("Ed25519").generatePrivate(new PKCS8EncodedKeySpec(der));
+      return Ed25519.privateKey(((OctetKeyPair) jwk).getDecodedD());
     } catch (JOSEException | GeneralSecurityException e) {
       throw new IllegalArgumentException("unusable private key " + jwk.getKeyID() + ": " + e.getMessage(), e);
     }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.nimbusds.jose.crypto.ECDSAVerifier;
 import com.nimbusds.jose.crypto.RSASSAVerifier;
-import com.nimbusds.jose.crypto.impl.ECDSA;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
@@ -16,20 +15,17 @@ import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jwt.SignedJWT;
 import io.gatehouse.core.model.Scopes;
 import io.gatehouse.core.testing.Jwts;
+import io.gatehouse.jose.Ed25519;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.KeyFactory;
 import java.security.PublicKey;
 import java.security.Signature;
-import java.security.spec.X509EncodedKeySpec;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,7 +33,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 class SigningKeysTest {
-  private static final byte[] ED25519_X509_PREFIX = HexFormat.of().parseHex("302a300506032b6570032100");
   private static final List<String> PRIVATE_MEMBERS = List.of("d", "p", "q", "dp", "dq", "qi", "oth");
 
   @TempDir Path tmp;
@@ -50,26 +45,16 @@ class SigningKeysTest {
   /** Verifies with the JDK alone, from the public JWK. */
   private static boolean jdkVerify(JWK publicJwk, SigningAlgorithm algorithm, byte[] signingInput, byte[] joseSignature)
       throws Exception {
-    PublicKey key;
-    byte[] signature = joseSignature;
-    switch (algorithm) {
-      case ES256 -> {
-        key = ((ECKey) publicJwk).toPublicKey();
-        signature = ECDSA.transcodeSignatureToDER(joseSignature);
-      }
-      case RS256 -> key = ((RSAKey) publicJwk).toPublicKey();
-      case EdDSA -> {
-        byte[] x = ((OctetKeyPair) publicJwk).getDecodedX();
-        byte[] der = Arrays.copyOf(ED25519_X509_PREFIX, ED25519_X509_PREFIX.length + x.length);
-        System.arraycopy(x, 0, der, ED25519_X509_PREFIX.length, x.length);
-        key = KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(der));
-      }
-      default -> throw new IllegalArgumentException(algorithm.name());
-    }
+    PublicKey key = switch (algorithm) {
+      case ES256 -> ((ECKey) publicJwk).toPublicKey();
+      case RS256 -> ((RSAKey) publicJwk).toPublicKey();
+      case EdDSA -> Ed25519.publicKey(((OctetKeyPair) publicJwk).getDecodedX());
+    };
+    // the JOSE signature as it is: ES256's jcaName is the P1363 (R || S) form, RFC 7518 §3.4
     Signature verifier = Signature.getInstance(algorithm.jcaName());
     verifier.initVerify(key);
     verifier.update(signingInput);
-    return verifier.verify(signature);
+    return verifier.verify(joseSignature);
   }
 
   private static JWK publishedKey(SigningKeys keys, String kid) throws Exception {

@@ -60,7 +60,7 @@ public record Revocation(Kind kind, String value, long revokedAt, long expiresAt
     if (value.isEmpty() || value.length() > MAX_VALUE_LENGTH) {
       throw new IllegalArgumentException("revocation value must have 1 to " + MAX_VALUE_LENGTH + " characters");
     }
-    if (!io.gatehouse.core.model.Identifiers.isValid(value)) {
+    if (!io.gatehouse.core.model.PrintableText.isValid(value, MAX_VALUE_LENGTH)) {
       throw new IllegalArgumentException("revocation value must not hold control characters");
     }
     if (expiresAt < revokedAt) {

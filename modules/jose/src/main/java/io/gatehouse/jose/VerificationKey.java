@@ -1,6 +1,8 @@
-package io.gatehouse.resource;
+package io.gatehouse.jose;
 
 import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.JWSVerifier;
 import com.nimbusds.jose.crypto.ECDSAVerifier;
 import com.nimbusds.jose.crypto.RSASSAVerifier;
@@ -12,68 +14,60 @@ import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.OctetKeyPair;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jwt.SignedJWT;
-import io.gatehouse.resource.ResourceServerOptions.Algorithm;
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.PublicKey;
 import java.security.Signature;
-import java.security.spec.X509EncodedKeySpec;
-import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.Set;
 
 /**
- * One public key of the issuer's JWK set with the one algorithm it verifies (RFC 8725 §3.1: the
- * algorithm comes from the key, never from the token): its {@code alg} member when present, else the
- * only algorithm of its type this library accepts (EC P-256 → ES256, RSA → RS256, OKP Ed25519 →
- * EdDSA). ECDSA and RSA are verified by Nimbus; Ed25519 by the JDK, as
- * {@code io.gatehouse.core.token.AccessTokenVerifier} does (Nimbus would need Google Tink).
+ * One public key of a JWK set with the one algorithm it verifies (RFC 8725 §3.1: the algorithm comes from
+ * the key, never from the token): its {@code alg} member when present, else the only algorithm of its type
+ * Gatehouse uses (EC P-256 → ES256, RSA → RS256, OKP Ed25519 → EdDSA). ECDSA and RSA are verified by
+ * Nimbus's public verifiers; Ed25519 by the JDK ({@link Ed25519}).
  */
-final class VerificationKey {
-  private static final byte[] ED25519_X509_PREFIX = HexFormat.of().parseHex("302a300506032b6570032100");
+public final class VerificationKey {
   private static final int MIN_RSA_BITS = 2048;
 
   private final String kid;
-  private final Algorithm algorithm;
+  private final JwsAlgorithm algorithm;
   private final JWSVerifier verifier;
   private final PublicKey ed25519;
 
-  private VerificationKey(String kid, Algorithm algorithm, JWSVerifier verifier, PublicKey ed25519) {
+  private VerificationKey(String kid, JwsAlgorithm algorithm, JWSVerifier verifier, PublicKey ed25519) {
     this.kid = kid;
     this.algorithm = algorithm;
     this.verifier = verifier;
     this.ed25519 = ed25519;
   }
 
-  String kid() {
+  public String kid() {
     return kid;
   }
 
-  Algorithm algorithm() {
+  public JwsAlgorithm algorithm() {
     return algorithm;
   }
 
   /**
-   * The verification key for {@code jwk}; {@code IllegalArgumentException} saying why it cannot be
-   * used: no {@code kid}, not for signatures, an algorithm not allowed or not matching the key type, an
-   * RSA key under 2048 bits.
+   * The verification key for {@code jwk}; {@code IllegalArgumentException} saying why it cannot be used: no
+   * {@code kid}, not for signatures (RFC 7517 §4.2, §4.3), an {@code alg} not in {@code allowed} or not fitting
+   * the key type, an EC curve other than P-256, an RSA modulus under 2048 bits (RFC 7518 §3.3).
    */
-  static VerificationKey of(JWK jwk, Set<Algorithm> allowed) {
+  public static VerificationKey of(JWK jwk, Set<JwsAlgorithm> allowed) {
     if (jwk.getKeyID() == null || jwk.getKeyID().isEmpty()) {
       throw new IllegalArgumentException("it has no kid");
     }
-    // RFC 7517 §4.2, §4.3
     if (jwk.getKeyUse() != null && !KeyUse.SIGNATURE.equals(jwk.getKeyUse())) {
       throw new IllegalArgumentException("its use is not sig");
     }
     if (jwk.getKeyOperations() != null && !jwk.getKeyOperations().contains(KeyOperation.VERIFY)) {
       throw new IllegalArgumentException("its key_ops do not include verify");
     }
-    Algorithm declared = null;
+    JwsAlgorithm declared = null;
     if (jwk.getAlgorithm() != null) {
-      declared = Algorithm.fromJose(jwk.getAlgorithm().getName());
+      declared = JwsAlgorithm.fromJose(jwk.getAlgorithm().getName());
       if (declared == null) {
-        throw new IllegalArgumentException("its alg " + jwk.getAlgorithm().getName() + " is not one this library verifies");
+        throw new IllegalArgumentException("its alg " + jwk.getAlgorithm().getName() + " is not one Gatehouse verifies");
       }
     }
     try {
@@ -82,21 +76,18 @@ final class VerificationKey {
         if (!Curve.P_256.equals(ec.getCurve())) {
           throw new IllegalArgumentException("its curve is not P-256");
         }
-        key = new VerificationKey(jwk.getKeyID(), Algorithm.ES256, new ECDSAVerifier(ec.toPublicJWK()), null);
+        key = new VerificationKey(jwk.getKeyID(), JwsAlgorithm.ES256, new ECDSAVerifier(ec.toPublicJWK()), null);
       } else if (jwk instanceof RSAKey rsa) {
         if (rsa.size() < MIN_RSA_BITS) {
           throw new IllegalArgumentException("its modulus has fewer than " + MIN_RSA_BITS + " bits");
         }
-        key = new VerificationKey(jwk.getKeyID(), Algorithm.RS256, new RSASSAVerifier(rsa.toPublicJWK()), null);
+        key = new VerificationKey(jwk.getKeyID(), JwsAlgorithm.RS256, new RSASSAVerifier(rsa.toPublicJWK()), null);
       } else if (jwk instanceof OctetKeyPair okp && Curve.Ed25519.equals(okp.getCurve())) {
         byte[] x = okp.getDecodedX();
-        if (x.length != 32) {
-          throw new IllegalArgumentException("its x is not 32 bytes");
+        if (x.length != Ed25519.KEY_LENGTH) {
+          throw new IllegalArgumentException("its x is not " + Ed25519.KEY_LENGTH + " bytes");
         }
-        byte[] der = Arrays.copyOf(ED25519_X509_PREFIX, ED25519_X509_PREFIX.length + x.length);
-        System.arraycopy(x, 0, der, ED25519_X509_PREFIX.length, x.length);
-        PublicKey pub = KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(der));
-        key = new VerificationKey(jwk.getKeyID(), Algorithm.EdDSA, null, pub);
+        key = new VerificationKey(jwk.getKeyID(), JwsAlgorithm.EdDSA, null, Ed25519.publicKey(x));
       } else {
         throw new IllegalArgumentException("its key type " + jwk.getKeyType() + " is not EC P-256, RSA or OKP Ed25519");
       }
@@ -112,12 +103,13 @@ final class VerificationKey {
     }
   }
 
-  /** Whether {@code jwt}'s signature verifies with this key (the caller checked the header's alg is ours). */
+  /** Whether {@code jwt}'s signature verifies with this key (the caller checked the header's alg is this key's). */
   boolean verify(SignedJWT jwt) throws JOSEException, GeneralSecurityException {
     if (verifier != null) {
-      return jwt.verify(verifier);
+      // a header of the alg alone: the verifier checked crit itself (Nimbus would refuse every name it does not know)
+      return verifier.verify(new JWSHeader(JWSAlgorithm.parse(algorithm.name())), jwt.getSigningInput(), jwt.getSignature());
     }
-    Signature sig = Signature.getInstance("Ed25519");
+    Signature sig = Signature.getInstance(Ed25519.JCA_NAME);
     sig.initVerify(ed25519);
     sig.update(jwt.getSigningInput());
     return sig.verify(jwt.getSignature().decode());
