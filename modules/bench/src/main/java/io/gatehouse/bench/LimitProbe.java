@@ -181,7 +181,7 @@ public final class LimitProbe {
       if (!client.allowsGrant(grantType)) {
         throw OAuthException.unauthorizedClient("the client is not allowed the " + grantType + " grant");
       }
-      return grant.handle(client, request).map(r -> r.toJson());
+      return grant.handle(client, grant.parameters(request.params())).map(r -> r.toJson());
     }
 
     /** {@code POST /introspect} (RFC 7662 §2) of an access token, as a caller that may see it. */
