@@ -270,7 +270,7 @@ public final class Gatehouse {
     KeyManager keyManager = new KeyManager(vertx, config, ring, verifier, metadata, clock);
     Services services = new Services(config, clients, stores.users(), stores.consents(), stores.refreshTokens(), keys, tokenService, authorization, logouts, logins,
         userInfo, introspection, revocations, hub, bearer, authenticator, sessions, metadata, telemetry,
-        new io.gatehouse.server.http.RateLimits(config.rateLimits(), config.http().trustedProxies()), new java.util.concurrent.atomic.AtomicBoolean(),
+        new io.gatehouse.server.http.RateLimits(config.rateLimits(), config.http().trustedProxies(), clock), new java.util.concurrent.atomic.AtomicBoolean(),
         new io.gatehouse.server.admin.ClientAdmin(vertx, clients, stores.clients(), revocations, telemetry, t.maxAccessTokenTtl()),
         new io.gatehouse.server.admin.UserAdmin(vertx, stores.users(), stores.consents(), passwords, revocations, telemetry),
         keyManager, new io.gatehouse.server.bus.ServiceOperations(tokenService, authenticator, introspection, revocations, telemetry));

@@ -1,11 +1,11 @@
 package io.gatehouse.core.revocation;
 
-import static io.gatehouse.core.testing.Futures.await;
+import static io.gatehouse.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.core.revocation.Revocation.Kind;
 import io.gatehouse.core.store.memory.InMemoryRevocationList;
-import io.gatehouse.core.testing.MutableClock;
+import io.gatehouse.testing.MutableClock;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;

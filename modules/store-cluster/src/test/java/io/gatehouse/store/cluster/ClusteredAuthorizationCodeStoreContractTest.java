@@ -1,5 +1,6 @@
 package io.gatehouse.store.cluster;
 
+import static io.gatehouse.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hazelcast.cluster.Member;
@@ -8,6 +9,7 @@ import io.gatehouse.core.model.AuthorizationCode;
 import io.gatehouse.core.store.AuthorizationCodeStore;
 import io.gatehouse.core.store.SharedDataAuthorizationCodeStore;
 import io.gatehouse.store.contract.AuthorizationCodeStoreContract;
+import io.gatehouse.testing.Await;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Clock;
@@ -58,8 +60,8 @@ class ClusteredAuthorizationCodeStoreContractTest extends AuthorizationCodeStore
   }
 
   @Override
-  protected AuthorizationCodeStore newStore(Node node, Duration usedMarkerLifetime) {
-    return SharedDataAuthorizationCodeStore.create(vertx(node), Clock.systemUTC(), usedMarkerLifetime);
+  protected AuthorizationCodeStore newStore(Node node, Clock clock, Duration usedMarkerLifetime) {
+    return SharedDataAuthorizationCodeStore.create(vertx(node), clock, usedMarkerLifetime);
   }
 
   @Override
@@ -200,34 +202,13 @@ class ClusteredAuthorizationCodeStoreContractTest extends AuthorizationCodeStore
 
   /** Waits until no partition of the cluster lacks a backup and no migration is under way. */
   private static void awaitClusterSafe(TestCluster.Node node) {
-    long deadline = System.nanoTime() + MEMBER_CHANGE_TIMEOUT.toNanos();
-    while (!node.hazelcast().getPartitionService().isClusterSafe()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("cluster not safe (migrations still running) after " + MEMBER_CHANGE_TIMEOUT);
-      }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
+    Await.until("cluster safe (no migration running)", MEMBER_CHANGE_TIMEOUT,
+        () -> node.hazelcast().getPartitionService().isClusterSafe());
   }
 
   /** Waits until A and B both see exactly {@code size} members. */
   private static void awaitClusterSize(int size) {
-    long deadline = System.nanoTime() + MEMBER_CHANGE_TIMEOUT.toNanos();
-    while (nodeA.clusterSize() != size || nodeB.clusterSize() != size) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("members seen by A and B: " + nodeA.clusterSize() + " and " + nodeB.clusterSize()
-            + ", expected " + size + " within " + MEMBER_CHANGE_TIMEOUT);
-      }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
+    Await.until("A and B see " + size + " members", MEMBER_CHANGE_TIMEOUT,
+        () -> nodeA.clusterSize() == size && nodeB.clusterSize() == size);
   }
 }

@@ -1,6 +1,5 @@
 package io.gatehouse.store.postgres;
 
-import io.vertx.core.Future;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -10,9 +9,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HexFormat;
 import java.util.Properties;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The PostgreSQL server the tests run against. Defaults to 127.0.0.1:5432, user {@code postgres},
@@ -60,23 +56,6 @@ final class TestPostgres {
     try (Connection c = jdbc();
         Statement s = c.createStatement()) {
       s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
-    }
-  }
-
-  /**
-   * Waits for start-up work (migrations on a worker thread, opening pools) up to a minute: Flyway on a
-   * busy build machine can take longer than the ten seconds a single store call is given.
-   */
-  static <T> T awaitStartup(Future<T> future) {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      throw new AssertionError("start-up failed", e.getCause());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError("interrupted during start-up", e);
-    } catch (TimeoutException e) {
-      throw new AssertionError("start-up did not complete within a minute", e);
     }
   }
 
