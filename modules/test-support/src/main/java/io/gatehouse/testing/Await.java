@@ -47,16 +47,12 @@ public final class Await {
    */
   public static <T> T await(Future<T> future, Duration within) {
     try {
-      return future.toCompletionStage().toCompletableFuture().get(within.toNanos(), TimeUnit.NANOSECONDS);
+      return outcome(future, within);
     } catch (ExecutionException e) {
       throw unchecked(e.getCause());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError("interrupted while waiting for a future", e);
-    } catch (TimeoutException e) {
-      throw new AssertionError("the future did not complete within " + within, e);
     }
   }
+
 
   /** How {@code future} failed, within {@link #DEFAULT}; see {@link #awaitFailure(Future, Duration)}. */
   public static Throwable awaitFailure(Future<?> future) {
@@ -67,17 +63,25 @@ public final class Await {
   public static Throwable awaitFailure(Future<?> future, Duration within) {
     Object result;
     try {
-      result = future.toCompletionStage().toCompletableFuture().get(within.toNanos(), TimeUnit.NANOSECONDS);
+      result = outcome(future, within);
     } catch (ExecutionException e) {
       return unwrap(e.getCause());
+    }
+    throw new AssertionError("expected a failure, but the future succeeded with " + result);
+  }
+
+  /** The result of {@code future} within {@code within}; its failure as an {@link ExecutionException}. */
+  private static <T> T outcome(Future<T> future, Duration within) throws ExecutionException {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(within.toNanos(), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError("interrupted while waiting for a future", e);
     } catch (TimeoutException e) {
       throw new AssertionError("the future did not complete within " + within, e);
     }
-    throw new AssertionError("expected a failure, but the future succeeded with " + result);
   }
+
 
   /** Polls {@code condition} until it holds; fails the test, naming {@code what}, when {@code within} passes first. */
   public static void until(String what, Duration within, Condition condition) {
