@@ -7,6 +7,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Properties;
 
@@ -34,8 +35,16 @@ final class TestPostgres {
     return "gh_test_" + HexFormat.of().formatHex(bytes);
   }
 
+  /**
+   * How long a test's store call may take, waiting for a pooled connection included: the default (2 s)
+   * is what a node answers 503 after, but twenty concurrent calls on a pool of four on a loaded machine
+   * can wait longer than that without anything being wrong. A longer bound only makes a failing test
+   * take longer; no test here is about the timeout (those run against a silenced server, StoreFaultsTest).
+   */
+  static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
+
   static PostgresOptions options(String schema) {
-    return new PostgresOptions(HOST, PORT, DATABASE, USER, PASSWORD, schema, 4);
+    return new PostgresOptions(HOST, PORT, DATABASE, USER, PASSWORD, schema, 4, CALL_TIMEOUT, CALL_TIMEOUT);
   }
 
   /** A plain JDBC connection for checks and clean-up that the registry itself does not offer. */

@@ -1,13 +1,13 @@
 package io.gatehouse.store.redis;
 
 import static io.gatehouse.testing.Await.await;
+import static io.gatehouse.testing.Await.awaitFailure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.core.revocation.Revocation;
 import io.gatehouse.core.revocation.Revocation.Kind;
 import io.gatehouse.core.revocation.RevocationEvent;
 import io.gatehouse.testing.Await;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
@@ -17,7 +17,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -103,17 +102,6 @@ class RedisRevocationChannelTest {
 
   private long subscribers() {
     return TestRedis.send(raw, Request.cmd(Command.PUBSUB).arg("NUMSUB").arg(channelName)).get(1).toLong();
-  }
-
-  private static Throwable failure(Future<?> future) {
-    try {
-      future.toCompletionStage().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      return e.getCause();
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
-    throw new AssertionError("the call should have failed");
   }
 
   @Test
@@ -292,8 +280,8 @@ class RedisRevocationChannelTest {
     Await.throughout("no reconnection after close", Duration.ofMillis(5 * RedisRevocationChannel.FIRST_BACKOFF_MS),
         () -> subscribers() == 0);
     assertThat(reconnections.get()).isZero();
-    assertThat(failure(node.subscribe(received::add, () -> {}))).isInstanceOf(IllegalStateException.class);
-    assertThat(failure(node.publish(event("a")))).isNotNull();
+    assertThat(awaitFailure(node.subscribe(received::add, () -> {}))).isInstanceOf(IllegalStateException.class);
+    assertThat(awaitFailure(node.publish(event("a")))).isNotNull();
   }
 
   @Test
@@ -301,7 +289,7 @@ class RedisRevocationChannelTest {
     RedisRevocationChannel node = channel(vertx);
     subscribe(node);
 
-    assertThat(failure(node.subscribe(received::add, () -> {}))).isInstanceOf(IllegalStateException.class);
+    assertThat(awaitFailure(node.subscribe(received::add, () -> {}))).isInstanceOf(IllegalStateException.class);
     assertThat(subscribers()).isEqualTo(1);
   }
 
@@ -309,8 +297,8 @@ class RedisRevocationChannelTest {
   void withRedisUnreachableSubscribeAndPublishFail() {
     RedisRevocationChannel node = track(RedisRevocationChannel.create(vertx, new RedisStoreOptions(TestRedis.UNREACHABLE_URI, "unused:", channelName, 1)));
 
-    assertThat(failure(node.subscribe(received::add, reconnections::incrementAndGet))).isNotNull();
-    assertThat(failure(node.publish(event("a")))).isNotNull();
+    assertThat(awaitFailure(node.subscribe(received::add, reconnections::incrementAndGet))).isNotNull();
+    assertThat(awaitFailure(node.publish(event("a")))).isNotNull();
     assertThat(node.connected()).isFalse();
   }
 }

@@ -8,6 +8,7 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -40,8 +41,15 @@ final class TestRedis {
     return "gh-test:" + randomId() + ":";
   }
 
+  /**
+   * How long a test's connection and command may take: the default (2 s) is what a node gives up after,
+   * but a loaded machine can take longer without anything being wrong. A longer bound only makes a
+   * failing test take longer; the tests of a silent or absent server use options of their own.
+   */
+  static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
+
   static RedisStoreOptions options(String prefix, String channel) {
-    return new RedisStoreOptions(URI, prefix, channel, 4);
+    return new RedisStoreOptions(URI, prefix, channel, 4, CALL_TIMEOUT, CALL_TIMEOUT);
   }
 
   /** A plain client for what the stores themselves do not offer (checks, clean-up, raw messages). */
