@@ -34,6 +34,7 @@ final class ModuleRules {
   static final String SERVER = "io.gatehouse.server..";
   static final String RESOURCE_SERVER = "io.gatehouse.resource..";
   static final String BENCH = "io.gatehouse.bench..";
+  static final String TEST_SUPPORT = "io.gatehouse.testing..";
 
   /** The one class of the resource-server module allowed to use the stores (see the rule). */
   static final String EXAMPLE_API = "io.gatehouse.resource.ExampleApi";
@@ -85,6 +86,21 @@ final class ModuleRules {
       .should().dependOnClassesThat().resideInAnyPackage(SERVER, STORES, BENCH)
       .because("the library is for any Vert.x API, without the server's dependencies (issue 13 §2, §3)");
 
+  /**
+   * test-support (awaiting, the test clock, free ports) is for tests: every module has it in scope test
+   * only, and this catches a main class that would need it anyway.
+   */
+  static final ArchRule MAIN_CODE_NEVER_USES_TEST_SUPPORT = noClasses()
+      .that().resideInAPackage("io.gatehouse..").and().resideOutsideOfPackage(TEST_SUPPORT)
+      .should().dependOnClassesThat().resideInAPackage(TEST_SUPPORT)
+      .because("test-support is for tests only (issue 13 §4)");
+
+  /** test-support stands on the JDK and vertx-core alone, so that every module's tests may use it. */
+  static final ArchRule TEST_SUPPORT_DEPENDS_ON_VERTX_CORE_ONLY = classes()
+      .that().resideInAPackage(TEST_SUPPORT)
+      .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "io.vertx.core..", TEST_SUPPORT)
+      .because("every module, core first, uses test-support in its tests (issue 13 §4)");
+
   /** An internal API a class uses today: named, with why, until issue 13 §3 removes it. */
   record KnownUse(String originClass, String targetPackage) {}
 
@@ -116,6 +132,8 @@ final class ModuleRules {
       STORES_NEVER_IMPORT_SERVER,
       STORES_NEVER_IMPORT_EACH_OTHER,
       RESOURCE_SERVER_NEVER_IMPORTS_SERVER_OR_STORES,
+      MAIN_CODE_NEVER_USES_TEST_SUPPORT,
+      TEST_SUPPORT_DEPENDS_ON_VERTX_CORE_ONLY,
       NO_INTERNAL_APIS);
 
   private static DescribedPredicate<Dependency> unlistedInternalApiUse() {

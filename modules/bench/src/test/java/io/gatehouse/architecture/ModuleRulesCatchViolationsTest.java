@@ -9,8 +9,10 @@ import io.gatehouse.core.archfixture.CoreReachingOut;
 import io.gatehouse.jose.archfixture.JoseReachingOut;
 import io.gatehouse.resource.archfixture.ResourceServerReachingIn;
 import io.gatehouse.server.archfixture.InternalApiUser;
+import io.gatehouse.server.archfixture.TestSupportUser;
 import io.gatehouse.store.archfixture.StoreReachingOut;
 import io.gatehouse.store.redis.RedisStoreOptions;
+import io.gatehouse.testing.archfixture.TestSupportReachingOut;
 import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.Test;
 
@@ -53,6 +55,19 @@ class ModuleRulesCatchViolationsTest {
     assertViolatedOncePer(ModuleRules.RESOURCE_SERVER_NEVER_IMPORTS_SERVER_OR_STORES,
         IMPORTER.importClasses(ResourceServerReachingIn.class),
         "io.gatehouse.server.Gatehouse", "io.gatehouse.store.redis.RedisStoreOptions");
+  }
+
+  @Test
+  void testSupportRuleWhenMainCodeUsesTestSupportThenFailsOnEach() {
+    assertViolatedOncePer(ModuleRules.MAIN_CODE_NEVER_USES_TEST_SUPPORT, IMPORTER.importClasses(TestSupportUser.class),
+        "io.gatehouse.testing.Await", "io.gatehouse.testing.MutableClock");
+  }
+
+  @Test
+  void testSupportDependenciesRuleWhenTestSupportUsesMoreThanVertxCoreThenFailsOnEach() {
+    assertViolatedOncePer(ModuleRules.TEST_SUPPORT_DEPENDS_ON_VERTX_CORE_ONLY,
+        IMPORTER.importClasses(TestSupportReachingOut.class),
+        "io.vertx.redis.client.Redis", "io.gatehouse.core.model.Client");
   }
 
   @Test

@@ -13,7 +13,8 @@ import java.util.TreeSet;
 
 /**
  * The module rules ({@link ModuleRules}) hold over the main classes of every module. This module's test class
- * path holds them all: the server (with core and the three stores) and the resource-server library.
+ * path holds them all: the server (with core and the three stores), the resource-server library and
+ * test-support.
  */
 @AnalyzeClasses(packages = "io.gatehouse", importOptions = ImportOption.DoNotIncludeTests.class)
 class ModuleRulesTest {
@@ -36,6 +37,12 @@ class ModuleRulesTest {
       ModuleRules.RESOURCE_SERVER_NEVER_IMPORTS_SERVER_OR_STORES;
 
   @ArchTest
+  static final ArchRule mainCodeNeverUsesTestSupport = ModuleRules.MAIN_CODE_NEVER_USES_TEST_SUPPORT;
+
+  @ArchTest
+  static final ArchRule testSupportDependsOnVertxCoreOnly = ModuleRules.TEST_SUPPORT_DEPENDS_ON_VERTX_CORE_ONLY;
+
+  @ArchTest
   static final ArchRule noInternalApisButTheNamedKnownUses = ModuleRules.NO_INTERNAL_APIS;
 
   /** A rule over classes that were not imported would pass for nothing: every module is there. */
@@ -51,7 +58,7 @@ class ModuleRulesTest {
       }
     }
     assertThat(modules).containsExactly(
-        "bench", "core", "jose", "resource", "server", "store-cluster", "store-postgres", "store-redis");
+        "bench", "core", "jose", "resource", "server", "store-cluster", "store-postgres", "store-redis", "testing");
     // no test class is checked (the fixtures of ModuleRulesCatchViolationsTest break every rule)
     assertThat(classes.contain("io.gatehouse.architecture.ModuleRulesTest")).isFalse();
   }

@@ -1,5 +1,6 @@
 package io.gatehouse.bench;
 
+import static io.gatehouse.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.jwk.JWKSet;
@@ -9,11 +10,9 @@ import io.gatehouse.server.Gatehouse;
 import io.gatehouse.server.config.ConfigLoader;
 import io.gatehouse.store.cluster.HazelcastCluster;
 import io.gatehouse.store.cluster.HazelcastClusterOptions;
-import io.vertx.core.Future;
+import io.gatehouse.testing.FreePort;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -46,16 +45,6 @@ class BenchPropagationClusterTest {
   static Gatehouse a;
   static Gatehouse b;
 
-  static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
-
-  static <T> T await(Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-  }
-
   static Gatehouse node(Vertx vertx, Path dir, Path keys, int port, String issuer) throws Exception {
     Path seed = dir.resolve("seed.yaml");
     Files.writeString(seed, "clients:\n  - client_id: bench-cc\n    client_secret: \"" + SECRET + "\"\n"
@@ -80,16 +69,16 @@ class BenchPropagationClusterTest {
     Files.writeString(keys, new JWKSet(List.of(SigningKeys.generate(SigningAlgorithm.ES256), SigningKeys.generate(SigningAlgorithm.RS256)))
         .toString(false));
     String cluster = "gatehouse-bench-" + UUID.randomUUID();
-    int hzA = freePort();
-    int hzB = freePort();
-    int hzApi = freePort();
+    int hzA = FreePort.loopback();
+    int hzB = FreePort.loopback();
+    int hzApi = FreePort.loopback();
     List<String> members = List.of("127.0.0.1:" + hzA, "127.0.0.1:" + hzB, "127.0.0.1:" + hzApi);
     vertxA = await(HazelcastCluster.clusteredVertx(new VertxOptions(), HazelcastClusterOptions.tcpIp(cluster, "127.0.0.1", hzA, members)));
     vertxB = await(HazelcastCluster.clusteredVertx(new VertxOptions(), HazelcastClusterOptions.tcpIp(cluster, "127.0.0.1", hzB, members)));
-    int portA = freePort();
+    int portA = FreePort.loopback();
     String issuer = "http://127.0.0.1:" + portA;
     a = node(vertxA, dir, keys, portA, issuer);
-    b = node(vertxB, dir, keys, freePort(), issuer);
+    b = node(vertxB, dir, keys, FreePort.loopback(), issuer);
     // the API: its own Vert.x in the same cluster, revocations from the event bus
     // as ExampleApi joins: a peer (lite member, not counted towards the quorum) that still gets the bus events
     vertxApi = await(HazelcastCluster.clusteredPeerVertx(new VertxOptions(), HazelcastClusterOptions.tcpIp(cluster, "127.0.0.1", hzApi, members)));

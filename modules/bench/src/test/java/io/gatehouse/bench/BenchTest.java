@@ -1,13 +1,13 @@
 package io.gatehouse.bench;
 
+import static io.gatehouse.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gatehouse.server.Gatehouse;
 import io.gatehouse.server.config.ConfigLoader;
+import io.gatehouse.testing.FreePort;
 import io.vertx.core.Vertx;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -48,10 +48,7 @@ class BenchTest {
         + "users:\n  - username: alice\n    password: \"" + ALICE_PASSWORD + "\"\n"
         // only ever used with a wrong password, so that its throttle counters touch no other test
         + "  - username: carol\n    password: \"carol-password-123\"\n");
-    int port;
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      port = s.getLocalPort();
-    }
+    int port = FreePort.loopback();
     target = "http://127.0.0.1:" + port;
     var config = ConfigLoader.load(List.of("--seed", seed.toString()), Map.of("GATEHOUSE_HTTP_PORT", String.valueOf(port),
         "GATEHOUSE_ISSUER", target, "GATEHOUSE_KEYS_DATA_DIR", dir.resolve("data").toString(), "GATEHOUSE_DEMO_ENABLED", "false",
@@ -104,10 +101,7 @@ class BenchTest {
 
   @Test
   void whenTargetDownThenIoErrorsNotSuccesses() throws Exception {
-    int closed;
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      closed = s.getLocalPort();
-    }
+    int closed = FreePort.loopback();
     LoadRunner.Result r = run("--workload", "W3", "--target", "http://127.0.0.1:" + closed, "--connections", "1", "--duration", "300ms",
         "--warmup", "0s", "--rate", "20");
     assertThat(r.ok()).isZero();
@@ -302,10 +296,6 @@ class BenchTest {
     } finally {
       await(http.close());
     }
-  }
-
-  static <T> T await(io.vertx.core.Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 
   @Test

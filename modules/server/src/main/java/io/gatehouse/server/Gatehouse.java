@@ -185,7 +185,7 @@ public final class Gatehouse {
     SessionStore sessions = loginSessions(vertx, config);
     MetadataEndpoints metadata = new MetadataEndpoints(config.issuerString(), grants.supported(), keys.publicJwks(), t.idTokenAlgorithm().name());
     KeyManager keyManager = new KeyManager(vertx, config, ring, verifier, metadata, clock);
-    RateLimits rateLimits = new RateLimits(config.rateLimits(), config.http().trustedProxies());
+    RateLimits rateLimits = new RateLimits(config.rateLimits(), config.http().trustedProxies(), clock);
     AtomicBoolean draining = new AtomicBoolean();
     ClientAdmin clientAdmin = new ClientAdmin(vertx, clients, stores.clients(), revocations, telemetry, t.maxAccessTokenTtl());
     UserAdmin userAdmin = new UserAdmin(vertx, stores.users(), stores.consents(), passwords, revocations, telemetry);

@@ -1,9 +1,11 @@
 package io.gatehouse.server;
 
+import static io.gatehouse.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.core.token.TokenHashes;
 import io.gatehouse.core.user.LoginService;
+import io.gatehouse.testing.Await;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -120,7 +122,7 @@ class AdminApiTest {
   }
 
   static LoginService.Outcome login(String username, String password) throws Exception {
-    return TestServer.await(server.gatehouse.parts().logins().login(username, password, "203.0.113.9"));
+    return await(server.gatehouse.parts().logins().login(username, password, "203.0.113.9"));
   }
 
   static final JsonObject CC_JSON = new JsonObject().put("client_id", "api-made")
@@ -582,7 +584,7 @@ class AdminApiTest {
     assertThat(new JsonObject(got.body())).isEqualTo(body);
     assertThat(got.body()).doesNotContain("argon2");
     // stored as an Argon2id hash
-    assertThat(TestServer.await(server.gatehouse.parts().users().findBySubject(subject)).orElseThrow().passwordHash())
+    assertThat(await(server.gatehouse.parts().users().findBySubject(subject)).orElseThrow().passwordHash())
         .startsWith("$argon2id$").doesNotContain("carol-password-123");
 
     JsonObject tokens = signInThroughRp("carol", "carol-password-123");
@@ -626,7 +628,7 @@ class AdminApiTest {
       assertWire(r, 400, "invalid_request", c[1]);
       assertThat(r.body()).doesNotContain("a-secret-password-1").doesNotContain("short\"");
     }
-    assertThat(TestServer.await(server.gatehouse.parts().users().findByUsername("gina"))).isEmpty();
+    assertThat(await(server.gatehouse.parts().users().findByUsername("gina"))).isEmpty();
   }
 
   @Test
@@ -727,18 +729,14 @@ class AdminApiTest {
         by.copy().put("event", "user_created").put("sub", subject),
         by.copy().put("event", "user_changed").put("sub", subject),
         by.copy().put("event", "user_deleted").put("sub", subject));
-    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-    List<JsonObject> seen;
-    do {
-      seen = AUDIT.stream().filter(e -> e.getString("event").startsWith("client_") || e.getString("event").startsWith("user_"))
-          .filter(e -> "api-audit".equals(e.getString("client_id")) || subject.equals(e.getString("sub")))
-          .map(e -> {
-            JsonObject copy = e.copy();
-            copy.remove("at");
-            return copy;
-          }).toList();
-      Thread.sleep(seen.size() < expected.size() ? 20 : 0);
-    } while (seen.size() < expected.size() && System.nanoTime() < deadline);
+    List<JsonObject> seen = Await.until("the admin audit events", () -> AUDIT.stream()
+        .filter(e -> e.getString("event").startsWith("client_") || e.getString("event").startsWith("user_"))
+        .filter(e -> "api-audit".equals(e.getString("client_id")) || subject.equals(e.getString("sub")))
+        .map(e -> {
+          JsonObject copy = e.copy();
+          copy.remove("at");
+          return copy;
+        }).toList(), events -> events.size() >= expected.size());
     assertThat(seen).containsExactlyElementsOf(expected);
     String all = AUDIT.toString();
     assertThat(all).doesNotContain(first).doesNotContain(second).doesNotContain("harry-password").doesNotContain("s256$")

@@ -1,5 +1,6 @@
 package io.gatehouse.server;
 
+import static io.gatehouse.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.core.token.TokenHashes;
@@ -94,7 +95,7 @@ class AnonymousAuthorizeFloodTest {
       }
       assertThat(redirectsToLogin).isEqualTo(total);
       // nothing was stored for any of them
-      assertThat(TestServer.await(server.gatehouse.parts().sessions().size())).isZero();
+      assertThat(await(server.gatehouse.parts().sessions().size())).isZero();
       long retained = usedHeapAfterGc() - before;
       // ~120 MB of request data went in; the old design kept every pending request for 30 minutes
       System.out.printf("anonymous /authorize flood: %d requests, heap retained after GC: %d KB%n", total, retained / 1024);

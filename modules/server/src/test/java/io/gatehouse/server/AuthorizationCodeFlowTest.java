@@ -1,5 +1,6 @@
 package io.gatehouse.server;
 
+import static io.gatehouse.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.core.token.TokenHashes;
@@ -92,7 +93,7 @@ class AuthorizationCodeFlowTest {
 
   @Test
   void codeFlowWithOAuth2AuthClientThenTokensVerifyThroughJwksAndUserInfoAnswers() throws Exception {
-    OAuth2Auth rp = TestServer.await(OpenIDConnectAuth.discover(server.vertx,
+    OAuth2Auth rp = await(OpenIDConnectAuth.discover(server.vertx,
         new OAuth2Options().setClientId("rp").setClientSecret(RP_SECRET).setSite(server.base)));
     String verifier = verifier();
     String url = rp.authorizeURL(new OAuth2AuthorizationURL()
@@ -108,7 +109,7 @@ class AuthorizationCodeFlowTest {
     assertThat(done).startsWith(RP_CB + "?code=");
     assertThat(response).containsEntry("state", "xyz").containsEntry("iss", server.base);
 
-    User user = TestServer.await(rp.authenticate(new Oauth2Credentials().setFlow(io.vertx.ext.auth.oauth2.OAuth2FlowType.AUTH_CODE).setCode(response.get("code")).setRedirectUri(RP_CB)
+    User user = await(rp.authenticate(new Oauth2Credentials().setFlow(io.vertx.ext.auth.oauth2.OAuth2FlowType.AUTH_CODE).setCode(response.get("code")).setRedirectUri(RP_CB)
         .setCodeVerifier(verifier)));
     String accessToken = user.principal().getString("access_token");
     String idToken = user.principal().getString("id_token");

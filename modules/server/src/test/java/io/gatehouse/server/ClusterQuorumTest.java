@@ -1,14 +1,18 @@
 package io.gatehouse.server;
 
+import static io.gatehouse.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.core.token.TokenHashes;
 import io.gatehouse.store.cluster.HazelcastCluster;
 import io.gatehouse.store.cluster.HazelcastClusterOptions;
+import io.gatehouse.testing.Await;
+import io.gatehouse.testing.FreePort;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -20,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * (exactly once) as soon as a second member joins it.
  */
 class ClusterQuorumTest {
-  private static final long DEADLINE_NANOS = 30_000_000_000L;
+  private static final Duration DEADLINE = Duration.ofSeconds(30);
 
   @Test
   void tokenWhenNodeLeftWithoutMajorityThen503TemporarilyUnavailableAndNotReadyUntilAMemberJoins() throws Exception {
@@ -63,8 +67,8 @@ class ClusterQuorumTest {
           .put("error_description", "this node is cut off from most of its cluster and cannot use sign-in sessions now; try again"));
 
       // a member joins: A has its majority again, is ready, and the code (untouched by the refusal) is redeemed once
-      joined = TestServer.await(HazelcastCluster.clusteredVertx(new VertxOptions(), HazelcastClusterOptions.tcpIp(nodes.cluster(),
-          "127.0.0.1", TestServer.freePort(), List.of(nodes.memberA())).withExpectedMembers(3)));
+      joined = await(HazelcastCluster.clusteredVertx(new VertxOptions(), HazelcastClusterOptions.tcpIp(nodes.cluster(),
+          "127.0.0.1", FreePort.loopback(), List.of(nodes.memberA())).withExpectedMembers(3)));
       awaitReady(a, 200);
       HttpResponse<String> redeemed = a.form(body, "Authorization", auth);
       assertThat(redeemed.statusCode()).isEqualTo(200);
@@ -77,7 +81,7 @@ class ClusterQuorumTest {
     } finally {
       try {
         if (joined != null) {
-          TestServer.await(joined.close());
+          await(joined.close());
         }
         a.close();
       } finally {
@@ -87,15 +91,7 @@ class ClusterQuorumTest {
   }
 
   /** Polls {@code /health/ready} until it answers {@code status}, within a bounded deadline. */
-  private static HttpResponse<String> awaitReady(TestServer node, int status) throws Exception {
-    long start = System.nanoTime();
-    while (true) {
-      HttpResponse<String> r = node.get("/health/ready");
-      if (r.statusCode() == status) {
-        return r;
-      }
-      assertThat(System.nanoTime() - start).as("/health/ready %s within 30 s, last %s", status, r.body()).isLessThan(DEADLINE_NANOS);
-      Thread.sleep(50);
-    }
+  private static HttpResponse<String> awaitReady(TestServer node, int status) {
+    return Await.until("/health/ready answering " + status, DEADLINE, () -> node.get("/health/ready"), r -> r.statusCode() == status);
   }
 }

@@ -1,5 +1,6 @@
 package io.gatehouse.server;
 
+import static io.gatehouse.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,6 +10,7 @@ import io.gatehouse.server.config.EventBusTls;
 import io.gatehouse.server.config.GatehouseConfig;
 import io.gatehouse.store.cluster.HazelcastCluster;
 import io.gatehouse.store.cluster.HazelcastClusterOptions;
+import io.gatehouse.testing.FreePort;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -22,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -57,7 +58,7 @@ class EventBusTlsTest {
         Optional.of(java.nio.file.Path.of(clusterCert.certificatePath())));
 
     String cluster = "gatehouse-tls-test-" + UUID.randomUUID();
-    List<Integer> ports = List.of(TestServer.freePort(), TestServer.freePort(), TestServer.freePort(), TestServer.freePort());
+    List<Integer> ports = List.of(FreePort.loopback(), FreePort.loopback(), FreePort.loopback(), FreePort.loopback());
     List<String> members = ports.stream().map(p -> "127.0.0.1:" + p).toList();
     List<Vertx> nodes = new ArrayList<>();
     try {
@@ -71,17 +72,17 @@ class EventBusTlsTest {
         echoed.incrementAndGet();
         m.reply("echo:" + m.body());
       });
-      TestServer.await(echo.completion());
+      await(echo.completion());
       AtomicInteger rogueReceived = new AtomicInteger();
       MessageConsumer<String> trap = rogue.eventBus().consumer("test.tls.rogue", m -> {
         rogueReceived.incrementAndGet();
         m.reply("leaked");
       });
-      TestServer.await(trap.completion());
+      await(trap.completion());
       DeliveryOptions timeout = new DeliveryOptions().setSendTimeout(5_000);
 
       // over TLS, both ways authenticated
-      assertThat(TestServer.await(b.eventBus().<String>request("test.tls.echo", "hello", timeout)).body()).isEqualTo("echo:hello");
+      assertThat(await(b.eventBus().<String>request("test.tls.echo", "hello", timeout)).body()).isEqualTo("echo:hello");
       // a node without a trusted certificate, or without TLS, reaches nobody ...
       assertNoReply(rogue.eventBus().request("test.tls.echo", "from the rogue", timeout));
       assertNoReply(plain.eventBus().request("test.tls.echo", "in the clear", timeout));
@@ -90,10 +91,10 @@ class EventBusTlsTest {
       assertThat(echoed.get()).isEqualTo(1);
       assertThat(rogueReceived.get()).isZero();
       // and the trusted nodes still talk
-      assertThat(TestServer.await(b.eventBus().<String>request("test.tls.echo", "again", timeout)).body()).isEqualTo("echo:again");
+      assertThat(await(b.eventBus().<String>request("test.tls.echo", "again", timeout)).body()).isEqualTo("echo:again");
     } finally {
       for (Vertx v : nodes) {
-        TestServer.await(v.close());
+        await(v.close());
       }
       clusterCert.delete();
       rogueCert.delete();
@@ -105,13 +106,13 @@ class EventBusTlsTest {
     if (tls != null) {
       tls.apply(options.getEventBusOptions());
     }
-    Vertx v = TestServer.await(HazelcastCluster.clusteredVertx(options, HazelcastClusterOptions.tcpIp(cluster, "127.0.0.1", port, members)));
+    Vertx v = await(HazelcastCluster.clusteredVertx(options, HazelcastClusterOptions.tcpIp(cluster, "127.0.0.1", port, members)));
     nodes.add(v);
     return v;
   }
 
   private static void assertNoReply(Future<?> request) {
-    assertThatThrownBy(() -> TestServer.await(request)).isInstanceOf(ExecutionException.class).hasCauseInstanceOf(ReplyException.class);
+    assertThatThrownBy(() -> await(request)).isInstanceOf(ReplyException.class);
   }
 
   @Test

@@ -8,6 +8,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.classic.spi.StackTraceElementProxy;
 import ch.qos.logback.core.read.ListAppender;
+import io.gatehouse.testing.Await;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -170,7 +171,7 @@ class HostileInputTest {
       socket.shutdownOutput(); // the client goes away before the declared body is complete
       read(socket.getInputStream());
     }
-    TelemetryTest.eventually(() -> metric(CLIENT_IO) == clientIo + 1);
+    Await.until("the client I/O error counted", () -> metric(CLIENT_IO) == clientIo + 1);
     assertThat(metric(SERVER_ERRORS)).isEqualTo(serverErrors);
     assertNoErrorsLogged();
     assertThat(logged()).doesNotContain(SECRET);
@@ -183,7 +184,7 @@ class HostileInputTest {
     Raw r = send(tokenHead("Transfer-Encoding: chunked") + "zz-not-a-size\r\ngrant_type=client_credentials&client_secret=" + SECRET
         + "\r\n0\r\n\r\n");
     assertThat(r.status()).as(r.head()).isIn(0, 400);
-    TelemetryTest.eventually(() -> metric(CLIENT_IO) == clientIo + 1);
+    Await.until("the client I/O error counted", () -> metric(CLIENT_IO) == clientIo + 1);
     assertThat(metric(SERVER_ERRORS)).isEqualTo(serverErrors);
     assertNoErrorsLogged();
     assertThat(logged()).doesNotContain(SECRET);

@@ -7,10 +7,13 @@ import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import io.gatehouse.core.token.SigningAlgorithm;
 import io.gatehouse.core.token.SigningKeys;
+import io.gatehouse.testing.Await;
+import io.gatehouse.testing.MutableClock;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
@@ -27,42 +30,40 @@ class KeyFileRotationTest {
     return new JsonObject(new String(java.util.Base64.getUrlDecoder().decode(jwt.split("\\.")[0]))).getString("kid");
   }
 
+  /** An access token the server issues now (client credentials). */
+  static String token(TestServer server) throws Exception {
+    return new JsonObject(server.form("grant_type=client_credentials&scope=read%3Ausers", "Authorization",
+        TokenEndpointTest.BILLING).body()).getString("access_token");
+  }
+
   @Test
   void aKeyAddedToTheFileWithAFutureNbfIsPublishedFirstThenSignsAndTheServerNeverWritesTheFile() throws Exception {
     Path file = Files.createTempDirectory("gatehouse-keyfile").resolve("jwks.json");
     JWK first = SigningKeys.generate(SigningAlgorithm.ES256);
     Files.writeString(file, new JWKSet(List.of(first, SigningKeys.generate(SigningAlgorithm.RS256))).toString(false));
+    // the server's clock: the new key's nbf is passed by moving it, not by waiting; the reloads run on
+    // their real timer, so what they change is awaited
+    MutableClock clock = MutableClock.fromSystemTime();
     try (TestServer server = TestServer.start(Map.of("GATEHOUSE_KEYS_JWKS_FILE", file.toString(),
-        "GATEHOUSE_KEYS_RELOAD_INTERVAL", "200ms", "GATEHOUSE_KEYS_PUBLISH_LEAD", "1s"))) {
-      String before = new JsonObject(server.form("grant_type=client_credentials&scope=read%3Ausers", "Authorization",
-          TokenEndpointTest.BILLING).body()).getString("access_token");
+        "GATEHOUSE_KEYS_RELOAD_INTERVAL", "200ms", "GATEHOUSE_KEYS_PUBLISH_LEAD", "1s"), clock)) {
+      String before = token(server);
       assertThat(kid(before)).isEqualTo(first.getKeyID());
 
       // the operator adds a key that signs 2 s from now (in front, as a new file version)
       ECKey next = new ECKey.Builder((ECKey) SigningKeys.generate(SigningAlgorithm.ES256))
-          .notBeforeTime(new Date(System.currentTimeMillis() + 2_000)).build();
+          .notBeforeTime(new Date(clock.millis() + 2_000)).build();
       List<JWK> keys = new ArrayList<>(JWKSet.load(file.toFile()).getKeys());
       keys.add(0, next);
       Files.writeString(file, new JWKSet(keys).toString(false));
       String written = Files.readString(file);
 
-      long deadline = System.nanoTime() + 5_000_000_000L;
-      while (!server.get("/jwks").body().contains(next.getKeyID())) {
-        assertThat(System.nanoTime()).as("published on a reload").isLessThan(deadline);
-        Thread.sleep(50);
-      }
-      String during = new JsonObject(server.form("grant_type=client_credentials&scope=read%3Ausers", "Authorization",
-          TokenEndpointTest.BILLING).body()).getString("access_token");
+      Await.until("the new key published on a reload", () -> server.get("/jwks").body().contains(next.getKeyID()));
+      String during = token(server);
       assertThat(kid(during)).as("published, not signing yet").isEqualTo(first.getKeyID());
 
-      deadline = System.nanoTime() + 10_000_000_000L;
-      String after = during;
-      while (!kid(after).equals(next.getKeyID())) {
-        assertThat(System.nanoTime()).as("signs after its nbf").isLessThan(deadline);
-        Thread.sleep(100);
-        after = new JsonObject(server.form("grant_type=client_credentials&scope=read%3Ausers", "Authorization",
-            TokenEndpointTest.BILLING).body()).getString("access_token");
-      }
+      clock.advance(Duration.ofSeconds(3));
+      String after = Await.until("the new key signing on a reload past its nbf", () -> token(server),
+          token -> kid(token).equals(next.getKeyID()));
       // every token verifies with the published keys (an independent library: jose4j, through jwks_uri)
       assertThat(server.verify(before).getJwtId()).isNotBlank();
       assertThat(server.verify(during).getJwtId()).isNotBlank();

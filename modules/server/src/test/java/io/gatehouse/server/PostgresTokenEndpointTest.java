@@ -1,5 +1,6 @@
 package io.gatehouse.server;
 
+import static io.gatehouse.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.json.JsonObject;
@@ -87,7 +88,7 @@ class PostgresTokenEndpointTest {
   void tokenWithStandardOAuthClientThenVerifiesAgainstDiscoveredJwks() throws Exception {
     OAuth2Auth oauth2 = OAuth2Auth.create(server.vertx, new OAuth2Options()
         .setClientId("billing-service").setClientSecret(TokenEndpointTest.BILLING_SECRET).setSite(server.base).setTokenPath("/token"));
-    User user = TestServer.await(oauth2.authenticate(new Oauth2Credentials().setFlow(OAuth2FlowType.CLIENT).setScopes(List.of("write:users"))));
+    User user = await(oauth2.authenticate(new Oauth2Credentials().setFlow(OAuth2FlowType.CLIENT).setScopes(List.of("write:users"))));
     var claims = server.verify(user.principal().getString("access_token"));
     assertThat(claims.getSubject()).isEqualTo("billing-service");
     assertThat(claims.getStringClaimValue("scope")).isEqualTo("write:users");

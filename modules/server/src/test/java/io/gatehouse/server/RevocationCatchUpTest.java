@@ -43,7 +43,7 @@ class RevocationCatchUpTest {
     Path keys = Files.createTempDirectory("gatehouse-catchup-keys").resolve("jwks.json");
     Files.writeString(keys, new JWKSet(List.of(SigningKeys.generate(SigningAlgorithm.ES256), SigningKeys.generate(SigningAlgorithm.RS256)))
         .toString(false));
-    int portA = TestServer.freePort();
+    int portA = io.gatehouse.testing.FreePort.loopback();
     Map<String, String> envA = env(keys);
     envA.put("GATEHOUSE_HTTP_PORT", String.valueOf(portA));
     envA.put("GATEHOUSE_ISSUER", "http://127.0.0.1:" + portA);

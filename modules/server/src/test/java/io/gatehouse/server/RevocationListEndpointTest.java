@@ -2,6 +2,7 @@ package io.gatehouse.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gatehouse.testing.MutableClock;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -175,11 +176,11 @@ class RevocationListEndpointTest {
     // the next resync is 10 minutes away in real time: only the moved clock makes the node stale
     env.put("GATEHOUSE_REVOCATION_RESYNC_INTERVAL", "10m");
     env.put("GATEHOUSE_REVOCATION_MAX_STALENESS", "20m");
-    MovableClock clock = new MovableClock();
+    MutableClock clock = MutableClock.fromSystemTime();
     TestServer own = TestServer.start(env, clock);
     try {
       assertThat(list(own, "", "Authorization", RS).statusCode()).isEqualTo(200);
-      clock.forward(Duration.ofMinutes(21));
+      clock.advance(Duration.ofMinutes(21));
       assertError(list(own, "", "Authorization", RS), 503, "temporarily_unavailable",
           "this node cannot vouch for its revocation list; try again");
     } finally {

@@ -1,5 +1,6 @@
 package io.gatehouse.server;
 
+import static io.gatehouse.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.jwk.JWKSet;
@@ -10,6 +11,9 @@ import io.gatehouse.store.cluster.HazelcastCluster;
 import io.gatehouse.store.cluster.HazelcastClusterOptions;
 import io.gatehouse.store.redis.RedisRevocationChannel;
 import io.gatehouse.store.redis.RedisStoreOptions;
+import io.gatehouse.testing.Await;
+import io.gatehouse.testing.FreePort;
+import io.gatehouse.testing.MutableClock;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
@@ -19,6 +23,7 @@ import io.vertx.redis.client.Request;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -50,15 +55,13 @@ class RevocationPropagationTest {
     redis = new ProcessBuilder("redis-server", "--port", String.valueOf(redisPort), "--bind", "127.0.0.1", "--save", "",
         "--appendonly", "no", "--maxmemory-policy", "noeviction").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
         .start();
-    long deadline = System.nanoTime() + 10_000_000_000L;
-    while (true) {
+    Await.until("redis-server listening", Duration.ofSeconds(10), () -> {
       try (java.net.Socket s = new java.net.Socket("127.0.0.1", redisPort)) {
-        return;
+        return true;
       } catch (java.io.IOException e) {
-        assertThat(System.nanoTime()).as("redis-server listening").isLessThan(deadline);
-        Thread.sleep(20);
+        return false;
       }
-    }
+    });
   }
 
   static void stopRedis() throws Exception {
@@ -82,19 +85,19 @@ class RevocationPropagationTest {
   static void start() throws Exception {
     System.setProperty("hazelcast.wait.seconds.before.join", "0");
     System.setProperty("hazelcast.logging.type", "slf4j");
-    redisPort = TestServer.freePort();
+    redisPort = FreePort.loopback();
     startRedis();
     keys = Files.createTempDirectory("gatehouse-revprop-keys").resolve("jwks.json");
     Files.writeString(keys, new JWKSet(List.of(SigningKeys.generate(SigningAlgorithm.ES256), SigningKeys.generate(SigningAlgorithm.RS256)))
         .toString(false));
     String cluster = "gatehouse-revprop-" + UUID.randomUUID();
-    int hzA = TestServer.freePort();
-    int hzB = TestServer.freePort();
+    int hzA = FreePort.loopback();
+    int hzB = FreePort.loopback();
     List<String> members = List.of("127.0.0.1:" + hzA, "127.0.0.1:" + hzB);
-    int portA = TestServer.freePort();
-    Vertx vertxA = TestServer.await(HazelcastCluster.clusteredVertx(new VertxOptions(),
+    int portA = FreePort.loopback();
+    Vertx vertxA = await(HazelcastCluster.clusteredVertx(new VertxOptions(),
         HazelcastClusterOptions.tcpIp(cluster, "127.0.0.1", hzA, members)));
-    Vertx vertxB = TestServer.await(HazelcastCluster.clusteredVertx(new VertxOptions(),
+    Vertx vertxB = await(HazelcastCluster.clusteredVertx(new VertxOptions(),
         HazelcastClusterOptions.tcpIp(cluster, "127.0.0.1", hzB, members)));
     Map<String, String> envA = env();
     envA.put("GATEHOUSE_HTTP_PORT", String.valueOf(portA));
@@ -151,10 +154,6 @@ class RevocationPropagationTest {
     return ClusterFlowTest.introspectOn(node, token).getBoolean("active");
   }
 
-  static <T> T await(io.vertx.core.Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-  }
-
   @Test
   void revokedOnAThenRejectedOnBAndPublishedOnTheRedisChannelInTheDocumentedSchema() throws Exception {
     Vertx vertx = Vertx.vertx();
@@ -205,8 +204,13 @@ class RevocationPropagationTest {
 
     stopRedis();
     startRedis(); // empty: no persistence
-    // old nodes resync (every 200 ms) and keep what they know
-    Thread.sleep(600);
+    // old nodes resync and keep what they know: one resync each that began after the restart (a call
+    // joins a resync already running, which may have begun before it; the second call's began after)
+    for (TestServer old : List.of(a, b)) {
+      var hub = old.gatehouse.parts().revocationHub();
+      await(hub.resync());
+      await(hub.resync());
+    }
     assertThat(active(a, token)).isFalse();
     assertThat(active(b, token)).isFalse();
     // a new node finds Redis incomplete, loads from Postgres, and refills Redis
@@ -216,11 +220,8 @@ class RevocationPropagationTest {
     try {
       Redis client = Redis.createClient(vertx, "redis://127.0.0.1:" + redisPort);
       String key = PREFIX + "rev:token:" + a.verify(token).getJwtId();
-      long deadline = System.nanoTime() + 5_000_000_000L;
-      while (await(client.send(Request.cmd(Command.EXISTS).arg(key))).toInteger() == 0) {
-        assertThat(System.nanoTime()).as("Redis refilled from Postgres").isLessThan(deadline);
-        Thread.sleep(50);
-      }
+      Await.until("Redis refilled from Postgres", Duration.ofSeconds(5),
+          () -> await(client.send(Request.cmd(Command.EXISTS).arg(key))).toInteger() == 1);
       client.close();
     } finally {
       vertx.close();
@@ -239,7 +240,9 @@ class RevocationPropagationTest {
     env.put("GATEHOUSE_KEYS_JWKS_FILE", keys.toString());
     env.put("GATEHOUSE_REDIS_URI", "redis://127.0.0.1:1"); // nothing listens: Redis is lost from the start
     env.put("GATEHOUSE_REDIS_KEY_PREFIX", PREFIX + "fc:");
-    try (TestServer lonely = TestServer.start(env)) {
+    // the node's clock: past the staleness bound by moving it, not by waiting
+    MutableClock clock = MutableClock.fromSystemTime();
+    try (TestServer lonely = TestServer.start(env, clock)) {
       String token = new JsonObject(lonely.form("grant_type=client_credentials&scope=read%3Aus" + "ers", "Authorization",
           TokenEndpointTest.BILLING).body()).getString("access_token");
       // Postgres alone vouches for the deny-set
@@ -247,7 +250,9 @@ class RevocationPropagationTest {
       assertThat(lonely.get("/health/ready").statusCode()).isEqualTo(200);
 
       PostgresTokenEndpointTest.sql("DROP TABLE " + schema + ".revocations");
-      Thread.sleep(2_600); // past revocation.max_staleness (2 s)
+      // every resync from now on fails; the last successful one began at the clock's time, and the
+      // clock moves past revocation.max_staleness (2 s) from there
+      clock.advance(Duration.ofMillis(2_001));
 
       HttpResponse<String> r = lonely.post("/introspect", "application/x-www-form-urlencoded", "token=" + token, "Authorization",
           RevocationTest.RS);

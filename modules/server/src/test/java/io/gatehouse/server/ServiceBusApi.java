@@ -1,5 +1,7 @@
 package io.gatehouse.server;
 
+import static io.gatehouse.testing.Await.await;
+
 import io.gatehouse.core.bus.ServiceBus;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -20,7 +22,7 @@ final class ServiceBusApi {
 
   /** Sends {@code body} (any type: a JsonObject, a Buffer, a String ...) to {@code address} and awaits the reply. */
   static Reply call(Vertx vertx, String address, Object body) throws Exception {
-    Message<Object> m = TestServer.await(vertx.eventBus().request(address, body, new DeliveryOptions().setSendTimeout(20_000)));
+    Message<Object> m = await(vertx.eventBus().request(address, body, new DeliveryOptions().setSendTimeout(20_000)));
     return new Reply(Integer.parseInt(m.headers().get(ServiceBus.STATUS_HEADER)), m.headers().get(ServiceBus.RETRY_AFTER_HEADER), m.body());
   }
 

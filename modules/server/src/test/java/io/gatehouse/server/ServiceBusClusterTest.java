@@ -3,16 +3,20 @@ package io.gatehouse.server;
 import static io.gatehouse.server.ServiceBusApi.call;
 import static io.gatehouse.server.ServiceBusApi.httpBody;
 import static io.gatehouse.server.ServiceBusApi.request;
+import static io.gatehouse.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.core.bus.ServiceBus;
 import io.gatehouse.store.cluster.HazelcastCluster;
 import io.gatehouse.store.cluster.HazelcastClusterOptions;
+import io.gatehouse.testing.Await;
+import io.gatehouse.testing.FreePort;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,14 +37,14 @@ class ServiceBusClusterTest {
   @BeforeAll
   static void start() throws Exception {
     nodes = TwoNodes.start("gh_busapi_", "30s");
-    service = TestServer.await(HazelcastCluster.clusteredVertx(new VertxOptions(), HazelcastClusterOptions.tcpIp(nodes.cluster(),
-        "127.0.0.1", TestServer.freePort(), List.of(nodes.memberA()))));
+    service = await(HazelcastCluster.clusteredVertx(new VertxOptions(), HazelcastClusterOptions.tcpIp(nodes.cluster(),
+        "127.0.0.1", FreePort.loopback(), List.of(nodes.memberA()))));
   }
 
   @AfterAll
   static void stop() throws Exception {
     try {
-      TestServer.await(service.close());
+      await(service.close());
     } finally {
       nodes.close();
     }
@@ -115,17 +119,9 @@ class ServiceBusClusterTest {
   }
 
   /** Polls {@code node}'s HTTP introspection of {@code token} until it is exactly inactive (at most 30 s). */
-  static void awaitInactive(TestServer node, String token) throws Exception {
-    long deadline = System.nanoTime() + 30_000_000_000L;
-    while (true) {
-      HttpResponse<String> r = node.post("/introspect", "application/x-www-form-urlencoded", "token=" + token, "Authorization",
-          IntrospectionTest.RS);
-      if (httpBody(r).equals(new JsonObject().put("active", false))) {
-        return;
-      }
-      assertThat(System.nanoTime()).as("inactive within 30 s, last %s", r.body()).isLessThan(deadline);
-      Thread.onSpinWait();
-    }
+  static void awaitInactive(TestServer node, String token) {
+    Await.until("inactive on " + node.base, Duration.ofSeconds(30), () -> httpBody(node.post("/introspect",
+        "application/x-www-form-urlencoded", "token=" + token, "Authorization", IntrospectionTest.RS)).equals(new JsonObject().put("active", false)));
   }
 
   @Test

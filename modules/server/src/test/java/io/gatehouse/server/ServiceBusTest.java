@@ -3,6 +3,7 @@ package io.gatehouse.server;
 import static io.gatehouse.server.ServiceBusApi.call;
 import static io.gatehouse.server.ServiceBusApi.httpBody;
 import static io.gatehouse.server.ServiceBusApi.request;
+import static io.gatehouse.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.core.bus.ServiceBus;
@@ -234,8 +235,8 @@ class ServiceBusTest {
         new io.gatehouse.core.model.ClientCredentials(io.gatehouse.core.model.AuthMethod.CLIENT_SECRET_BASIC, "billing-service",
             "wrong-secret-0123456789-0123456789-xyz"));
 
-    JsonObject token = TestServer.await(local.call(ServiceBus.TOKEN, good));
-    Throwable refused = TestServer.await(local.call(ServiceBus.TOKEN, bad).transform(ar -> io.vertx.core.Future.succeededFuture(ar.cause())));
+    JsonObject token = await(local.call(ServiceBus.TOKEN, good));
+    Throwable refused = await(local.call(ServiceBus.TOKEN, bad).transform(ar -> io.vertx.core.Future.succeededFuture(ar.cause())));
 
     assertThat(token.fieldNames()).containsExactlyInAnyOrder("access_token", "token_type", "expires_in", "scope");
     assertThat(refused).isInstanceOf(io.gatehouse.core.error.OAuthException.class);

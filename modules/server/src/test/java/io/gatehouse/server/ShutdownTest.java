@@ -2,6 +2,7 @@ package io.gatehouse.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gatehouse.testing.Await;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -51,21 +52,22 @@ class ShutdownTest {
     }
     Thread balancer = new Thread(() -> {
       HttpClient http = HttpClient.newHttpClient();
-      while (routed.get()) {
-        try {
-          HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(server.base + "/health/ready")).build(),
-              HttpResponse.BodyHandlers.ofString());
-          if (r.statusCode() == 503) {
-            routed.set(false);
+      try {
+        // polls readiness and stops routing here once it is DOWN (or the node is gone)
+        Await.until("readiness DOWN", () -> {
+          try {
+            return http.send(HttpRequest.newBuilder(URI.create(server.base + "/health/ready")).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode() == 503;
+          } catch (java.io.IOException e) {
+            return true;
           }
-          Thread.sleep(20);
-        } catch (Exception e) {
-          routed.set(false);
-        }
+        });
+      } finally {
+        routed.set(false);
       }
     }, "balancer");
     balancer.start();
-    Thread.sleep(1_000);
+    Await.until("load before the shutdown", () -> ok.get() > 100);
     int beforeShutdown = ok.get();
 
     long started = System.nanoTime();

@@ -2,6 +2,7 @@ package io.gatehouse.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gatehouse.testing.Await;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -12,7 +13,6 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -80,14 +80,6 @@ class StoreFaultsTest {
   @AfterAll
   static void dropSchema() throws Exception {
     PostgresTokenEndpointTest.sql("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
-  }
-
-  static void eventually(String what, Duration within, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + within.toNanos();
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as(what + " within " + within).isLessThan(deadline);
-      Thread.sleep(20);
-    }
   }
 
   static void assertUnavailable(HttpResponse<String> r) {
@@ -168,7 +160,7 @@ class StoreFaultsTest {
 
     // a resync that started after max_staleness (2 s) of silence has succeeded: from the durable list
     var hub = server.gatehouse.parts().revocationHub();
-    eventually("a successful resync from the durable list", Duration.ofSeconds(15), () -> hub.lastSyncMillis() > silencedAt + 2_000);
+    Await.until("a successful resync from the durable list", Duration.ofSeconds(15), () -> hub.lastSyncMillis() > silencedAt + 2_000);
     assertThat(hub.vouched()).isTrue();
     assertThat(introspect(server, kept)).isEqualTo("true");
     assertThat(introspect(server, revoked)).isEqualTo("false");

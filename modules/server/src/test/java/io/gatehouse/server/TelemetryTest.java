@@ -2,6 +2,7 @@ package io.gatehouse.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.gatehouse.testing.Await;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.util.List;
@@ -43,14 +44,6 @@ class TelemetryTest {
     return 0;
   }
 
-  static void eventually(java.util.concurrent.Callable<Boolean> condition) throws Exception {
-    long deadline = System.nanoTime() + 5_000_000_000L;
-    while (!condition.call()) {
-      assertThat(System.nanoTime()).as("within 5 s").isLessThan(deadline);
-      Thread.sleep(10);
-    }
-  }
-
   @Test
   void tokensIssuedAreCountedByGrantAndClientAndAudited() throws Exception {
     String series = "gatehouse_tokens_issued_total{client_id=\"billing-service\",grant_type=\"client_credentials\"}";
@@ -60,7 +53,7 @@ class TelemetryTest {
         .isEqualTo(200);
 
     assertThat(value(metrics(), series)).isEqualTo(before + 1);
-    eventually(() -> audit.stream().anyMatch(e -> "token_issued".equals(e.getString("event")) && "billing-service".equals(e.getString("client_id"))));
+    Await.until("a token_issued audit event", () -> audit.stream().anyMatch(e -> "token_issued".equals(e.getString("event")) && "billing-service".equals(e.getString("client_id"))));
   }
 
   @Test
@@ -72,13 +65,13 @@ class TelemetryTest {
 
     assertThat(r.statusCode()).isEqualTo(401);
     assertThat(value(metrics(), "gatehouse_errors_total{error=\"invalid_client\"}")).isEqualTo(before + 1);
-    eventually(() -> audit.stream().anyMatch(e -> "token_refused".equals(e.getString("event")) && "invalid_client".equals(e.getString("error"))));
+    Await.until("a token_refused audit event", () -> audit.stream().anyMatch(e -> "token_refused".equals(e.getString("event")) && "invalid_client".equals(e.getString("error"))));
     assertThat(audit).noneMatch(e -> e.encode().contains(wrongSecret) || e.encode().contains(TokenEndpointTest.BILLING_SECRET));
   }
 
   /** The token_refused event whose error is {@code error} and that arrived after {@code since} events. */
   static JsonObject refused(int since, String error) throws Exception {
-    eventually(() -> audit.stream().skip(since).anyMatch(e -> "token_refused".equals(e.getString("event")) && error.equals(e.getString("error"))));
+    Await.until("a token_refused audit event", () -> audit.stream().skip(since).anyMatch(e -> "token_refused".equals(e.getString("event")) && error.equals(e.getString("error"))));
     return audit.stream().skip(since).filter(e -> "token_refused".equals(e.getString("event")) && error.equals(e.getString("error")))
         .findFirst().orElseThrow();
   }
@@ -131,7 +124,7 @@ class TelemetryTest {
     assertThat(value(m1, "gatehouse_revocations_total{kind=\"token\"}")).isEqualTo(revocations + 1);
     assertThat(value(m1, "gatehouse_denyset_entries")).isGreaterThanOrEqualTo(1);
     assertThat(value(m1, "gatehouse_cluster_members")).isEqualTo(1);
-    eventually(() -> audit.stream().anyMatch(e -> "revoked".equals(e.getString("event")) && "token".equals(e.getString("kind"))));
+    Await.until("a revoked audit event", () -> audit.stream().anyMatch(e -> "revoked".equals(e.getString("event")) && "token".equals(e.getString("kind"))));
     // the audit stream never carries a token, nor the revoked token's jti
     String jti = server.verify(token).getJwtId();
     assertThat(audit).noneMatch(e -> e.encode().contains(token) || e.encode().contains(jti));
@@ -151,8 +144,8 @@ class TelemetryTest {
     String m = metrics();
     assertThat(value(m, "gatehouse_logins_total{result=\"success\"}")).isEqualTo(successes + 1);
     assertThat(value(m, "gatehouse_logins_total{result=\"failure\"}")).isEqualTo(failures);
-    eventually(() -> audit.stream().anyMatch(e -> "login_succeeded".equals(e.getString("event"))));
-    eventually(() -> audit.stream().anyMatch(e -> "consent_given".equals(e.getString("event")) && "rp".equals(e.getString("client_id"))));
+    Await.until("a login_succeeded audit event", () -> audit.stream().anyMatch(e -> "login_succeeded".equals(e.getString("event"))));
+    Await.until("a consent_given audit event", () -> audit.stream().anyMatch(e -> "consent_given".equals(e.getString("event")) && "rp".equals(e.getString("client_id"))));
     assertThat(audit).noneMatch(e -> e.encode().contains("bob-password-12345"));
   }
 

@@ -1,8 +1,10 @@
 package io.gatehouse.server;
 
+import static io.gatehouse.testing.Await.await;
+
 import io.gatehouse.server.config.ConfigLoader;
 import io.gatehouse.server.config.GatehouseConfig;
-import io.vertx.core.Future;
+import io.gatehouse.testing.FreePort;
 import io.vertx.core.Vertx;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -16,7 +18,6 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /** A real Gatehouse on a free loopback port, configured as a user would: seed file, config file, environment. */
 final class TestServer implements AutoCloseable {
@@ -135,7 +136,7 @@ final class TestServer implements AutoCloseable {
           enabled: false
         """);
     Map<String, String> all = new HashMap<>();
-    int port = env.containsKey("GATEHOUSE_HTTP_PORT") ? Integer.parseInt(env.get("GATEHOUSE_HTTP_PORT")) : freePort();
+    int port = env.containsKey("GATEHOUSE_HTTP_PORT") ? Integer.parseInt(env.get("GATEHOUSE_HTTP_PORT")) : FreePort.loopback();
     all.put("GATEHOUSE_HTTP_PORT", String.valueOf(port));
     all.put("GATEHOUSE_ISSUER", "http://127.0.0.1:" + port);
     all.put("GATEHOUSE_KEYS_DATA_DIR", dir.resolve("data").toString());
@@ -176,16 +177,6 @@ final class TestServer implements AutoCloseable {
         .setExpectedType(true, "at+jwt")
         .build()
         .processToClaims(jwt);
-  }
-
-  static int freePort() throws java.io.IOException {
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
-
-  static <T> T await(Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
   }
 
   static String basic(String id, String secret) {

@@ -3,6 +3,7 @@ package io.gatehouse.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.gatehouse.testing.FreePort;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.SelfSignedCertificate;
 import java.net.URI;
@@ -30,7 +31,7 @@ class TlsTest {
   @BeforeAll
   static void start() throws Exception {
     cert = SelfSignedCertificate.create("localhost");
-    port = TestServer.freePort();
+    port = FreePort.loopback();
     server = TestServer.start(Map.of("GATEHOUSE_HTTP_PORT", String.valueOf(port), "GATEHOUSE_ISSUER", "https://localhost:" + port,
         "GATEHOUSE_HTTP_TLS_CERT_FILE", cert.certificatePath(), "GATEHOUSE_HTTP_TLS_KEY_FILE", cert.privateKeyPath()));
     // trust exactly this certificate

@@ -1,5 +1,6 @@
 package io.gatehouse.server;
 
+import static io.gatehouse.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.json.JsonObject;
@@ -63,7 +64,7 @@ class TokenEndpointTest {
         .setClientSecret(BILLING_SECRET)
         .setSite(server.base)
         .setTokenPath("/token"));
-    User user = TestServer.await(oauth2.authenticate(new Oauth2Credentials().setFlow(OAuth2FlowType.CLIENT).setScopes(List.of("read:users"))));
+    User user = await(oauth2.authenticate(new Oauth2Credentials().setFlow(OAuth2FlowType.CLIENT).setScopes(List.of("read:users"))));
     String jwt = user.principal().getString("access_token");
     assertThat(user.principal().getString("token_type")).isEqualTo("Bearer");
 

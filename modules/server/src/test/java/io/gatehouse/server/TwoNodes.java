@@ -1,10 +1,13 @@
 package io.gatehouse.server;
 
+import static io.gatehouse.testing.Await.await;
+
 import com.nimbusds.jose.jwk.JWKSet;
 import io.gatehouse.core.token.SigningAlgorithm;
 import io.gatehouse.core.token.SigningKeys;
 import io.gatehouse.store.cluster.HazelcastCluster;
 import io.gatehouse.store.cluster.HazelcastClusterOptions;
+import io.gatehouse.testing.FreePort;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.nio.file.Files;
@@ -34,16 +37,16 @@ record TwoNodes(TestServer a, TestServer b, String schema, String cluster, Strin
     Files.writeString(keys, new JWKSet(List.of(SigningKeys.generate(SigningAlgorithm.ES256), SigningKeys.generate(SigningAlgorithm.RS256)))
         .toString(false));
     String cluster = "gatehouse-test-" + UUID.randomUUID();
-    int hzA = TestServer.freePort();
-    int hzB = TestServer.freePort();
+    int hzA = FreePort.loopback();
+    int hzB = FreePort.loopback();
     List<String> members = List.of("127.0.0.1:" + hzA, "127.0.0.1:" + hzB);
-    int portA = TestServer.freePort();
+    int portA = FreePort.loopback();
     Map<String, String> env = new HashMap<>(PostgresTokenEndpointTest.postgresEnv(schema, clientCacheTtl));
     env.put("GATEHOUSE_KEYS_JWKS_FILE", keys.toString());
     env.put("GATEHOUSE_ISSUER", "http://127.0.0.1:" + portA);
-    Vertx vertxA = TestServer.await(HazelcastCluster.clusteredVertx(new VertxOptions(),
+    Vertx vertxA = await(HazelcastCluster.clusteredVertx(new VertxOptions(),
         HazelcastClusterOptions.tcpIp(cluster, "127.0.0.1", hzA, members).withExpectedMembers(expectedMembers)));
-    Vertx vertxB = TestServer.await(HazelcastCluster.clusteredVertx(new VertxOptions(),
+    Vertx vertxB = await(HazelcastCluster.clusteredVertx(new VertxOptions(),
         HazelcastClusterOptions.tcpIp(cluster, "127.0.0.1", hzB, members).withExpectedMembers(expectedMembers)));
     Map<String, String> envA = new HashMap<>(env);
     envA.put("GATEHOUSE_HTTP_PORT", String.valueOf(portA));

@@ -20,7 +20,9 @@ import java.util.function.Function;
  * <p>Exactly-once redemption rests on one atomic operation of the map: {@code putIfAbsent} of the
  * used-marker {@code "u:" + hash}. Only the caller whose put created the marker wins. The marker is
  * written before the live entry is removed, so a concurrent {@link #peek} that misses the live entry
- * always finds the marker. Entries expire through the map's own TTL.
+ * always finds the marker. Entries expire through the map's own TTL; this store also checks each
+ * expiry against its clock (a code's {@code exp}, a marker's {@code used_until}), so what a map still
+ * holds a moment past its TTL is never answered, and a test clock controls expiry exactly.
  *
  * <p>The map is looked up on first use (and again until a lookup succeeds), and each call goes to it
  * from the caller's thread: the answer completes on the caller's context, as Vert.x's own clients do,
@@ -112,7 +114,11 @@ public final class SharedDataAuthorizationCodeStore implements AuthorizationCode
         // the TTL is the backing map's; check the expiry ourselves too, to the second
         return Future.succeededFuture(code.expiresAt() > now ? Optional.of(new Stored(code, false)) : Optional.empty());
       }
-      return m.get(usedKey(codeHash)).map(used -> Optional.ofNullable(used).map(j -> new Stored(fromJson(j), true)));
+      long nowMillis = clock.millis();
+      return m.get(usedKey(codeHash)).map(used -> Optional.ofNullable(used)
+          // a marker written before used_until existed lives by the map's TTL alone
+          .filter(j -> j.getLong(USED_UNTIL, Long.MAX_VALUE) > nowMillis)
+          .map(j -> new Stored(fromJson(j), true)));
     }));
   }
 
@@ -123,12 +129,16 @@ public final class SharedDataAuthorizationCodeStore implements AuthorizationCode
       if (live == null || fromJson(live).expiresAt() <= now) {
         return Future.succeededFuture(false);
       }
-      return m.putIfAbsent(usedKey(codeHash), live, usedMarkerTtl.toMillis())
+      JsonObject marker = live.copy().put(USED_UNTIL, clock.millis() + usedMarkerTtl.toMillis());
+      return m.putIfAbsent(usedKey(codeHash), marker, usedMarkerTtl.toMillis())
           .compose(previous -> previous != null
               ? Future.succeededFuture(false)
               : m.remove(codeHash).map(true));
     }));
   }
+
+  /** The used-marker's end (epoch ms, by the consuming node's clock): the map's TTL, checked by the clock too. */
+  private static final String USED_UNTIL = "used_until";
 
   private static String usedKey(String codeHash) {
     return "u:" + codeHash;

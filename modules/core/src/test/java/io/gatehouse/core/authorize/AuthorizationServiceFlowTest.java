@@ -5,8 +5,8 @@ import static io.gatehouse.core.authorize.AuthorizationServiceValidateTest.ISSUE
 import static io.gatehouse.core.authorize.AuthorizationServiceValidateTest.STATE;
 import static io.gatehouse.core.authorize.AuthorizationServiceValidateTest.WEB_CB;
 import static io.gatehouse.core.authorize.AuthorizationServiceValidateTest.web;
-import static io.gatehouse.core.testing.Futures.await;
-import static io.gatehouse.core.testing.Futures.awaitFailure;
+import static io.gatehouse.testing.Await.await;
+import static io.gatehouse.testing.Await.awaitFailure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.core.authorize.AuthorizationService.Login;
@@ -28,9 +28,9 @@ import io.gatehouse.core.store.AuthorizationCodeStore.Stored;
 import io.gatehouse.core.store.SharedDataAuthorizationCodeStore;
 import io.gatehouse.core.store.memory.InMemoryClientRegistry;
 import io.gatehouse.core.store.memory.InMemoryConsentStore;
-import io.gatehouse.core.testing.MutableClock;
 import io.gatehouse.core.testing.Queries;
 import io.gatehouse.core.token.TokenHashes;
+import io.gatehouse.testing.MutableClock;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,7 +1,7 @@
 package io.gatehouse.core.authorize;
 
-import static io.gatehouse.core.testing.Futures.await;
-import static io.gatehouse.core.testing.Futures.awaitFailure;
+import static io.gatehouse.testing.Await.await;
+import static io.gatehouse.testing.Await.awaitFailure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.core.error.AuthorizationRedirectException;
@@ -14,8 +14,8 @@ import io.gatehouse.core.model.GrantTypes;
 import io.gatehouse.core.model.Scopes;
 import io.gatehouse.core.store.memory.InMemoryClientRegistry;
 import io.gatehouse.core.store.memory.InMemoryConsentStore;
-import io.gatehouse.core.testing.MutableClock;
 import io.gatehouse.core.token.TokenHashes;
+import io.gatehouse.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;

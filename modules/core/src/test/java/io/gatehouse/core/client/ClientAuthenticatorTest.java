@@ -1,7 +1,7 @@
 package io.gatehouse.core.client;
 
-import static io.gatehouse.core.testing.Futures.await;
 import static io.gatehouse.core.testing.Futures.awaitOAuthError;
+import static io.gatehouse.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.core.error.OAuthErrorCode;

@@ -10,7 +10,7 @@ import static io.gatehouse.core.grant.UserGrantFixture.WEB;
 import static io.gatehouse.core.grant.UserGrantFixture.failsWith;
 import static io.gatehouse.core.grant.UserGrantFixture.request;
 import static io.gatehouse.core.grant.UserGrantFixture.run;
-import static io.gatehouse.core.testing.Futures.await;
+import static io.gatehouse.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.core.error.OAuthErrorCode;

@@ -1,7 +1,7 @@
 package io.gatehouse.core.grant;
 
-import static io.gatehouse.core.testing.Futures.await;
-import static io.gatehouse.core.testing.Futures.awaitFailure;
+import static io.gatehouse.testing.Await.await;
+import static io.gatehouse.testing.Await.awaitFailure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.core.error.OAuthErrorCode;
@@ -19,7 +19,6 @@ import io.gatehouse.core.revocation.Revoker;
 import io.gatehouse.core.store.SharedDataAuthorizationCodeStore;
 import io.gatehouse.core.store.memory.InMemoryRevocationList;
 import io.gatehouse.core.store.memory.InMemoryRefreshTokenStore;
-import io.gatehouse.core.testing.MutableClock;
 import io.gatehouse.core.testing.TestKeys;
 import io.gatehouse.core.token.AccessTokenIssuer;
 import io.gatehouse.core.token.AccessTokenVerifier;
@@ -27,6 +26,7 @@ import io.gatehouse.core.token.IdTokenIssuer;
 import io.gatehouse.core.token.SigningAlgorithm;
 import io.gatehouse.core.token.SigningKeys;
 import io.gatehouse.core.token.TokenHashes;
+import io.gatehouse.testing.MutableClock;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;

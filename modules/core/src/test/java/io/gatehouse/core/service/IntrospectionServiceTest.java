@@ -1,6 +1,6 @@
 package io.gatehouse.core.service;
 
-import static io.gatehouse.core.testing.Futures.await;
+import static io.gatehouse.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.core.error.OAuthErrorCode;
@@ -13,13 +13,13 @@ import io.gatehouse.core.model.GrantTypes;
 import io.gatehouse.core.model.RefreshFamily;
 import io.gatehouse.core.model.Scopes;
 import io.gatehouse.core.store.memory.InMemoryRefreshTokenStore;
-import io.gatehouse.core.testing.MutableClock;
 import io.gatehouse.core.testing.TestKeys;
 import io.gatehouse.core.token.AccessTokenIssuer;
 import io.gatehouse.core.token.AccessTokenVerifier;
 import io.gatehouse.core.token.SigningAlgorithm;
 import io.gatehouse.core.token.SigningKeys;
 import io.gatehouse.core.token.TokenHashes;
+import io.gatehouse.testing.MutableClock;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;

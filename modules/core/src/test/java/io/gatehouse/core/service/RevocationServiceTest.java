@@ -1,6 +1,6 @@
 package io.gatehouse.core.service;
 
-import static io.gatehouse.core.testing.Futures.await;
+import static io.gatehouse.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.core.error.OAuthErrorCode;
@@ -13,10 +13,8 @@ import io.gatehouse.core.revocation.Revocation;
 import io.gatehouse.core.revocation.Revocation.Kind;
 import io.gatehouse.core.revocation.Revoker;
 import io.gatehouse.core.store.RefreshTokenStore;
-import io.gatehouse.core.store.memory.InMemoryClientRegistry;
 import io.gatehouse.core.store.memory.InMemoryRefreshTokenStore;
 import io.gatehouse.core.store.memory.InMemoryRevocationList;
-import io.gatehouse.core.testing.MutableClock;
 import io.gatehouse.core.testing.TestKeys;
 import io.gatehouse.core.token.AccessTokenIssuer;
 import io.gatehouse.core.token.AccessTokenVerifier;
@@ -24,6 +22,7 @@ import io.gatehouse.core.token.IdTokenIssuer;
 import io.gatehouse.core.token.SigningAlgorithm;
 import io.gatehouse.core.token.SigningKeys;
 import io.gatehouse.core.token.TokenHashes;
+import io.gatehouse.testing.MutableClock;
 import io.vertx.core.Future;
 import java.lang.reflect.Proxy;
 import java.time.Duration;

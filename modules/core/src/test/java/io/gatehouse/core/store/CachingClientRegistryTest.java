@@ -1,7 +1,7 @@
 package io.gatehouse.core.store;
 
-import static io.gatehouse.core.testing.Futures.await;
-import static io.gatehouse.core.testing.Futures.awaitFailure;
+import static io.gatehouse.testing.Await.await;
+import static io.gatehouse.testing.Await.awaitFailure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.core.model.AuthMethod;

@@ -1,16 +1,16 @@
 package io.gatehouse.core.user;
 
-import static io.gatehouse.core.testing.Futures.await;
+import static io.gatehouse.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.core.model.User;
 import io.gatehouse.core.store.UserStore;
 import io.gatehouse.core.store.memory.InMemoryUserStore;
-import io.gatehouse.core.testing.MutableClock;
 import io.gatehouse.core.user.LoginService.InvalidCredentials;
 import io.gatehouse.core.user.LoginService.Outcome;
 import io.gatehouse.core.user.LoginService.Success;
 import io.gatehouse.core.user.LoginService.Throttled;
+import io.gatehouse.testing.MutableClock;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;

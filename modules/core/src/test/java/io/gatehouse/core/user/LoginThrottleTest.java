@@ -2,8 +2,8 @@ package io.gatehouse.core.user;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.gatehouse.core.testing.MutableClock;
 import io.gatehouse.core.user.LoginThrottle.Verdict;
+import io.gatehouse.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.BeforeEach;

@@ -5,7 +5,10 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.gatehouse.core.error.OAuthException;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.TimeMeter;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 
 /**
  * Rate limits on the endpoints a client or a browser can flood: {@code /token}, {@code /introspect},
@@ -18,7 +21,8 @@ import java.time.Duration;
  * <p>A client's bucket is per client id <em>and</em> address, so a flood of guesses at one client's
  * secret throttles only the flooding address: the client's correct credentials from elsewhere keep
  * working. The limits are per node (each node admits its own share); idle buckets are forgotten after
- * ten minutes, and at most 100,000 of each kind are kept.
+ * ten minutes, and at most 100,000 of each kind are kept. The buckets refill by the node's
+ * {@link Clock} (the system clock in production; a test moves its own instead of waiting).
  */
 public final class RateLimits {
   /** Requests per second (0: no limit). */
@@ -31,10 +35,17 @@ public final class RateLimits {
   private final Cache<String, Bucket> pagesByAddress;
 
   private final java.util.Set<String> trustedProxies;
+  private final TimeMeter time;
 
   public RateLimits(Settings settings, java.util.Set<String> trustedProxies) {
+    this(settings, trustedProxies, Clock.systemUTC());
+  }
+
+  /** Limits whose buckets refill by {@code clock}. */
+  public RateLimits(Settings settings, java.util.Set<String> trustedProxies, Clock clock) {
     this.trustedProxies = trustedProxies;
     this.settings = settings;
+    this.time = timeMeter(clock);
     this.byAddress = cache();
     this.byClientAddress = cache();
     this.loginByAddress = cache();
@@ -45,11 +56,28 @@ public final class RateLimits {
     return Caffeine.newBuilder().maximumSize(100_000).expireAfterAccess(Duration.ofMinutes(10)).build();
   }
 
-  private static Bucket bucket(long perSecond) {
-    return Bucket.builder().addLimit(limit -> limit.capacity(perSecond * 2).refillGreedy(perSecond, Duration.ofSeconds(1))).build();
+  /** {@code clock} as Bucket4j's time source: wall-clock nanoseconds (epoch seconds up to the year 2262 fit a long). */
+  private static TimeMeter timeMeter(Clock clock) {
+    return new TimeMeter() {
+      @Override
+      public long currentTimeNanos() {
+        Instant now = clock.instant();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+      }
+
+      @Override
+      public boolean isWallClockBased() {
+        return true;
+      }
+    };
   }
 
-  private static void take(Cache<String, Bucket> buckets, String key, long perSecond, String what) {
+  private Bucket bucket(long perSecond) {
+    return Bucket.builder().withCustomTimePrecision(time)
+        .addLimit(limit -> limit.capacity(perSecond * 2).refillGreedy(perSecond, Duration.ofSeconds(1))).build();
+  }
+
+  private void take(Cache<String, Bucket> buckets, String key, long perSecond, String what) {
     ConsumptionProbe probe = buckets.get(key, k -> bucket(perSecond)).tryConsumeAndReturnRemaining(1);
     if (!probe.isConsumed()) {
       long seconds = (probe.getNanosToWaitForRefill() + 999_999_999L) / 1_000_000_000L;

@@ -1,12 +1,12 @@
 package io.gatehouse.store.cluster;
 
+import static io.gatehouse.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.core.model.AuthorizationCode;
 import io.gatehouse.core.model.Scopes;
 import io.gatehouse.core.store.AuthorizationCodeStore;
 import io.gatehouse.core.store.SharedDataAuthorizationCodeStore;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.internal.VertxInternal;
@@ -89,9 +89,5 @@ class HazelcastClusterStartTest {
         loggers.get(i).setLevel(levels.get(i));
       }
     }
-  }
-
-  private static <T> T await(Future<T> future) throws Exception {
-    return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
   }
 }

@@ -1,5 +1,7 @@
 package io.gatehouse.store.cluster;
 
+import static io.gatehouse.testing.Await.await;
+import static io.gatehouse.testing.Await.awaitFailure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.core.error.OAuthErrorCode;
@@ -8,14 +10,13 @@ import io.gatehouse.core.model.AuthorizationCode;
 import io.gatehouse.core.model.Scopes;
 import io.gatehouse.core.store.AuthorizationCodeStore;
 import io.gatehouse.core.store.SharedDataAuthorizationCodeStore;
+import io.gatehouse.testing.Await;
 import io.vertx.core.Future;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -46,24 +47,24 @@ class SplitBrainProtectionTest {
     String cluster = TestCluster.randomClusterName();
     TestCluster.Node a = start(cluster, List.of(), 3);
     TestCluster.Node b = start(cluster, List.of(a.address()), 3);
-    awaitTrue("A and B see their quorum", () -> HazelcastCluster.hasQuorum(a.vertx()) && HazelcastCluster.hasQuorum(b.vertx()));
+    Await.until("A and B see their quorum", DEADLINE, () -> HazelcastCluster.hasQuorum(a.vertx()) && HazelcastCluster.hasQuorum(b.vertx()));
     AuthorizationCodeStore raw = SharedDataAuthorizationCodeStore.create(a.vertx(), Clock.systemUTC(), Duration.ofMinutes(10));
     AuthorizationCodeStore codes = new QuorumCodeStore(raw, a.vertx());
     String hash = "h-" + UUID.randomUUID();
     await(codes.put(hash, code()));
 
     await(b.vertx().close());
-    awaitTrue("A loses its quorum", () -> !HazelcastCluster.hasQuorum(a.vertx()));
+    Await.until("A loses its quorum", DEADLINE, () -> !HazelcastCluster.hasQuorum(a.vertx()));
 
     assertRefused(codes.consume(hash));
     assertRefused(codes.peek(hash));
     assertRefused(codes.put("h-" + UUID.randomUUID(), code()));
     // Hazelcast refuses on its own too, not only the store's check before the call
-    Throwable direct = failure(raw.consume(hash));
+    Throwable direct = awaitFailure(raw.consume(hash));
     assertThat(HazelcastCluster.isQuorumLoss(direct)).as("%s is a split-brain protection refusal", direct).isTrue();
 
     TestCluster.Node c = start(cluster, List.of(a.address()), 3);
-    awaitTrue("A sees its quorum again", () -> HazelcastCluster.hasQuorum(a.vertx()) && HazelcastCluster.hasQuorum(c.vertx()));
+    Await.until("A sees its quorum again", DEADLINE, () -> HazelcastCluster.hasQuorum(a.vertx()) && HazelcastCluster.hasQuorum(c.vertx()));
     // the code stored before the split survived on A and is redeemed exactly once
     assertThat(await(codes.consume(hash))).isTrue();
     assertThat(await(new QuorumCodeStore(SharedDataAuthorizationCodeStore.create(c.vertx(), Clock.systemUTC(),
@@ -81,17 +82,17 @@ class SplitBrainProtectionTest {
     TestCluster.Node a = start(cluster, List.of(), 3);
     TestCluster.Node api = await(TestCluster.startPeer(cluster, List.of(a.address())));
     started.add(api);
-    awaitTrue("A and the API see each other", () -> a.clusterSize() == 2 && api.clusterSize() == 2);
+    Await.until("A and the API see each other", DEADLINE, () -> a.clusterSize() == 2 && api.clusterSize() == 2);
     assertThat(HazelcastCluster.hasQuorum(a.vertx())).as("1 node + 1 non-node member of an expected 3").isFalse();
     // and it holds no partition of Gatehouse's maps
     assertThat(api.hazelcast().getCluster().getLocalMember().isLiteMember()).isTrue();
 
     TestCluster.Node b = start(cluster, List.of(a.address()), 3);
-    awaitTrue("2 nodes of an expected 3 (plus the API) see their quorum",
+    Await.until("2 nodes of an expected 3 (plus the API) see their quorum", DEADLINE,
         () -> HazelcastCluster.hasQuorum(a.vertx()) && HazelcastCluster.hasQuorum(b.vertx()));
 
     await(b.vertx().close());
-    awaitTrue("A, left with the API only, loses its quorum", () -> a.clusterSize() == 2 && !HazelcastCluster.hasQuorum(a.vertx()));
+    Await.until("A, left with the API only, loses its quorum", DEADLINE, () -> a.clusterSize() == 2 && !HazelcastCluster.hasQuorum(a.vertx()));
     assertRefused(new QuorumCodeStore(SharedDataAuthorizationCodeStore.create(a.vertx(), Clock.systemUTC(), Duration.ofMinutes(10)),
         a.vertx()).put("h-" + UUID.randomUUID(), code()));
   }
@@ -118,44 +119,11 @@ class SplitBrainProtectionTest {
   }
 
   private static void assertRefused(Future<?> f) {
-    Throwable e = failure(f);
+    Throwable e = awaitFailure(f);
     assertThat(e).isInstanceOf(OAuthException.class);
     OAuthException oauth = (OAuthException) e;
     assertThat(oauth.code()).isEqualTo(OAuthErrorCode.TEMPORARILY_UNAVAILABLE);
     assertThat(oauth.status()).isEqualTo(503);
     assertThat(oauth.retryAfterSeconds()).isEqualTo(QuorumCodeStore.RETRY_AFTER_SECONDS);
-  }
-
-  private static Throwable failure(Future<?> f) {
-    try {
-      f.toCompletionStage().toCompletableFuture().get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
-    } catch (java.util.concurrent.ExecutionException e) {
-      return e.getCause();
-    } catch (Exception e) {
-      throw new AssertionError("no answer within " + DEADLINE, e);
-    }
-    throw new AssertionError("succeeded, but should have been refused");
-  }
-
-  private static void awaitTrue(String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + DEADLINE.toNanos();
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("%s within %s", what, DEADLINE).isLessThan(deadline);
-      Thread.onSpinWait();
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
-  }
-
-  private static <T> T await(Future<T> f) {
-    try {
-      return f.toCompletionStage().toCompletableFuture().get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
   }
 }

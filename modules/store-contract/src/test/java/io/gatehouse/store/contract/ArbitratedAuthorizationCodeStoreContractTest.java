@@ -1,5 +1,7 @@
 package io.gatehouse.store.contract;
 
+import static io.gatehouse.testing.Await.await;
+
 import io.gatehouse.core.store.ArbitratedCodeStore;
 import io.gatehouse.core.store.AuthorizationCodeStore;
 import io.gatehouse.core.store.CodeRedemptionLedger;
@@ -33,9 +35,9 @@ class ArbitratedAuthorizationCodeStoreContractTest extends AuthorizationCodeStor
   }
 
   @Override
-  protected AuthorizationCodeStore newStore(Node node, Duration usedMarkerLifetime) {
-    return new ArbitratedCodeStore(SharedDataAuthorizationCodeStore.create(vertx, Clock.systemUTC(), usedMarkerLifetime), LEDGER,
-        Clock.systemUTC(), Duration.ofMinutes(1), Duration.ofMinutes(5));
+  protected AuthorizationCodeStore newStore(Node node, Clock clock, Duration usedMarkerLifetime) {
+    return new ArbitratedCodeStore(SharedDataAuthorizationCodeStore.create(vertx, clock, usedMarkerLifetime), LEDGER,
+        clock, Duration.ofMinutes(1), Duration.ofMinutes(5));
   }
 
   @Override

@@ -1,7 +1,7 @@
 package io.gatehouse.store.contract;
 
+import static io.gatehouse.testing.Await.await;
 import static java.util.concurrent.TimeUnit.MILLISECONDS;
-import static java.util.concurrent.TimeUnit.NANOSECONDS;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
@@ -10,11 +10,13 @@ import io.gatehouse.core.model.AuthorizationCode;
 import io.gatehouse.core.model.Scopes;
 import io.gatehouse.core.store.AuthorizationCodeStore;
 import io.gatehouse.core.store.AuthorizationCodeStore.Stored;
+import io.gatehouse.testing.MutableClock;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -42,8 +44,10 @@ import org.junit.jupiter.api.Test;
  * <p>Every test uses code hashes made unique with a random part, so a backing store shared by all tests
  * of a class (and still holding what earlier tests wrote) gives the same answers as a fresh one.
  *
- * <p>Expiry is real: codes and used-markers are given lifetimes of about a second and the tests wait
- * them out, so that an adapter relying on its backing service's TTL is tested on that TTL.
+ * <p>Expiry is tested on the stores' clock, a {@link MutableClock} the tests move past a code's
+ * expiry or a used-marker's lifetime, never by waiting: a store must check every expiry against its
+ * clock, whatever TTL its backing service also keeps (an adapter's own test reads that TTL from the
+ * service, as {@code ClusteredAuthorizationCodeStoreContractTest} does from Hazelcast).
  */
 public abstract class AuthorizationCodeStoreContract {
   /** How long a test waits for one store call. */
@@ -63,12 +67,15 @@ public abstract class AuthorizationCodeStoreContract {
 
   private final Map<Node, AuthorizationCodeStore> stores = new EnumMap<>(Node.class);
 
+  /** The clock of every store of this test: it starts at the real time and moves only when a test moves it. */
+  protected final MutableClock clock = MutableClock.fromSystemTime();
+
   /**
-   * A new store on {@code node}, using the system clock and remembering a consumed code for
-   * {@code usedMarkerLifetime}. Stores made for {@link Node#A} and {@link Node#B} must share one backing
-   * store. Called from the test's thread, possibly several times per test.
+   * A new store on {@code node}, reading the time from {@code clock} and remembering a consumed code
+   * for {@code usedMarkerLifetime}. Stores made for {@link Node#A} and {@link Node#B} must share one
+   * backing store. Called from the test's thread, possibly several times per test.
    */
-  protected abstract AuthorizationCodeStore newStore(Node node, Duration usedMarkerLifetime);
+  protected abstract AuthorizationCodeStore newStore(Node node, Clock clock, Duration usedMarkerLifetime);
 
   /** The Vert.x instance the stores of {@code node} run on. */
   protected abstract Vertx vertx(Node node);
@@ -84,7 +91,7 @@ public abstract class AuthorizationCodeStoreContract {
 
   /** The store of {@code node} for this test, with the {@link #USED_MARKER_LIFETIME}. */
   protected final AuthorizationCodeStore store(Node node) {
-    return stores.computeIfAbsent(node, n -> newStore(n, USED_MARKER_LIFETIME));
+    return stores.computeIfAbsent(node, n -> newStore(n, clock, USED_MARKER_LIFETIME));
   }
 
   // ---------------------------------------------------------------- put and peek
@@ -163,11 +170,12 @@ public abstract class AuthorizationCodeStoreContract {
   @Test
   public void peekAfterExpiryThenEmpty() {
     String hash = uniqueHash();
-    long expiresAt = expiresInAboutASecond();
+    long expiresAt = inMinutes(1);
     await(store(Node.A).put(hash, fullCode(expiresAt)));
-    assertThat(await(store(Node.A).peek(hash))).as("before expiry").isPresent();
+    clock.advance(Duration.ofSeconds(59));
+    assertThat(await(store(Node.A).peek(hash))).as("a second before expiry").isPresent();
 
-    sleepUntilAfter(expiresAt);
+    clock.advance(Duration.ofSeconds(1));
 
     assertThat(await(store(Node.A).peek(hash))).as("peek on A after expiry").isEmpty();
     assertThat(await(store(Node.B).peek(hash))).as("peek on B after expiry").isEmpty();
@@ -176,11 +184,11 @@ public abstract class AuthorizationCodeStoreContract {
   @Test
   public void consumeAfterExpiryThenFalse() {
     String hash = uniqueHash();
-    long expiresAt = expiresInAboutASecond();
+    long expiresAt = inMinutes(1);
     await(store(Node.A).put(hash, fullCode(expiresAt)));
     assertThat(await(store(Node.B).peek(hash))).as("before expiry").isPresent();
 
-    sleepUntilAfter(expiresAt);
+    clock.advance(Duration.ofMinutes(1));
 
     assertThat(await(store(Node.B).consume(hash))).as("consume on B after expiry").isFalse();
     assertThat(await(store(Node.A).consume(hash))).as("consume on A after expiry").isFalse();
@@ -190,9 +198,7 @@ public abstract class AuthorizationCodeStoreContract {
   @Test
   public void putWhenAlreadyExpiredThenNothingToPeekOrConsume() {
     String hash = uniqueHash();
-    long now = System.currentTimeMillis() / 1000;
-
-    await(store(Node.A).put(hash, fullCode(now - 1)));
+    await(store(Node.A).put(hash, fullCode(clock.epochSecond() - 1)));
 
     assertThat(await(store(Node.B).peek(hash))).as("peek").isEmpty();
     assertThat(await(store(Node.B).consume(hash))).as("consume").isFalse();
@@ -267,21 +273,20 @@ public abstract class AuthorizationCodeStoreContract {
 
   @Test
   public void peekAfterConsumeThenConsumedForTheUsedMarkerLifetimeThenEmpty() {
-    Duration markerLifetime = Duration.ofMillis(2000);
-    AuthorizationCodeStore a = newStore(Node.A, markerLifetime);
-    AuthorizationCodeStore b = newStore(Node.B, markerLifetime);
+    Duration markerLifetime = Duration.ofMinutes(2);
+    AuthorizationCodeStore a = newStore(Node.A, clock, markerLifetime);
+    AuthorizationCodeStore b = newStore(Node.B, clock, markerLifetime);
     String hash = uniqueHash();
     AuthorizationCode code = fullCode(inMinutes(10));
     await(a.put(hash, code));
 
     assertThat(await(a.consume(hash))).isTrue();
-    long consumedAt = System.nanoTime();
 
     assertStored(await(b.peek(hash)), code, true);
-    sleepUntil(consumedAt + MILLISECONDS.toNanos(markerLifetime.toMillis() / 2));
+    clock.advance(markerLifetime.minusMillis(1));
     assertStored(await(b.peek(hash)), code, true);
 
-    sleepUntil(consumedAt + MILLISECONDS.toNanos(markerLifetime.toMillis() + 300));
+    clock.advance(Duration.ofMillis(1));
     assertThat(await(b.peek(hash))).as("peek on B after the used-marker lifetime").isEmpty();
     assertThat(await(a.peek(hash))).as("peek on A after the used-marker lifetime").isEmpty();
     assertThat(await(a.consume(hash))).as("consume after the used-marker lifetime").isFalse();
@@ -385,9 +390,9 @@ public abstract class AuthorizationCodeStoreContract {
     return "test-" + UUID.randomUUID();
   }
 
-  /** Epoch seconds {@code minutes} from now. */
-  protected static long inMinutes(int minutes) {
-    return System.currentTimeMillis() / 1000 + minutes * 60L;
+  /** Epoch seconds {@code minutes} from now by the test's {@link #clock}. */
+  protected long inMinutes(int minutes) {
+    return clock.epochSecond() + minutes * 60L;
   }
 
   /** A code with every field set, including characters that need escaping in JSON. */
@@ -439,61 +444,7 @@ public abstract class AuthorizationCodeStoreContract {
     assertThat(actual).as("whole record").isEqualTo(expected);
   }
 
-  /**
-   * Waits for {@code future} (at most {@link #TIMEOUT}) and answers its result; a failed future
-   * rethrows its cause, so the test fails with it.
-   */
-  protected static <T> T await(Future<T> future) {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(TIMEOUT.toMillis(), MILLISECONDS);
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof RuntimeException re) {
-        throw re;
-      }
-      if (cause instanceof Error err) {
-        throw err;
-      }
-      throw new AssertionError("store call failed", cause);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError("interrupted while waiting for the store", e);
-    } catch (TimeoutException e) {
-      throw new AssertionError("store call did not complete within " + TIMEOUT, e);
-    }
-  }
-
   // ---------------------------------------------------------------- private helpers
-
-  /**
-   * An epoch second between about half a second and one and a half seconds from now: far enough that
-   * a put lands before it, near enough to wait for.
-   */
-  private static long expiresInAboutASecond() {
-    return (System.currentTimeMillis() + 500) / 1000 + 1;
-  }
-
-  /** Sleeps until the wall clock is safely past the epoch second {@code expiresAt}. */
-  private static void sleepUntilAfter(long expiresAt) {
-    long wait = expiresAt * 1000 + 150 - System.currentTimeMillis();
-    sleep(wait);
-  }
-
-  private static void sleepUntil(long nanoTime) {
-    sleep(NANOSECONDS.toMillis(nanoTime - System.nanoTime()));
-  }
-
-  private static void sleep(long millis) {
-    if (millis <= 0) {
-      return;
-    }
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError("interrupted", e);
-    }
-  }
 
   /** A call made by racer {@code i} (0 to {@value #RACERS} - 1). */
   private interface Racer<T> {

@@ -1,6 +1,6 @@
 package io.gatehouse.store.contract;
 
-import static java.util.concurrent.TimeUnit.SECONDS;
+import static io.gatehouse.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.core.client.SecretHasher;
@@ -17,8 +17,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -328,29 +326,5 @@ public abstract class ClientRegistryContract {
     assertThat(actual.logoutRevokesRefreshTokens()).as("logoutRevokesRefreshTokens").isEqualTo(expected.logoutRevokesRefreshTokens());
     assertThat(actual.canIntrospect()).as("canIntrospect").isEqualTo(expected.canIntrospect());
     assertThat(actual).as("whole record").isEqualTo(expected);
-  }
-
-  /**
-   * Waits for {@code future} (at most {@link #TIMEOUT}) and answers its result; a failed future
-   * rethrows its cause, so the test fails with it.
-   */
-  protected static <T> T await(Future<T> future) {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(TIMEOUT.toSeconds(), SECONDS);
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof RuntimeException re) {
-        throw re;
-      }
-      if (cause instanceof Error err) {
-        throw err;
-      }
-      throw new AssertionError("registry call failed", cause);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError("interrupted while waiting for the registry", e);
-    } catch (TimeoutException e) {
-      throw new AssertionError("registry call did not complete within " + TIMEOUT, e);
-    }
   }
 }

@@ -1,10 +1,11 @@
 package io.gatehouse.store.contract;
 
-import io.gatehouse.core.store.AuthorizationCodeStore;
-import io.gatehouse.core.store.SharedDataAuthorizationCodeStore;
+import static io.gatehouse.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.gatehouse.core.store.AuthorizationCodeStore;
+import io.gatehouse.core.store.SharedDataAuthorizationCodeStore;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
@@ -33,8 +34,8 @@ class SharedDataAuthorizationCodeStoreContractTest extends AuthorizationCodeStor
   }
 
   @Override
-  protected AuthorizationCodeStore newStore(Node node, Duration usedMarkerLifetime) {
-    return SharedDataAuthorizationCodeStore.create(vertx, Clock.systemUTC(), usedMarkerLifetime);
+  protected AuthorizationCodeStore newStore(Node node, Clock clock, Duration usedMarkerLifetime) {
+    return SharedDataAuthorizationCodeStore.create(vertx, clock, usedMarkerLifetime);
   }
 
   @Override

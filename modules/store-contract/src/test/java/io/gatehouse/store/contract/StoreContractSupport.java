@@ -1,5 +1,6 @@
 package io.gatehouse.store.contract;
 
+import static io.gatehouse.testing.Await.await;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,10 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.IntFunction;
 import java.util.function.Supplier;
@@ -65,30 +63,6 @@ public abstract class StoreContractSupport {
   }
 
   /**
-   * Waits for {@code future} (at most {@link #TIMEOUT}) and answers its result; a failed future
-   * rethrows its cause, so the test fails with it.
-   */
-  protected static <T> T await(Future<T> future) {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(TIMEOUT.toSeconds(), SECONDS);
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof RuntimeException re) {
-        throw re;
-      }
-      if (cause instanceof Error err) {
-        throw err;
-      }
-      throw new AssertionError("store call failed", cause);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError("interrupted while waiting for the store", e);
-    } catch (TimeoutException e) {
-      throw new AssertionError("store call did not complete within " + TIMEOUT, e);
-    }
-  }
-
-  /**
    * Makes the call and answers how it failed: a failed future's cause, or what the call threw before
    * it returned a future. Fails the test when the call succeeds (answering empty, false or zero is
    * not failing).
@@ -116,27 +90,7 @@ public abstract class StoreContractSupport {
 
   /** Waits for {@code future} (at most {@link #TIMEOUT}) whether it succeeds or fails. */
   protected static <T> Outcome<T> settle(Future<T> future) {
-    CompletableFuture<Outcome<T>> done =
-        future
-            .toCompletionStage()
-            .toCompletableFuture()
-            .handle((result, failure) -> new Outcome<>(result, unwrap(failure)));
-    try {
-      return done.get(TIMEOUT.toSeconds(), SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError("interrupted while waiting for the store", e);
-    } catch (ExecutionException | TimeoutException e) {
-      throw new AssertionError("store call did not complete within " + TIMEOUT, e);
-    }
-  }
-
-  private static Throwable unwrap(Throwable failure) {
-    Throwable t = failure;
-    while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t;
+    return await(future.transform(done -> Future.succeededFuture(new Outcome<>(done.result(), done.cause()))), TIMEOUT);
   }
 
   /**

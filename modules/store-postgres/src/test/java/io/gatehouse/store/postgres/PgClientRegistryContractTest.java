@@ -1,13 +1,14 @@
 package io.gatehouse.store.postgres;
 
+import static io.gatehouse.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gatehouse.core.model.Client;
 import io.gatehouse.core.store.ClientRegistry;
 import io.gatehouse.store.contract.ClientRegistryContract;
+import io.gatehouse.testing.FreePort;
 import io.vertx.core.Vertx;
-import java.net.ServerSocket;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -103,10 +104,7 @@ class PgClientRegistryContractTest extends ClientRegistryContract {
 
   @Test
   void createWhenServerUnreachableThenFails() throws Exception {
-    int unusedPort;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      unusedPort = socket.getLocalPort();
-    }
+    int unusedPort = FreePort.loopback();
     PostgresOptions unreachable =
         new PostgresOptions("127.0.0.1", unusedPort, TestPostgres.DATABASE, TestPostgres.USER, null, schema, 1);
 
@@ -127,8 +125,9 @@ class PgClientRegistryContractTest extends ClientRegistryContract {
   void replaceKeepsCreatedAtAndAdvancesUpdatedAt() throws Exception {
     Client client = confidentialClient(uniqueId("timestamps"));
     await(registry.upsert(client));
+    // an hour back, rather than waiting for the database's clock to move on between the two writes
+    backdateTimestamps(client.clientId(), Duration.ofHours(1));
     Timestamp[] first = timestamps(client.clientId());
-    Thread.sleep(20);
 
     await(registry.upsert(withTtl(client, Duration.ofSeconds(42))));
     Timestamp[] second = timestamps(client.clientId());
@@ -161,6 +160,18 @@ class PgClientRegistryContractTest extends ClientRegistryContract {
         rs.next();
         return rs.getInt(1);
       }
+    }
+  }
+
+  private static void backdateTimestamps(String clientId, Duration by) throws SQLException {
+    try (Connection c = TestPostgres.jdbc();
+        PreparedStatement s =
+            c.prepareStatement("UPDATE " + schema + ".clients SET created_at = created_at - ?::interval,"
+                + " updated_at = updated_at - ?::interval WHERE client_id = ?")) {
+      s.setString(1, by.toSeconds() + " seconds");
+      s.setString(2, by.toSeconds() + " seconds");
+      s.setString(3, clientId);
+      assertThat(s.executeUpdate()).as("rows backdated").isEqualTo(1);
     }
   }
 

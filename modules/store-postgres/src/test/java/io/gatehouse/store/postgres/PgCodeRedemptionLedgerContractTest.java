@@ -1,5 +1,6 @@
 package io.gatehouse.store.postgres;
 
+import static io.gatehouse.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.core.store.CodeRedemptionLedger;
@@ -29,9 +30,9 @@ class PgCodeRedemptionLedgerContractTest extends CodeRedemptionLedgerContract {
     vertx = Vertx.vertx();
     otherVertx = Vertx.vertx();
     schema = TestPostgres.randomSchema();
-    stores = TestPostgres.awaitStartup(PgStores.create(vertx, TestPostgres.options(schema)));
-    otherNode = TestPostgres.awaitStartup(PgStores.create(otherVertx, TestPostgres.options(schema)));
-    closed = TestPostgres.awaitStartup(PgStores.create(vertx, TestPostgres.options(schema)));
+    stores = await(PgStores.create(vertx, TestPostgres.options(schema)));
+    otherNode = await(PgStores.create(otherVertx, TestPostgres.options(schema)));
+    closed = await(PgStores.create(vertx, TestPostgres.options(schema)));
     await(closed.close());
   }
 

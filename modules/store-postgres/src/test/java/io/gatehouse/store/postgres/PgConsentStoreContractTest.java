@@ -1,5 +1,7 @@
 package io.gatehouse.store.postgres;
 
+import static io.gatehouse.testing.Await.await;
+
 import io.gatehouse.core.store.ConsentStore;
 import io.gatehouse.store.contract.ConsentStoreContract;
 import io.vertx.core.Vertx;
@@ -22,8 +24,8 @@ class PgConsentStoreContractTest extends ConsentStoreContract {
   static void setUp() {
     vertx = Vertx.vertx();
     schema = TestPostgres.randomSchema();
-    stores = TestPostgres.awaitStartup(PgStores.create(vertx, TestPostgres.options(schema)));
-    closed = TestPostgres.awaitStartup(PgStores.create(vertx, TestPostgres.options(schema)));
+    stores = await(PgStores.create(vertx, TestPostgres.options(schema)));
+    closed = await(PgStores.create(vertx, TestPostgres.options(schema)));
     await(closed.close());
   }
 

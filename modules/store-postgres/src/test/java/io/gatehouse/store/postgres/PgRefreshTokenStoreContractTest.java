@@ -1,5 +1,6 @@
 package io.gatehouse.store.postgres;
 
+import static io.gatehouse.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.core.model.RefreshFamily;
@@ -36,9 +37,9 @@ class PgRefreshTokenStoreContractTest extends RefreshTokenStoreContract {
     vertx = Vertx.vertx();
     otherVertx = Vertx.vertx();
     schema = TestPostgres.randomSchema();
-    stores = TestPostgres.awaitStartup(PgStores.create(vertx, TestPostgres.options(schema)));
-    otherNode = TestPostgres.awaitStartup(PgRefreshTokenStore.create(otherVertx, TestPostgres.options(schema)));
-    closed = TestPostgres.awaitStartup(PgStores.create(vertx, TestPostgres.options(schema)));
+    stores = await(PgStores.create(vertx, TestPostgres.options(schema)));
+    otherNode = await(PgRefreshTokenStore.create(otherVertx, TestPostgres.options(schema)));
+    closed = await(PgStores.create(vertx, TestPostgres.options(schema)));
     await(closed.close());
   }
 

@@ -1,5 +1,6 @@
 package io.gatehouse.store.postgres;
 
+import static io.gatehouse.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.core.revocation.Revocation;
@@ -38,9 +39,9 @@ class PgRevocationListContractTest extends DurableRevocationListContract {
     vertx = Vertx.vertx();
     otherVertx = Vertx.vertx();
     schema = TestPostgres.randomSchema();
-    stores = TestPostgres.awaitStartup(PgStores.create(vertx, TestPostgres.options(schema)));
-    otherNode = TestPostgres.awaitStartup(PgRevocationList.create(otherVertx, TestPostgres.options(schema)));
-    closed = TestPostgres.awaitStartup(PgStores.create(vertx, TestPostgres.options(schema)));
+    stores = await(PgStores.create(vertx, TestPostgres.options(schema)));
+    otherNode = await(PgRevocationList.create(otherVertx, TestPostgres.options(schema)));
+    closed = await(PgStores.create(vertx, TestPostgres.options(schema)));
     await(closed.close());
   }
 

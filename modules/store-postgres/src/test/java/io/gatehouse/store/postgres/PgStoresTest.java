@@ -1,16 +1,16 @@
 package io.gatehouse.store.postgres;
 
+import static io.gatehouse.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gatehouse.core.model.RefreshFamily;
 import io.gatehouse.core.model.Scopes;
 import io.gatehouse.core.model.User;
+import io.gatehouse.testing.FreePort;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgException;
-import java.net.ServerSocket;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -139,10 +139,7 @@ class PgStoresTest {
 
   @Test
   void createWhenServerUnreachableThenFails() throws Exception {
-    int unusedPort;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      unusedPort = socket.getLocalPort();
-    }
+    int unusedPort = FreePort.loopback();
     PostgresOptions unreachable =
         new PostgresOptions(
             "127.0.0.1", unusedPort, TestPostgres.DATABASE, TestPostgres.USER, null, TestPostgres.randomSchema(), 1);
@@ -226,16 +223,5 @@ class PgStoresTest {
       throw new AssertionError(e);
     }
     throw new AssertionError("the call should have failed");
-  }
-
-  private static <T> T await(Future<T> future) {
-    try {
-      // long enough for migrations on a busy build machine
-      return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      throw new AssertionError("call failed", e.getCause());
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
   }
 }

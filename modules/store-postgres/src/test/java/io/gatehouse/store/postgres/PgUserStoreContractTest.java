@@ -1,5 +1,6 @@
 package io.gatehouse.store.postgres;
 
+import static io.gatehouse.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -28,8 +29,8 @@ class PgUserStoreContractTest extends UserStoreContract {
   static void setUp() {
     vertx = Vertx.vertx();
     schema = TestPostgres.randomSchema();
-    store = TestPostgres.awaitStartup(PgUserStore.create(vertx, TestPostgres.options(schema)));
-    closed = TestPostgres.awaitStartup(PgUserStore.create(vertx, TestPostgres.options(schema)));
+    store = await(PgUserStore.create(vertx, TestPostgres.options(schema)));
+    closed = await(PgUserStore.create(vertx, TestPostgres.options(schema)));
     await(closed.close());
   }
 

@@ -1,5 +1,7 @@
 package io.gatehouse.store.redis;
 
+import static io.gatehouse.testing.Await.await;
+
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetServer;
@@ -34,7 +36,7 @@ final class RedisProxy {
 
   static RedisProxy start(Vertx vertx) {
     RedisProxy proxy = new RedisProxy(vertx);
-    TestRedis.await(proxy.server.listen(0, "127.0.0.1"));
+    await(proxy.server.listen(0, "127.0.0.1"));
     return proxy;
   }
 
@@ -63,8 +65,8 @@ final class RedisProxy {
 
   void close() {
     refuse();
-    TestRedis.await(server.close());
-    TestRedis.await(client.close());
+    await(server.close());
+    await(client.close());
   }
 
   private void accept(NetSocket in) {

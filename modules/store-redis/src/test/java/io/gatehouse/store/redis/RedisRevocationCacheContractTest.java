@@ -1,13 +1,19 @@
 package io.gatehouse.store.redis;
 
+import static io.gatehouse.testing.Await.await;
+
+import io.gatehouse.core.revocation.Revocation;
 import io.gatehouse.core.revocation.RevocationCache;
 import io.gatehouse.core.revocation.RevocationList;
 import io.gatehouse.store.contract.RevocationCacheContract;
 import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -78,6 +84,13 @@ class RedisRevocationCacheContractTest extends RevocationCacheContract {
   @Override
   protected void loseData(RevocationCache cache) {
     TestRedis.deleteKeys(raw, prefixes.get(cache));
+  }
+
+  /** The entry key's {@code PEXPIRETIME}: Redis answers -2 for a key it does not hold. */
+  @Override
+  protected OptionalLong dropsAtMillis(RevocationCache cache, Revocation entry) {
+    long at = TestRedis.send(raw, Request.cmd(Command.PEXPIRETIME).arg(prefixes.get(cache) + "rev:" + entry.key())).toLong();
+    return at == -2 ? OptionalLong.empty() : OptionalLong.of(at);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.gatehouse.store.redis;
 
+import static io.gatehouse.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.core.revocation.Revocation;
@@ -104,11 +105,12 @@ class RedisRevocationCacheTest extends StoreContractSupport {
   }
 
   @Test
-  void addDropsIndexMembersThatHaveExpiredByTheServersClock() throws InterruptedException {
+  void addDropsIndexMembersThatHaveExpiredByTheServersClock() {
     long now = now();
-    Revocation shortLived = new Revocation(Kind.TOKEN, uniqueId("jti"), now, now + 1);
-    await(cache.add(shortLived));
-    Thread.sleep(2_100);
+    Revocation shortLived = new Revocation(Kind.TOKEN, uniqueId("jti"), now - 20, now - 10);
+    // the index member an earlier add left, now behind the server's clock (and Redis has let its entry
+    // go): written directly, since add stores nothing already expired and the server's clock cannot be moved
+    redis(Request.cmd(Command.ZADD).arg(prefix + "revs").arg(shortLived.expiresAt()).arg(shortLived.key()));
 
     await(cache.add(new Revocation(Kind.TOKEN, uniqueId("jti"), now, now + 600)));
 

@@ -1,11 +1,13 @@
 package io.gatehouse.store.redis;
 
+import static io.gatehouse.testing.Await.await;
+import static io.gatehouse.testing.Await.awaitFailure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gatehouse.core.revocation.Revocation;
 import io.gatehouse.core.revocation.Revocation.Kind;
 import io.gatehouse.core.revocation.RevocationEvent;
-import io.vertx.core.Future;
+import io.gatehouse.testing.Await;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
@@ -15,7 +17,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -53,9 +54,9 @@ class RedisRevocationChannelTest {
 
   @AfterAll
   static void tearDown() {
-    TestRedis.await(raw.close());
-    TestRedis.await(otherVertx.close());
-    TestRedis.await(vertx.close());
+    await(raw.close());
+    await(otherVertx.close());
+    await(vertx.close());
   }
 
   @BeforeEach
@@ -66,7 +67,7 @@ class RedisRevocationChannelTest {
   @AfterEach
   void closeChannels() {
     for (RedisRevocationChannel channel : opened) {
-      TestRedis.await(channel.close());
+      await(channel.close());
     }
   }
 
@@ -81,7 +82,7 @@ class RedisRevocationChannelTest {
 
   /** Subscribes {@code channel}, collecting into {@link #received} and counting {@link #reconnections}. */
   private void subscribe(RedisRevocationChannel channel) {
-    TestRedis.await(channel.subscribe(received::add, reconnections::incrementAndGet));
+    await(channel.subscribe(received::add, reconnections::incrementAndGet));
   }
 
   private static RevocationEvent event(String origin) {
@@ -103,17 +104,6 @@ class RedisRevocationChannelTest {
     return TestRedis.send(raw, Request.cmd(Command.PUBSUB).arg("NUMSUB").arg(channelName)).get(1).toLong();
   }
 
-  private static Throwable failure(Future<?> future) {
-    try {
-      future.toCompletionStage().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      return e.getCause();
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
-    throw new AssertionError("the call should have failed");
-  }
-
   @Test
   void publishedEventReachesAnotherNodesSubscriber() throws InterruptedException {
     RedisRevocationChannel nodeA = channel(vertx);
@@ -121,7 +111,7 @@ class RedisRevocationChannelTest {
     subscribe(nodeB);
     RevocationEvent sent = event("node-a");
 
-    TestRedis.await(nodeA.publish(sent));
+    await(nodeA.publish(sent));
 
     assertThat(next()).isEqualTo(sent);
     assertThat(nodeB.connected()).isTrue();
@@ -135,7 +125,7 @@ class RedisRevocationChannelTest {
     List<RevocationEvent> sent = List.of(event("a"), event("a"), event("a"));
 
     for (RevocationEvent e : sent) {
-      TestRedis.await(node.publish(e));
+      await(node.publish(e));
     }
 
     assertThat(List.of(next(), next(), next())).isEqualTo(sent);
@@ -149,7 +139,7 @@ class RedisRevocationChannelTest {
     // a plain Redis subscriber, as a consumer in another language would be
     Redis plain = TestRedis.raw(vertx);
     try {
-      var conn = TestRedis.await(plain.connect());
+      var conn = await(plain.connect());
       conn.handler(reply -> {
         if (reply.size() == 3 && "message".equals(reply.get(0).toString())) {
           synchronized (seen) {
@@ -158,20 +148,20 @@ class RedisRevocationChannelTest {
           done.set(true);
         }
       });
-      TestRedis.await(conn.send(Request.cmd(Command.SUBSCRIBE).arg(channelName)));
-      assertThat(TestRedis.eventually(WAIT, () -> subscribers() == 1)).isTrue();
+      await(conn.send(Request.cmd(Command.SUBSCRIBE).arg(channelName)));
+      Await.until("subscribed", WAIT, () -> subscribers() == 1);
       RevocationEvent sent = event("node-a");
 
-      TestRedis.await(node.publish(sent));
+      await(node.publish(sent));
 
-      assertThat(TestRedis.eventually(WAIT, done::get)).isTrue();
+      Await.until("the plain subscriber got the message", WAIT, done::get);
       synchronized (seen) {
         assertThat(seen).containsExactly(sent.encode());
       }
       assertThat(RevocationEvent.decode(seen.get(0))).isEqualTo(sent);
-      TestRedis.await(conn.close());
+      await(conn.close());
     } finally {
-      TestRedis.await(plain.close());
+      await(plain.close());
     }
   }
 
@@ -197,7 +187,7 @@ class RedisRevocationChannelTest {
   void aConsumerThatThrowsDoesNotStopLaterEvents() throws InterruptedException {
     RedisRevocationChannel node = channel(vertx);
     AtomicBoolean first = new AtomicBoolean(true);
-    TestRedis.await(node.subscribe(e -> {
+    await(node.subscribe(e -> {
       if (first.getAndSet(false)) {
         throw new IllegalStateException("consumer failure");
       }
@@ -205,8 +195,8 @@ class RedisRevocationChannelTest {
     }, reconnections::incrementAndGet));
     RevocationEvent second = event("a");
 
-    TestRedis.await(node.publish(event("a")));
-    TestRedis.await(node.publish(second));
+    await(node.publish(event("a")));
+    await(node.publish(second));
 
     assertThat(next()).isEqualTo(second);
     assertThat(node.connected()).isTrue();
@@ -225,14 +215,14 @@ class RedisRevocationChannelTest {
     long killed = TestRedis.send(raw, Request.cmd(Command.CLIENT).arg("KILL").arg("ID").arg(before)).toLong();
 
     assertThat(killed).isEqualTo(1);
-    assertThat(TestRedis.eventually(WAIT, () -> !node.connected())).as("connected() goes false").isTrue();
+    Await.until("connected() goes false", WAIT, () -> !node.connected());
     assertThat(reconnections.get()).isZero();
-    assertThat(TestRedis.eventually(WAIT, () -> reconnections.get() == 1)).as("reconnected runs").isTrue();
+    Await.until("reconnected runs", WAIT, () -> reconnections.get() == 1);
     assertThat(node.connected()).isTrue();
     assertThat(node.clientId()).isNotEqualTo(before);
     RevocationEvent later = event("node-b");
 
-    TestRedis.await(publisher.publish(later));
+    await(publisher.publish(later));
 
     assertThat(next()).isEqualTo(later);
     assertThat(reconnections.get()).as("reconnected ran once").isEqualTo(1);
@@ -247,24 +237,30 @@ class RedisRevocationChannelTest {
       subscribe(node);
 
       proxy.resetAccepted();
+      long refusedAt = System.nanoTime();
       proxy.refuse();
-      assertThat(TestRedis.eventually(WAIT, () -> !node.connected())).isTrue();
-      Thread.sleep(1_600);
+      Await.until("connected() goes false", WAIT, () -> !node.connected());
+      Await.until("three reconnection attempts", WAIT, () -> proxy.accepted() >= 3);
 
-      // waits of 100, 200, 400, 800 ms: about four attempts in 1.6 s, never a tight loop
-      assertThat(proxy.accepted()).as("reconnection attempts in 1.6 s").isBetween(2, 8);
+      // the waits before the attempts grow (100, 200, 400 ms from the loss on): the third attempt comes
+      // 700 ms after the loss at the earliest, where a fixed 100 ms wait would have made it at 300 ms. A
+      // timer never fires early, so this lower bound holds on any machine however slow
+      assertThat(Duration.ofNanos(System.nanoTime() - refusedAt)).as("time until the third attempt")
+          .isGreaterThanOrEqualTo(Duration.ofMillis(
+              RedisRevocationChannel.FIRST_BACKOFF_MS + 2 * RedisRevocationChannel.FIRST_BACKOFF_MS
+                  + 4 * RedisRevocationChannel.FIRST_BACKOFF_MS));
       assertThat(node.connected()).isFalse();
       assertThat(reconnections.get()).isZero();
 
       proxy.forward();
 
-      assertThat(TestRedis.eventually(WAIT, () -> reconnections.get() == 1)).as("reconnected runs").isTrue();
+      Await.until("reconnected runs", WAIT, () -> reconnections.get() == 1);
       assertThat(node.connected()).isTrue();
       RevocationEvent later = event("node-b");
-      TestRedis.await(publisher.publish(later));
+      await(publisher.publish(later));
       assertThat(next()).isEqualTo(later);
     } finally {
-      TestRedis.await(node.close());
+      await(node.close());
       proxy.close();
     }
   }
@@ -275,15 +271,17 @@ class RedisRevocationChannelTest {
     subscribe(node);
     assertThat(subscribers()).isEqualTo(1);
 
-    TestRedis.await(node.close());
+    await(node.close());
 
     assertThat(node.connected()).isFalse();
-    assertThat(TestRedis.eventually(WAIT, () -> subscribers() == 0)).as("the subscription is gone").isTrue();
-    Thread.sleep(500);
-    assertThat(subscribers()).as("no reconnection after close").isZero();
+    Await.until("the subscription is gone", WAIT, () -> subscribers() == 0);
+    // that nothing reconnects has no later event to wait for: watched for five first backoffs (a retry
+    // would come after one), a lower bound only, so a slow machine can see less but never fail this
+    Await.throughout("no reconnection after close", Duration.ofMillis(5 * RedisRevocationChannel.FIRST_BACKOFF_MS),
+        () -> subscribers() == 0);
     assertThat(reconnections.get()).isZero();
-    assertThat(failure(node.subscribe(received::add, () -> {}))).isInstanceOf(IllegalStateException.class);
-    assertThat(failure(node.publish(event("a")))).isNotNull();
+    assertThat(awaitFailure(node.subscribe(received::add, () -> {}))).isInstanceOf(IllegalStateException.class);
+    assertThat(awaitFailure(node.publish(event("a")))).isNotNull();
   }
 
   @Test
@@ -291,7 +289,7 @@ class RedisRevocationChannelTest {
     RedisRevocationChannel node = channel(vertx);
     subscribe(node);
 
-    assertThat(failure(node.subscribe(received::add, () -> {}))).isInstanceOf(IllegalStateException.class);
+    assertThat(awaitFailure(node.subscribe(received::add, () -> {}))).isInstanceOf(IllegalStateException.class);
     assertThat(subscribers()).isEqualTo(1);
   }
 
@@ -299,8 +297,8 @@ class RedisRevocationChannelTest {
   void withRedisUnreachableSubscribeAndPublishFail() {
     RedisRevocationChannel node = track(RedisRevocationChannel.create(vertx, new RedisStoreOptions(TestRedis.UNREACHABLE_URI, "unused:", channelName, 1)));
 
-    assertThat(failure(node.subscribe(received::add, reconnections::incrementAndGet))).isNotNull();
-    assertThat(failure(node.publish(event("a")))).isNotNull();
+    assertThat(awaitFailure(node.subscribe(received::add, reconnections::incrementAndGet))).isNotNull();
+    assertThat(awaitFailure(node.publish(event("a")))).isNotNull();
     assertThat(node.connected()).isFalse();
   }
 }

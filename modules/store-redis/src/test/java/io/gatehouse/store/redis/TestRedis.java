@@ -1,6 +1,7 @@
 package io.gatehouse.store.redis;
 
-import io.vertx.core.Future;
+import static io.gatehouse.testing.Await.await;
+
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
@@ -11,10 +12,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.function.BooleanSupplier;
 
 /**
  * The Redis server the tests run against: {@code redis://127.0.0.1:6379} unless the environment
@@ -44,8 +41,15 @@ final class TestRedis {
     return "gh-test:" + randomId() + ":";
   }
 
+  /**
+   * How long a test's connection and command may take: the default (2 s) is what a node gives up after,
+   * but a loaded machine can take longer without anything being wrong. A longer bound only makes a
+   * failing test take longer; the tests of a silent or absent server use options of their own.
+   */
+  static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
+
   static RedisStoreOptions options(String prefix, String channel) {
-    return new RedisStoreOptions(URI, prefix, channel, 4);
+    return new RedisStoreOptions(URI, prefix, channel, 4, CALL_TIMEOUT, CALL_TIMEOUT);
   }
 
   /** A plain client for what the stores themselves do not offer (checks, clean-up, raw messages). */
@@ -83,36 +87,6 @@ final class TestRedis {
       n += page.get(1).size();
     } while (!"0".equals(cursor));
     return n;
-  }
-
-  static <T> T await(Future<T> future) {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      throw new AssertionError("Redis call failed", e.getCause());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError("interrupted", e);
-    } catch (TimeoutException e) {
-      throw new AssertionError("Redis call did not complete within 10 s", e);
-    }
-  }
-
-  /** Polls {@code condition} every 2 ms until it holds; false when {@code timeout} passed first. */
-  static boolean eventually(Duration timeout, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (condition.getAsBoolean()) {
-        return true;
-      }
-      try {
-        Thread.sleep(2);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return false;
-      }
-    }
-    return condition.getAsBoolean();
   }
 
   private static String env(String name, String fallback) {

@@ -1,4 +1,4 @@
-package io.gatehouse.core.testing;
+package io.gatehouse.testing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -7,7 +7,11 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicReference;
 
-/** A clock that stands still until a test moves it. */
+/**
+ * A clock that stands still until a test moves it: what waits for time to pass (an expiry, a
+ * refill, a staleness bound) is tested by {@link #advance advancing} it, never by sleeping. Safe to
+ * read and move from any thread.
+ */
 public final class MutableClock extends Clock {
   private final AtomicReference<Instant> now;
 
@@ -15,6 +19,12 @@ public final class MutableClock extends Clock {
     this.now = new AtomicReference<>(start);
   }
 
+  /** A clock standing at the real time of the call (for code that compares it with times from elsewhere). */
+  public static MutableClock fromSystemTime() {
+    return new MutableClock(Instant.now());
+  }
+
+  /** Moves the clock by {@code by} (negative: back). */
   public void advance(Duration by) {
     now.updateAndGet(i -> i.plus(by));
   }
