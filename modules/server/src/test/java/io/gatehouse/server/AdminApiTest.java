@@ -164,6 +164,32 @@ class AdminApiTest {
   }
 
   @Test
+  void createClientWithNoGrantThenItIntrospectsAndRevokesButGetsNoToken() throws Exception {
+    // issue 14 item 7: a resource server that only introspects needs no grant
+    HttpResponse<String> r = call("POST", "/admin/clients", "{\"client_id\":\"api-rs-only\",\"grant_types\":[],\"can_introspect\":true}");
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+    String secret = new JsonObject(r.body()).getString("client_secret");
+    assertThat(new JsonObject(r.body()).getJsonArray("grant_types")).isEmpty();
+    String rs = TestServer.basic("api-rs-only", secret);
+
+    HttpResponse<String> token = server.form("grant_type=client_credentials", "Authorization", rs);
+    assertThat(token.statusCode()).isEqualTo(400);
+    assertThat(new JsonObject(token.body()).getString("error")).isEqualTo("unauthorized_client");
+    String access = new JsonObject(server.form("grant_type=client_credentials&scope=read%3Ausers", "Authorization", TokenEndpointTest.BILLING)
+        .body()).getString("access_token");
+    HttpResponse<String> introspected = server.post("/introspect", "application/x-www-form-urlencoded", "token=" + access, "Authorization", rs);
+    assertThat(introspected.statusCode()).isEqualTo(200);
+    assertThat(new JsonObject(introspected.body()).getBoolean("active")).isTrue();
+    // it authenticates at /revoke (RFC 7009 §2.1: another client's token is refused, an unknown one is 200)
+    HttpResponse<String> others = server.post("/revoke", "application/x-www-form-urlencoded", "token=" + access, "Authorization", rs);
+    assertThat(others.statusCode()).isEqualTo(400);
+    assertThat(new JsonObject(others.body()).getString("error")).isEqualTo("unauthorized_client");
+    assertThat(server.post("/revoke", "application/x-www-form-urlencoded", "token=unknown", "Authorization", rs).statusCode()).isEqualTo(200);
+    assertThat(server.post("/revoke", "application/x-www-form-urlencoded", "token=unknown", "Authorization",
+        TestServer.basic("api-rs-only", "wrong")).statusCode()).isEqualTo(401);
+  }
+
+  @Test
   void createWithoutClientIdThenARandomIdIsGenerated() throws Exception {
     HttpResponse<String> r = call("POST", "/admin/clients", "{\"grant_types\":[\"client_credentials\"]}");
     assertThat(r.statusCode()).isEqualTo(201);
@@ -245,7 +271,8 @@ class AdminApiTest {
             "grant_types[1] is refused by design (RFC 9700: no password or implicit grant)"},
         {"\"grant_types\":[\"device_code\"]", "invalid_client_metadata",
             "grant_types[0] is an unknown grant type (authorization_code, client_credentials, refresh_token)"},
-        {"\"grant_types\":[]", "invalid_client_metadata", "grant_types must name at least one grant type"},
+        {"\"grant_types\":[],\"token_endpoint_auth_methods\":[\"none\"]", "invalid_client_metadata",
+            "grant_types must name authorization_code for a public client (which always uses PKCE)"},
         {"\"scopes\":[\"a\"]", "invalid_client_metadata", "grant_types is required"},
         {"\"grant_types\":[\"client_credentials\"],\"token_endpoint_auth_methods\":[\"private_key_jwt\"]", "invalid_client_metadata",
             "token_endpoint_auth_methods[0] is an unknown method (client_secret_basic, client_secret_post, none)"},

@@ -186,9 +186,8 @@ public record ClientMetadata(
       }
       grants.add(g);
     }
-    if (grants.isEmpty()) {
-      throw FieldException.of("grant_types", "must name at least one grant type");
-    }
+    // an empty list is a confidential client with no grant at all: a resource server that only authenticates at
+    // /introspect and /revoke (and reads /revocations with can_introspect); /token answers it unauthorized_client
     if (isPublic && grants.contains(GrantTypes.CLIENT_CREDENTIALS)) {
       throw FieldException.of("grant_types", "cannot name client_credentials for a public client (RFC 6749 section 4.4)");
     }

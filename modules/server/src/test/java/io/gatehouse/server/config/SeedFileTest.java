@@ -123,7 +123,18 @@ class SeedFileTest {
     refused(client("").replace("[client_credentials]", "[password]"), "'grant_types'", "refused");
     refused(client("").replace("[client_credentials]", "[implicit]"), "'grant_types'", "refused");
     refused(client("").replace("[client_credentials]", "[device_code]"), "'grant_types'", "unknown");
-    refused(client("").replace("[client_credentials]", "[]"), "'grant_types'");
+  }
+
+  @Test
+  void parseWhenNoGrantThenAConfidentialClientThatOnlyAuthenticates() {
+    // issue 14 item 7: a resource server that only introspects and revokes needs no grant
+    Client c = SeedFile.parse(client("    can_introspect: true\n").replace("[client_credentials]", "[]")).get(0);
+    assertThat(c.grantTypes()).isEmpty();
+    assertThat(c.allowsGrant("client_credentials")).isFalse();
+    assertThat(c.canIntrospect()).isTrue();
+    // a public client still needs authorization_code
+    refused(client("    token_endpoint_auth_methods: [none]\n    redirect_uris: [\"https://a.example/cb\"]\n")
+        .replace("[client_credentials]", "[]").replace("    client_secret: \"" + SECRET + "\"\n", ""), "'grant_types'", "authorization_code");
   }
 
   @Test
