@@ -73,7 +73,13 @@ def check(events, meta, scenario=""):
         if not wins:
             kinds = {e["err"] if e["st"] == 400 else str(e["st"]) for e in es}
             never["only invalid_grant" if kinds == {"invalid_grant"} else "unavailable/other"] += 1
-    held = collections.Counter("%s:%s" % (e["node"], e["st"] if e["st"] != 400 else e["err"]) for e in by["redeem"] if e.get("held"))
+    held = collections.Counter("%s:%s" % (e["node"], e["st"] if e["st"] != 400 else e["err"]) for e in by["redeem"]
+                               if e.get("held") and not e.get("retry"))
+    retried = collections.Counter(str(e["st"]) if e["st"] != 400 else e["err"] for e in by["redeem"] if e.get("retry"))
+    if retried:
+        # chaos finding K3: a held code no attempt redeemed during the fault (503s, or refused while another
+        # attempt was in flight) must still be redeemable once healed; invalid_grant here is a lost code
+        f["held codes no attempt redeemed, retried once after the heal (answer)"] = dict(sorted(retried.items()))
     if held:
         f["held codes (issued before the fault), answers after it (node:answer)"] = dict(sorted(held.items()))
     f["codes redeemed or tried"] = len(redeems)

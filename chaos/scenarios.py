@@ -559,15 +559,21 @@ async def signed_in_sessions(sc, node, n):
 
 async def sign_out(sc, key, cookies, node):
     """Sign-out with the confirmation page (no id_token_hint): GET /logout, then POST /logout/confirm."""
-    s = UserSession(sc.gh, node)
-    s.cookies = dict(cookies)
-    t0 = now()
-    st, page = await s.get(node, "/logout")
-    if st == 200 and page is not None:
-        fields = hidden(page.text())
-        fields["decision"] = "logout"
-        st, _ = await s.post(node, "/logout/confirm", fields)
-    sc.rec(w="session_out", t0=t0, t1=now(), key=key, node=node, st=st)
+    end = now() + 30
+    while True:
+        s = UserSession(sc.gh, node)
+        s.cookies = dict(cookies)
+        t0 = now()
+        st, page = await s.get(node, "/logout")
+        if st == 200 and page is not None:
+            fields = hidden(page.text())
+            fields["decision"] = "logout"
+            st, _ = await s.post(node, "/logout/confirm", fields)
+        sc.rec(w="session_out", t0=t0, t1=now(), key=key, node=node, st=st)
+        # a 503 signed nobody out (the session store refused): a user tries again
+        if st != 503 or now() > end:
+            return
+        await asyncio.sleep(1)
 
 
 async def probe_session(sc, key, cookies, node):
@@ -595,6 +601,9 @@ async def s_partition_api(sc, cl, px):
     await sc.sleep(max(0, 8 - (now() - t_cut)))  # the sides have seen each other go
     await asyncio.gather(*(race_held(sc, c, v, ["n1", "n2", "n3", "n1", "n2", "n3"]) for c, v in held))
     sc.figures["held_codes"] = len(held)
+    # once the majority serves again, and well within the codes' 60 s lifetime
+    sc.figures["n2_ready_for_the_retry_s"] = await sc.wait_ready("n2", 30)
+    await retry_unredeemed(sc, held)
     await sc.sleep(max(0, sc.p["partition"] - (now() - t_cut)))
     sc.set_phase("heal")
     t_heal = now()
@@ -603,6 +612,19 @@ async def s_partition_api(sc, cl, px):
     sc.rec(w="inject", t=t_heal, what="heal partition")
     sc.figures["n1_ready_after_heal_s"] = await sc.wait_ready("n1", 240)
     await sc.finish()
+
+
+async def retry_unredeemed(sc, held):
+    """Each held code no attempt redeemed is tried once more on n2 (the majority, serving again), as a client
+    retries after its 503: a code whose redemption failed with 503 must still be redeemable (chaos finding K3),
+    and so must one a concurrent attempt was refused while the first was in flight (its claim was withdrawn)."""
+    won = getattr(sc, "held_won", set())
+    retried = 0
+    for code, v in held:
+        if h(code) not in won:
+            retried += 1
+            await race_held(sc, code, v, ["n2"], retry=True)
+    sc.figures["held_codes_retried_after_heal"] = retried
 
 
 async def hold_codes(sc, node, n):
@@ -620,12 +642,16 @@ async def hold_codes(sc, node, n):
     return held
 
 
-async def race_held(sc, code, v, order):
+async def race_held(sc, code, v, order, retry=False):
     """One held code redeemed once on each node of `order`, all at once."""
     async def one(node):
         t0 = now()
         st, a = await sc.gh.redeem(node, code, v, timeout=15)
-        rec = dict(w="redeem", key=h(code), node=node, t0=t0, t1=now(), st=st, err=error_of(a), held=True)
+        rec = dict(w="redeem", key=h(code), node=node, t0=t0, t1=now(), st=st, err=error_of(a), held=True, retry=retry)
+        if st == 200:
+            if not hasattr(sc, "held_won"):
+                sc.held_won = set()
+            sc.held_won.add(h(code))
         if st == 503:
             rec["ra"] = a.headers.get("retry-after")
         sc.rec(**rec)

@@ -49,6 +49,7 @@ import io.gatehouse.server.http.routes.Routes;
 import io.gatehouse.server.http.routes.TokenRoutes;
 import io.gatehouse.server.observe.Telemetry;
 import io.gatehouse.server.verticle.HttpVerticle;
+import io.gatehouse.server.verticle.ManagementVerticle;
 import io.gatehouse.store.cluster.QuorumCodeStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -90,19 +91,21 @@ public final class Gatehouse {
   private final AtomicBoolean draining;
   private final Parts parts;
   private final int port;
+  private final int managementPort;
   private final List<String> deployments;
   private final Runnable closeStore;
 
   /** What tests and operators may look at on a running node (never handed to a request handler). */
   public record Parts(SigningKeys keys, UserStore users, LoginService logins, RevocationHub revocationHub, SessionStore sessions) {}
 
-  private Gatehouse(Vertx vertx, GatehouseConfig config, AtomicBoolean draining, Parts parts, int port, List<String> deployments,
-      Runnable closeStore) {
+  private Gatehouse(Vertx vertx, GatehouseConfig config, AtomicBoolean draining, Parts parts, int port, int managementPort,
+      List<String> deployments, Runnable closeStore) {
     this.vertx = vertx;
     this.config = config;
     this.draining = draining;
     this.parts = parts;
     this.port = port;
+    this.managementPort = managementPort;
     this.deployments = deployments;
     this.closeStore = closeStore;
   }
@@ -201,7 +204,8 @@ public final class Gatehouse {
         new AuthorizeRoutes(config, sessions, rateLimits, authorization, logins, logouts, stores.consents(), stores.refreshTokens(),
             revocations, telemetry),
         new MetadataRoutes(base, metadata, userInfo, clients),
-        new HealthRoutes(base, clients, draining::get, hub::vouched, telemetry, config.metricsEnabled()));
+        // with a management listener, /metrics is served there only (issue 14 item 11)
+        new HealthRoutes(base, clients, draining::get, hub::vouched, telemetry, config.metricsEnabled() && !config.management().enabled()));
     Parts parts = new Parts(keys, stores.users(), logins, hub, sessions);
     int instances = config.http().instances() > 0 ? config.http().instances() : Runtime.getRuntime().availableProcessors();
     // Vert.x shares one listening socket among servers of the same host and configured port. Port 0
@@ -227,12 +231,29 @@ public final class Gatehouse {
         return vertx.undeploy(id).transform(ar -> Future.failedFuture(new IllegalStateException("HTTP instances bound different ports " + ports)));
       }
       int port = ports.iterator().next();
+      GatehouseConfig.Management management = config.management();
+      if (!management.enabled()) {
+        return Future.succeededFuture(new Listening(id, port, null, -1));
+      }
+      ManagementVerticle m = new ManagementVerticle(management.host(), management.port(),
+          new HealthRoutes("", clients, draining::get, hub::vouched, telemetry, config.metricsEnabled()));
+      return vertx.deployVerticle(m).map(mid -> new Listening(id, port, mid, m.actualPort()));
+    }).compose(listening -> {
+      String id = listening.httpDeployment();
+      int port = listening.port();
       keyManager.start();
       long purge = Timers.startPurge(vertx, clock, stores, hub);
       LOG.info("listening on {}:{} with {} HTTP instance(s); issuer {}", config.http().host(), port, instances, config.issuerString());
-      // the HTTP edge first: its requests in flight still reach the services while it drains
-      List<String> ids = List.of(id, serviceDeployment);
-      return Future.succeededFuture(new Gatehouse(vertx, config, draining, parts, port, ids, () -> {
+      if (listening.managementDeployment() != null) {
+        LOG.info("management listener (/metrics, /health) on {}:{}", config.management().host(), listening.managementPort());
+      }
+      // the HTTP edge first: its requests in flight still reach the services while it drains; the management
+      // listener last, so readiness keeps answering DOWN while the node drains
+      List<String> ids = new java.util.ArrayList<>(List.of(id, serviceDeployment));
+      if (listening.managementDeployment() != null) {
+        ids.add(listening.managementDeployment());
+      }
+      return Future.succeededFuture(new Gatehouse(vertx, config, draining, parts, port, listening.managementPort(), List.copyOf(ids), () -> {
         vertx.cancelTimer(purge);
         keyManager.stop();
         if (clientChanges.result() != null) {
@@ -276,6 +297,14 @@ public final class Gatehouse {
   public int port() {
     return port;
   }
+
+  /** The management listener's port, or -1 when {@code management.enabled} is false. */
+  public int managementPort() {
+    return managementPort;
+  }
+
+  /** The deployments and ports once listening: the HTTP edge, and the management listener or null. */
+  private record Listening(String httpDeployment, int port, String managementDeployment, int managementPort) {}
 
   /** The node's parts, for tests and operators' tools. */
   public Parts parts() {

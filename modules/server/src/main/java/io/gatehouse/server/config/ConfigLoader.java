@@ -162,7 +162,18 @@ public final class ConfigLoader {
             integer("rate_limit.per_client_address", 0, 10_000_000), integer("rate_limit.login_per_address", 0, 1_000_000),
             integer("rate_limit.authorize_per_address", 0, 1_000_000)),
         new GatehouseConfig.Shutdown(duration("shutdown.drain_delay", Duration.ZERO, Duration.ofMinutes(1)),
-            duration("shutdown.timeout", Duration.ZERO, Duration.ofMinutes(1))));
+            duration("shutdown.timeout", Duration.ZERO, Duration.ofMinutes(1))),
+        management(http));
+  }
+
+  /** {@code management.*}: its port must differ from the HTTP port (0 picks a free one). */
+  private GatehouseConfig.Management management(GatehouseConfig.Http http) {
+    boolean enabled = bool("management.enabled");
+    int port = integer("management.port", 0, 65535);
+    if (enabled && port != 0 && port == http.port()) {
+      throw invalid("management.port", "must differ from http.port");
+    }
+    return new GatehouseConfig.Management(enabled, nonEmpty("management.host"), port);
   }
 
   private GatehouseConfig.Connections connections() {

@@ -13,7 +13,10 @@ public record GatehouseConfig(
     URI issuer, Http http, Token token, Authorize authorize, Session session, Login login, Keys keys, Store store,
     Cluster cluster, Postgres postgres, Optional<Path> seedFile, boolean demoEnabled, long introspectionCacheSize,
     Revocations revocation, Redis redis, String adminScope, boolean metricsEnabled, boolean auditTokenEvents,
-    io.gatehouse.server.http.RateLimits.Settings rateLimits, Shutdown shutdown) {
+    io.gatehouse.server.http.RateLimits.Settings rateLimits, Shutdown shutdown, Management management) {
+
+  /** The management listener: {@code /metrics} and {@code /health/*} on an address of their own when enabled. */
+  public record Management(boolean enabled, String host, int port) {}
 
   /** Graceful shutdown: how long to keep serving after readiness turned DOWN, and how long requests in flight may take. */
   public record Shutdown(Duration drainDelay, Duration timeout) {}

@@ -125,6 +125,15 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void loadWhenManagementThenOffByDefaultAndItsPortMustDifferFromTheHttpPort() {
+    assertThat(ConfigLoader.load(List.of(), Map.of()).management()).isEqualTo(new GatehouseConfig.Management(false, "127.0.0.1", 9090));
+    assertThat(ConfigLoader.load(List.of(), Map.of("GATEHOUSE_MANAGEMENT_ENABLED", "true", "GATEHOUSE_MANAGEMENT_HOST", "0.0.0.0"))
+        .management()).isEqualTo(new GatehouseConfig.Management(true, "0.0.0.0", 9090));
+    assertThatThrownBy(() -> ConfigLoader.load(List.of(), Map.of("GATEHOUSE_MANAGEMENT_ENABLED", "true", "GATEHOUSE_MANAGEMENT_PORT", "8080")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("'management.port'");
+  }
+
+  @Test
   void loadWhenConnectionBoundsOutOfRangeThenMessageNamesKey() {
     assertThatThrownBy(() -> ConfigLoader.load(List.of(), Map.of("GATEHOUSE_HTTP_MAX_CONNECTIONS_PER_ADDRESS", "20000")))
         .isInstanceOf(ConfigException.class).hasMessageContaining("'http.max_connections_per_address'")
