@@ -52,8 +52,6 @@ import io.gatehouse.server.verticle.HttpVerticle;
 import io.gatehouse.server.verticle.ManagementVerticle;
 import io.gatehouse.store.cluster.QuorumCodeStore;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -112,7 +110,7 @@ public final class Gatehouse {
 
   /** Starts with a Prometheus registry of its own (Vert.x's HTTP metrics then are not in it). */
   public static Future<Gatehouse> start(Vertx vertx, GatehouseConfig config) {
-    return start(vertx, config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    return start(vertx, config, io.gatehouse.server.observe.Metrics.registry());
   }
 
   /**

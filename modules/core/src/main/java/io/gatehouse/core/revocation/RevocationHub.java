@@ -224,23 +224,20 @@ public final class RevocationHub implements Revoker {
    * what fails is kept to be propagated again ({@link #keep}).
    */
   private void propagate(RevocationEvent event) {
-    Revocation revocation = event.revocation();
-    {
-      if (cache != null) {
-        cache.add(revocation).onFailure(e -> {
-          cacheStale = true;
-          propagationFailureListener.accept(CACHE_TARGET);
-          LOG.warn("revocation recorded but not cached ({}); kept to be written again once the cache answers", describe(e));
-          keep(CACHE_TARGET, event);
-        });
-      }
-      for (RevocationChannel channel : channels) {
-        channel.publish(event).onFailure(e -> {
-          propagationFailureListener.accept(channel.name());
-          LOG.warn("revocation event not published on {} ({}); kept to be published again once it answers", channel.name(), describe(e));
-          keep(channel.name(), event);
-        });
-      }
+    if (cache != null) {
+      cache.add(event.revocation()).onFailure(e -> {
+        cacheStale = true;
+        propagationFailureListener.accept(CACHE_TARGET);
+        LOG.warn("revocation recorded but not cached ({}); kept to be written again once the cache answers", describe(e));
+        keep(CACHE_TARGET, event);
+      });
+    }
+    for (RevocationChannel channel : channels) {
+      channel.publish(event).onFailure(e -> {
+        propagationFailureListener.accept(channel.name());
+        LOG.warn("revocation event not published on {} ({}); kept to be published again once it answers", channel.name(), describe(e));
+        keep(channel.name(), event);
+      });
     }
   }
 
