@@ -2,7 +2,9 @@
 """chaos/history.py: checks the histories chaos/scenarios.py wrote and writes OUT/summary.md.
 
 Safety properties (a violation fails the run, exit status 1):
-  codes        a code is redeemed successfully (200) at most once, over every node
+  codes        a code is redeemed successfully (200) at most once, over every node; a held code no attempt
+               redeemed during the fault (each answer known: 503, invalid_grant, refused) is still redeemed by
+               the retry after the heal, never refused invalid_grant (chaos finding K3)
   refresh      a refresh token is exchanged successfully at most once (one winner per rotation)
   revocations  no revoked token is accepted (introspection active:true on a node, or 200 from the API)
                by a probe that started later than the propagation bound after /revoke was acknowledged
@@ -80,6 +82,19 @@ def check(events, meta, scenario=""):
         # chaos finding K3: a held code no attempt redeemed during the fault (503s, or refused while another
         # attempt was in flight) must still be redeemable once healed; invalid_grant here is a lost code
         f["held codes no attempt redeemed, retried once after the heal (answer)"] = dict(sorted(retried.items()))
+        lost = []
+        for key, es in redeems.items():
+            retries = [e for e in es if e.get("retry")]
+            before = [e for e in es if not e.get("retry")]
+            # an attempt the driver gave up on (timeout, reset) may have redeemed the code: not judged
+            known = all(isinstance(e["st"], int) or e["st"] == "refused" for e in before)
+            if retries and known and not any(e["st"] == 200 for e in before) \
+                    and any(e["st"] == 400 and e["err"] == "invalid_grant" for e in retries):
+                lost.append(key)
+        f["held codes lost: every attempt failed, then the retry was told invalid_grant"] = len(lost)
+        for key in lost:
+            v.append("code %s lost: no attempt redeemed it, and the retry after the heal was refused invalid_grant "
+                     "(chaos finding K3)" % key)
     if held:
         f["held codes (issued before the fault), answers after it (node:answer)"] = dict(sorted(held.items()))
     f["codes redeemed or tried"] = len(redeems)
@@ -269,7 +284,8 @@ def main():
                 continue
             lines.append("- %s: %s" % (k, json.dumps(val) if isinstance(val, (dict, list)) else val))
         for k, val in facts.items():
-            if val in ({}, [], 0) and k not in ("double redemptions", "double refreshes", "acknowledged writes lost", "500 answers"):
+            if val in ({}, [], 0) and k not in ("double redemptions", "double refreshes", "acknowledged writes lost", "500 answers") \
+                    and not k.startswith("held codes lost"):
                 continue
             lines.append("- %s: %s" % (k, json.dumps(val) if isinstance(val, (dict, list)) else val))
         lines.append("")

@@ -277,10 +277,16 @@ public final class Gatehouse {
     return vertx.isClustered() ? new QuorumCodeStore(arbitrated, vertx) : arbitrated;
   }
 
-  /** Login sessions (only signed-in users have one): bounded on one node here, by the Hazelcast map's eviction in a cluster. */
+  /**
+   * Login sessions (only signed-in users have one): bounded on one node here, by the Hazelcast map's
+   * eviction in a cluster. The clustered store answers an unknown session at once (retry timeout 0):
+   * vertx-web's default re-reads a missing session for 5 s, for maps that replicate lazily, so every
+   * signed-out or forged cookie waited 5 s (chaos finding K4); Hazelcast's map is consistent at each
+   * partition's owner, so a session written on one node is read on every other without a retry.
+   */
   private static SessionStore loginSessions(Vertx vertx, GatehouseConfig config) {
     return vertx.isClustered()
-        ? new QuorumSessionStore(new TimedSessionStore(ClusteredSessionStore.create(vertx), config.cluster().callTimeout()), vertx)
+        ? new QuorumSessionStore(new TimedSessionStore(ClusteredSessionStore.create(vertx, 0), config.cluster().callTimeout()), vertx)
         : new BoundedSessionStore(LocalSessionStore.create(vertx), config.session().maxSessions());
   }
 

@@ -20,6 +20,14 @@ import java.util.Optional;
  * the code (chaos finding K3: without it the retry the 503 invites was told invalid_grant); only if that
  * withdrawal fails too is the code lost to its client. No code is ever redeemed twice.
  *
+ * <p>The ledger, not the map, says whether a code was redeemed. A map call that timed out is not a
+ * call that did not happen: Hazelcast keeps retrying the operation and may run it on the partition's
+ * new owner after the redemption answered 503 and withdrew its claim (K3, measured again in the
+ * partition-api chaos scenario: 15 of 19 codes lost). So a code the map marks consumed but the ledger
+ * holds no claim for is answered unconsumed by {@link #peek} while it has not expired, and a claim that
+ * succeeds wins even when the map then finds the code already marked: every other redemption needs
+ * the claim this one holds, so none has issued tokens from it.
+ *
  * <p>A claim is kept for {@code codeTtl} plus {@code margin} from the redemption: the code itself
  * expires at most {@code codeTtl} after it was issued, which is before the redemption, so no copy of it
  * anywhere outlives its claim (the margin covers clocks of nodes that differ).
@@ -45,7 +53,15 @@ public final class ArbitratedCodeStore implements AuthorizationCodeStore {
 
   @Override
   public Future<Optional<Stored>> peek(String codeHash) {
-    return codes.peek(codeHash);
+    return codes.peek(codeHash).compose(found -> {
+      if (found.isEmpty() || !found.get().consumed()
+          || found.get().code().expiresAt() <= clock.instant().getEpochSecond()) {
+        return Future.succeededFuture(found);
+      }
+      // consumed in the map: redeemed only if the ledger holds a claim (not one withdrawn after a timeout)
+      AuthorizationCode code = found.get().code();
+      return ledger.isClaimed(codeHash).map(claimed -> Optional.of(new Stored(code, claimed)));
+    });
   }
 
   @Override
@@ -57,11 +73,17 @@ public final class ArbitratedCodeStore implements AuthorizationCodeStore {
         .compose(claimed -> claimed ? consumeClaimed(codeHash) : Future.succeededFuture(false));
   }
 
-  // the map failed after the claim (no quorum, a timeout): nothing was issued, so the claim is withdrawn
-  // and the client's retry (503 says Retry-After) can redeem the code; if the withdrawal fails too, the
-  // code stays claimed: lost to its client, never redeemed twice
+  // The claim is ours. The map answering false means either that a withdrawn redemption's operation ran
+  // late and marked the code (the code is still there, as consumed: ours to redeem, nobody issued from it)
+  // or that the code expired since it was peeked (nothing there: the claim is withdrawn, not redeemed).
+  // The map failing (no quorum, a timeout): nothing was issued, so the claim is withdrawn and the client's
+  // retry (503 says Retry-After) can redeem the code; if the withdrawal fails too, the code stays claimed:
+  // lost to its client, never redeemed twice.
   private Future<Boolean> consumeClaimed(String codeHash) {
-    return codes.consume(codeHash).recover(failure -> ledger.release(codeHash)
-        .transform(released -> Future.failedFuture(failure)));
+    return codes.consume(codeHash)
+        .compose(marked -> marked ? Future.succeededFuture(true) : codes.peek(codeHash).compose(found -> found.isPresent()
+            ? Future.succeededFuture(true)
+            : ledger.release(codeHash).map(false)))
+        .recover(failure -> ledger.release(codeHash).transform(released -> Future.failedFuture(failure)));
   }
 }

@@ -14,6 +14,8 @@ import io.vertx.core.Future;
  *       and split, for as long as the claim is kept (at least until {@code keepUntil}); false for every
  *       later or concurrent claim of that hash.
  *   <li>{@link #release} withdraws a claim: the next {@link #claim} of that hash answers true again.
+ *   <li>{@link #isClaimed} answers true while a claim of the hash is kept (made, and neither withdrawn
+ *       nor forgotten), false otherwise; it changes nothing.
  *   <li>{@link #purgeExpired} forgets claims whose {@code keepUntil} is at or before {@code now} and
  *       answers how many it forgot; a claim still kept is never forgotten.
  *   <li>A failure of the backing service fails the future; it never answers true or false instead
@@ -36,6 +38,13 @@ public interface CodeRedemptionLedger {
    * code map did not answer), so a retry can redeem it. Answers whether a claim was withdrawn.
    */
   Future<Boolean> release(String codeHash);
+
+  /**
+   * Whether the code with this hash is claimed now: the arbiter's answer to "has this code been
+   * redeemed", which a copy of the code map cannot give on its own (a redemption that timed out and was
+   * withdrawn may still have marked the map later: chaos finding K3).
+   */
+  Future<Boolean> isClaimed(String codeHash);
 
   /** Forgets the claims kept until {@code now} (epoch seconds) or earlier; answers how many. */
   Future<Integer> purgeExpired(long now);

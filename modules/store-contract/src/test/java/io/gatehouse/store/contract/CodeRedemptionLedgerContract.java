@@ -88,6 +88,18 @@ public abstract class CodeRedemptionLedgerContract extends StoreContractSupport 
     assertThat(await(ledger().claim(hash, T0 + 600))).isTrue();
   }
 
+  @Test
+  public void isClaimedWhileAClaimIsKeptAndNotAfterItIsWithdrawn() {
+    String hash = uniqueId("code");
+    assertThat(await(ledger().isClaimed(hash))).as("never claimed").isFalse();
+
+    await(ledger().claim(hash, T0 + 600));
+    assertThat(await(otherNode().isClaimed(hash))).as("claimed, seen from another node").isTrue();
+
+    await(ledger().release(hash));
+    assertThat(await(otherNode().isClaimed(hash))).as("withdrawn").isFalse();
+  }
+
   /**
    * Chaos finding K3: the map fails after the claim (no quorum, a timeout): the claim is withdrawn, so the
    * retry the 503 invites redeems the code instead of being told invalid_grant.
@@ -126,6 +138,72 @@ public abstract class CodeRedemptionLedgerContract extends StoreContractSupport 
 
       assertThat(await(arbitrated.consume(hash))).as("the retry").isTrue();
       assertThat(await(arbitrated.consume(hash))).as("and only once").isFalse();
+    } finally {
+      await(side.close());
+    }
+  }
+
+  /**
+   * Chaos finding K3, measured again: a map call that timed out still ran later (Hazelcast retried the
+   * operation on the partition's new owner after the redemption had answered 503 and withdrawn its
+   * claim), so the map marks the code consumed although nobody redeemed it. The ledger decides: the
+   * code reads unconsumed, the client's retry redeems it once, and a replay after that is refused.
+   */
+  @Test
+  public void consumeWhenAWithdrawnRedemptionStillMarkedTheMapThenTheRetryRedeemsOnce() {
+    Vertx side = Vertx.vertx();
+    try {
+      Clock clock = Clock.systemUTC();
+      AuthorizationCodeStore map = SharedDataAuthorizationCodeStore.create(side, clock, Duration.ofMinutes(5));
+      java.util.concurrent.atomic.AtomicBoolean lateOnce = new java.util.concurrent.atomic.AtomicBoolean(true);
+      AuthorizationCodeStore ranAfterTimingOut = new AuthorizationCodeStore() {
+        @Override
+        public io.vertx.core.Future<Void> put(String h, AuthorizationCode c) {
+          return map.put(h, c);
+        }
+
+        @Override
+        public io.vertx.core.Future<java.util.Optional<Stored>> peek(String h) {
+          return map.peek(h);
+        }
+
+        @Override
+        public io.vertx.core.Future<Boolean> consume(String h) {
+          return lateOnce.getAndSet(false)
+              ? map.consume(h).compose(ran -> io.vertx.core.Future.failedFuture(new IllegalStateException("map call timed out")))
+              : map.consume(h);
+        }
+      };
+      String hash = uniqueId("code");
+      await(map.put(hash, new AuthorizationCode("grant", "client", "user", "https://app.example.com/cb", true,
+          Scopes.EMPTY, null, null, null, 0, Instant.now().getEpochSecond() + 600)));
+      AuthorizationCodeStore arbitrated = new ArbitratedCodeStore(ranAfterTimingOut, ledger(), clock, Duration.ofMinutes(1),
+          Duration.ofMinutes(5));
+
+      assertThat(failureOf(() -> arbitrated.consume(hash))).hasMessage("map call timed out");
+      assertThat(await(map.peek(hash)).orElseThrow().consumed()).as("control: the map marked it anyway").isTrue();
+
+      assertThat(await(arbitrated.peek(hash)).orElseThrow().consumed()).as("nobody holds a claim").isFalse();
+      assertThat(await(arbitrated.consume(hash))).as("the retry").isTrue();
+      assertThat(await(arbitrated.peek(hash)).orElseThrow().consumed()).as("redeemed now").isTrue();
+      assertThat(await(arbitrated.consume(hash))).as("a replay").isFalse();
+    } finally {
+      await(side.close());
+    }
+  }
+
+  /** A code that expired between its peek and its redemption is not redeemed, and its claim is withdrawn. */
+  @Test
+  public void consumeWhenTheCodeIsGoneFromTheMapThenFalseAndNoClaimIsKept() {
+    Vertx side = Vertx.vertx();
+    try {
+      Clock clock = Clock.systemUTC();
+      AuthorizationCodeStore map = SharedDataAuthorizationCodeStore.create(side, clock, Duration.ofMinutes(5));
+      String hash = uniqueId("code");
+
+      assertThat(await(new ArbitratedCodeStore(map, ledger(), clock, Duration.ofMinutes(1), Duration.ofMinutes(5))
+          .consume(hash))).isFalse();
+      assertThat(await(otherNode().isClaimed(hash))).isFalse();
     } finally {
       await(side.close());
     }

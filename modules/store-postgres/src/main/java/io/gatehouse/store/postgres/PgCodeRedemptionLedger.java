@@ -27,6 +27,8 @@ public final class PgCodeRedemptionLedger implements CodeRedemptionLedger {
 
   static final String RELEASE = "DELETE FROM redeemed_codes WHERE code_hash = $1";
 
+  static final String IS_CLAIMED = "SELECT 1 FROM redeemed_codes WHERE code_hash = $1";
+
   static final String PURGE_EXPIRED = "DELETE FROM redeemed_codes WHERE keep_until <= $1";
 
   private final BoundedPool pool;
@@ -50,6 +52,12 @@ public final class PgCodeRedemptionLedger implements CodeRedemptionLedger {
   public Future<Boolean> release(String codeHash) {
     Objects.requireNonNull(codeHash, "codeHash");
     return pool.execute(RELEASE, Tuple.of(codeHash)).map(rows -> rows.rowCount() == 1);
+  }
+
+  @Override
+  public Future<Boolean> isClaimed(String codeHash) {
+    Objects.requireNonNull(codeHash, "codeHash");
+    return pool.execute(IS_CLAIMED, Tuple.of(codeHash)).map(rows -> rows.size() == 1);
   }
 
   @Override

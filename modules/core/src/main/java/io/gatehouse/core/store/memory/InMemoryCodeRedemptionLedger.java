@@ -24,6 +24,12 @@ public final class InMemoryCodeRedemptionLedger implements CodeRedemptionLedger 
   }
 
   @Override
+  public Future<Boolean> isClaimed(String codeHash) {
+    Objects.requireNonNull(codeHash, "codeHash");
+    return Future.succeededFuture(keptUntil.containsKey(codeHash));
+  }
+
+  @Override
   public Future<Integer> purgeExpired(long now) {
     int[] n = {0};
     keptUntil.forEach((hash, until) -> {
