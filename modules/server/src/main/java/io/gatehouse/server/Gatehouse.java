@@ -184,7 +184,8 @@ public final class Gatehouse {
     BearerAuthorizer bearer = new BearerAuthorizer(verifier, hub.denySet(), AccessTokenIssuer.adminAudience(config.issuerString()));
     LogoutService logouts = new LogoutService(clients, stores.refreshTokens(), verifier, revocations);
     SessionStore sessions = loginSessions(vertx, config);
-    MetadataEndpoints metadata = new MetadataEndpoints(config.issuerString(), grants.supported(), keys.publicJwks(), t.idTokenAlgorithm().name());
+    MetadataEndpoints metadata = new MetadataEndpoints(config.issuerString(), grants.supported(), keys.publicJwks(), t.idTokenAlgorithm().name(),
+        config.authorize().advertisedScopes());
     KeyManager keyManager = new KeyManager(vertx, config, ring, verifier, metadata, clock);
     RateLimits rateLimits = new RateLimits(config.rateLimits(), config.http().trustedProxies(), clock);
     AtomicBoolean draining = new AtomicBoolean();

@@ -516,6 +516,30 @@ class AuthorizationCodeFlowTest {
     assertThat(Browser.query(Browser.location(silent, server.base))).containsEntry("error", "login_required");
   }
 
+  /**
+   * Issue 14 item 5, OIDC Core §11: offline_access asks for access while the user is not signed in, so the
+   * refresh token of a grant with it outlives the logout that revokes the session's other refresh tokens.
+   */
+  @Test
+  void logoutWhenOneGrantHasOfflineAccessThenOnlyItsRefreshTokenOutlivesTheSession() throws Exception {
+    Browser browser = new Browser();
+    String v1 = verifier();
+    JsonObject online = new JsonObject(redeem("rp", RP_SECRET, code(browser, v1, "openid"), RP_CB, v1).body());
+    String v2 = verifier();
+    JsonObject offline = new JsonObject(redeem("rp", RP_SECRET, code(browser, v2, "openid offline_access"), RP_CB, v2).body());
+    assertThat(offline.getString("scope")).isEqualTo("openid offline_access");
+
+    HttpResponse<String> out = browser.get(server.base + "/logout?" + Browser.encode(Map.of("id_token_hint", online.getString("id_token"))));
+    assertThat(out.statusCode()).isIn(200, 302);
+
+    String rpAuth = TestServer.basic("rp", RP_SECRET);
+    HttpResponse<String> ended = server.form("grant_type=refresh_token&refresh_token=" + online.getString("refresh_token"), "Authorization", rpAuth);
+    assertThat(new JsonObject(ended.body()).getString("error")).isEqualTo("invalid_grant");
+    HttpResponse<String> kept = server.form("grant_type=refresh_token&refresh_token=" + offline.getString("refresh_token"), "Authorization", rpAuth);
+    assertThat(kept.statusCode()).as(kept.body()).isEqualTo(200);
+    assertThat(new JsonObject(kept.body()).getString("scope")).isEqualTo("openid offline_access");
+  }
+
   @Test
   void logoutWithUnregisteredPostLogoutUriThenErrorPageAndNoRedirect() throws Exception {
     // RP-Initiated Logout §3 / RFC 9700 §4.1.3: an exact string match, no normalisation (registered: https://rp.example.com/bye)

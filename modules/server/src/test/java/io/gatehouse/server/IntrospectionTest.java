@@ -112,6 +112,18 @@ class IntrospectionTest {
     assertThat(none.statusCode()).isEqualTo(401);
   }
 
+  /** Discovery lists client_secret_basic and client_secret_post only: the endpoint agrees. */
+  @Test
+  void introspectWhenAPublicClientPresentsOnlyItsClientIdThen401InvalidClient() throws Exception {
+    HttpResponse<String> r = server.post("/introspect", "application/x-www-form-urlencoded", "client_id=spa&token=" + billingToken());
+
+    assertThat(r.statusCode()).isEqualTo(401);
+    assertThat(new JsonObject(r.body())).isEqualTo(new JsonObject().put("error", "invalid_client")
+        .put("error_description", "a public client cannot use the introspection endpoint: it has no credentials (RFC 7662 section 2.1)"));
+    assertThat(new JsonObject(server.get("/.well-known/openid-configuration").body())
+        .getJsonArray("introspection_endpoint_auth_methods_supported").getList()).doesNotContain("none");
+  }
+
   @Test
   void introspectWhenTokenMissingOrNotPostThenInvalidRequest() throws Exception {
     HttpResponse<String> missing = introspect(RS, "token_type_hint=access_token");

@@ -53,7 +53,7 @@ final class TestServer implements AutoCloseable {
         - client_id: rp
           client_secret: "rp-secret-0123456789-abcdefghijklmnopq"
           grant_types: [authorization_code, refresh_token]
-          scopes: [openid, profile, email, read:users, write:users]
+          scopes: [openid, profile, email, offline_access, read:users, write:users]
           redirect_uris: ["https://rp.example.com/cb", "https://rp.example.com/cb2"]
           post_logout_redirect_uris: ["https://rp.example.com/bye"]
           logout_revokes_refresh_tokens: true

@@ -344,6 +344,19 @@ class TokenEndpointTest {
     }
   }
 
+  /** Issue 14 item 4: OpenID Connect's scopes with offline_access, then the API scopes the operator lists. */
+  @Test
+  void discoveryScopesSupportedWhenApiScopesAdvertisedThenOpenIdScopesOfflineAccessAndThoseInOrder() throws Exception {
+    assertThat(json(server.get("/.well-known/openid-configuration")).getJsonArray("scopes_supported").getList())
+        .containsExactly("openid", "profile", "email", "address", "phone", "offline_access");
+    try (TestServer advertising = TestServer.start(Map.of("GATEHOUSE_AUTHORIZE_ADVERTISED_SCOPES", "read:users, write:users openid"))) {
+      for (String path : List.of("/.well-known/oauth-authorization-server", "/.well-known/openid-configuration")) {
+        assertThat(json(advertising.get(path)).getJsonArray("scopes_supported").getList())
+            .containsExactly("openid", "profile", "email", "address", "phone", "offline_access", "read:users", "write:users");
+      }
+    }
+  }
+
   @Test
   void jwksWhenFetchedThenPublicKeysOnly() throws Exception {
     HttpResponse<String> r = server.get("/jwks");

@@ -21,6 +21,12 @@ import java.time.Duration;
  * Issues the tokens of a user's grant: a JWT access token, a refresh token (for clients allowed the
  * refresh_token grant: 256 random bits, stored by hash as a member of the grant's family) and, when
  * {@code openid} was granted, an ID token.
+ *
+ * <p>A refresh token does not need {@code offline_access}: OIDC Core §11 lets a server issue refresh
+ * tokens in other contexts, and a client allowed the refresh_token grant gets one with every code. What
+ * {@code offline_access} changes is the token's tie to the login session: granted, the family outlives the
+ * session's logout; not granted, a logout that ends the session (for clients registered with
+ * {@code logout_revokes_refresh_tokens}) revokes it.
  */
 public final class UserTokenMinter {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(UserTokenMinter.class);
@@ -47,6 +53,9 @@ public final class UserTokenMinter {
   private final Clock clock;
   private final Lifetimes lifetimes;
   private final Revoker revoker;
+
+  /** OIDC Core §11: the scope that asks for a refresh token that outlives the login session. */
+  public static final String OFFLINE_ACCESS = "offline_access";
 
   /** The upper bound of every configurable access token lifetime. */
   public static final Duration LONGEST_ACCESS_TOKEN = Duration.ofHours(24);
@@ -112,7 +121,11 @@ public final class UserTokenMinter {
     }
     long now = clock.instant().getEpochSecond();
     long absolute = now + lifetimes.refreshAbsolute.toSeconds();
-    RefreshFamily family = new RefreshFamily(grantId, client.clientId(), subject, scopes, sessionId, authTime,
+    // OIDC Core §11: offline_access asks for access "even when the End-User is not present (not logged in)":
+    // such a refresh family is bound to no login session, so the logout of that session does not end it
+    // (for clients with logout_revokes_refresh_tokens); without it the family ends with its session
+    String boundSession = scopes.values().contains(OFFLINE_ACCESS) ? null : sessionId;
+    RefreshFamily family = new RefreshFamily(grantId, client.clientId(), subject, scopes, boundSession, authTime,
         Math.min(absolute, now + lifetimes.refreshIdle.toSeconds()), absolute);
     String refresh = TokenHashes.random(32);
     return refreshTokens.create(family, TokenHashes.hash(refresh)).map(created -> {

@@ -86,6 +86,12 @@ public final class IntrospectionService {
 
   /** The introspection response for {@code token} as {@code caller} may see it. */
   public Future<JsonObject> introspect(Client caller, String token) {
+    // RFC 7662 §2.1: the endpoint requires authorization; a public client authenticates with nothing (its
+    // client_id is public), so it is not let in: otherwise anyone could ask about the tokens issued to it
+    if (caller.isPublic()) {
+      return Future.failedFuture(OAuthException.invalidClient(
+          "a public client cannot use the introspection endpoint: it has no credentials (RFC 7662 section 2.1)"));
+    }
     if (!vouched.getAsBoolean()) {
       return failClosed == FailClosed.UNAVAILABLE
           ? Future.failedFuture(OAuthException.temporarilyUnavailable("this node cannot vouch for its revocation list; try again"))

@@ -116,7 +116,7 @@ public final class ConfigLoader {
     Duration codeTtl = duration("authorize.code_ttl", Duration.ofSeconds(5), Duration.ofMinutes(10));
     var authorize = new GatehouseConfig.Authorize(codeTtl,
         duration("authorize.code_used_ttl", codeTtl, Duration.ofDays(1)), bool("authorize.require_pkce"),
-        duration("authorize.pending_ttl", Duration.ofMinutes(1), Duration.ofHours(1)));
+        duration("authorize.pending_ttl", Duration.ofMinutes(1), Duration.ofHours(1)), scopeList("authorize.advertised_scopes"));
     String cookieName = nonEmpty("session.cookie_name");
     if (!cookieName.matches("[A-Za-z0-9_-]{1,64}")) {
       throw invalid("session.cookie_name", "must be 1 to 64 letters, digits, '_' or '-'");
@@ -333,6 +333,29 @@ public final class ConfigLoader {
       throw new IllegalStateException("no default for configuration key " + key);
     }
     return v.value();
+  }
+
+  /** The most scopes {@code authorize.advertised_scopes} may list. */
+  static final int MAX_ADVERTISED_SCOPES = 100;
+
+  // a comma- or space-separated list of scope tokens (RFC 6749 §3.3: 1*NQCHAR each), at most 100, no repeats
+  private List<String> scopeList(String key) {
+    java.util.Set<String> out = new java.util.LinkedHashSet<>();
+    for (String s : string(key).split("[,\\s]+")) {
+      if (s.isEmpty()) {
+        continue;
+      }
+      if (s.length() > 128 || !s.chars().allMatch(c -> c == 0x21 || (c >= 0x23 && c <= 0x5B) || (c >= 0x5D && c <= 0x7E))) {
+        throw invalid(key, "must list scope names (RFC 6749 section 3.3: printable ASCII without '\"' or '\\', at most 128 characters each)");
+      }
+      if (!out.add(s)) {
+        throw invalid(key, "names the scope '" + s + "' twice");
+      }
+      if (out.size() > MAX_ADVERTISED_SCOPES) {
+        throw invalid(key, "must list at most " + MAX_ADVERTISED_SCOPES + " scopes");
+      }
+    }
+    return List.copyOf(out);
   }
 
   private ConfigException invalid(String key, String problem) {

@@ -75,8 +75,16 @@ public record GatehouseConfig(
   public record Token(Duration accessTokenTtl, String audience, Duration idTokenTtl, SigningAlgorithm idTokenAlgorithm,
       Duration refreshIdleTtl, Duration refreshAbsoluteTtl, Duration maxAccessTokenTtl) {}
 
-  /** @param pendingTtl how long a signed-in user's pending authorization request is kept (the consent step) */
-  public record Authorize(Duration codeTtl, Duration codeUsedTtl, boolean requirePkce, Duration pendingTtl) {}
+  /**
+   * @param pendingTtl how long a signed-in user's pending authorization request is kept (the consent step)
+   * @param advertisedScopes the API scopes discovery lists in {@code scopes_supported} besides the OpenID ones
+   */
+  public record Authorize(Duration codeTtl, Duration codeUsedTtl, boolean requirePkce, Duration pendingTtl,
+      java.util.List<String> advertisedScopes) {
+    public Authorize {
+      advertisedScopes = java.util.List.copyOf(advertisedScopes);
+    }
+  }
 
   /** @param maxSessions the most login sessions one node keeps in its local store (the oldest are dropped) */
   public record Session(Duration idleTimeout, String cookieName, int maxSessions) {}

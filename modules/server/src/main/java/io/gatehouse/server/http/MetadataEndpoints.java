@@ -3,6 +3,8 @@ package io.gatehouse.server.http;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -14,7 +16,17 @@ public final class MetadataEndpoints {
   private final String metadata;
   private volatile String jwks;
 
-  public MetadataEndpoints(String issuer, Set<String> grantTypes, JsonObject publicJwks, String idTokenAlgorithm) {
+  /** The scopes every deployment supports: OpenID Connect's (OIDC Core §5.4, §11). */
+  static final List<String> OPENID_SCOPES = List.of("openid", "profile", "email", "address", "phone", "offline_access");
+
+  /**
+   * @param apiScopes the API scopes to list in {@code scopes_supported} besides {@link #OPENID_SCOPES}
+   *     ({@code authorize.advertised_scopes}; RFC 8414 §2 lets a server leave some out)
+   */
+  public MetadataEndpoints(String issuer, Set<String> grantTypes, JsonObject publicJwks, String idTokenAlgorithm,
+      List<String> apiScopes) {
+    Set<String> scopes = new LinkedHashSet<>(OPENID_SCOPES);
+    scopes.addAll(apiScopes);
     JsonObject doc = new JsonObject()
         .put("issuer", issuer)
         .put("authorization_endpoint", issuer + "/authorize")
@@ -29,7 +41,7 @@ public final class MetadataEndpoints {
         // OIDC RP-Initiated Logout 1.0 §2.1
         .put("end_session_endpoint", issuer + "/logout")
         .put("jwks_uri", issuer + "/jwks")
-        .put("scopes_supported", new JsonArray().add("openid").add("profile").add("email").add("address").add("phone"))
+        .put("scopes_supported", new JsonArray(List.copyOf(scopes)))
         .put("response_types_supported", new JsonArray().add("code"))
         .put("response_modes_supported", new JsonArray().add("query"))
         .put("grant_types_supported", new JsonArray(new TreeSet<>(grantTypes).stream().toList()))

@@ -125,6 +125,18 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void loadWhenAdvertisedScopesThenScopeTokensWithoutRepeatsAndAnythingElseRefused() {
+    assertThat(ConfigLoader.load(List.of(), Map.of()).authorize().advertisedScopes()).isEmpty();
+    assertThat(ConfigLoader.load(List.of(), Map.of("GATEHOUSE_AUTHORIZE_ADVERTISED_SCOPES", " read:users,write:users  billing ")).authorize()
+        .advertisedScopes()).containsExactly("read:users", "write:users", "billing");
+    for (String bad : List.of("read\\users", "quo\"te", "caf\u00e9", "x".repeat(129), "a,b,a",
+        java.util.stream.IntStream.range(0, 101).mapToObj(i -> "s" + i).collect(java.util.stream.Collectors.joining(",")))) {
+      assertThatThrownBy(() -> ConfigLoader.load(List.of(), Map.of("GATEHOUSE_AUTHORIZE_ADVERTISED_SCOPES", bad))).as(bad)
+          .isInstanceOf(ConfigException.class).hasMessageContaining("'authorize.advertised_scopes'");
+    }
+  }
+
+  @Test
   void loadWhenManagementThenOffByDefaultAndItsPortMustDifferFromTheHttpPort() {
     assertThat(ConfigLoader.load(List.of(), Map.of()).management()).isEqualTo(new GatehouseConfig.Management(false, "127.0.0.1", 9090));
     assertThat(ConfigLoader.load(List.of(), Map.of("GATEHOUSE_MANAGEMENT_ENABLED", "true", "GATEHOUSE_MANAGEMENT_HOST", "0.0.0.0"))
