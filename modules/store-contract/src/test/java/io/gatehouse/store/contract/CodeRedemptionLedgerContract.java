@@ -110,24 +110,8 @@ public abstract class CodeRedemptionLedgerContract extends StoreContractSupport 
     try {
       Clock clock = Clock.systemUTC();
       AuthorizationCodeStore map = SharedDataAuthorizationCodeStore.create(side, clock, Duration.ofMinutes(5));
-      java.util.concurrent.atomic.AtomicBoolean failNext = new java.util.concurrent.atomic.AtomicBoolean(true);
-      AuthorizationCodeStore failingOnce = new AuthorizationCodeStore() {
-        @Override
-        public io.vertx.core.Future<Void> put(String h, AuthorizationCode c) {
-          return map.put(h, c);
-        }
-
-        @Override
-        public io.vertx.core.Future<java.util.Optional<Stored>> peek(String h) {
-          return map.peek(h);
-        }
-
-        @Override
-        public io.vertx.core.Future<Boolean> consume(String h) {
-          return failNext.getAndSet(false) ? io.vertx.core.Future.failedFuture(new IllegalStateException("map call timed out"))
-              : map.consume(h);
-        }
-      };
+      AuthorizationCodeStore failingOnce = firstConsume(map,
+          h -> io.vertx.core.Future.failedFuture(new IllegalStateException("map call timed out")));
       String hash = uniqueId("code");
       await(map.put(hash, new AuthorizationCode("grant", "client", "user", "https://app.example.com/cb", true,
           Scopes.EMPTY, null, null, null, 0, Instant.now().getEpochSecond() + 600)));
@@ -155,25 +139,8 @@ public abstract class CodeRedemptionLedgerContract extends StoreContractSupport 
     try {
       Clock clock = Clock.systemUTC();
       AuthorizationCodeStore map = SharedDataAuthorizationCodeStore.create(side, clock, Duration.ofMinutes(5));
-      java.util.concurrent.atomic.AtomicBoolean lateOnce = new java.util.concurrent.atomic.AtomicBoolean(true);
-      AuthorizationCodeStore ranAfterTimingOut = new AuthorizationCodeStore() {
-        @Override
-        public io.vertx.core.Future<Void> put(String h, AuthorizationCode c) {
-          return map.put(h, c);
-        }
-
-        @Override
-        public io.vertx.core.Future<java.util.Optional<Stored>> peek(String h) {
-          return map.peek(h);
-        }
-
-        @Override
-        public io.vertx.core.Future<Boolean> consume(String h) {
-          return lateOnce.getAndSet(false)
-              ? map.consume(h).compose(ran -> io.vertx.core.Future.failedFuture(new IllegalStateException("map call timed out")))
-              : map.consume(h);
-        }
-      };
+      AuthorizationCodeStore ranAfterTimingOut = firstConsume(map,
+          h -> map.consume(h).compose(ran -> io.vertx.core.Future.failedFuture(new IllegalStateException("map call timed out"))));
       String hash = uniqueId("code");
       await(map.put(hash, new AuthorizationCode("grant", "client", "user", "https://app.example.com/cb", true,
           Scopes.EMPTY, null, null, null, 0, Instant.now().getEpochSecond() + 600)));
@@ -280,5 +247,27 @@ public abstract class CodeRedemptionLedgerContract extends StoreContractSupport 
     } finally {
       await(side.close());
     }
+  }
+
+  /** {@code map}, except that its first {@link AuthorizationCodeStore#consume} is {@code first} instead. */
+  private static AuthorizationCodeStore firstConsume(AuthorizationCodeStore map,
+      java.util.function.Function<String, io.vertx.core.Future<Boolean>> first) {
+    java.util.concurrent.atomic.AtomicBoolean once = new java.util.concurrent.atomic.AtomicBoolean(true);
+    return new AuthorizationCodeStore() {
+      @Override
+      public io.vertx.core.Future<Void> put(String h, AuthorizationCode c) {
+        return map.put(h, c);
+      }
+
+      @Override
+      public io.vertx.core.Future<java.util.Optional<Stored>> peek(String h) {
+        return map.peek(h);
+      }
+
+      @Override
+      public io.vertx.core.Future<Boolean> consume(String h) {
+        return once.getAndSet(false) ? first.apply(h) : map.consume(h);
+      }
+    };
   }
 }

@@ -18,50 +18,28 @@ import org.junit.jupiter.api.Test;
  * pool of its own, on one fresh random schema. The failure tests use stores whose pool is closed.
  */
 class PgCodeRedemptionLedgerContractTest extends CodeRedemptionLedgerContract {
-  private static Vertx vertx;
-  private static Vertx otherVertx;
-  private static String schema;
-  private static PgStores stores;
+  private static PgFixture pg;
   private static PgStores otherNode;
-  private static PgStores closed;
 
   @BeforeAll
   static void setUp() {
-    vertx = Vertx.vertx();
-    otherVertx = Vertx.vertx();
-    schema = TestPostgres.randomSchema();
-    stores = await(PgStores.create(vertx, TestPostgres.options(schema)));
-    otherNode = await(PgStores.create(otherVertx, TestPostgres.options(schema)));
-    closed = await(PgStores.create(vertx, TestPostgres.options(schema)));
-    await(closed.close());
+    pg = PgFixture.start();
+    otherNode = pg.otherNode(v -> PgStores.create(v, pg.options()), PgStores::close);
   }
 
   @AfterAll
   static void tearDown() throws SQLException {
-    try {
-      for (PgStores s : new PgStores[] {stores, otherNode}) {
-        if (s != null) {
-          await(s.close());
-        }
-      }
-    } finally {
-      try {
-        TestPostgres.dropSchema(schema);
-      } finally {
-        await(otherVertx.close());
-        await(vertx.close());
-      }
-    }
+    pg.close();
   }
 
   @BeforeEach
   void empty() throws SQLException {
-    TestPostgres.truncate(schema, "redeemed_codes");
+    pg.truncate("redeemed_codes");
   }
 
   @Override
   protected CodeRedemptionLedger ledger() {
-    return stores.redeemedCodes();
+    return pg.stores.redeemedCodes();
   }
 
   @Override
@@ -71,12 +49,12 @@ class PgCodeRedemptionLedgerContractTest extends CodeRedemptionLedgerContract {
 
   @Override
   protected CodeRedemptionLedger unavailableLedger() {
-    return closed.redeemedCodes();
+    return pg.closed.redeemedCodes();
   }
 
   @Override
   protected Vertx vertx() {
-    return vertx;
+    return pg.vertx;
   }
 
   @Test
@@ -84,7 +62,7 @@ class PgCodeRedemptionLedgerContractTest extends CodeRedemptionLedgerContract {
     String hash = uniqueId("code");
     await(ledger().claim(hash, T0 + 42));
 
-    assertThat(TestPostgres.queryLong("SELECT count(*) FROM " + schema + ".redeemed_codes WHERE code_hash = ? AND keep_until = ?",
+    assertThat(TestPostgres.queryLong("SELECT count(*) FROM " + pg.schema + ".redeemed_codes WHERE code_hash = ? AND keep_until = ?",
         hash, T0 + 42)).isEqualTo(1);
   }
 }

@@ -15,47 +15,30 @@ import org.junit.jupiter.api.BeforeAll;
  * fresh random schema, dropped afterwards.
  */
 class PgConsentStoreContractTest extends ConsentStoreContract {
-  private static Vertx vertx;
-  private static String schema;
-  private static PgStores stores;
-  private static PgStores closed;
+  private static PgFixture pg;
 
   @BeforeAll
   static void setUp() {
-    vertx = Vertx.vertx();
-    schema = TestPostgres.randomSchema();
-    stores = await(PgStores.create(vertx, TestPostgres.options(schema)));
-    closed = await(PgStores.create(vertx, TestPostgres.options(schema)));
-    await(closed.close());
+    pg = PgFixture.start();
   }
 
   @AfterAll
   static void tearDown() throws SQLException {
-    try {
-      if (stores != null) {
-        await(stores.close());
-      }
-    } finally {
-      try {
-        TestPostgres.dropSchema(schema);
-      } finally {
-        await(vertx.close());
-      }
-    }
+    pg.close();
   }
 
   @Override
   protected ConsentStore consents() {
-    return stores.consents();
+    return pg.stores.consents();
   }
 
   @Override
   protected ConsentStore unavailableConsents() {
-    return closed.consents();
+    return pg.closed.consents();
   }
 
   @Override
   protected Vertx vertx() {
-    return vertx;
+    return pg.vertx;
   }
 }

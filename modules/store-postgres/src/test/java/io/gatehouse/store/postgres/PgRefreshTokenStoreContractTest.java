@@ -25,51 +25,28 @@ import org.junit.jupiter.api.Test;
  * twenty callers runs over up to eight connections at once.
  */
 class PgRefreshTokenStoreContractTest extends RefreshTokenStoreContract {
-  private static Vertx vertx;
-  private static Vertx otherVertx;
-  private static String schema;
-  private static PgStores stores;
+  private static PgFixture pg;
   private static PgRefreshTokenStore otherNode;
-  private static PgStores closed;
 
   @BeforeAll
   static void setUp() {
-    vertx = Vertx.vertx();
-    otherVertx = Vertx.vertx();
-    schema = TestPostgres.randomSchema();
-    stores = await(PgStores.create(vertx, TestPostgres.options(schema)));
-    otherNode = await(PgRefreshTokenStore.create(otherVertx, TestPostgres.options(schema)));
-    closed = await(PgStores.create(vertx, TestPostgres.options(schema)));
-    await(closed.close());
+    pg = PgFixture.start();
+    otherNode = pg.otherNode(v -> PgRefreshTokenStore.create(v, pg.options()), PgRefreshTokenStore::close);
   }
 
   @AfterAll
   static void tearDown() throws SQLException {
-    try {
-      if (stores != null) {
-        await(stores.close());
-      }
-      if (otherNode != null) {
-        await(otherNode.close());
-      }
-    } finally {
-      try {
-        TestPostgres.dropSchema(schema);
-      } finally {
-        await(otherVertx.close());
-        await(vertx.close());
-      }
-    }
+    pg.close();
   }
 
   @BeforeEach
   void empty() throws SQLException {
-    TestPostgres.truncate(schema, "refresh_tokens", "refresh_families");
+    pg.truncate("refresh_tokens", "refresh_families");
   }
 
   @Override
   protected RefreshTokenStore refreshTokens() {
-    return stores.refreshTokens();
+    return pg.stores.refreshTokens();
   }
 
   @Override
@@ -79,12 +56,12 @@ class PgRefreshTokenStoreContractTest extends RefreshTokenStoreContract {
 
   @Override
   protected RefreshTokenStore unavailableRefreshTokens() {
-    return closed.refreshTokens();
+    return pg.closed.refreshTokens();
   }
 
   @Override
   protected Vertx vertx() {
-    return vertx;
+    return pg.vertx;
   }
 
   @Test
@@ -119,7 +96,7 @@ class PgRefreshTokenStoreContractTest extends RefreshTokenStoreContract {
 
     assertThat(
             TestPostgres.queryLong(
-                "SELECT count(*) FROM " + schema + ".refresh_families WHERE grant_id = ? AND client_id IS NULL"
+                "SELECT count(*) FROM " + pg.schema + ".refresh_families WHERE grant_id = ? AND client_id IS NULL"
                     + " AND revoked AND keep_until = ? AND purge_at = ?",
                 grantId, T0 + 3_600, T0 + 3_600))
         .isEqualTo(1);
@@ -133,14 +110,14 @@ class PgRefreshTokenStoreContractTest extends RefreshTokenStoreContract {
     await(refreshTokens().create(dead, deadFirst));
     await(refreshTokens().rotate(deadFirst, newHash(), T0 + 15, T0 + 1));
     await(refreshTokens().create(live, newHash()));
-    assertThat(TestPostgres.queryLong("SELECT count(*) FROM " + schema + ".refresh_tokens")).isEqualTo(3);
+    assertThat(TestPostgres.queryLong("SELECT count(*) FROM " + pg.schema + ".refresh_tokens")).isEqualTo(3);
 
     assertThat(await(refreshTokens().purgeExpired(T0 + 20))).isEqualTo(1);
 
-    assertThat(TestPostgres.queryLong("SELECT count(*) FROM " + schema + ".refresh_tokens")).isEqualTo(1);
+    assertThat(TestPostgres.queryLong("SELECT count(*) FROM " + pg.schema + ".refresh_tokens")).isEqualTo(1);
     assertThat(
             TestPostgres.queryLong(
-                "SELECT count(*) FROM " + schema + ".refresh_tokens WHERE grant_id = ?", live.grantId()))
+                "SELECT count(*) FROM " + pg.schema + ".refresh_tokens WHERE grant_id = ?", live.grantId()))
         .isEqualTo(1);
   }
 }

@@ -27,51 +27,28 @@ import org.junit.jupiter.api.Test;
  * test uses stores whose pool has been closed.
  */
 class PgRevocationListContractTest extends DurableRevocationListContract {
-  private static Vertx vertx;
-  private static Vertx otherVertx;
-  private static String schema;
-  private static PgStores stores;
+  private static PgFixture pg;
   private static PgRevocationList otherNode;
-  private static PgStores closed;
 
   @BeforeAll
   static void setUp() {
-    vertx = Vertx.vertx();
-    otherVertx = Vertx.vertx();
-    schema = TestPostgres.randomSchema();
-    stores = await(PgStores.create(vertx, TestPostgres.options(schema)));
-    otherNode = await(PgRevocationList.create(otherVertx, TestPostgres.options(schema)));
-    closed = await(PgStores.create(vertx, TestPostgres.options(schema)));
-    await(closed.close());
+    pg = PgFixture.start();
+    otherNode = pg.otherNode(v -> PgRevocationList.create(v, pg.options()), PgRevocationList::close);
   }
 
   @AfterAll
   static void tearDown() throws SQLException {
-    try {
-      if (stores != null) {
-        await(stores.close());
-      }
-      if (otherNode != null) {
-        await(otherNode.close());
-      }
-    } finally {
-      try {
-        TestPostgres.dropSchema(schema);
-      } finally {
-        await(otherVertx.close());
-        await(vertx.close());
-      }
-    }
+    pg.close();
   }
 
   @BeforeEach
   void empty() throws SQLException {
-    TestPostgres.truncate(schema, "revocations");
+    pg.truncate("revocations");
   }
 
   @Override
   protected DurableRevocationList revocations() {
-    return stores.revocations();
+    return pg.stores.revocations();
   }
 
   @Override
@@ -81,12 +58,12 @@ class PgRevocationListContractTest extends DurableRevocationListContract {
 
   @Override
   protected DurableRevocationList unavailableRevocations() {
-    return closed.revocations();
+    return pg.closed.revocations();
   }
 
   @Override
   protected Vertx vertx() {
-    return vertx;
+    return pg.vertx;
   }
 
   @Test
@@ -97,11 +74,11 @@ class PgRevocationListContractTest extends DurableRevocationListContract {
 
     assertThat(
             TestPostgres.queryLong(
-                "SELECT count(*) FROM " + schema + ".revocations WHERE kind = 'client' AND value = ?"
+                "SELECT count(*) FROM " + pg.schema + ".revocations WHERE kind = 'client' AND value = ?"
                     + " AND revoked_at = ? AND expires_at = ?",
                 client, T0 + 20, T0 + 900))
         .isEqualTo(1);
-    assertThat(TestPostgres.queryLong("SELECT count(*) FROM " + schema + ".revocations")).isEqualTo(1);
+    assertThat(TestPostgres.queryLong("SELECT count(*) FROM " + pg.schema + ".revocations")).isEqualTo(1);
   }
 
   @Test
@@ -113,7 +90,7 @@ class PgRevocationListContractTest extends DurableRevocationListContract {
 
     assertThat(await(revocations().purgeExpired(T0 + 20))).isEqualTo(2);
 
-    assertThat(TestPostgres.queryLong("SELECT count(*) FROM " + schema + ".revocations")).isEqualTo(1);
+    assertThat(TestPostgres.queryLong("SELECT count(*) FROM " + pg.schema + ".revocations")).isEqualTo(1);
     assertThat(await(otherNode().active(T0))).containsExactly(live);
   }
 
@@ -124,7 +101,7 @@ class PgRevocationListContractTest extends DurableRevocationListContract {
     Revocation fast = new Revocation(Kind.TOKEN, uniqueId("jti"), T0, T0 + 600);
     try (Connection a = TestPostgres.jdbc()) {
       a.setAutoCommit(false);
-      try (var add = a.prepareStatement(PgRevocationList.ADD.replace("INTO revocations", "INTO " + schema + ".revocations")
+      try (var add = a.prepareStatement(PgRevocationList.ADD.replace("INTO revocations", "INTO " + pg.schema + ".revocations")
           .replace("$1", "?").replace("$2", "?").replace("$3", "?").replace("$4", "?"))) {
         add.setString(1, slow.kind().wire());
         add.setString(2, slow.value());
@@ -154,7 +131,7 @@ class PgRevocationListContractTest extends DurableRevocationListContract {
   private static String plan(String type, String sql) throws SQLException {
     try (Connection c = TestPostgres.jdbc();
         Statement s = c.createStatement()) {
-      s.execute("SET search_path = " + schema);
+      s.execute("SET search_path = " + pg.schema);
       s.execute("SET enable_seqscan = off");
       s.execute("SET enable_bitmapscan = off");
       s.execute("SET plan_cache_mode = force_generic_plan");
