@@ -53,7 +53,7 @@
 #      used less than 90 % of its core is marked †: the load tool or other processes set that figure, not the server.
 #      On a machine shared with builds and tests, check "CPU 0 busy %" against "server CPU %" before trusting a row.
 #   bench/.cache/ (git-ignored) keeps what the peers need between runs: oidc-provider's node_modules, and the Keycloak
-#   zip, its unpacked distribution with the H2 database, and its admin password (about 550 MB). Delete it to start over.
+#   zip, its unpacked distribution with the H2 database, and its admin password (about 360 MB). Delete it to start over.
 #
 # Environment
 #   WORKLOADS    "W1 W3"   W1 client credentials (client_secret_basic) -> JWT access token; W2 introspection (RFC 7662)
