@@ -11,10 +11,11 @@
 # What it does
 #   1. Builds modules/server and modules/bench if their jars are missing (REBUILD=1 forces it; BUILD=0 only says how),
 #      copies both jars into a private work dir (a concurrent `mvn package` cannot swap them mid-run), and prepares the
-#      peers: copies of /work/shared/peers/<peer> under bench/.cache/peers/ (npm ci; the Keycloak zip through mvn).
-#      Nothing is written into /work/shared.
+#      peers, which are part of this repository (bench/peers/, its README.md): for oidc-provider, `npm ci` of the
+#      committed package-lock.json in bench/.cache/oidc-provider/; for Keycloak, the pinned distribution zip fetched
+#      from Maven Central with `mvn dependency:copy` into bench/.cache/keycloak/ (once).
 #   2. Takes flock $LOCK (/tmp/bench.lock) for the whole measuring part, so no other benchmark on this machine runs
-#      at the same time (the peers' own scripts take the same lock).
+#      at the same time (Keycloak's start, which is heavy, included).
 #   3. Gatehouse: a seed file of its own (client bench-cc, client_credentials, scope read, a random 48-char secret,
 #      access_token_ttl 1h so that W2's one token outlives the run; with W2 also bench-rs, a resource server with
 #      can_introspect: true and a secret of its own; bench-rp and user bench-user for W4/W5),
@@ -29,45 +30,43 @@
 #      Gatehouse does and does nothing else (docs/PERFORMANCE.md, "The limit probe"). It is loaded like Gatehouse: with the
 #      load tool, and with wrk (same -t/-c, W2 checked active by hand before and after); with the probe on, Gatehouse's
 #      W1 and W2 are measured with wrk too, so that every Gatehouse/limit ratio is between rows of the same tool.
-#   4. Peers, each on CPU 0 with the load on CPU 1, same DURATION / WARMUP / CONNECTIONS:
-#        oidc-provider  W3 with gatehouse-bench (server.mjs started here, ES256 keys);
-#                       W1 with the peer's own wrk-based bench.sh (workload W1-jwt-ES256). gatehouse-bench cannot do it:
-#                       the peer issues a JWT access token only with `resource=https://api.example`, a parameter the tool
-#                       does not send; without it the token is opaque and the tool (rightly) counts every answer as an error.
-#                       W2 with the peer's own bench.sh (workload W2-introspect: POST /token/introspection as bench-rs of
-#                       500 opaque tokens fetched just before, round robin; the peer refuses to introspect its JWTs).
-#                       gatehouse-bench cannot: another path, and the tool introspects one token. Since wrk counts any 200
-#                       as a success, this script checks that the peer's sample answers before and after the run say
-#                       "active":true, else the row fails.
-#        keycloak       W1, W2 and W3 with the peer's own wrk-based start.sh / setup.sh / bench.sh / stop.sh. gatehouse-bench
-#                       cannot do them: the JWKS path is /certs (the tool asks /jwks), the access token header says
-#                       typ "JWT", not "at+jwt" (the tool checks RFC 9068), and introspection is at
-#                       .../token/introspect (the tool asks /introspect). Its W2 introspects one token as bench-rs and
-#                       itself fails unless it is active before and after the run.
-#      Whenever a peer's row comes from wrk, Gatehouse is measured with wrk too (same -t/-c, same pinning, bench/wrk/req.lua),
-#      and the Gatehouse/peer ratio is always taken between rows measured with the same tool. Gatehouse's W2 under wrk:
-#      one token from bench-cc (curl), body `token=<it>`, Basic bench-rs, checked "active":true by hand before and
-#      after the run (wrk itself would count {"active":false} as a success).
+#   4. Peers, each on CPU 0 with the load on CPU 1, same DURATION / WARMUP / CONNECTIONS, same client ids and the same
+#      random secrets as Gatehouse (bench-cc, bench-rs), each checked by hand before it is loaded:
+#        oidc-provider  bench/peers/oidc-provider/server.mjs (node-oidc-provider, pinned in package.json and the lock
+#                       file), a fresh `taskset -c 0 node server.mjs` per workload, at Gatehouse's paths (/token,
+#                       /introspect, /jwks). W1: ES256 JWT access tokens (RFC 9068). W2: started with opaque access
+#                       tokens, since it refuses to introspect its JWTs. W1 and W2 with wrk (run_wrk, as Gatehouse's wrk
+#                       rows), W3 with gatehouse-bench (run_tool, as Gatehouse's).
+#        keycloak       bench/peers/keycloak/start.sh (the pinned Keycloak, production mode, H2 dev-file database,
+#                       127.0.0.1 only, `taskset -c 0`, -XX:ActiveProcessorCount=1), setup.sh (realm bench through the
+#                       admin REST API: ES256 access tokens, or KC_TOKEN_ALG=RS256, the realm default), the workloads
+#                       with wrk (run_wrk) at the realm's URLs, stop.sh. gatehouse-bench cannot load it: the JWKS path is
+#                       .../certs (the tool asks /jwks), the access token header says typ "JWT", not "at+jwt" (the tool
+#                       checks RFC 9068), and introspection is at .../token/introspect (the tool asks /introspect).
+#      W2 under wrk, for every server: one token from bench-cc (curl), body `token=<it>`, Basic bench-rs, checked
+#      "active":true by hand before and after the run (wrk itself would count {"active":false} as a success).
+#      Whenever a peer's row comes from wrk, Gatehouse is measured with wrk too (same -t/-c, same pinning, bench/wrk/req.lua,
+#      the same run_wrk), and the Gatehouse/peer ratio is always taken between rows measured with the same tool.
 #   5. Prints one markdown table (workload, server, load tool, req/s, p50, p99, errors, Gatehouse/peer, Gatehouse/limit,
 #      server CPU %, CPU 0 busy %) under a header that records the machine, and writes it with every raw output to
 #      bench/runs/<timestamp>/ (summary.md, results.tsv, the tool's JSON, wrk output, server logs). A row whose server
 #      used less than 90 % of its core is marked †: the load tool or other processes set that figure, not the server.
 #      On a machine shared with builds and tests, check "CPU 0 busy %" against "server CPU %" before trusting a row.
-#   bench/.cache/ (git-ignored) keeps the peers' copies between runs: node_modules, and the Keycloak distribution and
-#   its H2 database (about 360 MB). Delete it to start over.
+#   bench/.cache/ (git-ignored) keeps what the peers need between runs: oidc-provider's node_modules, and the Keycloak
+#   zip, its unpacked distribution with the H2 database, and its admin password (about 360 MB). Delete it to start over.
 #
 # Environment
 #   WORKLOADS    "W1 W3"   W1 client credentials (client_secret_basic) -> JWT access token; W2 introspection (RFC 7662)
 #                          of a valid access token by a resource-server client; W3 GET JWKS.
 #                          W4 (code flow on a live session, redemption included) and W5 (refresh with rotation)
-#                          run against Gatehouse only (the peers' scripts have no such workload); R1
+#                          run against Gatehouse only (the peers are set up for W1 to W3); R1
 #                          (revocation propagation) has its own script, bench/r1.sh. W2 needs a gatehouse.jar with POST /introspect and the seed field
 #                          can_introspect (REBUILD=1 when the jar is older).
 #   DURATION     30s       measured time per workload (whole seconds, e.g. 5s)
 #   WARMUP       15s       warm-up per workload, not reported (0s: none)
 #   CONNECTIONS  32        keep-alive connections (closed loop)
 #   PEERS        ""        any of: oidc-provider keycloak
-#   WRK_THREADS  2         wrk -t for every wrk run (the peers' scripts default to 2)
+#   WRK_THREADS  2         wrk -t for every wrk run
 #   LOCK         /tmp/bench.lock    LOCK_WAIT 3600 (seconds to wait for it, then give up)
 #   AUTO_INSTALL 1         as root, apt-get install wrk when a peer needs it and it is missing (0: only say how)
 #   JAVA         java      JVM for Gatehouse and the load tool;  GH_JAVA_OPTS: extra JVM options for Gatehouse
@@ -75,16 +74,18 @@
 #   PROBE_FIRST  0         1: measure the probe before Gatehouse (alternate the order between rounds on a noisy machine)
 #   PROBE_JAVA_OPTS        extra JVM options for the probe (GH_JAVA_OPTS is Gatehouse's alone, e.g. a JFR recording)
 #   REBUILD=1 / BUILD=0    see step 1
-#   PEERS_SRC    /work/shared/peers      PEER_CACHE  bench/.cache/peers
-#   KC_JAVA_HOME           JDK 21+ for Keycloak (default: the first one the peer's common.sh finds, /usr/lib/jvm/* included)
+#   PEER_CACHE   bench/.cache           node_modules, the Keycloak distribution and its data
+#   KC_JAVA_HOME           JDK 21+ for Keycloak (default: the first JDK 21+ among JAVA_HOME, java on PATH, /usr/lib/jvm/*)
+#   KC_TOKEN_ALG ES256     Keycloak's access token algorithm (RS256: the realm default)
 #   KC_START_TIMEOUT 600   seconds Keycloak may take to become ready (its first start also builds the server image)
 #   OUT          bench/runs/<timestamp>
 #   GH_RATE_LIMIT false    Gatehouse's rate limits (rate_limit.enabled): off by default here, since all the load comes
 #                          from one address (127.0.0.1) and would hit the per-address limits; true measures their cost
 #   GATEHOUSE_*            passed to the server as usual (recorded in the summary); port, issuer, key dir and demo client
 #                          are set by this script.
-# Needs: bash, java 17+, curl, jq, flock, taskset, and for peers node/npm, wrk (apt-get install -y wrk), mvn, unzip.
-# CPUs are fixed: server on CPU 0, load on CPU 1 (the peers' scripts hard-code the same).
+# Needs: bash, java 17+, curl, jq, flock, taskset, setsid; for oidc-provider node 20.19+/npm and wrk (apt-get install -y wrk);
+# for Keycloak a JDK 21+ (KC_JAVA_HOME), mvn (the one download), unzip, ss and wrk.
+# CPUs are fixed: server on CPU 0, load on CPU 1.
 #
 # Exit status: 0 when every run finished with 0 errors; 1 when a run had errors, a run or a server failed
 # (the table still shows everything that ran, failed rows included); 2 on bad usage or a missing tool.
@@ -105,8 +106,7 @@ GH_JAVA_OPTS="${GH_JAVA_OPTS:-}"
 PROBE="${PROBE:-1}"
 PROBE_FIRST="${PROBE_FIRST:-0}"
 PROBE_JAVA_OPTS="${PROBE_JAVA_OPTS:-}"
-PEERS_SRC="${PEERS_SRC:-/work/shared/peers}"
-PEER_CACHE="${PEER_CACHE:-$HERE/.cache/peers}"
+PEER_CACHE="${PEER_CACHE:-$HERE/.cache}"
 KC_START_TIMEOUT="${KC_START_TIMEOUT:-600}"
 STAMP="$(date +%Y%m%d-%H%M%S)"
 OUT="${OUT:-$HERE/runs/$STAMP}"
@@ -147,7 +147,7 @@ peer_tool() {
     *) echo wrk ;;
   esac
 }
-# The peers' scripts have W1, W2 and W3 only: W4 and W5 (the code flow and refresh) run against Gatehouse alone.
+# The peers are set up for W1, W2 and W3 only: W4 and W5 (the code flow and refresh) run against Gatehouse alone.
 PEER_WORKLOADS=""
 for w in $WORKLOADS; do case "$w" in W1|W2|W3) PEER_WORKLOADS="$PEER_WORKLOADS $w" ;; esac; done
 NEED_WRK=""
@@ -178,7 +178,7 @@ CUR_PID=""      # foreground child (its own process group, via setsid)
 GH_PID=""       # Gatehouse
 PEER_PID=""     # a peer server started here (oidc-provider for the tool's workloads)
 PROBE_PID=""    # the limit probe
-KC_DIR=""; KC_STARTED=0
+KC_STARTED=0
 LOCK_FD=""
 
 kill_group() { # PID: TERM its process group, wait up to 20 s, then KILL
@@ -196,7 +196,7 @@ cleanup() {
   [ -n "$GH_PID" ] && { log "cleanup: stopping Gatehouse (pid $GH_PID)"; kill_group "$GH_PID"; }
   [ -n "$PEER_PID" ] && { log "cleanup: stopping peer server (pid $PEER_PID)"; kill_group "$PEER_PID"; }
   [ -n "$PROBE_PID" ] && { log "cleanup: stopping the limit probe (pid $PROBE_PID)"; kill_group "$PROBE_PID"; }
-  if [ "$KC_STARTED" = 1 ]; then log "cleanup: stopping Keycloak"; (cd "$KC_DIR" && ./stop.sh) >> "$OUT/keycloak-stop.log" 2>&1 || true; fi
+  if [ "$KC_STARTED" = 1 ]; then log "cleanup: stopping Keycloak"; KC_CACHE="$KC_CACHE" "$KC_PEER/stop.sh" >> "$OUT/keycloak-stop.log" 2>&1 || true; fi
   rm -rf "$WORK"
   exit "$rc"
 }
@@ -205,19 +205,10 @@ trap 'log "interrupted"; exit 130' INT
 trap 'log "terminated"; exit 143' TERM
 
 # Run a command in the foreground but in its own session/process group (so cleanup can end it and all it
-# started), without the lock fd (a leftover child must never keep the lock). spawn_fg_locked keeps the fd:
-# the Keycloak scripts see the inherited lock and do not take it a second time.
+# started), without the lock fd (a leftover child, such as the Keycloak JVM, must never keep the lock).
 spawn_fg() {
   local rc=0
   if [ -n "$LOCK_FD" ]; then setsid "$@" {LOCK_FD}>&- {LOG_FD}>&- & else setsid "$@" {LOG_FD}>&- & fi
-  CUR_PID=$!
-  wait "$CUR_PID" || rc=$?
-  CUR_PID=""
-  return "$rc"
-}
-spawn_fg_locked() {
-  local rc=0
-  setsid "$@" {LOG_FD}>&- &
   CUR_PID=$!
   wait "$CUR_PID" || rc=$?
   CUR_PID=""
@@ -310,19 +301,20 @@ run_tool() { # SERVER LABEL W TARGET PID [extra args]
   add_result "$w" "$server" "$label" gatehouse-bench "$rps" "$p50" "$p99" "$errors" "$SRV_CPU" "$CPU0_BUSY" ok "$(basename "$json")"
 }
 
-# wrk against TARGET (Gatehouse or the limit probe), workload W, with bench/wrk/req.lua; SERVER PID for the CPU figures.
-# W2: one token (bench-cc, 1h) from TARGET, as the Keycloak peer's W2; wrk counts any 200, so it is checked active
-# by hand before and after the run.
-run_wrk() { # SERVER LABEL W TARGET PID
-  local server="$1" label="$2" w="$3" target="$4" pid="$5" wenv path tok="" active after rc parsed rps p50 p99 errors
+# wrk against one server (Gatehouse, the limit probe or a peer), workload W, with bench/wrk/req.lua: every server is
+# loaded by this same code, only the URLs differ. SERVER PID for the CPU figures. W2: one token (bench-cc, 1h) from the
+# server's token endpoint; wrk counts any 200, so it is checked active by hand before and after the run.
+run_wrk() { # SERVER LABEL W PID TOKEN_URL INTROSPECT_URL JWKS_URL
+  local server="$1" label="$2" w="$3" pid="$4" token_url="$5" introspect_url="$6" jwks_url="$7"
+  local wenv url tok="" active after rc parsed rps p50 p99 errors
   case "$w" in
-    W1) wenv=(WRK_METHOD=POST "WRK_BODY=grant_type=client_credentials&scope=read" "WRK_AUTH=$WRK_CC_AUTH"); path=/token ;;
-    W2) tok="$(srv_token "$target")"
-        wenv=(WRK_METHOD=POST "WRK_BODY=token=$tok" "WRK_AUTH=$WRK_RS_AUTH"); path=/introspect ;;
-    W3) wenv=(WRK_METHOD=GET WRK_BODY= WRK_AUTH=); path=/jwks ;;
+    W1) wenv=(WRK_METHOD=POST "WRK_BODY=grant_type=client_credentials&scope=read" "WRK_AUTH=$WRK_CC_AUTH"); url="$token_url" ;;
+    W2) tok="$(srv_token "$token_url")"
+        wenv=(WRK_METHOD=POST "WRK_BODY=token=$tok" "WRK_AUTH=$WRK_RS_AUTH"); url="$introspect_url" ;;
+    W3) wenv=(WRK_METHOD=GET WRK_BODY= WRK_AUTH=); url="$jwks_url" ;;
   esac
   if [ "$w" = W2 ]; then
-    active="$(srv_introspect "$target" "$tok" "$OUT/$server-W2-wrk.before.json")"
+    active="$(srv_introspect "$introspect_url" "$tok" "$OUT/$server-W2-wrk.before.json")"
     if [ "$active" != "200 true" ]; then
       fail_result W2 "$server" "$label" "wrk -t$WRK_THREADS" "by hand before the run, introspection answered HTTP/active '$active'" \
         "$server-W2-wrk.before.json"
@@ -333,15 +325,15 @@ run_wrk() { # SERVER LABEL W TARGET PID
   rc=0
   if [ "${WARMUP%s}" -gt 0 ]; then
     spawn_fg env "${wenv[@]}" taskset -c "$LOAD_CPU" wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$WARMUP" \
-      -s "$HERE/wrk/req.lua" "$target$path" > "$OUT/$server-$w-wrk-warmup.txt" 2>&1 || rc=$?
+      -s "$HERE/wrk/req.lua" "$url" > "$OUT/$server-$w-wrk-warmup.txt" 2>&1 || rc=$?
   fi
   sample_start "$pid"
   [ "$rc" = 0 ] && { spawn_fg env "${wenv[@]}" taskset -c "$LOAD_CPU" wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" \
-    --latency -s "$HERE/wrk/req.lua" "$target$path" > "$OUT/$server-$w-wrk.txt" 2>&1 || rc=$?; }
+    --latency -s "$HERE/wrk/req.lua" "$url" > "$OUT/$server-$w-wrk.txt" 2>&1 || rc=$?; }
   sample_end
   after=""
   if [ "$w" = W2 ]; then
-    active="$(srv_introspect "$target" "$tok" "$OUT/$server-W2-wrk.after.json")"
+    active="$(srv_introspect "$introspect_url" "$tok" "$OUT/$server-W2-wrk.after.json")"
     [ "$active" = "200 true" ] || after="the introspected token is not active after the run ($active): wrk may have counted {\"active\":false} answers"
   fi
   if [ -n "$after" ]; then
@@ -368,22 +360,22 @@ GH_JAR_INFO="gatehouse.jar of $(date -r "$GH_JAR_SRC" '+%Y-%m-%d %H:%M'), sha256
 cp "$GH_JAR_SRC" "$WORK/gatehouse.jar"
 cp "$BENCH_JAR_SRC" "$WORK/gatehouse-bench.jar"
 
-sync_peer() { # NAME -> copy of PEERS_SRC/NAME in PEER_CACHE/NAME (files updated, local state kept)
-  local src="$PEERS_SRC/$1" dst="$PEER_CACHE/$1"
-  [ -d "$src" ] || return 1
-  mkdir -p "$dst"
-  cp -rT --remove-destination "$src" "$dst"
-  chmod -R u+w "$dst"
-}
-
-OIDC_DIR=""; OIDC_LABEL=""; OIDC_ERR=""
-KC_LABEL="Keycloak"; KC_ERR=""
+# The peers are part of this repository (bench/peers/, see its README.md); what they need at run time goes to the
+# git-ignored PEER_CACHE (bench/.cache/): node_modules, the Keycloak distribution and its database.
+OIDC_SRC="$HERE/peers/oidc-provider"
+OIDC_DIR="$PEER_CACHE/oidc-provider"
+KC_PEER="$HERE/peers/keycloak"
+KC_CACHE="$PEER_CACHE/keycloak"
+KC_TOKEN_ALG="${KC_TOKEN_ALG:-ES256}"
+OIDC_LABEL="oidc-provider"; OIDC_ERR=""
+KC_LABEL="Keycloak"; KC_ERR=""; KC_JH=""
 for p in $PEERS; do
   case "$p" in
     oidc-provider)
       command -v node >/dev/null && command -v npm >/dev/null || { OIDC_ERR="node/npm missing"; continue; }
-      sync_peer oidc-provider || { OIDC_ERR="no $PEERS_SRC/oidc-provider"; continue; }
-      OIDC_DIR="$PEER_CACHE/oidc-provider"
+      # server.mjs runs from the cache, beside the node_modules that npm ci installs from the committed lock file
+      mkdir -p "$OIDC_DIR"
+      cp "$OIDC_SRC/package.json" "$OIDC_SRC/package-lock.json" "$OIDC_SRC/.npmrc" "$OIDC_SRC/server.mjs" "$OIDC_DIR/"
       if ! cmp -s "$OIDC_DIR/package-lock.json" "$OIDC_DIR/node_modules/.bench-package-lock.json" 2>/dev/null; then
         log "oidc-provider: npm ci in $OIDC_DIR"
         (cd "$OIDC_DIR" && npm ci --no-audit --no-fund) > "$OUT/oidc-provider-npm-ci.log" 2>&1 \
@@ -393,26 +385,18 @@ for p in $PEERS; do
       OIDC_LABEL="oidc-provider $(node -p "require('$OIDC_DIR/node_modules/oidc-provider/package.json').version") (node $(node -v))"
       ;;
     keycloak)
-      sync_peer keycloak || { KC_ERR="no $PEERS_SRC/keycloak"; continue; }
-      KC_DIR="$PEER_CACHE/keycloak"
       # shellcheck disable=SC1091
-      kcv="$(cd "$KC_DIR" && bash -c 'source ./common.sh; echo "$KC_VERSION|$KC_JAVA_HOME|$KC_HOME|$DIST_DIR"')" || kcv=""
-      IFS='|' read -r KC_VERSION_SEEN KC_JH KC_HOME_SEEN KC_DIST <<<"$kcv"
+      kcv="$(KC_CACHE="$KC_CACHE" bash -c 'source "$1/common.sh"; echo "$KC_VERSION|$(kc_find_java || true)"' _ "$KC_PEER")" || kcv=""
+      IFS='|' read -r KC_VERSION_SEEN KC_JH <<<"$kcv"
       KC_LABEL="Keycloak ${KC_VERSION_SEEN:-?}"
       if [ -z "$KC_JH" ] || [ ! -x "$KC_JH/bin/java" ]; then
-        KC_ERR="no JDK 21+ found (looked at JAVA_HOME, java on PATH, update-alternatives, /usr/lib/jvm/*; set KC_JAVA_HOME)"; continue
+        KC_ERR="no JDK 21+ found (looked at KC_JAVA_HOME, JAVA_HOME, java on PATH, /usr/lib/jvm/*; set KC_JAVA_HOME)"; continue
       fi
       KC_LABEL="Keycloak $KC_VERSION_SEEN ($("$KC_JH/bin/java" -version 2>&1 | awk -F'"' '/version/{print "JDK " $2; exit}'))"
-      # the 170 MB distribution is fetched here, before the lock, not inside start.sh under it
-      zip="$KC_DIST/keycloak-quarkus-dist-$KC_VERSION_SEEN.zip"
-      if [ ! -x "$KC_HOME_SEEN/bin/kc.sh" ] && [ ! -f "$zip" ]; then
-        log "keycloak: fetching org.keycloak:keycloak-quarkus-dist:$KC_VERSION_SEEN:zip with mvn"
-        mkdir -p "$KC_DIST"
-        (cd "$KC_DIST" && mvn -B -q dependency:copy -Dartifact="org.keycloak:keycloak-quarkus-dist:$KC_VERSION_SEEN:zip" \
-            -DoutputDirectory="$KC_DIST") > "$OUT/keycloak-download.log" 2>&1 \
-          || { KC_ERR="could not fetch the distribution from Maven Central (see keycloak-download.log)"; continue; }
-      fi
       command -v unzip >/dev/null || { KC_ERR="unzip missing"; continue; }
+      # the 170 MB distribution is fetched here (mvn, from Maven Central), before the lock, not by start.sh under it
+      KC_CACHE="$KC_CACHE" "$KC_PEER/start.sh" --fetch > "$OUT/keycloak-download.log" 2>&1 \
+        || { KC_ERR="could not fetch the distribution from Maven Central (see keycloak-download.log)"; continue; }
       ;;
   esac
 done
@@ -464,17 +448,17 @@ users:
 EOF
 GH_PORT="$(free_port)"
 GH_BASE="http://127.0.0.1:$GH_PORT"
-srv_token() { # TARGET: a bench-cc access token (client credentials, scope read) on stdout; empty when refused
-  curl -s -u "bench-cc:$SECRET" -d grant_type=client_credentials -d scope=read "$1/token" | jq -r '.access_token // empty' 2>/dev/null || true
+srv_token() { # TOKEN_URL: a bench-cc access token (client credentials, scope read) on stdout; empty when refused
+  curl -s -u "bench-cc:$SECRET" -d grant_type=client_credentials -d scope=read "$1" | jq -r '.access_token // empty' 2>/dev/null || true
 }
-srv_introspect() { # TARGET TOKEN FILE: POST /introspect as bench-rs; prints "<status> <active>" (e.g. "200 true"); body in FILE
+srv_introspect() { # INTROSPECT_URL TOKEN FILE: POST as bench-rs; prints "<status> <active>" (e.g. "200 true"); body in FILE
   local code
   code="$(curl -s -D "$3.headers" -o "$3" -w '%{http_code}' -u "bench-rs:$RS_SECRET" --data-urlencode "token=$2" \
-    "$1/introspect" || true)"
+    "$1" || true)"
   printf '%s %s\n' "$code" "$(jq -r 'if type == "object" and (.active | type) == "boolean" then .active else "invalid" end' "$3" 2>/dev/null || echo invalid)"
 }
-gh_token() { srv_token "$GH_BASE"; }
-gh_introspect() { srv_introspect "$GH_BASE" "$@"; }
+gh_token() { srv_token "$GH_BASE/token"; }
+gh_introspect() { srv_introspect "$GH_BASE/introspect" "$@"; }
 # wrk's Authorization headers (bench-cc for W1, bench-rs for W2)
 WRK_CC_AUTH="Basic $(printf '%s:%s' bench-cc "$SECRET" | base64 -w0)"
 WRK_RS_AUTH="Basic $(printf '%s:%s' bench-rs "$RS_SECRET" | base64 -w0)"
@@ -505,7 +489,7 @@ run_probe() {
         W2) run_tool probe "$PROBE_LABEL" W2 "$base" "$PROBE_PID" --client-id bench-cc --client-secret "$SECRET" --scope read \
             --rs-client-id bench-rs --rs-client-secret "$RS_SECRET" ;;
       esac
-      if [[ " $NEED_WRK " == *" $w "* ]]; then run_wrk probe "$PROBE_LABEL" "$w" "$base" "$PROBE_PID"; fi
+      if [[ " $NEED_WRK " == *" $w "* ]]; then run_wrk probe "$PROBE_LABEL" "$w" "$PROBE_PID" "$base/token" "$base/introspect" "$base/jwks"; fi
     done
   else
     tail -20 "$log" >&2 || true
@@ -561,7 +545,7 @@ if [ "$GH_OK" = 1 ]; then
     esac
     if [[ " $NEED_WRK " == *" $w "* ]]; then
       # the same server under wrk, for the same-tool ratio against peers (and the limit probe) loaded with wrk
-      run_wrk gatehouse "$GH_LABEL" "$w" "$GH_BASE" "$GH_PID"
+      run_wrk gatehouse "$GH_LABEL" "$w" "$GH_PID" "$GH_BASE/token" "$GH_BASE/introspect" "$GH_BASE/jwks"
     fi
   done
   log "stopping Gatehouse (SIGTERM)"
@@ -584,109 +568,88 @@ fi
 if [ -n "$PROBE_WORKLOADS" ] && [ "$PROBE_FIRST" != 1 ]; then run_probe; fi
 
 # ---- step 4: peers ---------------------------------------------------------------------------------------------
+# The peers' by-hand checks before a run: the same as Gatehouse's, at each peer's own URLs.
+peer_check() { # SERVER W TOKEN_URL INTROSPECT_URL JWKS_URL: logs a WARNING when the peer does not answer as expected
+  local server="$1" w="$2" code body typ
+  case "$w" in
+    W1) code="$(curl -s -o "$OUT/$server-W1.sample.json" -w '%{http_code}' -u "bench-cc:$SECRET" \
+          -d grant_type=client_credentials -d scope=read "$3" || true)"
+        typ="$(b64url_decode "$(jq -r '.access_token' "$OUT/$server-W1.sample.json" 2>/dev/null | cut -d. -f1)" | jq -r '"\(.typ) \(.alg)"' 2>/dev/null || true)"
+        jq '.access_token |= (.[0:24] + "...")' "$OUT/$server-W1.sample.json" > "$OUT/$server-W1.sample.tmp" 2>/dev/null \
+          && mv "$OUT/$server-W1.sample.tmp" "$OUT/$server-W1.sample.json" || true
+        log "W1 $server: by hand HTTP $code, access token typ/alg '$typ'"
+        [ "$code" = 200 ] || log "WARNING: $server answered the by-hand token request with HTTP $code ($server-W1.sample.json)" ;;
+    W3) body="$(curl -s "$5" | jq '.keys | length' 2>/dev/null || true)"
+        log "W3 $server: by hand ${body:-no} keys"
+        [ "${body:-0}" -gt 0 ] 2>/dev/null || log "WARNING: $server's key set at $5 is empty or not JSON" ;;
+  esac
+}
+
+# oidc-provider: bench/peers/oidc-provider/server.mjs, a fresh process per workload (W2's with opaque access tokens, the
+# only ones it introspects), at Gatehouse's paths and with Gatehouse's client ids and secrets.
 run_oidc_provider() {
-  local w rc dir="$OUT/oidc-provider-wrk" port parsed rps p50 p99 errors cpu log
+  local w port base log up
   for w in $PEER_WORKLOADS; do
-    if [ "$(peer_tool oidc-provider "$w")" = wrk ]; then
-      # the peer's own bench.sh: fresh server per workload, wrk on CPU 1. It takes $LOCK itself with `exec 9>$LOCK;
-      # flock 9`, which would wait forever on the lock this script holds, so it gets a private lock file instead.
-      local name; case "$w" in W1) name=W1-jwt-ES256 ;; W2) name=W2-introspect ;; W3) name=W3-jwks ;; esac
-      # W2-introspect also copies its token list to results/tokens.txt (relative to the peer's directory)
-      if [ "$w" = W2 ]; then mkdir -p "$OIDC_DIR/results"; fi
-      port="$(free_port)"
-      log "$w oidc-provider: peer bench.sh $name (wrk -t$WRK_THREADS -c$CONNECTIONS), warm-up $WARMUP + $DURATION"
-      rc=0
-      sample_start ""
-      spawn_fg env -C "$OIDC_DIR" OUT="$dir" LOCK="$WORK/oidc-provider-inner.lock" DURATION="$DURATION" WARMUP="$WARMUP" \
-        CONN="$CONNECTIONS" THREADS="$WRK_THREADS" PORT="$port" ./bench.sh "$name" > "$OUT/oidc-provider-$w-bench.log" 2>&1 || rc=$?
-      sample_end
-      local inactive=""
-      if [ "$w" = W2 ] && [ "$rc" = 0 ]; then
-        # wrk counts any 200 as a success: the peer's by-hand introspections, of its first token before the run and of
-        # its last token after it, must say "active":true (bench.sh keeps them but does not check them)
-        for f in "sample-$name.txt" "after-$name.txt"; do
-          tr -d ' \r\n' < "$dir/$f" 2>/dev/null | grep -q '"active":true' || inactive="$inactive $f"
-        done
-      fi
-      if [ -n "$inactive" ]; then
-        fail_result "$w" oidc-provider "$OIDC_LABEL" "wrk -t$WRK_THREADS (peer bench.sh)" \
-          "introspection by hand not active:$inactive (oidc-provider-wrk/)" "oidc-provider-wrk/after-$name.txt"
-      elif [ "$rc" = 0 ] && parsed="$(parse_wrk "$dir/wrk-$name.txt")"; then
-        IFS=$'\t' read -r rps p50 p99 errors <<<"$parsed"
-        cpu="$(awk -F'|' -v n="$name" '$2 ~ " "n" " {gsub(/[ %]/, "", $8); print $8; exit}' "$dir/summary.md" 2>/dev/null)"
-        add_result "$w" oidc-provider "$OIDC_LABEL" "wrk -t$WRK_THREADS (peer bench.sh)" "$rps" "$p50" "$p99" "$errors" \
-          "${cpu:--}" "$CPU0_BUSY" ok "oidc-provider-wrk/wrk-$name.txt"
+    port="$(free_port)"; base="http://127.0.0.1:$port"; log="$OUT/oidc-provider-$w-server.log"
+    local format=jwt; [ "$w" = W2 ] && format=opaque
+    log "$w oidc-provider: starting server.mjs on $base (CPU $SERVER_CPU, $format access tokens)"
+    spawn_bg env -C "$OIDC_DIR" NODE_ENV=production PORT="$port" BENCH_CC_SECRET="$SECRET" BENCH_RS_SECRET="$RS_SECRET" \
+      ACCESS_TOKEN_FORMAT="$format" taskset -c "$SERVER_CPU" node server.mjs > "$log" 2>&1
+    PEER_PID=$SPAWNED
+    up=0
+    for _ in $(seq 1 300); do
+      kill -0 "$PEER_PID" 2>/dev/null || break
+      grep -q '^READY' "$log" 2>/dev/null && { up=1; break; }
+      sleep 0.1
+    done
+    if [ "$up" = 1 ]; then
+      peer_check oidc-provider "$w" "$base/token" "$base/introspect" "$base/jwks"
+      if [ "$(peer_tool oidc-provider "$w")" = wrk ]; then
+        run_wrk oidc-provider "$OIDC_LABEL" "$w" "$PEER_PID" "$base/token" "$base/introspect" "$base/jwks"
       else
-        tail -5 "$OUT/oidc-provider-$w-bench.log" >&2 || true
-        fail_result "$w" oidc-provider "$OIDC_LABEL" "wrk -t$WRK_THREADS (peer bench.sh)" "bench.sh exited $rc" "oidc-provider-$w-bench.log"
+        run_tool oidc-provider "$OIDC_LABEL" "$w" "$base" "$PEER_PID"
       fi
     else
-      port="$(free_port)"
-      log="$OUT/oidc-provider-$w-server.log"
-      log "$w oidc-provider: starting server.mjs on 127.0.0.1:$port (CPU $SERVER_CPU)"
-      spawn_bg env -C "$OIDC_DIR" ALG=ES256 NODE_ENV=production PORT="$port" taskset -c "$SERVER_CPU" node server.mjs > "$log" 2>&1
-      PEER_PID=$SPAWNED
-      local up=0
-      for _ in $(seq 1 300); do
-        kill -0 "$PEER_PID" 2>/dev/null || break
-        grep -q READY "$log" 2>/dev/null && { up=1; break; }
-        sleep 0.1
-      done
-      if [ "$up" = 1 ]; then
-        curl -s -i "http://127.0.0.1:$port/jwks" > "$OUT/oidc-provider-$w.sample.txt" || true
-        run_tool oidc-provider "$OIDC_LABEL" "$w" "http://127.0.0.1:$port" "$PEER_PID"
-      else
-        tail -5 "$log" >&2 || true
-        fail_result "$w" oidc-provider "$OIDC_LABEL" gatehouse-bench "server did not start" "$(basename "$log")"
-      fi
-      kill_group "$PEER_PID"; PEER_PID=""
+      tail -5 "$log" >&2 || true
+      fail_result "$w" oidc-provider "$OIDC_LABEL" "$(peer_tool oidc-provider "$w")" "server.mjs did not start" "$(basename "$log")"
     fi
+    kill_group "$PEER_PID"; PEER_PID=""
   done
 }
 
+# Keycloak: bench/peers/keycloak/start.sh (under the lock held here), setup.sh with Gatehouse's client secrets, the
+# workloads with run_wrk at the realm's URLs, stop.sh.
 run_keycloak() {
-  local kw="" w rc before run parsed rps p50 p99 errors cpu busy
-  for w in $PEER_WORKLOADS; do kw="$kw $w"; done
-  local PORT MGMT_PORT
-  PORT="$(free_port)"; MGMT_PORT="$(free_port)"
-  [ "$PORT" != "$MGMT_PORT" ] || MGMT_PORT="$(free_port)"
-  local kenv=(LOCK="$LOCK" SERVER_CPUS="$SERVER_CPU" WRK_CPUS="$LOAD_CPU" ACTIVE_CPUS=1 START_TIMEOUT="$KC_START_TIMEOUT"
-              PORT="$PORT" MGMT_PORT="$MGMT_PORT" ${KC_JAVA_HOME:+KC_JAVA_HOME="$KC_JAVA_HOME"})
-  (cd "$KC_DIR" && ./stop.sh) > "$OUT/keycloak-stop.log" 2>&1 || true      # a leftover instance of this copy, if any
-  log "keycloak: start.sh on 127.0.0.1:$PORT (first start also unzips and builds; can take minutes)"
+  local w kc_pid port mgmt t
+  port="$(free_port)"; mgmt="$(free_port)"
+  [ "$port" != "$mgmt" ] || mgmt="$(free_port)"
+  local kenv=(KC_CACHE="$KC_CACHE" KC_PORT="$port" KC_MGMT_PORT="$mgmt" KC_CPU="$SERVER_CPU" KC_ACTIVE_CPUS=1
+              KC_START_TIMEOUT="$KC_START_TIMEOUT" KC_JAVA_HOME="$KC_JH")
+  env "${kenv[@]}" "$KC_PEER/stop.sh" > "$OUT/keycloak-stop.log" 2>&1 || true   # a leftover instance, if any
+  log "keycloak: start.sh on 127.0.0.1:$port (CPU $SERVER_CPU; the first start also unpacks and builds: minutes)"
   KC_STARTED=1
-  if ! spawn_fg_locked env -C "$KC_DIR" "${kenv[@]}" ./start.sh > "$OUT/keycloak-start.log" 2>&1; then
+  if ! spawn_fg env "${kenv[@]}" "$KC_PEER/start.sh" > "$OUT/keycloak-start.log" 2>&1; then
     tail -10 "$OUT/keycloak-start.log" >&2 || true
-    for w in $kw; do fail_result "$w" keycloak "$KC_LABEL" "wrk -t$WRK_THREADS (peer bench.sh)" "Keycloak did not start (keycloak-start.log)" keycloak-start.log; done
+    for w in $PEER_WORKLOADS; do fail_result "$w" keycloak "$KC_LABEL" "wrk -t$WRK_THREADS" "Keycloak did not start (keycloak-start.log)" keycloak-start.log; done
     return 0
   fi
-  log "keycloak: $(grep -o 'ready after.*' "$OUT/keycloak-start.log" | head -1 || true)"
-  log "keycloak: setup.sh (realm bench)"
-  if ! spawn_fg_locked env -C "$KC_DIR" "${kenv[@]}" ./setup.sh > "$OUT/keycloak-setup.log" 2>&1; then
+  kc_pid="$(sed -n 's/^KEYCLOAK_PID=//p' "$OUT/keycloak-start.log" | tail -1)"
+  log "keycloak: $(grep -o 'ready after.*' "$OUT/keycloak-start.log" | head -1 || true), pid $kc_pid"
+  log "keycloak: setup.sh (realm bench, $KC_TOKEN_ALG access tokens)"
+  if ! spawn_fg env "${kenv[@]}" KC_TOKEN_ALG="$KC_TOKEN_ALG" BENCH_CC_SECRET="$SECRET" BENCH_RS_SECRET="$RS_SECRET" \
+      "$KC_PEER/setup.sh" > "$OUT/keycloak-setup.log" 2>&1; then
     tail -10 "$OUT/keycloak-setup.log" >&2 || true
-    for w in $kw; do fail_result "$w" keycloak "$KC_LABEL" "wrk -t$WRK_THREADS (peer bench.sh)" "setup.sh failed (keycloak-setup.log)" keycloak-setup.log; done
-    return 0
+    for w in $PEER_WORKLOADS; do fail_result "$w" keycloak "$KC_LABEL" "wrk -t$WRK_THREADS" "setup.sh failed (keycloak-setup.log)" keycloak-setup.log; done
+  else
+    t="http://127.0.0.1:$port/realms/bench/protocol/openid-connect"
+    for w in $PEER_WORKLOADS; do
+      peer_check keycloak "$w" "$t/token" "$t/token/introspect" "$t/certs"
+      run_wrk keycloak "$KC_LABEL" "$w" "$kc_pid" "$t/token" "$t/token/introspect" "$t/certs"
+    done
   fi
-  log "keycloak: bench.sh WORKLOADS='${kw# }' (wrk -t$WRK_THREADS -c$CONNECTIONS), warm-up $WARMUP + $DURATION each"
-  before="$(ls -1 "$KC_DIR/runs" 2>/dev/null || true)"
-  rc=0
-  spawn_fg_locked env -C "$KC_DIR" "${kenv[@]}" WORKLOADS="${kw# }" DURATION="$DURATION" WARMUP="$WARMUP" \
-     CONNECTIONS="$CONNECTIONS" THREADS="$WRK_THREADS" ./bench.sh > "$OUT/keycloak-bench.log" 2>&1 || rc=$?
-  run="$(comm -13 <(sort <<<"$before") <(ls -1 "$KC_DIR/runs" 2>/dev/null | sort) | tail -1)"
-  [ -n "$run" ] && cp -r "$KC_DIR/runs/$run" "$OUT/keycloak-wrk"
-  cp "$KC_DIR/run/keycloak.log" "$OUT/keycloak-server.log" 2>/dev/null || true
-  for w in $kw; do
-    if [ "$rc" = 0 ] && [ -f "$OUT/keycloak-wrk/$w.txt" ] && parsed="$(parse_wrk "$OUT/keycloak-wrk/$w.txt")"; then
-      IFS=$'\t' read -r rps p50 p99 errors <<<"$parsed"
-      # server CPU % and CPU-0 busy % as measured by the peer's bench.sh over the measured window
-      read -r cpu busy < <(awk -F'|' -v n="$w" '$2 == " "n" " {gsub(/ /, "", $10); gsub(/ /, "", $11); print $10, $11; exit}' "$OUT/keycloak-wrk/summary.md")
-      add_result "$w" keycloak "$KC_LABEL" "wrk -t$WRK_THREADS (peer bench.sh)" "$rps" "$p50" "$p99" "$errors" "${cpu:--}" "${busy:--}" ok "keycloak-wrk/$w.txt"
-    else
-      fail_result "$w" keycloak "$KC_LABEL" "wrk -t$WRK_THREADS (peer bench.sh)" "bench.sh exited $rc (keycloak-bench.log)" keycloak-bench.log
-    fi
-  done
+  cp "$KC_CACHE/run/keycloak.log" "$OUT/keycloak-server.log" 2>/dev/null || true
   log "keycloak: stop.sh"
-  (cd "$KC_DIR" && ./stop.sh) >> "$OUT/keycloak-stop.log" 2>&1 || FAILURES+=("Keycloak stop.sh failed (keycloak-stop.log)")
+  env "${kenv[@]}" "$KC_PEER/stop.sh" >> "$OUT/keycloak-stop.log" 2>&1 || FAILURES+=("Keycloak stop.sh failed (keycloak-stop.log)")
   KC_STARTED=0
 }
 
@@ -700,7 +663,7 @@ for p in $PEERS; do
       fi ;;
     keycloak)
       if [ -n "$KC_ERR" ]; then
-        for w in $PEER_WORKLOADS; do fail_result "$w" keycloak "$KC_LABEL" "wrk -t$WRK_THREADS (peer bench.sh)" "$KC_ERR" -; done
+        for w in $PEER_WORKLOADS; do fail_result "$w" keycloak "$KC_LABEL" "wrk -t$WRK_THREADS" "$KC_ERR" -; done
       else
         run_keycloak
       fi ;;
@@ -731,11 +694,11 @@ table() {
     # the probe's rows follow Gatehouse's, and its ratio goes in a column of its own
     for s in gatehouse $([[ " $PROBE_WORKLOADS " == *" $w "* ]] && echo probe) $PEERS; do
       awk -F'\t' -v w="$w" -v s="$s" -v sat="$SATURATED" -v lim="$lim" '
-        NR == FNR { if ($1 == w && $2 == "gatehouse" && $11 == "ok") { t = $4; sub(/ \(peer bench.sh\)/, "", t); gh[t] = $5; ghcpu[t] = $9 } ; next }
+        NR == FNR { if ($1 == w && $2 == "gatehouse" && $11 == "ok") { t = $4; gh[t] = $5; ghcpu[t] = $9 } ; next }
         $1 == w && $2 == s {
           ratio = "–"; limit = "–"
           if (s != "gatehouse") {
-            t = $4; sub(/ \(peer bench.sh\)/, "", t)
+            t = $4
             if ($11 == "ok" && (t in gh) && $5 > 0) {
               ratio = sprintf("%.2f×", gh[t] / $5)
               if (($9 ~ /^[0-9]+$/ && $9 + 0 < sat) || (ghcpu[t] ~ /^[0-9]+$/ && ghcpu[t] + 0 < sat)) ratio = ratio " †"
@@ -770,7 +733,7 @@ table() {
   if [ -n "$PROBE_WORKLOADS" ]; then
     echo "| limit probe | io.gatehouse.bench.LimitProbe on the same gatehouse.jar's classes, same seed and settings; ${PROBE_PROVIDER:-signing provider not logged}; JVM \`-XX:ActiveProcessorCount=1${PROBE_JAVA_OPTS:+ $PROBE_JAVA_OPTS}\`; measured $([ "$PROBE_FIRST" = 1 ] && echo before || echo after) Gatehouse |"
   fi
-  [ -n "$PEERS" ] && echo "| peers | $(for p in $PEERS; do case $p in oidc-provider) printf '%s, ES256 JWT access tokens%s; ' "${OIDC_LABEL:-oidc-provider}" "$([[ " $WORKLOADS " == *" W2 "* ]] && echo ' (W2: opaque ones, which it can introspect)')" ;; keycloak) printf '%s, RS256 JWT access tokens (realm default); ' "$KC_LABEL" ;; esac; done)wrk ${WRK_VERSION:-not installed} |"
+  [ -n "$PEERS" ] && echo "| peers | $(for p in $PEERS; do case $p in oidc-provider) printf '%s, ES256 JWT access tokens%s; ' "${OIDC_LABEL:-oidc-provider}" "$([[ " $WORKLOADS " == *" W2 "* ]] && echo ' (W2: opaque ones, which it can introspect)')" ;; keycloak) printf '%s, %s JWT access tokens, H2 dev-file database; ' "$KC_LABEL" "$KC_TOKEN_ALG" ;; esac; done)wrk ${WRK_VERSION:-not installed} |"
   echo "| settings | workloads $WORKLOADS; warm-up $WARMUP then $DURATION measured, $CONNECTIONS keep-alive connections, closed loop; server \`taskset -c $SERVER_CPU\`, load \`taskset -c $LOAD_CPU\` |"
   echo "| when | $RUN_START, lock $LOCK held for the run; load average at start $LOAD_START, at end $LOAD_END |"
   echo
@@ -784,14 +747,14 @@ table() {
   echo
   echo "W1: client credentials with client_secret_basic, scope read, answer a JWT access token. W3: GET the JWK set."
   if [[ " $WORKLOADS " == *" W2 "* ]]; then
-    echo "W2: RFC 7662 introspection by a resource-server client (client_secret_basic) of a valid access token: Gatehouse"
-    echo "and Keycloak one JWT access token of bench-cc for the whole run; oidc-provider 500 opaque tokens round robin (it"
-    echo "does not introspect its JWTs). gatehouse-bench counts only \"active\":true as a success; for wrk rows the token was"
-    echo "checked active by hand before and after the run (wrk counts any 200)."
+    echo "W2: RFC 7662 introspection by a resource-server client (client_secret_basic) of one valid access token of bench-cc"
+    echo "for the whole run: a JWT for Gatehouse and Keycloak, an opaque token for oidc-provider (it does not introspect its"
+    echo "JWTs). gatehouse-bench counts only \"active\":true as a success; for wrk rows the token was checked active by hand"
+    echo "before and after the run (wrk counts any 200)."
   fi
   if [[ " $WORKLOADS " == *" W4 "* || " $WORKLOADS " == *" W5 "* ]]; then
     echo "W4: authorization code + PKCE on a live session, redemption included (one operation, 2 HTTP exchanges)."
-    echo "W5: refresh with rotation. Both against Gatehouse only (the peers' scripts have no such workload)."
+    echo "W5: refresh with rotation. Both against Gatehouse only (the peers are set up for W1 to W3)."
   fi
   if [ -n "$PROBE_WORKLOADS" ]; then
     echo "Limit probe: the least a Vert.x server on Gatehouse's own classes does to give the same answers (HTTP server and"
@@ -805,8 +768,7 @@ table() {
   echo "(status, RFC 9068 token, key set, active) as an error; wrk counts only non-2xx/3xx answers and socket errors."
   echo "Server CPU % is the server process's CPU time over the window (100 = one core); CPU $SERVER_CPU busy % counts every"
   echo "process on that CPU: well above the server's own share means something else ran there and the figure is noisy."
-  echo "For gatehouse-bench rows both are taken over warm-up + measured run; for Keycloak over the measured run (its bench.sh);"
-  echo "for oidc-provider's wrk rows the server figure is its bench.sh's, CPU busy spans its whole script."
+  echo "For gatehouse-bench rows both are taken over warm-up + measured run; for wrk rows over the measured run."
   if [ "${#FAILURES[@]}" -gt 0 ]; then
     echo
     echo "**FAILED**:"
