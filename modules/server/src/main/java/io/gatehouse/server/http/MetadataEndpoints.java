@@ -3,6 +3,7 @@ package io.gatehouse.server.http;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -14,7 +15,12 @@ public final class MetadataEndpoints {
   private final String metadata;
   private volatile String jwks;
 
-  public MetadataEndpoints(String issuer, Set<String> grantTypes, JsonObject publicJwks, String idTokenAlgorithm) {
+  /**
+   * @param idTokenAlgorithms every algorithm ID tokens are signed with, the default first: a client
+   *     registers one of them ({@code id_token_signed_response_alg}); resource-server libraries such as
+   *     Auth0's express-oauth2-jwt-bearer trust only the algorithms listed here, for access tokens too
+   */
+  public MetadataEndpoints(String issuer, Set<String> grantTypes, JsonObject publicJwks, List<String> idTokenAlgorithms) {
     JsonObject doc = new JsonObject()
         .put("issuer", issuer)
         .put("authorization_endpoint", issuer + "/authorize")
@@ -40,7 +46,8 @@ public final class MetadataEndpoints {
         .put("authorization_response_iss_parameter_supported", true)
         // OIDC Discovery §3
         .put("subject_types_supported", new JsonArray().add("public"))
-        .put("id_token_signing_alg_values_supported", new JsonArray().add(idTokenAlgorithm))
+        // OIDC Discovery §3: every algorithm an ID token may be signed with (OIDC Registration §2 per client)
+        .put("id_token_signing_alg_values_supported", new JsonArray(List.copyOf(idTokenAlgorithms)))
         .put("claims_supported", new JsonArray().add("sub").add("iss").add("aud").add("exp").add("iat").add("auth_time")
             .add("nonce").add("at_hash").add("name").add("family_name").add("given_name").add("middle_name").add("nickname")
             .add("preferred_username").add("profile").add("picture").add("website").add("gender").add("birthdate")
