@@ -37,8 +37,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * A real Gatehouse in this JVM in its default configuration (ES256 access tokens, RS256 ID tokens, audience
- * {@code gatehouse-api}), on a free loopback port, seeded with the clients the recipes' tests need. Only what a
+ * A real Gatehouse in this JVM in its default configuration (ES256 access tokens, RS256 ID tokens unless a client
+ * asks for ES256, audience {@code gatehouse-api}), on a free loopback port, seeded with the clients the recipes' tests need. Only what a
  * test run needs differs from the defaults: the port, the key directory, no demo client, no rate limits (every
  * request comes from 127.0.0.1) and no drain delay.
  */
@@ -51,8 +51,9 @@ final class InteropGatehouse implements AutoCloseable {
   static final String SERVICE = "orders-service";
   static final String SERVICE_SECRET = "orders-service-secret-0123456789-abcdef";
   /**
-   * A relying party registered under the API's name, so its ID tokens carry {@code aud: gatehouse-api}, the
-   * API's audience: an audience check cannot tell them from access tokens, only their {@code typ} can.
+   * A relying party registered under the API's name and with {@code id_token_signed_response_alg: ES256}, so its
+   * ID tokens carry {@code aud: gatehouse-api}, the API's audience, and are signed with the access tokens' algorithm
+   * and key: neither an audience nor an algorithm check can tell them from access tokens, only their {@code typ}.
    */
   static final String RELYING_PARTY = AUDIENCE;
   static final String RELYING_PARTY_SECRET = "gatehouse-api-rp-secret-0123456789-abc";
@@ -72,6 +73,7 @@ final class InteropGatehouse implements AutoCloseable {
           grant_types: [authorization_code]
           scopes: [openid]
           redirect_uris: ["https://app.example.com/callback"]
+          id_token_signed_response_alg: ES256
       users:
         - username: alice
           password: "alice-password-123"

@@ -2,6 +2,7 @@ package io.gatehouse.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.nimbusds.jwt.SignedJWT;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -81,7 +82,17 @@ abstract class RecipeSpecification {
 
   @Test
   void ordersWhenIdTokenIsTheBearerTokenThenInvalidToken() throws Exception {
-    assertInvalidToken(bearer(gatehouse.idToken()));
+    String idToken = gatehouse.idToken();
+    // what makes it hard: the access tokens' issuer, audience, algorithm and key; only typ (and claims) differ
+    SignedJWT jwt = SignedJWT.parse(idToken);
+    SignedJWT accessToken = SignedJWT.parse(gatehouse.accessToken(InteropGatehouse.READ));
+    assertThat(jwt.getHeader().getType()).hasToString("JWT");
+    assertThat(jwt.getHeader().getAlgorithm()).isEqualTo(accessToken.getHeader().getAlgorithm());
+    assertThat(jwt.getHeader().getKeyID()).isEqualTo(accessToken.getHeader().getKeyID());
+    assertThat(jwt.getJWTClaimsSet().getAudience()).containsExactly(InteropGatehouse.AUDIENCE);
+    assertThat(jwt.getJWTClaimsSet().getIssuer()).isEqualTo(gatehouse.issuer);
+
+    assertInvalidToken(bearer(idToken));
   }
 
   @Test
