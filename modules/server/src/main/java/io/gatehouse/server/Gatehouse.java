@@ -155,7 +155,8 @@ public final class Gatehouse {
     // the keys in use now: swapped whole when they rotate (KeyManager)
     KeyRing ring = new KeyRing(keys);
     AccessTokenIssuer issuer = new AccessTokenIssuer(config.issuerString(), t.audience(), config.adminScope(), ring::signer, clock);
-    IdTokenIssuer idTokens = new IdTokenIssuer(config.issuerString(), () -> ring.signer(t.idTokenAlgorithm()), clock, t.idTokenTtl());
+    // ID tokens: each client's id_token_signed_response_alg, else token.id_token_algorithm (issue 14 item 1)
+    IdTokenIssuer idTokens = new IdTokenIssuer(config.issuerString(), t.idTokenAlgorithm(), ring::signer, clock, t.idTokenTtl());
     UserTokenMinter minter = new UserTokenMinter(issuer, idTokens, stores.refreshTokens(), clock,
         new UserTokenMinter.Lifetimes(t.accessTokenTtl(), t.refreshIdleTtl(), t.refreshAbsoluteTtl(), t.maxAccessTokenTtl()), hub);
     AuthorizationCodeStore codes = codeStore(vertx, config, stores, clock);
@@ -175,7 +176,7 @@ public final class Gatehouse {
     LoginService logins = new LoginService(vertx, stores.users(), passwords,
         new LoginThrottle(clock, l.freeFailures(), l.maxBackoff(), l.accountDelay(), Duration.ofHours(1)));
     AccessTokenVerifier verifier = new AccessTokenVerifier(config.issuerString(), keys.publicJwks(), clock, config.keys().algorithm(),
-        t.idTokenAlgorithm());
+        Set.copyOf(config.idTokenAlgorithms()));
     UserInfoService userInfo = new UserInfoService(verifier, stores.users(), hub.denySet(), t.audience());
     IntrospectionService introspection = new IntrospectionService(verifier, stores.refreshTokens(), config.issuerString(), clock,
         config.introspectionCacheSize(), hub.denySet(), hub::vouched, config.revocation().failClosed());
@@ -184,12 +185,13 @@ public final class Gatehouse {
     BearerAuthorizer bearer = new BearerAuthorizer(verifier, hub.denySet(), AccessTokenIssuer.adminAudience(config.issuerString()));
     LogoutService logouts = new LogoutService(clients, stores.refreshTokens(), verifier, revocations);
     SessionStore sessions = loginSessions(vertx, config);
-    MetadataEndpoints metadata = new MetadataEndpoints(config.issuerString(), grants.supported(), keys.publicJwks(), t.idTokenAlgorithm().name(),
-        config.authorize().advertisedScopes());
+    MetadataEndpoints metadata = new MetadataEndpoints(config.issuerString(), grants.supported(), keys.publicJwks(),
+        config.idTokenAlgorithms().stream().map(Enum::name).toList(), config.authorize().advertisedScopes());
     KeyManager keyManager = new KeyManager(vertx, config, ring, verifier, metadata, clock);
     RateLimits rateLimits = new RateLimits(config.rateLimits(), config.http().trustedProxies(), clock);
     AtomicBoolean draining = new AtomicBoolean();
-    ClientAdmin clientAdmin = new ClientAdmin(vertx, clients, stores.clients(), revocations, telemetry, t.maxAccessTokenTtl());
+    ClientAdmin clientAdmin = new ClientAdmin(vertx, clients, stores.clients(), revocations, telemetry, t.maxAccessTokenTtl(),
+        config.idTokenAlgorithms());
     UserAdmin userAdmin = new UserAdmin(vertx, stores.users(), stores.consents(), passwords, revocations, telemetry);
     // the service API (docs/EVENT-BUS.md): gatehouse.token, gatehouse.introspect, gatehouse.revoke; the
     // HTTP edge runs the same operations in its own verticle, since the local bus hop measured slower

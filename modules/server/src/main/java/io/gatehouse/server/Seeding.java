@@ -38,7 +38,7 @@ final class Seeding {
   static Future<Void> seed(Vertx vertx, GatehouseConfig config, ClientRegistry clients, UserStore users) {
     Future<SeedFile.Seed> seeded = vertx.executeBlocking(() -> {
       SeedFile.Seed seed = config.seedFile().isPresent()
-          ? SeedFile.read(config.seedFile().get(), new PasswordHasher())
+          ? SeedFile.read(config.seedFile().get(), new PasswordHasher(), config.idTokenAlgorithms())
           : new SeedFile.Seed(List.of(), List.of());
       for (Client c : seed.clients()) {
         try {

@@ -164,6 +164,36 @@ class AdminApiTest {
   }
 
   @Test
+  void createClientWithIdTokenSignedResponseAlgThenShownAndAReplacementWithoutItFallsBackToTheDefault() throws Exception {
+    // issue 14 item 1: OIDC Registration §2 id_token_signed_response_alg
+    JsonObject registration = new JsonObject().put("client_id", "api-es256-rp")
+        .put("grant_types", new JsonArray().add("authorization_code"))
+        .put("scopes", new JsonArray().add("openid"))
+        .put("redirect_uris", new JsonArray().add("https://rp.example.com/cb"))
+        .put("id_token_signed_response_alg", "ES256");
+    HttpResponse<String> r = call("POST", "/admin/clients", registration.encode());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+    JsonObject expected = new JsonObject().put("client_id", "api-es256-rp")
+        .put("grant_types", new JsonArray().add("authorization_code"))
+        .put("scopes", new JsonArray().add("openid"))
+        .put("default_scopes", new JsonArray())
+        .put("token_endpoint_auth_methods", new JsonArray().add("client_secret_basic"))
+        .put("redirect_uris", new JsonArray().add("https://rp.example.com/cb"))
+        .put("post_logout_redirect_uris", new JsonArray())
+        .put("allowed_origins", new JsonArray())
+        .put("logout_revokes_refresh_tokens", false)
+        .put("can_introspect", false)
+        .put("id_token_signed_response_alg", "ES256");
+    assertThat(new JsonObject(call("GET", path("api-es256-rp"), null).body())).isEqualTo(expected);
+
+    registration.remove("id_token_signed_response_alg");
+    HttpResponse<String> replaced = call("PUT", path("api-es256-rp"), registration.encode());
+    assertThat(replaced.statusCode()).as(replaced.body()).isEqualTo(200);
+    expected.remove("id_token_signed_response_alg");
+    assertThat(new JsonObject(call("GET", path("api-es256-rp"), null).body())).isEqualTo(expected);
+  }
+
+  @Test
   void createClientWithNoGrantThenItIntrospectsAndRevokesButGetsNoToken() throws Exception {
     // issue 14 item 7: a resource server that only introspects needs no grant
     HttpResponse<String> r = call("POST", "/admin/clients", "{\"client_id\":\"api-rs-only\",\"grant_types\":[],\"can_introspect\":true}");
@@ -303,6 +333,17 @@ class AdminApiTest {
             "access_token_ttl must be a duration such as 30s, 10m or 1h, or a number of seconds"},
         {"\"grant_types\":[\"client_credentials\"],\"logout_revokes_refresh_tokens\":1", "invalid_client_metadata",
             "logout_revokes_refresh_tokens must be true or false"},
+        // OIDC Registration §2: only an algorithm this server holds an ID-token key for (RS256 and ES256 by default)
+        {ok + ",\"redirect_uris\":[\"https://x.example/cb\"],\"id_token_signed_response_alg\":\"HS256\"", "invalid_client_metadata",
+            "id_token_signed_response_alg must be one of RS256, ES256 (the algorithms this server signs ID tokens with)"},
+        {ok + ",\"redirect_uris\":[\"https://x.example/cb\"],\"id_token_signed_response_alg\":\"none\"", "invalid_client_metadata",
+            "id_token_signed_response_alg must be one of RS256, ES256 (the algorithms this server signs ID tokens with)"},
+        {ok + ",\"redirect_uris\":[\"https://x.example/cb\"],\"id_token_signed_response_alg\":\"EdDSA\"", "invalid_client_metadata",
+            "id_token_signed_response_alg must be one of RS256, ES256 (the algorithms this server signs ID tokens with)"},
+        {ok + ",\"redirect_uris\":[\"https://x.example/cb\"],\"id_token_signed_response_alg\":\"es256\"", "invalid_client_metadata",
+            "id_token_signed_response_alg must be one of RS256, ES256 (the algorithms this server signs ID tokens with)"},
+        {ok + ",\"redirect_uris\":[\"https://x.example/cb\"],\"id_token_signed_response_alg\":256", "invalid_client_metadata",
+            "id_token_signed_response_alg must be a string"},
     };
     for (int i = 0; i < cases.length; i++) {
       String id = "invalid-" + i;

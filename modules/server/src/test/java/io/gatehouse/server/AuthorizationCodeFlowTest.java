@@ -428,7 +428,56 @@ class AuthorizationCodeFlowTest {
     assertThat(doc.getJsonArray("grant_types_supported").getList())
         .containsExactlyInAnyOrder("authorization_code", "client_credentials", "refresh_token");
     assertThat(doc.getBoolean("authorization_response_iss_parameter_supported")).isTrue();
-    assertThat(doc.getJsonArray("id_token_signing_alg_values_supported").getList()).containsExactly("RS256");
+    // every algorithm ID tokens are signed with, the default first (issue 14 item 1: resource-server libraries
+    // such as express-oauth2-jwt-bearer trust only these, for the ES256 access tokens too)
+    assertThat(doc.getJsonArray("id_token_signing_alg_values_supported").getList()).containsExactly("RS256", "ES256");
+    assertThat(new JsonObject(server.get("/.well-known/oauth-authorization-server").body())
+        .getJsonArray("id_token_signing_alg_values_supported").getList()).containsExactly("RS256", "ES256");
+  }
+
+  static final String RP_ES256_SECRET = "rp-es256-secret-0123456789-abcdefghijk";
+
+  @Test
+  void idTokenWhenClientRegisteredEs256ThenSignedEs256AndVerifiesWithTheJwksOnRedemptionAndRefresh() throws Exception {
+    Browser browser = new Browser();
+    String verifier = verifier();
+    String done = browser.signInAndConsent(authorizeUrl("rp-es256", RP_CB, "openid read:users", "s1", TokenHashes.s256(verifier),
+        "nonce", "n-es"), server.base, "alice", "alice-password-123");
+    HttpResponse<String> r = redeem("rp-es256", RP_ES256_SECRET, Browser.query(done).get("code"), RP_CB, verifier);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    JsonObject tokens = new JsonObject(r.body());
+    String idToken = tokens.getString("id_token");
+    String jwksUri = new JsonObject(server.get("/.well-known/openid-configuration").body()).getString("jwks_uri");
+    org.jose4j.jwt.consumer.JwtConsumer consumer = new JwtConsumerBuilder()
+        .setVerificationKeyResolver(new HttpsJwksVerificationKeyResolver(new HttpsJwks(jwksUri)))
+        .setJwsAlgorithmConstraints(org.jose4j.jwa.AlgorithmConstraints.ConstraintType.PERMIT, "ES256")
+        .setExpectedIssuer(server.base).setExpectedAudience("rp-es256").setRequireExpirationTime().setRequireIssuedAt()
+        .build();
+    JwtClaims id = consumer.processToClaims(idToken);
+    assertThat(id.getSubject()).isEqualTo("248289761001");
+    assertThat(id.getStringClaimValue("nonce")).isEqualTo("n-es");
+    byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+        .digest(tokens.getString("access_token").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    assertThat(id.getStringClaimValue("at_hash"))
+        .isEqualTo(java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(java.util.Arrays.copyOf(digest, 16)));
+    JsonObject header = new JsonObject(new String(java.util.Base64.getUrlDecoder().decode(idToken.substring(0, idToken.indexOf('.'))),
+        java.nio.charset.StandardCharsets.UTF_8));
+    assertThat(header.getString("alg")).isEqualTo("ES256");
+    assertThat(header.getString("typ")).isEqualTo("JWT");
+    // an ES256 ID token is still no access token (RFC 9068 §4: typ at+jwt, and its audience is the client)
+    assertThat(introspect(idToken)).isEqualTo(new JsonObject().put("active", false));
+
+    // OIDC Core §12.2: the ID token of a refresh is signed the same way
+    HttpResponse<String> refreshed = server.form("grant_type=refresh_token&refresh_token=" + tokens.getString("refresh_token"),
+        "Authorization", TestServer.basic("rp-es256", RP_ES256_SECRET));
+    assertThat(refreshed.statusCode()).as(refreshed.body()).isEqualTo(200);
+    assertThat(consumer.processToClaims(new JsonObject(refreshed.body()).getString("id_token")).getSubject()).isEqualTo("248289761001");
+
+    // and it is a valid id_token_hint (OIDC RP-Initiated Logout §2): the session ends at once, no confirmation page
+    HttpResponse<String> out = browser.get(server.base + "/logout?" + Browser.encode(Map.of("id_token_hint", idToken,
+        "post_logout_redirect_uri", "https://rp.example.com/bye", "state", "es")));
+    assertThat(out.statusCode()).isEqualTo(302);
+    assertThat(Browser.location(out, server.base)).isEqualTo("https://rp.example.com/bye?state=es");
   }
 
   static JsonObject introspect(String token) throws Exception {

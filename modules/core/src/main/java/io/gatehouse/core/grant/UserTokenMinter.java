@@ -115,7 +115,7 @@ public final class UserTokenMinter {
   public Future<TokenResponse> mintNew(Client client, String grantId, String subject, Scopes scopes, String sessionId, long authTime,
       String nonce) {
     AccessToken at = access(client, subject, scopes, grantId);
-    String idToken = scopes.values().contains("openid") ? idTokens.issue(subject, client.clientId(), authTime, nonce, at.jwt()) : null;
+    String idToken = scopes.values().contains("openid") ? idTokens.issue(client.idTokenSignedResponseAlg(), subject, client.clientId(), authTime, nonce, at.jwt()) : null;
     if (!client.allowsGrant(GrantTypes.REFRESH_TOKEN)) {
       return Future.succeededFuture(new TokenResponse(at.jwt(), "Bearer", at.expiresAt() - at.issuedAt(), scopes, null, idToken));
     }
@@ -147,7 +147,7 @@ public final class UserTokenMinter {
     AccessToken at = access(client, family.subject(), scopes, family.grantId());
     // OIDC Core §12.2: an ID token may be returned on refresh; it carries no nonce
     String idToken = scopes.values().contains("openid")
-        ? idTokens.issue(family.subject(), client.clientId(), family.authTime(), null, at.jwt()) : null;
+        ? idTokens.issue(client.idTokenSignedResponseAlg(), family.subject(), client.clientId(), family.authTime(), null, at.jwt()) : null;
     return new TokenResponse(at.jwt(), "Bearer", at.expiresAt() - at.issuedAt(), scopes, newRefreshToken, idToken);
   }
 

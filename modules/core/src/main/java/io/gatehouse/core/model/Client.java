@@ -1,5 +1,6 @@
 package io.gatehouse.core.model;
 
+import io.gatehouse.core.token.SigningAlgorithm;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -18,6 +19,8 @@ import java.util.Set;
  * @param logoutRevokesRefreshTokens whether a logout this client starts revokes the refresh tokens of
  *     the login session
  * @param canIntrospect a resource server: may introspect any token (RFC 7662 §4), not only its own
+ * @param idTokenSignedResponseAlg OIDC Registration §2 {@code id_token_signed_response_alg}: the algorithm
+ *     of this client's ID tokens, or null for the server default ({@code token.id_token_algorithm})
  */
 public record Client(
     String clientId,
@@ -31,7 +34,8 @@ public record Client(
     List<String> postLogoutRedirectUris,
     Set<String> allowedOrigins,
     boolean logoutRevokesRefreshTokens,
-    boolean canIntrospect) {
+    boolean canIntrospect,
+    SigningAlgorithm idTokenSignedResponseAlg) {
 
   public Client {
     Objects.requireNonNull(clientId, "clientId");
@@ -44,11 +48,19 @@ public record Client(
     allowedOrigins = allowedOrigins == null ? Set.of() : Set.copyOf(allowedOrigins);
   }
 
+  /** A client whose ID tokens are signed with the server's default algorithm. */
+  public Client(String clientId, String secretHash, Set<String> grantTypes, Scopes scopes, Scopes defaultScopes,
+      Set<AuthMethod> authMethods, List<String> redirectUris, Duration accessTokenTtl, List<String> postLogoutRedirectUris,
+      Set<String> allowedOrigins, boolean logoutRevokesRefreshTokens, boolean canIntrospect) {
+    this(clientId, secretHash, grantTypes, scopes, defaultScopes, authMethods, redirectUris, accessTokenTtl, postLogoutRedirectUris,
+        allowedOrigins, logoutRevokesRefreshTokens, canIntrospect, null);
+  }
+
   /** A client without logout or extra CORS settings, and no introspection rights. */
   public Client(String clientId, String secretHash, Set<String> grantTypes, Scopes scopes, Scopes defaultScopes,
       Set<AuthMethod> authMethods, List<String> redirectUris, Duration accessTokenTtl) {
     this(clientId, secretHash, grantTypes, scopes, defaultScopes, authMethods, redirectUris, accessTokenTtl, List.of(), Set.of(), false,
-        false);
+        false, null);
   }
 
   public boolean isPublic() {

@@ -32,22 +32,33 @@ public final class AccessTokenVerifier {
 
   /**
    * Keeps keys to their use: only a key of {@code accessAlgorithm} verifies an access token, only one
-   * of {@code idAlgorithm} an ID token (when the two are one algorithm, {@code typ} still tells them apart).
+   * of {@code idAlgorithms} an ID token (when an algorithm is both, {@code typ} still tells them apart).
+   * ID tokens may be of several algorithms: the server signs them with the one each client registered
+   * ({@code id_token_signed_response_alg}, OIDC Registration §2). Null trusts every algorithm.
    */
   public AccessTokenVerifier(String issuer, JsonObject publicJwks, Clock clock, SigningAlgorithm accessAlgorithm,
-      SigningAlgorithm idAlgorithm) {
+      Set<SigningAlgorithm> idAlgorithms) {
     Duration skew = Duration.ofSeconds(MAX_CLOCK_SKEW_SECONDS);
     // RFC 9068 §4 / RFC 7519 §4.1.4-6: exp strictly (no leeway: this issuer's own clock set it), iat required
     this.accessTokens = JwtVerifier.builder(issuer).clock(clock).clockSkew(skew).expiryLeeway(Duration.ZERO)
         .algorithms(only(accessAlgorithm)).build();
     // OIDC RP-Initiated Logout §2: a hint may be an expired ID token; typ JWT or absent; iat, if any, not in the future
     this.idTokenHints = JwtVerifier.builder(issuer).clock(clock).clockSkew(skew).checkExpiry(false).requireIssuedAt(false)
-        .types(JwtVerifier.JWT_TYPES).typeOptional(true).algorithms(only(idAlgorithm)).build();
+        .types(JwtVerifier.JWT_TYPES).typeOptional(true).algorithms(only(idAlgorithms)).build();
     this.keys = keys(publicJwks);
   }
 
   private static Set<JwsAlgorithm> only(SigningAlgorithm algorithm) {
     return algorithm == null ? EnumSet.allOf(JwsAlgorithm.class) : EnumSet.of(JwsAlgorithm.valueOf(algorithm.name()));
+  }
+
+  private static Set<JwsAlgorithm> only(Set<SigningAlgorithm> algorithms) {
+    if (algorithms == null) {
+      return EnumSet.allOf(JwsAlgorithm.class);
+    }
+    Set<JwsAlgorithm> out = EnumSet.noneOf(JwsAlgorithm.class);
+    algorithms.forEach(a -> out.add(JwsAlgorithm.valueOf(a.name())));
+    return out;
   }
 
   /**

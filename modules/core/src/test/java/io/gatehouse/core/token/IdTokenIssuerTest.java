@@ -135,4 +135,43 @@ class IdTokenIssuerTest {
     assertThat(claims.getLong("exp")).isEqualTo(NOW.getEpochSecond() + 7200 + TTL.toSeconds());
     assertThat(claims.getLong("auth_time")).isEqualTo(AUTH_TIME);
   }
+
+  /** As the server wires it: RS256 by default, the set's keys for every algorithm it holds (issue 14 item 1). */
+  private IdTokenIssuer serverIssuer() {
+    SigningKeys keys = TestKeys.es256WithRs256();
+    return new IdTokenIssuer(ISSUER, SigningAlgorithm.RS256, keys::signer, clock, TTL);
+  }
+
+  @Test
+  void issueWhenTheClientRegisteredNoAlgorithmThenTheDefaultsKeySigns() {
+    String idToken = serverIssuer().issue(null, "alice", "web", AUTH_TIME, null, "at");
+    assertThat(Jwts.header(idToken).getString("alg")).isEqualTo("RS256");
+    assertThat(Jwts.header(idToken).getString("kid")).isEqualTo(TestKeys.es256WithRs256().signer(SigningAlgorithm.RS256).kid());
+  }
+
+  @Test
+  void issueWhenTheClientRegisteredEs256ThenTheEs256KeySignsWithItsAtHash() throws Exception {
+    // OIDC Registration §2 id_token_signed_response_alg
+    String accessToken = "eyJ.access.token";
+    String idToken = serverIssuer().issue(SigningAlgorithm.ES256, "alice", "web", AUTH_TIME, "n", accessToken);
+    JsonObject header = Jwts.header(idToken);
+    assertThat(header.getString("alg")).isEqualTo("ES256");
+    assertThat(header.getString("typ")).isEqualTo("JWT");
+    assertThat(header.getString("kid")).isEqualTo(TestKeys.es256WithRs256().signer().kid());
+    assertThat(Jwts.claims(idToken).getString("at_hash")).isEqualTo(leftHalf("SHA-256", accessToken));
+    JWK key = JWKSet.parse(TestKeys.es256WithRs256().publicJwks().encode()).getKeyByKeyId(header.getString("kid"));
+    assertThat(SignedJWT.parse(idToken).verify(new ECDSAVerifier((ECKey) key))).isTrue();
+  }
+
+  @Test
+  void issueWhenTheServerHoldsNoKeyForTheClientsAlgorithmThenItRefusesToSignWithAnother() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> serverIssuer().issue(SigningAlgorithm.EdDSA, "alice", "web", AUTH_TIME, null,
+            "at"))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("client web wants EdDSA ID tokens, and this server holds no EdDSA key");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> issuer(SigningAlgorithm.RS256).issue(SigningAlgorithm.ES256, "alice", "web",
+            AUTH_TIME, null, "at"))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("client web wants ES256 ID tokens, and this server signs them with RS256");
+  }
 }

@@ -7,6 +7,7 @@ import io.gatehouse.core.model.Identifiers;
 import io.gatehouse.core.model.Client;
 import io.gatehouse.core.service.RevocationService;
 import io.gatehouse.core.store.ClientRegistry;
+import io.gatehouse.core.token.SigningAlgorithm;
 import io.gatehouse.core.token.TokenHashes;
 import io.gatehouse.server.bus.ClientChanges;
 import io.gatehouse.server.config.ClientMetadata;
@@ -16,6 +17,7 @@ import io.gatehouse.server.observe.Telemetry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -38,14 +40,17 @@ public final class ClientAdmin {
   private final Telemetry telemetry;
   /** {@code token.max_access_token_ttl}: no client may set a longer {@code access_token_ttl}. */
   private final java.time.Duration maxAccessTokenTtl;
+  /** The algorithms the server signs ID tokens with: a client's {@code id_token_signed_response_alg} is one of them. */
+  private final List<SigningAlgorithm> idTokenAlgorithms;
 
   /**
    * @param clients the registry the node serves from (perhaps caching); every write goes through it
    * @param source the registry behind the cache (the same when there is none); every read goes to it
    */
   public ClientAdmin(Vertx vertx, ClientRegistry clients, ClientRegistry source, RevocationService revocations, Telemetry telemetry,
-      java.time.Duration maxAccessTokenTtl) {
+      java.time.Duration maxAccessTokenTtl, List<SigningAlgorithm> idTokenAlgorithms) {
     this.maxAccessTokenTtl = maxAccessTokenTtl;
+    this.idTokenAlgorithms = List.copyOf(idTokenAlgorithms);
     this.vertx = vertx;
     this.clients = clients;
     this.source = source;
@@ -72,7 +77,7 @@ public final class ClientAdmin {
     ClientMetadata m;
     try {
       refuseSecret(body);
-      m = ClientMetadata.read(Fields.of(body), TokenHashes.random(16), Set.of()).requireTtlAtMost(maxAccessTokenTtl);
+      m = ClientMetadata.read(Fields.of(body), TokenHashes.random(16), Set.of(), idTokenAlgorithms).requireTtlAtMost(maxAccessTokenTtl);
     } catch (FieldException e) {
       return Future.failedFuture(invalid(e));
     }
@@ -107,7 +112,7 @@ public final class ClientAdmin {
     ClientMetadata m;
     try {
       refuseSecret(body);
-      m = ClientMetadata.read(Fields.of(body), clientId, Set.of()).requireTtlAtMost(maxAccessTokenTtl);
+      m = ClientMetadata.read(Fields.of(body), clientId, Set.of(), idTokenAlgorithms).requireTtlAtMost(maxAccessTokenTtl);
       if (!m.clientId().equals(clientId)) {
         throw FieldException.of("client_id", "must be the client_id of the path (a client cannot be renamed)");
       }

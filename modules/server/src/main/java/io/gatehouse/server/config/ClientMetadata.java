@@ -4,6 +4,7 @@ import io.gatehouse.core.model.AuthMethod;
 import io.gatehouse.core.model.Client;
 import io.gatehouse.core.model.GrantTypes;
 import io.gatehouse.core.model.Scopes;
+import io.gatehouse.core.token.SigningAlgorithm;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -45,6 +46,9 @@ import java.util.stream.Collectors;
  *   <li>{@code scopes}, {@code default_scopes} (a subset): scope tokens (RFC 6749 §3.3).
  *   <li>{@code access_token_ttl}: whole seconds from 1s to 24h.
  *   <li>{@code allowed_origins}: lower-case {@code scheme://host[:port]}, https unless loopback.
+ *   <li>{@code id_token_signed_response_alg} (OIDC Registration §2): one of the algorithms the server
+ *       signs ID tokens with ({@code token.id_token_algorithm}, the default when absent, and
+ *       {@code keys.algorithm}); its ID tokens are signed with that algorithm's key.
  * </ul>
  */
 public record ClientMetadata(
@@ -58,12 +62,13 @@ public record ClientMetadata(
     List<String> postLogoutRedirectUris,
     Set<String> allowedOrigins,
     boolean logoutRevokesRefreshTokens,
-    boolean canIntrospect) {
+    boolean canIntrospect,
+    SigningAlgorithm idTokenSignedResponseAlg) {
 
   /** The fields of a registration (the seed adds {@code client_secret}). */
   public static final Set<String> FIELDS = Set.of("client_id", "grant_types", "scopes", "default_scopes", "token_endpoint_auth_methods",
       "redirect_uris", "access_token_ttl", "post_logout_redirect_uris", "allowed_origins", "logout_revokes_refresh_tokens",
-      "can_introspect");
+      "can_introspect", "id_token_signed_response_alg");
   /** The longest access token lifetime a client can be given. */
   public static final Duration MAX_TTL = Duration.ofHours(24);
   /** Client ids are at most this long (so that a revocation can name any of them). */
@@ -94,13 +99,14 @@ public record ClientMetadata(
   /** The client with this metadata and {@code secretHash} (null for a public client). */
   public Client toClient(String secretHash) {
     return new Client(clientId, secretHash, grantTypes, scopes, defaultScopes, authMethods, redirectUris, accessTokenTtl,
-        postLogoutRedirectUris, allowedOrigins, logoutRevokesRefreshTokens, canIntrospect);
+        postLogoutRedirectUris, allowedOrigins, logoutRevokesRefreshTokens, canIntrospect, idTokenSignedResponseAlg);
   }
 
   /** A registered client's metadata (its secret hash left behind). */
   public static ClientMetadata of(Client c) {
     return new ClientMetadata(c.clientId(), c.grantTypes(), c.scopes(), c.defaultScopes(), c.authMethods(), c.redirectUris(),
-        c.accessTokenTtl(), c.postLogoutRedirectUris(), c.allowedOrigins(), c.logoutRevokesRefreshTokens(), c.canIntrospect());
+        c.accessTokenTtl(), c.postLogoutRedirectUris(), c.allowedOrigins(), c.logoutRevokesRefreshTokens(), c.canIntrospect(),
+        c.idTokenSignedResponseAlg());
   }
 
   /** The registration as JSON under the seed's field names (accepted back by {@link #read}); never a secret. */
@@ -115,10 +121,14 @@ public record ClientMetadata(
     if (accessTokenTtl != null) {
       json.put("access_token_ttl", format(accessTokenTtl));
     }
-    return json.put("post_logout_redirect_uris", new JsonArray(postLogoutRedirectUris))
+    json.put("post_logout_redirect_uris", new JsonArray(postLogoutRedirectUris))
         .put("allowed_origins", new JsonArray(new ArrayList<>(new TreeSet<>(allowedOrigins))))
         .put("logout_revokes_refresh_tokens", logoutRevokesRefreshTokens)
         .put("can_introspect", canIntrospect);
+    if (idTokenSignedResponseAlg != null) {
+      json.put("id_token_signed_response_alg", idTokenSignedResponseAlg.name());
+    }
+    return json;
   }
 
   /**
@@ -140,14 +150,20 @@ public record ClientMetadata(
     return s % 3600 == 0 ? s / 3600 + "h" : s % 60 == 0 ? s / 60 + "m" : s + "s";
   }
 
+  /** As {@link #read(Fields, String, Set, List)}, any algorithm Gatehouse can sign with being allowed for ID tokens. */
+  public static ClientMetadata read(Fields f, String defaultClientId, Set<String> alsoAllowed) {
+    return read(f, defaultClientId, alsoAllowed, List.of(SigningAlgorithm.values()));
+  }
+
   /**
    * Reads and checks a registration. {@code defaultClientId} is used when the fields name none (null:
    * {@code client_id} is required); fields other than {@link #FIELDS} and {@code alsoAllowed} are
    * refused.
    *
+   * @param idTokenAlgorithms the algorithms the server signs ID tokens with (it holds a key for each)
    * @throws FieldException naming the first field that breaks a rule
    */
-  public static ClientMetadata read(Fields f, String defaultClientId, Set<String> alsoAllowed) {
+  public static ClientMetadata read(Fields f, String defaultClientId, Set<String> alsoAllowed, List<SigningAlgorithm> idTokenAlgorithms) {
     f.only(alsoAllowed.isEmpty() ? FIELDS : union(FIELDS, alsoAllowed));
     String clientId = f.string("client_id", defaultClientId == null);
     if (clientId == null) {
@@ -225,7 +241,21 @@ public record ClientMetadata(
       throw FieldException.of("can_introspect", "needs a confidential client (a resource server authenticates)");
     }
     return new ClientMetadata(clientId, grants, scopes, defaults, methods, redirects, ttl, postLogout, origins, revokeOnLogout,
-        canIntrospect);
+        canIntrospect, idTokenAlgorithm(f, idTokenAlgorithms));
+  }
+
+  /**
+   * OIDC Registration §2 {@code id_token_signed_response_alg}: one of the algorithms the server holds an
+   * ID-token key for (names compared exactly, as JWS {@code alg} values are, RFC 7515 §4.1.1); null when absent.
+   */
+  private static SigningAlgorithm idTokenAlgorithm(Fields f, List<SigningAlgorithm> allowed) {
+    String name = f.string("id_token_signed_response_alg", false);
+    if (name == null) {
+      return null;
+    }
+    return SigningAlgorithm.fromJose(name).filter(allowed::contains).orElseThrow(() -> FieldException.value("id_token_signed_response_alg",
+        name, "must be one of " + allowed.stream().map(Enum::name).collect(Collectors.joining(", "))
+            + " (the algorithms this server signs ID tokens with)"));
   }
 
   private static Set<String> union(Set<String> a, Set<String> b) {

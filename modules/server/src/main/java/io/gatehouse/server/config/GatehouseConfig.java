@@ -119,6 +119,16 @@ public record GatehouseConfig(
     }
   }
 
+  /**
+   * The algorithms ID tokens are signed with, the default ({@code token.id_token_algorithm}) first: the
+   * server holds a key for each, so a client may register any of them as its {@code id_token_signed_response_alg}
+   * (OIDC Registration §2), and discovery lists them all ({@code id_token_signing_alg_values_supported}).
+   */
+  public java.util.List<SigningAlgorithm> idTokenAlgorithms() {
+    return token.idTokenAlgorithm() == keys.algorithm() ? java.util.List.of(token.idTokenAlgorithm())
+        : java.util.List.of(token.idTokenAlgorithm(), keys.algorithm());
+  }
+
   /** Whether the issuer is served over HTTPS (then cookies are Secure). */
   public boolean https() {
     return "https".equals(issuer.getScheme());

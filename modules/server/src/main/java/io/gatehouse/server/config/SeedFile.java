@@ -3,6 +3,7 @@ package io.gatehouse.server.config;
 import io.gatehouse.core.client.SecretHasher;
 import io.gatehouse.core.model.Client;
 import io.gatehouse.core.model.User;
+import io.gatehouse.core.token.SigningAlgorithm;
 import io.gatehouse.core.user.PasswordHasher;
 import java.io.IOException;
 import java.io.Reader;
@@ -38,6 +39,7 @@ import java.util.Set;
  *     allowed_origins: []                # optional: extra CORS origins (scheme://host[:port])
  *     logout_revokes_refresh_tokens: false  # optional
  *     can_introspect: false              # optional: a resource server that may introspect any token
+ *     id_token_signed_response_alg: ES256   # optional: RS256 (token.id_token_algorithm) by default
  * users:
  *   - username: alice
  *     password: "correct horse battery staple"   # or password_hash: a $argon2id$ PHC string
@@ -47,6 +49,7 @@ import java.util.Set;
  */
 public final class SeedFile {
   private static final Set<String> TOP_LEVEL = Set.of("clients", "users");
+  private static final List<SigningAlgorithm> ANY_ALGORITHM = List.of(SigningAlgorithm.values());
 
   private SeedFile() {}
 
@@ -55,15 +58,23 @@ public final class SeedFile {
 
   /** Reads a seed file; passwords are hashed with {@code hasher} (slow: call on a worker thread). */
   public static Seed read(Path file, PasswordHasher hasher) {
+    return read(file, hasher, ANY_ALGORITHM);
+  }
+
+  /**
+   * As {@link #read(Path, PasswordHasher)}, a client's {@code id_token_signed_response_alg} being one of
+   * {@code idTokenAlgorithms} (those the server signs ID tokens with).
+   */
+  public static Seed read(Path file, PasswordHasher hasher, List<SigningAlgorithm> idTokenAlgorithms) {
     try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      return read(r, file.toString(), hasher);
+      return read(r, file.toString(), hasher, idTokenAlgorithms);
     } catch (IOException e) {
       throw new ConfigException("cannot read seed file " + file + ": " + e.getMessage());
     }
   }
 
   public static Seed read(String yaml, PasswordHasher hasher) {
-    return read(new StringReader(yaml), "seed", hasher);
+    return read(new StringReader(yaml), "seed", hasher, ANY_ALGORITHM);
   }
 
   /** The clients of a seed file. */
@@ -76,14 +87,14 @@ public final class SeedFile {
     return read(yaml, new PasswordHasher()).clients();
   }
 
-  static Seed read(Reader reader, String source, PasswordHasher hasher) {
+  static Seed read(Reader reader, String source, PasswordHasher hasher, List<SigningAlgorithm> idTokenAlgorithms) {
     Map<String, Object> doc = ConfigLoader.parseYaml(reader, "seed file " + source);
     for (String key : doc.keySet()) {
       if (!TOP_LEVEL.contains(key)) {
         throw new ConfigException("seed file " + source + ": unknown top-level key '" + key + "'");
       }
     }
-    return new Seed(clients(doc.get("clients"), source), users(doc.get("users"), source, hasher));
+    return new Seed(clients(doc.get("clients"), source, idTokenAlgorithms), users(doc.get("users"), source, hasher));
   }
 
   private static List<User> users(Object users, String source, PasswordHasher hasher) {
@@ -132,7 +143,7 @@ public final class SeedFile {
     return new User(subject, u.username(), u.passwordHash() != null ? u.passwordHash() : hasher.hash(u.password()), u.claims());
   }
 
-  private static List<Client> clients(Object clients, String source) {
+  private static List<Client> clients(Object clients, String source, List<SigningAlgorithm> idTokenAlgorithms) {
     if (clients == null) {
       return List.of();
     }
@@ -142,7 +153,7 @@ public final class SeedFile {
     List<Client> result = new ArrayList<>();
     Set<String> seen = new HashSet<>();
     for (int i = 0; i < list.size(); i++) {
-      Client c = client(source, i, list.get(i));
+      Client c = client(source, i, list.get(i), idTokenAlgorithms);
       if (!seen.add(c.clientId())) {
         throw new ConfigException("seed file " + source + ": clients[" + i + "] (" + c.clientId() + "): client_id is repeated");
       }
@@ -151,7 +162,7 @@ public final class SeedFile {
     return result;
   }
 
-  private static Client client(String source, int index, Object entry) {
+  private static Client client(String source, int index, Object entry, List<SigningAlgorithm> idTokenAlgorithms) {
     String where = "seed file " + source + ": clients[" + index + "]";
     if (!(entry instanceof Map<?, ?> map)) {
       throw new ConfigException(where + ": must be a mapping");
@@ -162,7 +173,7 @@ public final class SeedFile {
     }
     try {
       Fields f = new Fields(map, false);
-      ClientMetadata metadata = ClientMetadata.read(f, null, Set.of("client_secret"));
+      ClientMetadata metadata = ClientMetadata.read(f, null, Set.of("client_secret"), idTokenAlgorithms);
       // the admin API generates secrets; a seed names them
       String secret = f.string("client_secret", false);
       if (metadata.isPublic() && secret != null) {

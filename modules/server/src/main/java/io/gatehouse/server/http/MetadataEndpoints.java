@@ -20,10 +20,13 @@ public final class MetadataEndpoints {
   static final List<String> OPENID_SCOPES = List.of("openid", "profile", "email", "address", "phone", "offline_access");
 
   /**
+   * @param idTokenAlgorithms every algorithm ID tokens are signed with, the default first: a client
+   *     registers one of them ({@code id_token_signed_response_alg}); resource-server libraries such as
+   *     Auth0's express-oauth2-jwt-bearer trust only the algorithms listed here, for access tokens too
    * @param apiScopes the API scopes to list in {@code scopes_supported} besides {@link #OPENID_SCOPES}
    *     ({@code authorize.advertised_scopes}; RFC 8414 §2 lets a server leave some out)
    */
-  public MetadataEndpoints(String issuer, Set<String> grantTypes, JsonObject publicJwks, String idTokenAlgorithm,
+  public MetadataEndpoints(String issuer, Set<String> grantTypes, JsonObject publicJwks, List<String> idTokenAlgorithms,
       List<String> apiScopes) {
     Set<String> scopes = new LinkedHashSet<>(OPENID_SCOPES);
     scopes.addAll(apiScopes);
@@ -52,7 +55,8 @@ public final class MetadataEndpoints {
         .put("authorization_response_iss_parameter_supported", true)
         // OIDC Discovery §3
         .put("subject_types_supported", new JsonArray().add("public"))
-        .put("id_token_signing_alg_values_supported", new JsonArray().add(idTokenAlgorithm))
+        // OIDC Discovery §3: every algorithm an ID token may be signed with (OIDC Registration §2 per client)
+        .put("id_token_signing_alg_values_supported", new JsonArray(List.copyOf(idTokenAlgorithms)))
         .put("claims_supported", new JsonArray().add("sub").add("iss").add("aud").add("exp").add("iat").add("auth_time")
             .add("nonce").add("at_hash").add("name").add("family_name").add("given_name").add("middle_name").add("nickname")
             .add("preferred_username").add("profile").add("picture").add("website").add("gender").add("birthdate")

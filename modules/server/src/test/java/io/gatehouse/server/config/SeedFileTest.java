@@ -222,4 +222,27 @@ class SeedFileTest {
     refused(client("    allowed_origins: [\"http://spa.example.com\"]\n"), "'allowed_origins'", "https");
     refused(client("    logout_revokes_refresh_tokens: sometimes\n"), "'logout_revokes_refresh_tokens'");
   }
+
+  @Test
+  void readWhenIdTokenSignedResponseAlgIsOneTheServerSignsWithThenKeptElseRefusedNamingTheAlgorithms() throws Exception {
+    // issue 14 item 1: OIDC Registration §2 id_token_signed_response_alg, among the algorithms the server holds keys for
+    java.nio.file.Path file = java.nio.file.Files.createTempFile("seed", ".yaml");
+    List<io.gatehouse.core.token.SigningAlgorithm> held = List.of(io.gatehouse.core.token.SigningAlgorithm.RS256,
+        io.gatehouse.core.token.SigningAlgorithm.ES256);
+    try {
+      java.nio.file.Files.writeString(file, client("    id_token_signed_response_alg: ES256\n"));
+      assertThat(SeedFile.read(file, new io.gatehouse.core.user.PasswordHasher(), held).clients().get(0).idTokenSignedResponseAlg())
+          .isEqualTo(io.gatehouse.core.token.SigningAlgorithm.ES256);
+      assertThat(SeedFile.parse(client("")).get(0).idTokenSignedResponseAlg()).isNull();
+      for (String bad : List.of("EdDSA", "HS256", "none", "es256")) {
+        java.nio.file.Files.writeString(file, client("    id_token_signed_response_alg: " + bad + "\n"));
+        assertThatThrownBy(() -> SeedFile.read(file, new io.gatehouse.core.user.PasswordHasher(), held))
+            .isInstanceOf(ConfigException.class)
+            .hasMessage("seed file " + file + ": clients[0] (billing-service): field 'id_token_signed_response_alg' '" + bad
+                + "' must be one of RS256, ES256 (the algorithms this server signs ID tokens with)");
+      }
+    } finally {
+      java.nio.file.Files.delete(file);
+    }
+  }
 }

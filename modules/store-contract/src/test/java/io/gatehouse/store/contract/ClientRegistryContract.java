@@ -9,6 +9,7 @@ import io.gatehouse.core.model.Client;
 import io.gatehouse.core.model.GrantTypes;
 import io.gatehouse.core.model.Scopes;
 import io.gatehouse.core.store.ClientRegistry;
+import io.gatehouse.core.token.SigningAlgorithm;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -217,6 +218,20 @@ public abstract class ClientRegistryContract {
   }
 
   @Test
+  public void idTokenSignedResponseAlgEveryValueAndNullRoundTripAndAReplacementClearsIt() {
+    // issue 14 item 1: OIDC Registration §2 id_token_signed_response_alg; null is the server's default
+    Client base = confidentialClient(uniqueId("id-alg"));
+    for (SigningAlgorithm alg : SigningAlgorithm.values()) {
+      Client client = withIdTokenAlgorithm(base, alg);
+      await(registry().upsert(client));
+      assertSameClient(await(registry().find(client.clientId())), client);
+    }
+    await(registry().upsert(base));
+    assertThat(await(registry().find(base.clientId())).orElseThrow().idTokenSignedResponseAlg()).isNull();
+    assertSameClient(await(registry().find(base.clientId())), base);
+  }
+
+  @Test
   public void storesTheHashItIsGivenNotASecret() {
     String secret = "a-client-secret-of-at-least-32-characters-0123456789";
     String hash = SecretHasher.hash(secret);
@@ -300,6 +315,11 @@ public abstract class ClientRegistryContract {
         c.accessTokenTtl());
   }
 
+  protected static Client withIdTokenAlgorithm(Client c, SigningAlgorithm alg) {
+    return new Client(c.clientId(), c.secretHash(), c.grantTypes(), c.scopes(), c.defaultScopes(), c.authMethods(), c.redirectUris(),
+        c.accessTokenTtl(), c.postLogoutRedirectUris(), c.allowedOrigins(), c.logoutRevokesRefreshTokens(), c.canIntrospect(), alg);
+  }
+
   protected static Client withRedirectUris(Client c, List<String> redirectUris) {
     return new Client(
         c.clientId(), c.secretHash(), c.grantTypes(), c.scopes(), c.defaultScopes(), c.authMethods(), redirectUris,
@@ -325,6 +345,7 @@ public abstract class ClientRegistryContract {
     assertThat(actual.allowedOrigins()).as("allowedOrigins").isEqualTo(expected.allowedOrigins());
     assertThat(actual.logoutRevokesRefreshTokens()).as("logoutRevokesRefreshTokens").isEqualTo(expected.logoutRevokesRefreshTokens());
     assertThat(actual.canIntrospect()).as("canIntrospect").isEqualTo(expected.canIntrospect());
+    assertThat(actual.idTokenSignedResponseAlg()).as("idTokenSignedResponseAlg").isEqualTo(expected.idTokenSignedResponseAlg());
     assertThat(actual).as("whole record").isEqualTo(expected);
   }
 }

@@ -4,6 +4,7 @@ import io.gatehouse.core.model.AuthMethod;
 import io.gatehouse.core.model.Client;
 import io.gatehouse.core.model.Scopes;
 import io.gatehouse.core.store.ClientRegistry;
+import io.gatehouse.core.token.SigningAlgorithm;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Row;
@@ -22,7 +23,8 @@ import java.util.Set;
  *
  * <p>Every statement is a prepared query with bound parameters. Sets are stored as {@code text[]}
  * (their order carries no meaning), {@code redirect_uris} as a {@code text[]} in the registered order,
- * auth methods by their wire names, and the access token lifetime as whole seconds. A lifetime with a
+ * auth methods by their wire names, {@code id_token_signed_response_alg} by its JWS name (NULL for the
+ * server default), and the access token lifetime as whole seconds. A lifetime with a
  * fraction of a second cannot be kept exactly, so {@link #upsert} refuses it (failed future) rather
  * than rounding it.
  *
@@ -34,12 +36,13 @@ import java.util.Set;
 public final class PgClientRegistry implements ClientRegistry {
   private static final String COLUMNS =
       "client_id, secret_hash, grant_types, scopes, default_scopes, auth_methods, redirect_uris,"
-          + " access_token_ttl_seconds, post_logout_redirect_uris, allowed_origins, logout_revokes_refresh_tokens, can_introspect";
+          + " access_token_ttl_seconds, post_logout_redirect_uris, allowed_origins, logout_revokes_refresh_tokens, can_introspect,"
+          + " id_token_signed_response_alg";
 
   private static final String FIND = "SELECT " + COLUMNS + " FROM clients WHERE client_id = $1";
 
   private static final String UPSERT =
-      "INSERT INTO clients (" + COLUMNS + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+      "INSERT INTO clients (" + COLUMNS + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
           + " ON CONFLICT (client_id) DO UPDATE SET"
           + " secret_hash = EXCLUDED.secret_hash,"
           + " grant_types = EXCLUDED.grant_types,"
@@ -52,6 +55,7 @@ public final class PgClientRegistry implements ClientRegistry {
           + " allowed_origins = EXCLUDED.allowed_origins,"
           + " logout_revokes_refresh_tokens = EXCLUDED.logout_revokes_refresh_tokens,"
           + " can_introspect = EXCLUDED.can_introspect,"
+          + " id_token_signed_response_alg = EXCLUDED.id_token_signed_response_alg,"
           + " updated_at = now()";
 
   private static final String DELETE = "DELETE FROM clients WHERE client_id = $1";
@@ -120,7 +124,8 @@ public final class PgClientRegistry implements ClientRegistry {
             .addArrayOfString(client.postLogoutRedirectUris().toArray(String[]::new))
             .addArrayOfString(sorted(client.allowedOrigins()))
             .addBoolean(client.logoutRevokesRefreshTokens())
-            .addBoolean(client.canIntrospect());
+            .addBoolean(client.canIntrospect())
+            .addString(client.idTokenSignedResponseAlg() == null ? null : client.idTokenSignedResponseAlg().name());
     return pool.execute(UPSERT, params).mapEmpty();
   }
 
@@ -159,7 +164,16 @@ public final class PgClientRegistry implements ClientRegistry {
         Arrays.asList(row.getArrayOfStrings("post_logout_redirect_uris")),
         Set.copyOf(Arrays.asList(row.getArrayOfStrings("allowed_origins"))),
         row.getBoolean("logout_revokes_refresh_tokens"),
-        row.getBoolean("can_introspect"));
+        row.getBoolean("can_introspect"),
+        signingAlgorithm(clientId, row.getString("id_token_signed_response_alg")));
+  }
+
+  private static SigningAlgorithm signingAlgorithm(String clientId, String name) {
+    if (name == null) {
+      return null;
+    }
+    return SigningAlgorithm.fromJose(name).orElseThrow(
+        () -> new IllegalStateException("client " + clientId + " has an unknown id_token_signed_response_alg stored: '" + name + "'"));
   }
 
   private static Set<AuthMethod> authMethods(String clientId, String[] wireNames) {
