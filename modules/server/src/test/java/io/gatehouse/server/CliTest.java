@@ -136,6 +136,18 @@ class CliTest {
   }
 
   @Test
+  void adminCommandWhenTheUrlIsPlainHttpToAnotherHostThenExit2BeforeSendingTheSecret() {
+    Map<String, String> env = new HashMap<>(adminEnv);
+    env.put("GATEHOUSE_ADMIN_URL", "http://gatehouse.example.com");
+
+    Run run = cli(env, "", "clients", "list");
+
+    assertThat(run.status()).isEqualTo(2);
+    assertThat(run.err()).startsWith(
+        "gatehouse: --url must use https (http only for a loopback host): the admin secret would travel in clear\n");
+  }
+
+  @Test
   void adminCommandWhenTheServerCannotBeReachedThenExit1() throws Exception {
     Map<String, String> env = new HashMap<>(adminEnv);
     env.put("GATEHOUSE_ADMIN_URL", "http://127.0.0.1:" + io.gatehouse.testing.FreePort.loopback());
@@ -369,6 +381,19 @@ class CliTest {
         "error: configuration key 'store.type' (from " + config + ") must be memory or postgres, got 'mongo'",
         "error: configuration key 'metrics.enabled' (from environment variable GATEHOUSE_METRICS_ENABLED) must be true or false, got 'maybe'",
         ""));
+  }
+
+  @Test
+  void configCheckWhenTheDefaultPutInForABadValueClashesWithAnotherKeyThenOnlyTheBadValueIsNamed() throws Exception {
+    Path config = dir.resolve("ttl.yaml");
+    // the bad lifetime is checked on as its default (10m), which is longer than this maximum: not the operator's error
+    Files.writeString(config, "token:\n  access_token_ttl: soon\n  max_access_token_ttl: 1m\n");
+
+    Run run = cli(Map.of(), "", "config", "check", "--config", config.toString());
+
+    assertThat(run.status()).isEqualTo(1);
+    assertThat(run.err()).isEqualTo("error: configuration key 'token.access_token_ttl' (from " + config
+        + ") expected a duration such as 500ms, 30s, 10m, 1h or 1d, got 'soon'\n");
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.gatehouse.server.cli;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.List;
 import picocli.CommandLine.Option;
 
 /**
@@ -50,6 +51,10 @@ final class AdminOptions {
     }
     if (issuer.getHost() == null || !("https".equals(issuer.getScheme()) || "http".equals(issuer.getScheme()))) {
       throw new CliException(Cli.USAGE, "--url must be the server's http(s) issuer URL, such as http://127.0.0.1:8080");
+    }
+    // the server's own issuer rule (RFC 8414 §2, http only on loopback): the admin secret never travels in clear
+    if ("http".equals(issuer.getScheme()) && !List.of("127.0.0.1", "[::1]", "localhost").contains(issuer.getHost())) {
+      throw new CliException(Cli.USAGE, "--url must use https (http only for a loopback host): the admin secret would travel in clear");
     }
     String id = first(clientId, io.env().get(CLIENT_ID_ENV), null);
     if (id == null) {
