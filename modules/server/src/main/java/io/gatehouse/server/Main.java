@@ -1,5 +1,6 @@
 package io.gatehouse.server;
 
+import io.gatehouse.server.cli.Cli;
 import io.gatehouse.server.config.ConfigException;
 import io.gatehouse.server.config.ConfigLoader;
 import io.gatehouse.server.config.GatehouseConfig;
@@ -15,13 +16,20 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** {@code java -jar gatehouse.jar [--config FILE] [--seed FILE]} */
+/**
+ * {@code java -jar gatehouse.jar [--config FILE] [--seed FILE]} starts the server; {@code java -jar gatehouse.jar
+ * COMMAND ...} runs an operator command ({@link Cli}: keys, clients, users, revoke, config, help) and exits.
+ */
 public final class Main {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
   private Main() {}
 
   public static void main(String[] args) {
+    if (Cli.isCommand(args)) {
+      System.exit(Cli.run(args, System.getenv(), System.in, System.out, System.err));
+      return;
+    }
     GatehouseConfig config;
     try {
       config = ConfigLoader.load(List.of(args), System.getenv());

@@ -260,10 +260,12 @@ class KubernetesManifestsTest {
     // the seed placeholder is a valid, empty seed
     SeedFile.Seed seed = SeedFile.read(secret.getStringData().get("seed.yaml"), new PasswordHasher());
     assertThat(seed.clients()).isEmpty();
-    // the recipe of k8s/README.md: the embedded default generates a key set for the configured algorithms,
+    // the recipe of k8s/README.md: the operator CLI generates a key set for the configured algorithms,
     // and that file is what the server loads from keys.jwks_file
     Path generated = tmp.resolve("signing-keys.json");
-    SigningKeys.loadOrGenerate(generated, config.keys().algorithm(), config.token().idTokenAlgorithm());
+    int status = io.gatehouse.server.cli.Cli.run(new String[] {"keys", "generate", "--out", generated.toString()}, java.util.Map.of(),
+        java.io.InputStream.nullInputStream(), new java.io.PrintStream(java.io.OutputStream.nullOutputStream()), System.err);
+    assertThat(status).isZero();
     SigningKeys loaded = SigningKeys.load(generated, config.keys().algorithm(), config.token().idTokenAlgorithm());
     assertThat(loaded.signer().algorithm()).isEqualTo(config.keys().algorithm());
   }

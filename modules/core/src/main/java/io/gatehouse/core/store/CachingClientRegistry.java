@@ -60,6 +60,12 @@ public final class CachingClientRegistry implements ClientRegistry {
     return delegate.delete(clientId).onComplete(ar -> invalidate(clientId));
   }
 
+  /** Listing is for operators, never on a hot path: always the registry behind the cache. */
+  @Override
+  public Future<Page<Client>> list(PageRequest request) {
+    return delegate.list(request);
+  }
+
   /** Drops one cached entry (for example on a change event from another node). */
   public void invalidate(String clientId) {
     invalidations.incrementAndGet();

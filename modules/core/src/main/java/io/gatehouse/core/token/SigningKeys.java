@@ -256,6 +256,22 @@ public final class SigningKeys {
     return fromJwkSet(set, algorithm, extra);
   }
 
+  /**
+   * A new key set for a server that signs access tokens with {@code algorithm} and ID tokens (or more) with
+   * {@code extra}: one fresh key per algorithm, {@code algorithm}'s first, no schedule (each signs at once). What
+   * {@link #load} reads as an operator's {@code keys.jwks_file}; write it with {@link #write}.
+   */
+  public static JWKSet generateSet(SigningAlgorithm algorithm, SigningAlgorithm... extra) {
+    List<JWK> keys = new ArrayList<>();
+    keys.add(generate(algorithm));
+    for (SigningAlgorithm alg : all(algorithm, extra)) {
+      if (alg != algorithm) {
+        keys.add(generate(alg));
+      }
+    }
+    return new JWKSet(keys);
+  }
+
   /** Generates a new private signing JWK for {@code algorithm}, its kid the RFC 7638 thumbprint. */
   public static JWK generate(SigningAlgorithm algorithm) {
     try {

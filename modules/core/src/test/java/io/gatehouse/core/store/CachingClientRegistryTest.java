@@ -44,6 +44,11 @@ class CachingClientRegistryTest {
     public Future<Boolean> delete(String clientId) {
       return store.delete(clientId);
     }
+
+    @Override
+    public Future<io.gatehouse.core.store.Page<Client>> list(io.gatehouse.core.store.PageRequest request) {
+      return store.list(request);
+    }
   }
 
   private CountingRegistry delegate;
@@ -79,6 +84,11 @@ class CachingClientRegistryTest {
       @Override
       public Future<Boolean> delete(String clientId) {
         return delegate.delete(clientId);
+      }
+
+      @Override
+      public Future<io.gatehouse.core.store.Page<Client>> list(io.gatehouse.core.store.PageRequest request) {
+        return delegate.list(request);
       }
     };
     CachingClientRegistry racing = new CachingClientRegistry(slow, Duration.ofMinutes(10), 1_000);

@@ -62,6 +62,11 @@ class LoginServiceTest {
     public Future<Boolean> delete(String subject) {
       return store.delete(subject);
     }
+
+    @Override
+    public Future<io.gatehouse.core.store.Page<User>> list(io.gatehouse.core.store.PageRequest request) {
+      return store.list(request);
+    }
   }
 
   @BeforeAll

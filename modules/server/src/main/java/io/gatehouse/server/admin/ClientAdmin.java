@@ -8,6 +8,9 @@ import io.gatehouse.core.model.Client;
 import io.gatehouse.core.service.RevocationService;
 import io.gatehouse.core.store.ClientRegistry;
 import io.gatehouse.core.token.SigningAlgorithm;
+import io.gatehouse.core.store.Page;
+import io.gatehouse.core.store.PageQuery;
+import io.gatehouse.core.store.PageRequest;
 import io.gatehouse.core.token.TokenHashes;
 import io.gatehouse.server.bus.ClientChanges;
 import io.gatehouse.server.config.ClientMetadata;
@@ -16,9 +19,12 @@ import io.gatehouse.server.config.Fields;
 import io.gatehouse.server.observe.Telemetry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -98,6 +104,34 @@ public final class ClientAdmin {
   /** A client's metadata (never its secret hash); 404 when there is none. */
   public Future<ClientMetadata> find(String clientId) {
     return Identifiers.checked("client_id", clientId, () -> source.find(clientId)).map(found -> ClientMetadata.of(found.orElseThrow(ClientAdmin::notFound)));
+  }
+
+  /**
+   * A page of the registered clients by {@code client_id} ({@code GET /admin/clients}): {@code limit},
+   * {@code cursor} and the {@code client_id} prefix filter of {@code query} ({@link PageQuery}), read from the
+   * registry itself. {@code {"clients": [...], "next_cursor": "..."}}, the cursor only when more follow.
+   */
+  public Future<JsonObject> list(Map<String, String> query) {
+    return listing("clients", query, "client_id", source::list, c -> ClientMetadata.of(c).toJson());
+  }
+
+  /**
+   * A page of a registry listing as JSON: the request {@code query} describes ({@link PageQuery}; a bad one is
+   * {@code invalid_request}), its entries under {@code name}, then {@code next_cursor} when more follow.
+   */
+  static <T> Future<JsonObject> listing(String name, Map<String, String> query, String prefixParam,
+      Function<PageRequest, Future<Page<T>>> store, Function<T, JsonObject> toJson) {
+    PageRequest request;
+    try {
+      request = PageQuery.parse(name, query, prefixParam);
+    } catch (OAuthException e) {
+      return Future.failedFuture(e);
+    }
+    return store.apply(request).map(page -> {
+      JsonObject json = new JsonObject().put(name, new JsonArray(page.items().stream().map(toJson).toList()));
+      String next = PageQuery.nextCursor(name, page);
+      return next == null ? json : json.put("next_cursor", next);
+    });
   }
 
   /**

@@ -16,6 +16,7 @@ import io.gatehouse.server.observe.Telemetry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
@@ -74,6 +75,15 @@ public final class UserAdmin {
   /** A user (never the password hash); 404 when there is none. */
   public Future<User> find(String subject) {
     return Identifiers.checked("subject", subject, () -> users.findBySubject(subject)).map(found -> found.orElseThrow(UserAdmin::notFound));
+  }
+
+  /**
+   * A page of the users by username, ignoring case ({@code GET /admin/users}): {@code limit}, {@code cursor} and
+   * the {@code username} prefix filter (ignoring case) of {@code query} ({@link io.gatehouse.core.store.PageQuery}).
+   * {@code {"users": [...], "next_cursor": "..."}}, the cursor only when more follow.
+   */
+  public Future<JsonObject> list(Map<String, String> query) {
+    return ClientAdmin.listing("users", query, "username", users::list, UserAttributes::toJson);
   }
 
   /**

@@ -48,6 +48,45 @@ public final class ConfigLoader {
 
   /** Parses command-line arguments and the environment into a validated configuration. */
   public static GatehouseConfig load(List<String> args, Map<String, String> env) {
+    return prepare(args, env, null).build();
+  }
+
+  /**
+   * Every problem {@link #load} would meet, for {@code gatehouse config check}; empty when it loads. Every unknown
+   * key is named. After a bad value the check goes on as if that key had its default, so it names each bad key
+   * once; it stops at a problem that names no key, or one that the default of an earlier bad key caused.
+   */
+  public static List<String> check(List<String> args, Map<String, String> env) {
+    List<String> problems = new ArrayList<>();
+    ConfigLoader loader;
+    try {
+      loader = prepare(args, env, problems);
+    } catch (ConfigException e) {
+      problems.add(e.getMessage());
+      return problems;
+    }
+    ConfigLoader defaults = prepare(List.of(), Map.of(), null);
+    java.util.Set<String> reset = new java.util.HashSet<>();
+    while (true) {
+      try {
+        loader.build();
+        return problems;
+      } catch (ConfigException e) {
+        if (e.key() != null && reset.contains(e.key())) {
+          return problems; // the default put in for an earlier bad value caused it: not the operator's
+        }
+        problems.add(e.getMessage());
+        if (e.key() == null || !defaults.values.containsKey(e.key())) {
+          return problems;
+        }
+        reset.add(e.key());
+        loader.values.put(e.key(), defaults.values.get(e.key()));
+      }
+    }
+  }
+
+  /** The values of the defaults, the file, the environment and {@code --seed}; unknown keys go to {@code problems} when given. */
+  private static ConfigLoader prepare(List<String> args, Map<String, String> env, List<String> problems) {
     Path configFile = null;
     Path seedFile = null;
     for (int i = 0; i < args.size(); i++) {
@@ -64,9 +103,9 @@ public final class ConfigLoader {
       }
     }
     ConfigLoader loader = new ConfigLoader();
-    loader.overlay(readDefaults(), "defaults", true);
+    loader.overlay(readDefaults(), "defaults", true, null);
     if (configFile != null) {
-      loader.overlay(readFile(configFile), configFile.toString(), false);
+      loader.overlay(readFile(configFile), configFile.toString(), false, problems);
     }
     for (String key : List.copyOf(loader.values.keySet())) {
       String fromEnv = env.get(envName(key));
@@ -77,7 +116,7 @@ public final class ConfigLoader {
     if (seedFile != null) {
       loader.values.put("seed.file", new Value(seedFile.toString(), "--seed"));
     }
-    return loader.build();
+    return loader;
   }
 
   private GatehouseConfig build() {
@@ -211,7 +250,7 @@ public final class ConfigLoader {
     String uri = nonEmpty("redis.uri");
     if (!uri.startsWith("redis://") && !uri.startsWith("rediss://")) {
       // never echo the value: it may carry a password
-      throw new ConfigException("configuration key 'redis.uri' must start with redis:// or rediss://");
+      throw new ConfigException("redis.uri", "configuration key 'redis.uri' must start with redis:// or rediss://");
     }
     String prefix = string("redis.key_prefix");
     if (!prefix.matches("[A-Za-z0-9:._-]{0,64}")) {
@@ -361,7 +400,7 @@ public final class ConfigLoader {
   private ConfigException invalid(String key, String problem) {
     Value v = values.get(key);
     String source = v == null ? "" : " (from " + v.source() + ")";
-    return new ConfigException("configuration key '" + key + "'" + source + " " + problem + ", got '" + (v == null ? null : v.value()) + "'");
+    return new ConfigException(key, "configuration key '" + key + "'" + source + " " + problem + ", got '" + (v == null ? null : v.value()) + "'");
   }
 
   private String string(String key) {
@@ -423,12 +462,18 @@ public final class ConfigLoader {
     return s.isEmpty() ? Optional.empty() : Optional.of(Path.of(s));
   }
 
-  private void overlay(Map<String, Object> tree, String source, boolean defining) {
+  /** Adds the values of {@code tree}; an unknown key is an error, or one more of {@code problems} when given. */
+  private void overlay(Map<String, Object> tree, String source, boolean defining, List<String> problems) {
     Map<String, Object> flat = new LinkedHashMap<>();
     flatten("", tree, flat);
     for (Map.Entry<String, Object> e : flat.entrySet()) {
       if (!defining && !values.containsKey(e.getKey())) {
-        throw new ConfigException("unknown configuration key '" + e.getKey() + "' in " + source);
+        ConfigException unknown = new ConfigException("unknown configuration key '" + e.getKey() + "' in " + source);
+        if (problems == null) {
+          throw unknown;
+        }
+        problems.add(unknown.getMessage());
+        continue;
       }
       values.put(e.getKey(), new Value(e.getValue(), source));
     }

@@ -13,8 +13,10 @@ import java.nio.charset.StandardCharsets;
  *
  * <ul>
  *   <li>{@code POST /admin/clients}: 201 with the client and its {@code client_secret}, shown this once;
- *       {@code GET|PUT|DELETE /admin/clients/{id}}; {@code POST /admin/clients/{id}/secret} rotates.
- *   <li>{@code POST /admin/users}: 201 with the user; {@code GET|PUT|DELETE /admin/users/{subject}}.
+ *       {@code GET|PUT|DELETE /admin/clients/{id}}; {@code POST /admin/clients/{id}/secret} rotates;
+ *       {@code GET /admin/clients?limit=&cursor=&client_id=} lists a page ({@link io.gatehouse.core.store.PageQuery}).
+ *   <li>{@code POST /admin/users}: 201 with the user; {@code GET|PUT|DELETE /admin/users/{subject}};
+ *       {@code GET /admin/users?limit=&cursor=&username=} lists a page.
  * </ul>
  *
  * Validation errors are 400 with RFC 7591 §3.2.2 codes for clients ({@code invalid_redirect_uri},
@@ -40,6 +42,10 @@ public final class AdminRegistryEndpoints {
         r -> created(ctx, "/admin/clients/" + segment(r.client().clientId()), r.toJson()));
   }
 
+  public void listClients(RoutingContext ctx) {
+    guard.handle(ctx, admin -> clients.list(Queries.params(ctx.request())), page -> ok(ctx, page));
+  }
+
   public void getClient(RoutingContext ctx) {
     guard.handle(ctx, admin -> clients.find(ctx.pathParam("id")), m -> ok(ctx, m.toJson()));
   }
@@ -59,6 +65,10 @@ public final class AdminRegistryEndpoints {
   public void createUser(RoutingContext ctx) {
     guard.handleJson(ctx, (admin, body) -> users.create(body, admin),
         u -> created(ctx, "/admin/users/" + segment(u.subject()), UserAttributes.toJson(u)));
+  }
+
+  public void listUsers(RoutingContext ctx) {
+    guard.handle(ctx, admin -> users.list(Queries.params(ctx.request())), page -> ok(ctx, page));
   }
 
   public void getUser(RoutingContext ctx) {
@@ -87,7 +97,7 @@ public final class AdminRegistryEndpoints {
   }
 
   /** One path segment: every character but the unreserved ones percent-encoded (RFC 3986 §2.3). */
-  static String segment(String value) {
+  public static String segment(String value) {
     return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20").replace("*", "%2A");
   }
 }

@@ -10,6 +10,8 @@ import io.gatehouse.core.model.GrantTypes;
 import io.gatehouse.core.model.Scopes;
 import io.gatehouse.core.store.ClientRegistry;
 import io.gatehouse.core.token.SigningAlgorithm;
+import io.gatehouse.core.store.Page;
+import io.gatehouse.core.store.PageRequest;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -247,6 +249,95 @@ public abstract class ClientRegistryContract {
     assertThat(storedHash).isEqualTo(hash).isNotEqualTo(secret);
     assertThat(SecretHasher.matches(secret, storedHash)).isTrue();
     assertThat(await(registry().find(verbatim.clientId())).orElseThrow().secretHash()).isEqualTo(opaque);
+  }
+
+  // ---------------------------------------------------------------- list
+
+  @Test
+  public void listWhenPrefixGivenThenOnlyItsClientsInCodePointOrder() {
+    String p = uniqueId("list") + "/";
+    // code point order: 'B' < 'a' < "a/1" < 'b' < U+FF21 (fullwidth A) < U+1F600 (a surrogate pair, which
+    // String.compareTo would put before U+FF21)
+    List<String> expected = List.of(p + "B", p + "a", p + "a/1", p + "b", p + "\uFF21", p + "\uD83D\uDE00");
+    List<String> shuffled = new ArrayList<>(expected);
+    Collections.shuffle(shuffled);
+    Client a = confidentialClient(p + "a");
+    for (String id : shuffled) {
+      await(registry().upsert(id.equals(a.clientId()) ? a : confidentialClient(id)));
+    }
+    await(registry().upsert(publicClient(p.substring(0, p.length() - 1) + "0"))); // a sibling: no "/" after the random part
+    await(registry().upsert(publicClient("x" + p + "a")));
+
+    Page<Client> page = await(registry().list(new PageRequest(p, null, 50)));
+
+    assertThat(page.items()).extracting(Client::clientId).containsExactlyElementsOf(expected);
+    assertThat(page.next()).as("no more").isNull();
+    assertSameClient(Optional.of(page.items().get(1)), a);
+  }
+
+  @Test
+  public void listWhenMoreThanTheLimitThenPagesVisitEachClientOnce() {
+    String p = uniqueId("pages") + "/";
+    List<String> ids = List.of(p + "1", p + "2", p + "3", p + "4", p + "5");
+    for (String id : ids) {
+      await(registry().upsert(publicClient(id)));
+    }
+
+    Page<Client> first = await(registry().list(new PageRequest(p, null, 2)));
+    Page<Client> second = await(registry().list(new PageRequest(p, first.next(), 2)));
+    Page<Client> third = await(registry().list(new PageRequest(p, second.next(), 2)));
+
+    assertThat(first.items()).extracting(Client::clientId).containsExactly(p + "1", p + "2");
+    assertThat(first.next()).isEqualTo(p + "2");
+    assertThat(second.items()).extracting(Client::clientId).containsExactly(p + "3", p + "4");
+    assertThat(second.next()).isEqualTo(p + "4");
+    assertThat(third.items()).extracting(Client::clientId).containsExactly(p + "5");
+    assertThat(third.next()).isNull();
+  }
+
+  @Test
+  public void listWhenExactlyTheLimitRemainsThenNoNext() {
+    String p = uniqueId("exact") + "/";
+    await(registry().upsert(publicClient(p + "a")));
+    await(registry().upsert(publicClient(p + "b")));
+
+    Page<Client> page = await(registry().list(new PageRequest(p, null, 2)));
+
+    assertThat(page.items()).extracting(Client::clientId).containsExactly(p + "a", p + "b");
+    assertThat(page.next()).isNull();
+  }
+
+  @Test
+  public void listWhenTheAfterClientWasDeletedThenContinuesWithTheNext() {
+    String p = uniqueId("gone") + "/";
+    for (String id : List.of(p + "a", p + "b", p + "c")) {
+      await(registry().upsert(publicClient(id)));
+    }
+    Page<Client> first = await(registry().list(new PageRequest(p, null, 1)));
+    await(registry().delete(first.next()));
+
+    Page<Client> rest = await(registry().list(new PageRequest(p, first.next(), 10)));
+
+    assertThat(rest.items()).extracting(Client::clientId).containsExactly(p + "b", p + "c");
+  }
+
+  @Test
+  public void listComparesThePrefixCaseSensitively() {
+    String p = uniqueId("case") + "/";
+    await(registry().upsert(publicClient(p + "Abc")));
+
+    assertThat(await(registry().list(new PageRequest(p + "abc", null, 10))).items()).isEmpty();
+    assertThat(await(registry().list(new PageRequest(p + "Ab", null, 10))).items()).extracting(Client::clientId).containsExactly(p + "Abc");
+  }
+
+  @Test
+  public void listWhenThePrefixEndsWithTheHighestCodePointThenStillExact() {
+    String q = uniqueId("max") + "\uDBFF\uDFFF"; // U+10FFFF: no code point follows it
+    await(registry().upsert(publicClient(q)));
+    await(registry().upsert(publicClient(q + "a")));
+    await(registry().upsert(publicClient(q.substring(0, q.length() - 2) + "z")));
+
+    assertThat(await(registry().list(new PageRequest(q, null, 10))).items()).extracting(Client::clientId).containsExactly(q, q + "a");
   }
 
   // ---------------------------------------------------------------- concurrency

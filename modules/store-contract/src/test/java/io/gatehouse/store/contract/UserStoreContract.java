@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.gatehouse.core.model.User;
+import io.gatehouse.core.store.Page;
+import io.gatehouse.core.store.PageRequest;
 import io.gatehouse.core.store.UserStore;
 import io.gatehouse.core.store.UserStore.DuplicateUsernameException;
 import io.gatehouse.core.user.PasswordHasher;
@@ -315,6 +317,61 @@ public abstract class UserStoreContract extends StoreContractSupport {
     await(users().upsert(second));
 
     assertSameUser(await(users().findByUsername(first.username())), second);
+  }
+
+  // ---------------------------------------------------------------- list
+
+  @Test
+  public void listWhenPrefixGivenThenMatchesIgnoringCaseInFoldedOrder() {
+    String p = uniqueName("list") + "-";
+    User zed = user(uniqueId("sub"), p + "Zed");
+    User amy = user(uniqueId("sub"), p + "amy");
+    User bob = user(uniqueId("sub"), p + "Bob");
+    for (User u : List.of(zed, amy, bob)) {
+      await(users().upsert(u));
+    }
+    await(users().upsert(user(uniqueId("sub"), "x" + p + "amy")));
+
+    Page<User> page = await(users().list(new PageRequest(p.toUpperCase(Locale.ROOT), null, 50)));
+
+    assertThat(page.items()).extracting(User::username).containsExactly(p + "amy", p + "Bob", p + "Zed");
+    assertThat(page.next()).isNull();
+    assertSameUser(Optional.of(page.items().get(1)), bob);
+  }
+
+  @Test
+  public void listWhenMoreThanTheLimitThenPagesVisitEachUserOnce() {
+    String p = uniqueName("pages") + "-";
+    for (String name : List.of("C", "a", "E", "b", "d")) {
+      await(users().upsert(user(uniqueId("sub"), p + name)));
+    }
+
+    Page<User> first = await(users().list(new PageRequest(p, null, 2)));
+    Page<User> second = await(users().list(new PageRequest(p, first.next(), 2)));
+    Page<User> third = await(users().list(new PageRequest(p, second.next(), 2)));
+
+    assertThat(first.items()).extracting(User::username).containsExactly(p + "a", p + "b");
+    assertThat(first.next()).as("the last folded username").isEqualTo(p + "b");
+    assertThat(second.items()).extracting(User::username).containsExactly(p + "C", p + "d");
+    assertThat(second.next()).isEqualTo(p + "d");
+    assertThat(third.items()).extracting(User::username).containsExactly(p + "E");
+    assertThat(third.next()).isNull();
+  }
+
+  @Test
+  public void listWhenTheAfterUserWasDeletedThenContinuesWithTheNext() {
+    String p = uniqueName("gone") + "-";
+    User a = user(uniqueId("sub"), p + "a");
+    for (User u : List.of(a, user(uniqueId("sub"), p + "b"), user(uniqueId("sub"), p + "c"))) {
+      await(users().upsert(u));
+    }
+    Page<User> first = await(users().list(new PageRequest(p, null, 1)));
+    await(users().delete(a.subject()));
+
+    Page<User> rest = await(users().list(new PageRequest(p, first.next(), 10)));
+
+    assertThat(rest.items()).extracting(User::username).containsExactly(p + "b", p + "c");
+    assertThat(rest.next()).isNull();
   }
 
   // ---------------------------------------------------------------- password hash

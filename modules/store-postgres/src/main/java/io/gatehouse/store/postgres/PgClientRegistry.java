@@ -5,6 +5,8 @@ import io.gatehouse.core.model.Client;
 import io.gatehouse.core.model.Scopes;
 import io.gatehouse.core.store.ClientRegistry;
 import io.gatehouse.core.token.SigningAlgorithm;
+import io.gatehouse.core.store.Page;
+import io.gatehouse.core.store.PageRequest;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Row;
@@ -59,6 +61,19 @@ public final class PgClientRegistry implements ClientRegistry {
           + " updated_at = now()";
 
   private static final String DELETE = "DELETE FROM clients WHERE client_id = $1";
+
+  /**
+   * A page (ClientRegistry.list): ids after $1 and from the prefix $2 on, in code point order ({@code COLLATE "C"},
+   * index {@code clients_client_id_c_idx}); with a prefix, also below its upper bound $4 (PageRequest.upperBound).
+   */
+  private static final String LIST = "SELECT " + COLUMNS + " FROM clients"
+      + " WHERE client_id COLLATE \"C\" > $1 AND client_id COLLATE \"C\" >= $2";
+
+  private static final String LIST_ORDER = " ORDER BY client_id COLLATE \"C\" LIMIT $3";
+
+  private static final String LIST_ALL = LIST + LIST_ORDER;
+
+  private static final String LIST_PREFIX = LIST + " AND client_id COLLATE \"C\" < $4" + LIST_ORDER;
 
   private static final String PING = "SELECT 1";
 
@@ -133,6 +148,12 @@ public final class PgClientRegistry implements ClientRegistry {
   public Future<Boolean> delete(String clientId) {
     Objects.requireNonNull(clientId, "clientId");
     return pool.execute(DELETE, Tuple.of(clientId)).map(rows -> rows.rowCount() > 0);
+  }
+
+  @Override
+  public Future<Page<Client>> list(PageRequest request) {
+    Objects.requireNonNull(request, "request");
+    return PgPools.page(pool, LIST_ALL, LIST_PREFIX, request, PgClientRegistry::toClient, Client::clientId);
   }
 
   /** Runs {@code SELECT 1}; fails when the database does not answer. */

@@ -1,12 +1,21 @@
 package io.gatehouse.store.postgres;
 
+import io.gatehouse.core.store.Page;
+import io.gatehouse.core.store.PageRequest;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.PgException;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /** Opens the connection pools the stores share, and reads PostgreSQL's errors. */
 final class PgPools {
@@ -58,5 +67,24 @@ final class PgPools {
     return failure instanceof PgException pg
         && UNIQUE_VIOLATION.equals(pg.getSqlState())
         && constraint.equals(pg.getConstraint());
+  }
+
+  /**
+   * A page of a listing ({@code ClientRegistry.list}, {@code UserStore.list}) by a text key in code point order:
+   * {@code listAll} takes ($1) the key after which the page starts ("" for the first: no key is empty), ($2) the
+   * prefix, ($3) the limit + 1 (the extra row tells whether more follow); {@code listPrefix} also ($4) the
+   * prefix's {@link PageRequest#upperBound}, so that the page is one range scan of the key's {@code COLLATE "C"}
+   * index.
+   */
+  static <T> Future<Page<T>> page(BoundedPool pool, String listAll, String listPrefix, PageRequest request,
+      Function<Row, T> fromRow, Function<T, String> key) {
+    Tuple params = Tuple.of(request.after() == null ? "" : request.after(), request.prefix(), request.limit() + 1L);
+    Optional<String> upper = request.upperBound();
+    upper.ifPresent(params::addString);
+    return pool.execute(upper.isPresent() ? listPrefix : listAll, params).map(rows -> {
+      List<T> candidates = new ArrayList<>();
+      rows.forEach(row -> candidates.add(fromRow.apply(row)));
+      return Page.of(candidates, request, key);
+    });
   }
 }

@@ -1,6 +1,8 @@
 package io.gatehouse.store.postgres;
 
 import io.gatehouse.core.model.User;
+import io.gatehouse.core.store.Page;
+import io.gatehouse.core.store.PageRequest;
 import io.gatehouse.core.store.UserStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -8,7 +10,6 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowIterator;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -42,6 +43,19 @@ public final class PgUserStore implements UserStore {
           + " updated_at = now()";
 
   static final String DELETE = "DELETE FROM users WHERE subject = $1";
+
+  /**
+   * A page (UserStore.list): folded usernames after $1 and from the folded prefix $2 on, in code point order
+   * ({@code COLLATE "C"}, index {@code users_username_key_c_idx}); with a prefix, also below its upper bound $4.
+   */
+  static final String LIST = "SELECT " + COLUMNS + " FROM users"
+      + " WHERE username_key COLLATE \"C\" > $1 AND username_key COLLATE \"C\" >= $2";
+
+  static final String LIST_ORDER = " ORDER BY username_key COLLATE \"C\" LIMIT $3";
+
+  static final String LIST_ALL = LIST + LIST_ORDER;
+
+  static final String LIST_PREFIX = LIST + " AND username_key COLLATE \"C\" < $4" + LIST_ORDER;
 
   /** The unique constraint on the folded username. */
   static final String USERNAME_CONSTRAINT = "users_username_key_unique";
@@ -115,6 +129,13 @@ public final class PgUserStore implements UserStore {
     return pool.execute(DELETE, Tuple.of(subject)).map(rows -> rows.rowCount() > 0);
   }
 
+  @Override
+  public Future<Page<User>> list(PageRequest request) {
+    Objects.requireNonNull(request, "request");
+    PageRequest folded = new PageRequest(fold(request.prefix()), request.after(), request.limit());
+    return PgPools.page(pool, LIST_ALL, LIST_PREFIX, folded, PgUserStore::toUser, u -> fold(u.username()));
+  }
+
   /**
    * Closes the connection pool when this store opened it ({@link #create}); calls made afterwards
    * fail. A store handed out by {@link PgStores} leaves the shared pool to {@link PgStores#close}.
@@ -125,7 +146,7 @@ public final class PgUserStore implements UserStore {
 
   /** The contract's case folding, applied before the username reaches the database. */
   static String fold(String username) {
-    return username.toLowerCase(Locale.ROOT);
+    return UserStore.fold(username);
   }
 
   private static Optional<User> firstUser(RowSet<Row> rows) {
@@ -133,12 +154,11 @@ public final class PgUserStore implements UserStore {
     if (!it.hasNext()) {
       return Optional.empty();
     }
-    Row row = it.next();
-    return Optional.of(
-        new User(
-            row.getString("subject"),
-            row.getString("username"),
-            row.getString("password_hash"),
-            row.getJsonObject("claims")));
+    return Optional.of(toUser(it.next()));
+  }
+
+  private static User toUser(Row row) {
+    return new User(
+        row.getString("subject"), row.getString("username"), row.getString("password_hash"), row.getJsonObject("claims"));
   }
 }

@@ -1,17 +1,21 @@
 package io.gatehouse.core.store.memory;
 
 import io.gatehouse.core.model.User;
+import io.gatehouse.core.store.Page;
+import io.gatehouse.core.store.PageRequest;
 import io.gatehouse.core.store.UserStore;
 import io.vertx.core.Future;
 import java.util.HashMap;
-import java.util.Locale;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /** The embedded default: users in process memory, reloaded from the seed file at start. */
 public final class InMemoryUserStore implements UserStore {
   private final Map<String, User> bySubject = new HashMap<>();
-  private final Map<String, String> subjectByUsername = new HashMap<>();
+  /** Folded username to subject, in code point order for {@link #list}. */
+  private final NavigableMap<String, String> subjectByUsername = new TreeMap<>(PageRequest.ORDER);
 
   @Override
   public synchronized Future<Optional<User>> findBySubject(String subject) {
@@ -47,7 +51,13 @@ public final class InMemoryUserStore implements UserStore {
     return Future.succeededFuture(removed != null);
   }
 
+  @Override
+  public synchronized Future<Page<User>> list(PageRequest request) {
+    PageRequest folded = new PageRequest(fold(request.prefix()), request.after(), request.limit());
+    return Future.succeededFuture(Page.scan(subjectByUsername, folded, bySubject::get));
+  }
+
   private static String fold(String username) {
-    return username.toLowerCase(Locale.ROOT);
+    return UserStore.fold(username);
   }
 }

@@ -49,11 +49,13 @@ public final class AdminRoutes implements Routes {
   public void mount(Vertx vertx, Router router) {
     router.post(base + "/admin/revocations").handler(revocations::create);
     router.get(base + "/admin/revocations").handler(revocations::list);
+    router.get(base + "/admin/clients").handler(registry::listClients);
     router.post(base + "/admin/clients").handler(registry::createClient);
     router.get(base + "/admin/clients/:id").handler(registry::getClient);
     router.put(base + "/admin/clients/:id").handler(registry::replaceClient);
     router.delete(base + "/admin/clients/:id").handler(registry::deleteClient);
     router.post(base + "/admin/clients/:id/secret").handler(registry::rotateSecret);
+    router.get(base + "/admin/users").handler(registry::listUsers);
     router.post(base + "/admin/users").handler(registry::createUser);
     router.get(base + "/admin/users/:subject").handler(registry::getUser);
     router.put(base + "/admin/users/:subject").handler(registry::replaceUser);
