@@ -336,6 +336,32 @@ class AuthorizationCodeFlowTest {
     assertThat(q).containsEntry("error", "login_required").containsEntry("state", "s").containsEntry("iss", server.base);
   }
 
+  /** The consent page a fresh browser reaches for {@code clientId} after bob signs in ({@code prompt=consent}: asked again). */
+  static HttpResponse<String> consentPage(Browser browser, String clientId) throws Exception {
+    String next = Browser.location(browser.get(authorizeUrl(clientId, RP_CB, "openid", "s", TokenHashes.s256(verifier()),
+        "prompt", "consent")), server.base);
+    HttpResponse<String> login = browser.get(next);
+    HttpResponse<String> posted = browser.post(server.base + "/login", Map.of("rid", Browser.hidden(login.body(), "rid"),
+        "csrf", Browser.hidden(login.body(), "csrf"), "username", "bob", "password", "bob-password-12345"));
+    String consentUrl = Browser.location(browser.get(Browser.location(posted, server.base)), server.base);
+    assertThat(consentUrl).startsWith(server.base + "/consent?");
+    return browser.get(consentUrl);
+  }
+
+  @Test
+  void consentPageShowsTheRegisteredClientNameHtmlEscapedElseTheClientId() throws Exception {
+    // issue 14 item 6: client_name "Acme <b>Books</b> & 'Co'" (OIDC Registration §2)
+    HttpResponse<String> named = consentPage(new Browser(), "rp-es256");
+    assertThat(named.statusCode()).isEqualTo(200);
+    String escaped = "Acme &lt;b&gt;Books&lt;/b&gt; &amp; &#x27;Co&#x27;";
+    assertThat(named.body()).contains("Allow <strong>" + escaped + "</strong> access?")
+        .contains("<strong>" + escaped + "</strong> asks to:")
+        .doesNotContain("<b>Books</b>").doesNotContain("rp-es256");
+
+    HttpResponse<String> unnamed = consentPage(new Browser(), "rp");
+    assertThat(unnamed.body()).contains("Allow <strong>rp</strong> access?");
+  }
+
   @Test
   void consentDeniedThenAccessDenied() throws Exception {
     Browser browser = new Browser();

@@ -64,6 +64,9 @@ final class TestServer implements AutoCloseable {
           redirect_uris: ["https://rp.example.com/cb"]
           post_logout_redirect_uris: ["https://rp.example.com/bye"]
           id_token_signed_response_alg: ES256
+          client_name: "Acme <b>Books</b> & 'Co'"
+          logo_uri: "https://rp.example.com/logo.png"
+          contacts: [ops@rp.example.com]
         - client_id: loopback-web
           client_secret: "loopback-web-secret-0123456789-abcdefg"
           grant_types: [authorization_code]
