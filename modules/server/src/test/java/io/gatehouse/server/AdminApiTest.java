@@ -194,6 +194,34 @@ class AdminApiTest {
   }
 
   @Test
+  void createClientWithItsNameLinksAndContactsThenShownOnReadKeptOnRotationAndDroppedByAReplacementWithoutThem() throws Exception {
+    // issue 14 item 6: client_name, logo_uri, client_uri, policy_uri, tos_uri, contacts (OIDC Registration §2 / RFC 7591 §2)
+    JsonObject info = new JsonObject()
+        .put("client_name", "Bücher & Co. <Reader>")
+        .put("logo_uri", "https://books.example/logo.png")
+        .put("client_uri", "https://books.example/")
+        .put("policy_uri", "https://books.example/privacy#data")
+        .put("tos_uri", "http://127.0.0.1:8080/tos")
+        .put("contacts", new JsonArray().add("ops@books.example").add("+1 555 0100"));
+    JsonObject body = CC_JSON.copy().put("client_id", "api-described").mergeIn(info);
+    HttpResponse<String> r = call("POST", "/admin/clients", body.encode());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+    String secret = new JsonObject(r.body()).getString("client_secret");
+    assertThat(new JsonObject(r.body())).isEqualTo(body.copy().put("client_secret", secret).put("client_secret_expires_at", 0));
+    assertThat(new JsonObject(call("GET", path("api-described"), null).body())).isEqualTo(body);
+
+    HttpResponse<String> rotated = call("POST", path("api-described") + "/secret", null);
+    assertThat(rotated.statusCode()).as(rotated.body()).isEqualTo(200);
+    assertThat(new JsonObject(call("GET", path("api-described"), null).body())).isEqualTo(body);
+
+    JsonObject bare = CC_JSON.copy().put("client_id", "api-described");
+    HttpResponse<String> replaced = call("PUT", path("api-described"), bare.encode());
+    assertThat(replaced.statusCode()).as(replaced.body()).isEqualTo(200);
+    assertThat(new JsonObject(replaced.body())).isEqualTo(bare);
+    assertThat(new JsonObject(call("GET", path("api-described"), null).body())).isEqualTo(bare);
+  }
+
+  @Test
   void createClientWithNoGrantThenItIntrospectsAndRevokesButGetsNoToken() throws Exception {
     // issue 14 item 7: a resource server that only introspects needs no grant
     HttpResponse<String> r = call("POST", "/admin/clients", "{\"client_id\":\"api-rs-only\",\"grant_types\":[],\"can_introspect\":true}");
@@ -257,6 +285,9 @@ class AdminApiTest {
     assertThat(new JsonObject(call("GET", "/admin/clients/billing-service", null).body()).getJsonArray("scopes"))
         .isEqualTo(new JsonArray().add("read:users").add("write:users"));
   }
+
+  /** The start of a client credentials registration body, for a field to follow. */
+  static final String CC = "\"grant_types\":[\"client_credentials\"],";
 
   @Test
   void invalidRegistrationsThen400WithTheRfc7591CodeNamingTheFieldAndNothingStored() throws Exception {
@@ -344,6 +375,37 @@ class AdminApiTest {
             "id_token_signed_response_alg must be one of RS256, ES256 (the algorithms this server signs ID tokens with)"},
         {ok + ",\"redirect_uris\":[\"https://x.example/cb\"],\"id_token_signed_response_alg\":256", "invalid_client_metadata",
             "id_token_signed_response_alg must be a string"},
+        // issue 14 item 6: what a client says about itself (OIDC Registration §2 / RFC 7591 §2), bounded and checked
+        {CC + "\"client_name\":\"" + "n".repeat(201) + "\"", "invalid_client_metadata", "client_name must be at most 200 characters"},
+        {CC + "\"client_name\":\"tab\\there\"", "invalid_client_metadata", "client_name must not contain control characters"},
+        {CC + "\"client_name\":\"line\\u2028break\"", "invalid_client_metadata", "client_name must not contain control characters"},
+        {CC + "\"client_name\":\"\\u202Egnp.exe\"", "invalid_client_metadata", "client_name must not contain control characters"},
+        {CC + "\"client_name\":\"half \\ud800 pair\"", "invalid_client_metadata",
+            "client_name must be valid Unicode text (an unpaired surrogate)"},
+        {CC + "\"client_name\":\"   \"", "invalid_client_metadata", "client_name must not be blank"},
+        {CC + "\"client_name\":\"\"", "invalid_client_metadata", "client_name must not be empty"},
+        {CC + "\"client_name\":7", "invalid_client_metadata", "client_name must be a string"},
+        {CC + "\"client_name#fr\":\"Livres\"", "invalid_client_metadata", "client_name#fr is not a known field"},
+        {CC + "\"logo_uri\":\"http://evil.example/logo.png\"", "invalid_client_metadata", "logo_uri must use https (http only for loopback)"},
+        {CC + "\"logo_uri\":\"ftp://files.example/logo.png\"", "invalid_client_metadata", "logo_uri must use https (http only for loopback)"},
+        {CC + "\"logo_uri\":\"http://localhost/logo.png\"", "invalid_client_metadata",
+            "logo_uri must use a loopback IP literal (127.0.0.1 or [::1]) instead of localhost (RFC 8252 8.3)"},
+        {CC + "\"client_uri\":\"javascript:alert(1)\"", "invalid_client_metadata", "client_uri must not use the javascript: scheme"},
+        {CC + "\"client_uri\":\"data:text/html,hi\"", "invalid_client_metadata", "client_uri must not use the data: scheme"},
+        {CC + "\"policy_uri\":\"/privacy\"", "invalid_client_metadata", "policy_uri must be an absolute URI"},
+        {CC + "\"policy_uri\":\"https://books.example/a b\"", "invalid_client_metadata",
+            "policy_uri must be printable ASCII without spaces (RFC 3986)"},
+        {CC + "\"tos_uri\":\"https://books.example/" + "t".repeat(1980) + "\"", "invalid_client_metadata",
+            "tos_uri must be at most 2000 characters"},
+        {CC + "\"tos_uri\":\"https://books.example@evil.example/tos\"", "invalid_client_metadata", "tos_uri must not contain user information"},
+        {CC + "\"tos_uri\":[\"https://books.example/tos\"]", "invalid_client_metadata", "tos_uri must be a string"},
+        {CC + "\"contacts\":[\"1\",\"2\",\"3\",\"4\",\"5\",\"6\",\"7\",\"8\",\"9\",\"10\",\"11\"]", "invalid_client_metadata",
+            "contacts must not name more than 10 entries"},
+        {CC + "\"contacts\":[\"ok@books.example\",\"" + "c".repeat(255) + "\"]", "invalid_client_metadata",
+            "contacts[1] must be at most 254 characters"},
+        {CC + "\"contacts\":[\"a\\nb@books.example\"]", "invalid_client_metadata", "contacts[0] must not contain control characters"},
+        {CC + "\"contacts\":[\"\"]", "invalid_client_metadata", "contacts[0] must not be blank"},
+        {CC + "\"contacts\":\"ops@books.example\"", "invalid_client_metadata", "contacts must be a list of strings"},
     };
     for (int i = 0; i < cases.length; i++) {
       String id = "invalid-" + i;

@@ -336,6 +336,32 @@ class AuthorizationCodeFlowTest {
     assertThat(q).containsEntry("error", "login_required").containsEntry("state", "s").containsEntry("iss", server.base);
   }
 
+  /** The consent page a fresh browser reaches for {@code clientId} after bob signs in ({@code prompt=consent}: asked again). */
+  static HttpResponse<String> consentPage(Browser browser, String clientId) throws Exception {
+    String next = Browser.location(browser.get(authorizeUrl(clientId, RP_CB, "openid", "s", TokenHashes.s256(verifier()),
+        "prompt", "consent")), server.base);
+    HttpResponse<String> login = browser.get(next);
+    HttpResponse<String> posted = browser.post(server.base + "/login", Map.of("rid", Browser.hidden(login.body(), "rid"),
+        "csrf", Browser.hidden(login.body(), "csrf"), "username", "bob", "password", "bob-password-12345"));
+    String consentUrl = Browser.location(browser.get(Browser.location(posted, server.base)), server.base);
+    assertThat(consentUrl).startsWith(server.base + "/consent?");
+    return browser.get(consentUrl);
+  }
+
+  @Test
+  void consentPageShowsTheRegisteredClientNameHtmlEscapedElseTheClientId() throws Exception {
+    // issue 14 item 6: client_name "Acme <b>Books</b> & 'Co'" (OIDC Registration §2)
+    HttpResponse<String> named = consentPage(new Browser(), "rp-named");
+    assertThat(named.statusCode()).isEqualTo(200);
+    String escaped = "Acme &lt;b&gt;Books&lt;/b&gt; &amp; &#x27;Co&#x27;";
+    assertThat(named.body()).contains("Allow <strong>" + escaped + "</strong> access?")
+        .contains("<strong>" + escaped + "</strong> asks to:")
+        .doesNotContain("<b>Books</b>").doesNotContain("rp-named");
+
+    HttpResponse<String> unnamed = consentPage(new Browser(), "rp");
+    assertThat(unnamed.body()).contains("Allow <strong>rp</strong> access?");
+  }
+
   @Test
   void consentDeniedThenAccessDenied() throws Exception {
     Browser browser = new Browser();
@@ -435,15 +461,23 @@ class AuthorizationCodeFlowTest {
         .getJsonArray("id_token_signing_alg_values_supported").getList()).containsExactly("RS256", "ES256");
   }
 
-  static final String RP_ES256_SECRET = "rp-es256-secret-0123456789-abcdefghijk";
-
   @Test
   void idTokenWhenClientRegisteredEs256ThenSignedEs256AndVerifiesWithTheJwksOnRedemptionAndRefresh() throws Exception {
+    // registered through the admin API: the test seed must also start servers whose keys.algorithm is not ES256
+    HttpResponse<String> created = AdminApiTest.call(server, "POST", "/admin/clients", AdminApiTest.adminToken(server), new JsonObject()
+        .put("client_id", "rp-es256")
+        .put("grant_types", new io.vertx.core.json.JsonArray().add("authorization_code").add("refresh_token"))
+        .put("scopes", new io.vertx.core.json.JsonArray().add("openid").add("read:users"))
+        .put("redirect_uris", new io.vertx.core.json.JsonArray().add(RP_CB))
+        .put("post_logout_redirect_uris", new io.vertx.core.json.JsonArray().add("https://rp.example.com/bye"))
+        .put("id_token_signed_response_alg", "ES256").encode());
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    String es256Secret = new JsonObject(created.body()).getString("client_secret");
     Browser browser = new Browser();
     String verifier = verifier();
     String done = browser.signInAndConsent(authorizeUrl("rp-es256", RP_CB, "openid read:users", "s1", TokenHashes.s256(verifier),
         "nonce", "n-es"), server.base, "alice", "alice-password-123");
-    HttpResponse<String> r = redeem("rp-es256", RP_ES256_SECRET, Browser.query(done).get("code"), RP_CB, verifier);
+    HttpResponse<String> r = redeem("rp-es256", es256Secret, Browser.query(done).get("code"), RP_CB, verifier);
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     JsonObject tokens = new JsonObject(r.body());
     String idToken = tokens.getString("id_token");
@@ -469,7 +503,7 @@ class AuthorizationCodeFlowTest {
 
     // OIDC Core §12.2: the ID token of a refresh is signed the same way
     HttpResponse<String> refreshed = server.form("grant_type=refresh_token&refresh_token=" + tokens.getString("refresh_token"),
-        "Authorization", TestServer.basic("rp-es256", RP_ES256_SECRET));
+        "Authorization", TestServer.basic("rp-es256", es256Secret));
     assertThat(refreshed.statusCode()).as(refreshed.body()).isEqualTo(200);
     assertThat(consumer.processToClaims(new JsonObject(refreshed.body()).getString("id_token")).getSubject()).isEqualTo("248289761001");
 

@@ -127,11 +127,19 @@ class JwtAcceptanceTest {
   }
 
   @Test
-  void idTokenHintSignedWithTheAccessTokenKeyThenRefused() throws Exception {
-    String hint = sign(new JsonObject().put("typ", "JWT"), claims().put("aud", "rp"), server.gatehouse.parts().keys().signer());
-    HttpResponse<String> r = new Browser().get(server.base + "/logout?" + Browser.encode(Map.of("id_token_hint", hint)));
-    assertThat(r.statusCode()).isEqualTo(400);
-    assertThat(r.body()).contains("invalid_request");
+  void idTokenHintSignedWithTheAccessTokenKeyIsAnIdTokenOnlyWithTypJwt() throws Exception {
+    // issue 14 item 1: a client may register id_token_signed_response_alg = keys.algorithm, so the access-token key
+    // signs ID tokens too; typ keeps the two apart (an access token is no id_token_hint)
+    JwsSigner accessKey = server.gatehouse.parts().keys().signer();
+    String accessToken = sign(new JsonObject().put("typ", "at+jwt"), claims().put("aud", "rp"), accessKey);
+    HttpResponse<String> refused = new Browser().get(server.base + "/logout?" + Browser.encode(Map.of("id_token_hint", accessToken)));
+    assertThat(refused.statusCode()).isEqualTo(400);
+    assertThat(refused.body()).contains("invalid_request");
+
+    String idToken = sign(new JsonObject().put("typ", "JWT"), claims().put("aud", "rp"), accessKey);
+    HttpResponse<String> accepted = new Browser().get(server.base + "/logout?" + Browser.encode(Map.of("id_token_hint", idToken)));
+    assertThat(accepted.statusCode()).isEqualTo(200);
+    assertThat(accepted.body()).doesNotContain("invalid_request");
   }
 
   @Test

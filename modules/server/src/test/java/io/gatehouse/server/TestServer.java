@@ -57,13 +57,14 @@ final class TestServer implements AutoCloseable {
           redirect_uris: ["https://rp.example.com/cb", "https://rp.example.com/cb2"]
           post_logout_redirect_uris: ["https://rp.example.com/bye"]
           logout_revokes_refresh_tokens: true
-        - client_id: rp-es256
-          client_secret: "rp-es256-secret-0123456789-abcdefghijk"
-          grant_types: [authorization_code, refresh_token]
+        - client_id: rp-named
+          client_secret: "rp-named-secret-0123456789-abcdefghijk"
+          grant_types: [authorization_code]
           scopes: [openid, read:users]
           redirect_uris: ["https://rp.example.com/cb"]
-          post_logout_redirect_uris: ["https://rp.example.com/bye"]
-          id_token_signed_response_alg: ES256
+          client_name: "Acme <b>Books</b> & 'Co'"
+          logo_uri: "https://rp.example.com/logo.png"
+          contacts: [ops@rp.example.com]
         - client_id: loopback-web
           client_secret: "loopback-web-secret-0123456789-abcdefg"
           grant_types: [authorization_code]

@@ -188,6 +188,15 @@ public final class AuthorizationService {
     });
   }
 
+  /**
+   * What the consent page calls the client: its {@code client_name} (OIDC Registration §2) when it
+   * registered one, else its {@code client_id}; the {@code client_id} too when it is gone or the
+   * registry does not answer (the page then still names who asks).
+   */
+  public Future<String> displayName(String clientId) {
+    return clients.find(clientId).map(c -> c.map(Client::displayName).orElse(clientId)).otherwise(clientId);
+  }
+
   /** The user approved the consent page: remember the consent, then issue the code. */
   public Future<String> approve(AuthorizationRequest request, Login login) {
     long now = clock.instant().getEpochSecond();

@@ -21,6 +21,7 @@ import java.util.Set;
  * @param canIntrospect a resource server: may introspect any token (RFC 7662 §4), not only its own
  * @param idTokenSignedResponseAlg OIDC Registration §2 {@code id_token_signed_response_alg}: the algorithm
  *     of this client's ID tokens, or null for the server default ({@code token.id_token_algorithm})
+ * @param info what the client says about itself to people ({@code client_name}, links, contacts; never null)
  */
 public record Client(
     String clientId,
@@ -35,9 +36,11 @@ public record Client(
     Set<String> allowedOrigins,
     boolean logoutRevokesRefreshTokens,
     boolean canIntrospect,
-    SigningAlgorithm idTokenSignedResponseAlg) {
+    SigningAlgorithm idTokenSignedResponseAlg,
+    ClientInfo info) {
 
   public Client {
+    info = info == null ? ClientInfo.NONE : info;
     Objects.requireNonNull(clientId, "clientId");
     grantTypes = Set.copyOf(grantTypes);
     Objects.requireNonNull(scopes, "scopes");
@@ -48,19 +51,27 @@ public record Client(
     allowedOrigins = allowedOrigins == null ? Set.of() : Set.copyOf(allowedOrigins);
   }
 
+  /** A client that says nothing about itself ({@link ClientInfo#NONE}). */
+  public Client(String clientId, String secretHash, Set<String> grantTypes, Scopes scopes, Scopes defaultScopes,
+      Set<AuthMethod> authMethods, List<String> redirectUris, Duration accessTokenTtl, List<String> postLogoutRedirectUris,
+      Set<String> allowedOrigins, boolean logoutRevokesRefreshTokens, boolean canIntrospect, SigningAlgorithm idTokenSignedResponseAlg) {
+    this(clientId, secretHash, grantTypes, scopes, defaultScopes, authMethods, redirectUris, accessTokenTtl, postLogoutRedirectUris,
+        allowedOrigins, logoutRevokesRefreshTokens, canIntrospect, idTokenSignedResponseAlg, ClientInfo.NONE);
+  }
+
   /** A client whose ID tokens are signed with the server's default algorithm. */
   public Client(String clientId, String secretHash, Set<String> grantTypes, Scopes scopes, Scopes defaultScopes,
       Set<AuthMethod> authMethods, List<String> redirectUris, Duration accessTokenTtl, List<String> postLogoutRedirectUris,
       Set<String> allowedOrigins, boolean logoutRevokesRefreshTokens, boolean canIntrospect) {
     this(clientId, secretHash, grantTypes, scopes, defaultScopes, authMethods, redirectUris, accessTokenTtl, postLogoutRedirectUris,
-        allowedOrigins, logoutRevokesRefreshTokens, canIntrospect, null);
+        allowedOrigins, logoutRevokesRefreshTokens, canIntrospect, null, ClientInfo.NONE);
   }
 
   /** A client without logout or extra CORS settings, and no introspection rights. */
   public Client(String clientId, String secretHash, Set<String> grantTypes, Scopes scopes, Scopes defaultScopes,
       Set<AuthMethod> authMethods, List<String> redirectUris, Duration accessTokenTtl) {
     this(clientId, secretHash, grantTypes, scopes, defaultScopes, authMethods, redirectUris, accessTokenTtl, List.of(), Set.of(), false,
-        false, null);
+        false, null, ClientInfo.NONE);
   }
 
   public boolean isPublic() {
@@ -69,6 +80,11 @@ public record Client(
 
   public boolean allowsGrant(String grantType) {
     return grantTypes.contains(grantType);
+  }
+
+  /** What a user is shown for this client: its {@code client_name} when it registered one, else its {@code client_id}. */
+  public String displayName() {
+    return info.name() != null ? info.name() : clientId;
   }
 
   public Optional<Duration> accessTokenTtlOverride() {

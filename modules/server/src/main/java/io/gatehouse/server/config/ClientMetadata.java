@@ -2,6 +2,7 @@ package io.gatehouse.server.config;
 
 import io.gatehouse.core.model.AuthMethod;
 import io.gatehouse.core.model.Client;
+import io.gatehouse.core.model.ClientInfo;
 import io.gatehouse.core.model.GrantTypes;
 import io.gatehouse.core.model.Scopes;
 import io.gatehouse.core.token.SigningAlgorithm;
@@ -46,6 +47,11 @@ import java.util.stream.Collectors;
  *   <li>{@code scopes}, {@code default_scopes} (a subset): scope tokens (RFC 6749 §3.3).
  *   <li>{@code access_token_ttl}: whole seconds from 1s to 24h.
  *   <li>{@code allowed_origins}: lower-case {@code scheme://host[:port]}, https unless loopback.
+ *   <li>{@code client_name} (at most {@link #MAX_CLIENT_NAME_LENGTH} characters, no control characters),
+ *       shown on the consent page; {@code logo_uri}, {@code client_uri}, {@code policy_uri}, {@code tos_uri}
+ *       (https, http only on a loopback IP literal, as redirect URIs); {@code contacts} (at most
+ *       {@link #MAX_CONTACTS}, each at most {@link #MAX_CONTACT_LENGTH} characters): OIDC Registration §2
+ *       and RFC 7591 §2, all optional.
  *   <li>{@code id_token_signed_response_alg} (OIDC Registration §2): one of the algorithms the server
  *       signs ID tokens with ({@code token.id_token_algorithm}, the default when absent, and
  *       {@code keys.algorithm}); its ID tokens are signed with that algorithm's key.
@@ -63,20 +69,27 @@ public record ClientMetadata(
     Set<String> allowedOrigins,
     boolean logoutRevokesRefreshTokens,
     boolean canIntrospect,
-    SigningAlgorithm idTokenSignedResponseAlg) {
+    SigningAlgorithm idTokenSignedResponseAlg,
+    ClientInfo info) {
 
   /** The fields of a registration (the seed adds {@code client_secret}). */
   public static final Set<String> FIELDS = Set.of("client_id", "grant_types", "scopes", "default_scopes", "token_endpoint_auth_methods",
       "redirect_uris", "access_token_ttl", "post_logout_redirect_uris", "allowed_origins", "logout_revokes_refresh_tokens",
-      "can_introspect", "id_token_signed_response_alg");
+      "can_introspect", "id_token_signed_response_alg", "client_name", "logo_uri", "client_uri", "policy_uri", "tos_uri", "contacts");
   /** The longest access token lifetime a client can be given. */
   public static final Duration MAX_TTL = Duration.ofHours(24);
   /** Client ids are at most this long (so that a revocation can name any of them). */
   public static final int MAX_CLIENT_ID_LENGTH = 255;
   /** A client registers at most this many {@code redirect_uris} (and as many {@code post_logout_redirect_uris}). */
   public static final int MAX_REDIRECT_URIS = 20;
-  /** A registered redirect URI is at most this many characters. */
+  /** A registered redirect URI (or {@code logo_uri}, {@code client_uri}, {@code policy_uri}, {@code tos_uri}) is at most this many characters. */
   public static final int MAX_REDIRECT_URI_LENGTH = 2000;
+  /** A {@code client_name} is at most this many characters. */
+  public static final int MAX_CLIENT_NAME_LENGTH = 200;
+  /** A client names at most this many {@code contacts}. */
+  public static final int MAX_CONTACTS = 10;
+  /** A {@code contacts} entry is at most this many characters (the longest e-mail address, RFC 5321 §4.5.3.1.3). */
+  public static final int MAX_CONTACT_LENGTH = 254;
   private static final Set<String> SCRIPT_SCHEMES = Set.of("javascript", "data", "vbscript", "file");
   // RFC 8252 §7.1: a private-use scheme is a domain name the app controls, in reverse order (com.example.app)
   private static final Pattern PRIVATE_USE_SCHEME = Pattern.compile("[a-z][a-z0-9-]*(\\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+");
@@ -89,6 +102,7 @@ public record ClientMetadata(
     redirectUris = List.copyOf(redirectUris);
     postLogoutRedirectUris = List.copyOf(postLogoutRedirectUris);
     allowedOrigins = Set.copyOf(allowedOrigins);
+    info = info == null ? ClientInfo.NONE : info;
   }
 
   /** A public client: authenticates with its {@code client_id} only (auth method {@code none}). */
@@ -99,14 +113,14 @@ public record ClientMetadata(
   /** The client with this metadata and {@code secretHash} (null for a public client). */
   public Client toClient(String secretHash) {
     return new Client(clientId, secretHash, grantTypes, scopes, defaultScopes, authMethods, redirectUris, accessTokenTtl,
-        postLogoutRedirectUris, allowedOrigins, logoutRevokesRefreshTokens, canIntrospect, idTokenSignedResponseAlg);
+        postLogoutRedirectUris, allowedOrigins, logoutRevokesRefreshTokens, canIntrospect, idTokenSignedResponseAlg, info);
   }
 
   /** A registered client's metadata (its secret hash left behind). */
   public static ClientMetadata of(Client c) {
     return new ClientMetadata(c.clientId(), c.grantTypes(), c.scopes(), c.defaultScopes(), c.authMethods(), c.redirectUris(),
         c.accessTokenTtl(), c.postLogoutRedirectUris(), c.allowedOrigins(), c.logoutRevokesRefreshTokens(), c.canIntrospect(),
-        c.idTokenSignedResponseAlg());
+        c.idTokenSignedResponseAlg(), c.info());
   }
 
   /** The registration as JSON under the seed's field names (accepted back by {@link #read}); never a secret. */
@@ -128,7 +142,21 @@ public record ClientMetadata(
     if (idTokenSignedResponseAlg != null) {
       json.put("id_token_signed_response_alg", idTokenSignedResponseAlg.name());
     }
+    putIfSet(json, "client_name", info.name());
+    putIfSet(json, "logo_uri", info.logoUri());
+    putIfSet(json, "client_uri", info.clientUri());
+    putIfSet(json, "policy_uri", info.policyUri());
+    putIfSet(json, "tos_uri", info.tosUri());
+    if (!info.contacts().isEmpty()) {
+      json.put("contacts", new JsonArray(info.contacts()));
+    }
     return json;
+  }
+
+  private static void putIfSet(JsonObject json, String field, String value) {
+    if (value != null) {
+      json.put(field, value);
+    }
   }
 
   /**
@@ -241,7 +269,7 @@ public record ClientMetadata(
       throw FieldException.of("can_introspect", "needs a confidential client (a resource server authenticates)");
     }
     return new ClientMetadata(clientId, grants, scopes, defaults, methods, redirects, ttl, postLogout, origins, revokeOnLogout,
-        canIntrospect, idTokenAlgorithm(f, idTokenAlgorithms));
+        canIntrospect, idTokenAlgorithm(f, idTokenAlgorithms), info(f));
   }
 
   /**
@@ -301,6 +329,49 @@ public record ClientMetadata(
    * a native (public) client a private-use scheme in reverse-domain form.
    */
   private static void validateRedirectUri(String uri, boolean isPublic) {
+    URI parsed = absoluteUri(uri);
+    // RFC 6749 §3.1.2: the endpoint URI MUST NOT include a fragment component (not even an empty one)
+    if (parsed.getRawFragment() != null) {
+      throw new IllegalArgumentException("must not have a fragment");
+    }
+    if (parsed.getRawUserInfo() != null) {
+      throw new IllegalArgumentException("must not contain user information");
+    }
+    String scheme = parsed.getScheme().toLowerCase(Locale.ROOT);
+    if (!scheme.equals("https") && !scheme.equals("http") && !PRIVATE_USE_SCHEME.matcher(scheme).matches()) {
+      // ws:, ftp:, about:, blob:, mailto:, view-source:, ... are no place to deliver a code
+      throw new IllegalArgumentException("must not use the " + FieldException.printable(scheme)
+          + ": scheme (https, http on a loopback IP literal, or a reverse-domain private-use scheme such as com.example.app:/cb)");
+    }
+    // redirect URIs are compared as exact strings (RFC 9700 §4.1.3): a scheme in upper case would never match a browser's
+    if (!parsed.getScheme().equals(scheme)) {
+      throw new IllegalArgumentException("must spell its scheme in lower case");
+    }
+    if (parsed.isOpaque()) {
+      throw new IllegalArgumentException("must be hierarchical (scheme:/path, as com.example.app:/cb; RFC 8252 7.1)");
+    }
+    if (scheme.equals("https") || scheme.equals("http")) {
+      requireWebHost(parsed, scheme);
+    } else if (!isPublic) {
+      // RFC 8252 §8.4: a native app (the only user of a private-use scheme) is a public client
+      throw new IllegalArgumentException("may use a private-use scheme only for a public (native) client (RFC 8252 8.4)");
+    }
+    if (hasDotSegment(parsed.getRawPath())) {
+      throw new IllegalArgumentException("must not contain . or .. path segments (RFC 3986 5.2.4)");
+    }
+    String shadowed = responseParameter(parsed.getRawQuery());
+    if (shadowed != null) {
+      throw new IllegalArgumentException("must not carry " + shadowed
+          + " in its query: it would shadow the authorization response's own (RFC 6749 4.1.2, RFC 9207)");
+    }
+  }
+
+  /**
+   * The rules every registered URI shares, redirect URIs and links alike: at most
+   * {@value #MAX_REDIRECT_URI_LENGTH} printable ASCII characters (RFC 3986 §2), no script scheme, an
+   * absolute URI.
+   */
+  private static URI absoluteUri(String uri) {
     if (uri.length() > MAX_REDIRECT_URI_LENGTH) {
       throw new IllegalArgumentException("must be at most " + MAX_REDIRECT_URI_LENGTH + " characters");
     }
@@ -321,49 +392,103 @@ public record ClientMetadata(
     if (!parsed.isAbsolute()) {
       throw new IllegalArgumentException("must be an absolute URI");
     }
-    // RFC 6749 §3.1.2: the endpoint URI MUST NOT include a fragment component (not even an empty one)
-    if (parsed.getRawFragment() != null) {
-      throw new IllegalArgumentException("must not have a fragment");
+    return parsed;
+  }
+
+  /** An {@code http} or {@code https} URI's host: named, and for {@code http} a loopback IP literal (RFC 8252 §8.3). */
+  private static void requireWebHost(URI parsed, String scheme) {
+    if (parsed.getHost() == null) {
+      throw new IllegalArgumentException("must name a host");
     }
-    if (parsed.getRawUserInfo() != null) {
-      throw new IllegalArgumentException("must not contain user information");
+    if (scheme.equals("http") && parsed.getHost().equalsIgnoreCase("localhost")) {
+      // RFC 8252 §8.3: localhost is NOT RECOMMENDED (it may resolve elsewhere or be firewalled); use the IP literal
+      throw new IllegalArgumentException("must use a loopback IP literal (127.0.0.1 or [::1]) instead of localhost (RFC 8252 8.3)");
     }
-    scheme = parsed.getScheme().toLowerCase(Locale.ROOT);
-    if (!scheme.equals("https") && !scheme.equals("http") && !PRIVATE_USE_SCHEME.matcher(scheme).matches()) {
-      // ws:, ftp:, about:, blob:, mailto:, view-source:, ... are no place to deliver a code
-      throw new IllegalArgumentException("must not use the " + FieldException.printable(scheme)
-          + ": scheme (https, http on a loopback IP literal, or a reverse-domain private-use scheme such as com.example.app:/cb)");
+    if (scheme.equals("http") && !isLoopbackLiteral(parsed.getHost())) {
+      throw new IllegalArgumentException("must use https (http only for loopback)");
     }
-    // redirect URIs are compared as exact strings (RFC 9700 §4.1.3): a scheme in upper case would never match a browser's
-    if (!parsed.getScheme().equals(scheme)) {
-      throw new IllegalArgumentException("must spell its scheme in lower case");
+  }
+
+  /**
+   * A link a user may be shown or sent to ({@code logo_uri}, {@code client_uri}, {@code policy_uri},
+   * {@code tos_uri}; OIDC Registration §2): judged as a redirect URI's host and scheme are (https, http
+   * only on a loopback IP literal; never a script scheme or user information, which could disguise the
+   * host); a fragment, query or path of any shape is allowed, since nothing is delivered to it.
+   */
+  private static String webUri(Fields f, String field) {
+    String uri = f.string(field, false);
+    if (uri == null) {
+      return null;
     }
-    if (parsed.isOpaque()) {
-      throw new IllegalArgumentException("must be hierarchical (scheme:/path, as com.example.app:/cb; RFC 8252 7.1)");
-    }
-    if (scheme.equals("https") || scheme.equals("http")) {
-      if (parsed.getHost() == null) {
-        throw new IllegalArgumentException("must name a host");
+    try {
+      URI parsed = absoluteUri(uri);
+      if (parsed.getRawUserInfo() != null) {
+        throw new IllegalArgumentException("must not contain user information");
       }
-      if (scheme.equals("http") && parsed.getHost().equalsIgnoreCase("localhost")) {
-        // RFC 8252 §8.3: localhost is NOT RECOMMENDED (it may resolve elsewhere or be firewalled); use the IP literal
-        throw new IllegalArgumentException("must use a loopback IP literal (127.0.0.1 or [::1]) instead of localhost (RFC 8252 8.3)");
-      }
-      if (scheme.equals("http") && !isLoopbackLiteral(parsed.getHost())) {
+      String scheme = parsed.getScheme().toLowerCase(Locale.ROOT);
+      if (!scheme.equals("https") && !scheme.equals("http")) {
         throw new IllegalArgumentException("must use https (http only for loopback)");
       }
-    } else if (!isPublic) {
-      // RFC 8252 §8.4: a native app (the only user of a private-use scheme) is a public client
-      throw new IllegalArgumentException("may use a private-use scheme only for a public (native) client (RFC 8252 8.4)");
+      requireWebHost(parsed, scheme);
+    } catch (IllegalArgumentException e) {
+      throw FieldException.value(field, uri, e.getMessage());
     }
-    if (hasDotSegment(parsed.getRawPath())) {
-      throw new IllegalArgumentException("must not contain . or .. path segments (RFC 3986 5.2.4)");
+    return uri;
+  }
+
+  /**
+   * Text a person reads ({@code client_name}, a {@code contacts} entry): at most {@code max} characters,
+   * not blank, no control character (C0, DEL, C1), line or paragraph separator, bidirectional override
+   * or isolate (which could make a name read as another), and no unpaired surrogate (not text at all;
+   * PostgreSQL would refuse it). Answers the problem, or null when the text is fine.
+   */
+  static String textProblem(String text, int max) {
+    if (text.length() > max) {
+      return "must be at most " + max + " characters";
     }
-    String shadowed = responseParameter(parsed.getRawQuery());
-    if (shadowed != null) {
-      throw new IllegalArgumentException("must not carry " + shadowed
-          + " in its query: it would shadow the authorization response's own (RFC 6749 4.1.2, RFC 9207)");
+    if (text.isBlank()) {
+      return "must not be blank";
     }
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      int type = Character.getType(c);
+      if (type == Character.CONTROL || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR
+          || (c >= '\u202A' && c <= '\u202E') || (c >= '\u2066' && c <= '\u2069')) {
+        return "must not contain control characters";
+      }
+      if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return "must be valid Unicode text (an unpaired surrogate)";
+      }
+    }
+    return null;
+  }
+
+  /** What the client says about itself (OIDC Registration §2 / RFC 7591 §2), each field checked. */
+  private static ClientInfo info(Fields f) {
+    String name = f.string("client_name", false);
+    if (name != null) {
+      String problem = textProblem(name, MAX_CLIENT_NAME_LENGTH);
+      if (problem != null) {
+        throw FieldException.of("client_name", problem);
+      }
+    }
+    String logo = webUri(f, "logo_uri");
+    String home = webUri(f, "client_uri");
+    String policy = webUri(f, "policy_uri");
+    String tos = webUri(f, "tos_uri");
+    List<String> contacts = f.list("contacts", List.of());
+    if (contacts.size() > MAX_CONTACTS) {
+      throw FieldException.of("contacts", "must not name more than " + MAX_CONTACTS + " entries");
+    }
+    for (int i = 0; i < contacts.size(); i++) {
+      String problem = textProblem(contacts.get(i), MAX_CONTACT_LENGTH);
+      if (problem != null) {
+        throw FieldException.entry("contacts", i, contacts.get(i), problem);
+      }
+    }
+    return new ClientInfo(name, logo, home, policy, tos, contacts);
   }
 
   private static boolean hasDotSegment(String rawPath) {

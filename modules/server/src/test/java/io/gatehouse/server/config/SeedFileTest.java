@@ -245,4 +245,32 @@ class SeedFileTest {
       java.nio.file.Files.delete(file);
     }
   }
+
+  @Test
+  void parseWhenTheClientDescribesItselfThenKeptElseRefusedNamingTheField() {
+    // issue 14 item 6: client_name, logo_uri, client_uri, policy_uri, tos_uri, contacts (OIDC Registration §2)
+    Client c = SeedFile.parse(client("""
+            client_name: Billing Service
+            logo_uri: https://billing.example/logo.png
+            client_uri: https://billing.example/
+            policy_uri: https://billing.example/privacy
+            tos_uri: https://billing.example/tos
+            contacts: [ops@billing.example, billing@billing.example]
+        """)).get(0);
+    assertThat(c.info()).isEqualTo(new io.gatehouse.core.model.ClientInfo("Billing Service", "https://billing.example/logo.png",
+        "https://billing.example/", "https://billing.example/privacy", "https://billing.example/tos",
+        List.of("ops@billing.example", "billing@billing.example")));
+    assertThat(c.displayName()).isEqualTo("Billing Service");
+    assertThat(SeedFile.parse(client("")).get(0).info()).isEqualTo(io.gatehouse.core.model.ClientInfo.NONE);
+    assertThat(SeedFile.parse(client("")).get(0).displayName()).isEqualTo("billing-service");
+
+    assertThatThrownBy(() -> SeedFile.parse(client("    logo_uri: http://billing.example/logo.png\n")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("seed file seed: clients[0] (billing-service): field 'logo_uri' 'http://billing.example/logo.png'"
+            + " must use https (http only for loopback)");
+    refused(client("    client_name: \"" + "n".repeat(201) + "\"\n"), "clients[0] (billing-service)", "field 'client_name'",
+        "must be at most 200 characters");
+    refused(client("    contacts: [\"a\\u0007b\"]\n"), "field 'contacts'", "must not contain control characters");
+    refused(client("    client_name#fr: Facturation\n"), "unknown field 'client_name#fr'");
+  }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.gatehouse.core.client.SecretHasher;
 import io.gatehouse.core.model.AuthMethod;
 import io.gatehouse.core.model.Client;
+import io.gatehouse.core.model.ClientInfo;
 import io.gatehouse.core.model.GrantTypes;
 import io.gatehouse.core.model.Scopes;
 import io.gatehouse.core.store.ClientRegistry;
@@ -234,6 +235,25 @@ public abstract class ClientRegistryContract {
   }
 
   @Test
+  public void clientInfoRoundTripsWithContactsOrderKeptAndAReplacementClearsIt() {
+    // issue 14 item 6: client_name, logo_uri, client_uri, policy_uri, tos_uri, contacts (OIDC Registration §2)
+    Client base = publicClient(uniqueId("info"));
+    ClientInfo info = new ClientInfo("Bücher & Co. <Ünïcode> \uD83D\uDCDA 'quoted' \"double\"", "https://books.example/logo.png?v=2",
+        "https://books.example/", "https://books.example/privacy#data", "http://127.0.0.1:8080/tos",
+        List.of("zoe@books.example", "admin@books.example", "+1 555 0100"));
+    Client client = withInfo(base, info);
+    await(registry().upsert(client));
+    assertSameClient(await(registry().find(client.clientId())), client);
+
+    ClientInfo nameOnly = new ClientInfo("Books", null, null, null, null, List.of());
+    await(registry().upsert(withInfo(base, nameOnly)));
+    assertSameClient(await(registry().find(client.clientId())), withInfo(base, nameOnly));
+
+    await(registry().upsert(base));
+    assertThat(await(registry().find(base.clientId())).orElseThrow().info()).isEqualTo(ClientInfo.NONE);
+  }
+
+  @Test
   public void storesTheHashItIsGivenNotASecret() {
     String secret = "a-client-secret-of-at-least-32-characters-0123456789";
     String hash = SecretHasher.hash(secret);
@@ -411,6 +431,12 @@ public abstract class ClientRegistryContract {
         c.accessTokenTtl(), c.postLogoutRedirectUris(), c.allowedOrigins(), c.logoutRevokesRefreshTokens(), c.canIntrospect(), alg);
   }
 
+  protected static Client withInfo(Client c, ClientInfo info) {
+    return new Client(c.clientId(), c.secretHash(), c.grantTypes(), c.scopes(), c.defaultScopes(), c.authMethods(), c.redirectUris(),
+        c.accessTokenTtl(), c.postLogoutRedirectUris(), c.allowedOrigins(), c.logoutRevokesRefreshTokens(), c.canIntrospect(),
+        c.idTokenSignedResponseAlg(), info);
+  }
+
   protected static Client withRedirectUris(Client c, List<String> redirectUris) {
     return new Client(
         c.clientId(), c.secretHash(), c.grantTypes(), c.scopes(), c.defaultScopes(), c.authMethods(), redirectUris,
@@ -437,6 +463,7 @@ public abstract class ClientRegistryContract {
     assertThat(actual.logoutRevokesRefreshTokens()).as("logoutRevokesRefreshTokens").isEqualTo(expected.logoutRevokesRefreshTokens());
     assertThat(actual.canIntrospect()).as("canIntrospect").isEqualTo(expected.canIntrospect());
     assertThat(actual.idTokenSignedResponseAlg()).as("idTokenSignedResponseAlg").isEqualTo(expected.idTokenSignedResponseAlg());
+    assertThat(actual.info()).as("info").isEqualTo(expected.info());
     assertThat(actual).as("whole record").isEqualTo(expected);
   }
 }

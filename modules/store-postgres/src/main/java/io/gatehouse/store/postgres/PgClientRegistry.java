@@ -2,6 +2,7 @@ package io.gatehouse.store.postgres;
 
 import io.gatehouse.core.model.AuthMethod;
 import io.gatehouse.core.model.Client;
+import io.gatehouse.core.model.ClientInfo;
 import io.gatehouse.core.model.Scopes;
 import io.gatehouse.core.store.ClientRegistry;
 import io.gatehouse.core.token.SigningAlgorithm;
@@ -26,7 +27,8 @@ import java.util.Set;
  * <p>Every statement is a prepared query with bound parameters. Sets are stored as {@code text[]}
  * (their order carries no meaning), {@code redirect_uris} as a {@code text[]} in the registered order,
  * auth methods by their wire names, {@code id_token_signed_response_alg} by its JWS name (NULL for the
- * server default), and the access token lifetime as whole seconds. A lifetime with a
+ * server default), {@code contacts} as a {@code text[]} in the registered order, and the access token
+ * lifetime as whole seconds. A lifetime with a
  * fraction of a second cannot be kept exactly, so {@link #upsert} refuses it (failed future) rather
  * than rounding it.
  *
@@ -39,12 +41,12 @@ public final class PgClientRegistry implements ClientRegistry {
   private static final String COLUMNS =
       "client_id, secret_hash, grant_types, scopes, default_scopes, auth_methods, redirect_uris,"
           + " access_token_ttl_seconds, post_logout_redirect_uris, allowed_origins, logout_revokes_refresh_tokens, can_introspect,"
-          + " id_token_signed_response_alg";
+          + " id_token_signed_response_alg, client_name, logo_uri, client_uri, policy_uri, tos_uri, contacts";
 
   private static final String FIND = "SELECT " + COLUMNS + " FROM clients WHERE client_id = $1";
 
   private static final String UPSERT =
-      "INSERT INTO clients (" + COLUMNS + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+      "INSERT INTO clients (" + COLUMNS + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)"
           + " ON CONFLICT (client_id) DO UPDATE SET"
           + " secret_hash = EXCLUDED.secret_hash,"
           + " grant_types = EXCLUDED.grant_types,"
@@ -58,6 +60,12 @@ public final class PgClientRegistry implements ClientRegistry {
           + " logout_revokes_refresh_tokens = EXCLUDED.logout_revokes_refresh_tokens,"
           + " can_introspect = EXCLUDED.can_introspect,"
           + " id_token_signed_response_alg = EXCLUDED.id_token_signed_response_alg,"
+          + " client_name = EXCLUDED.client_name,"
+          + " logo_uri = EXCLUDED.logo_uri,"
+          + " client_uri = EXCLUDED.client_uri,"
+          + " policy_uri = EXCLUDED.policy_uri,"
+          + " tos_uri = EXCLUDED.tos_uri,"
+          + " contacts = EXCLUDED.contacts,"
           + " updated_at = now()";
 
   private static final String DELETE = "DELETE FROM clients WHERE client_id = $1";
@@ -140,7 +148,13 @@ public final class PgClientRegistry implements ClientRegistry {
             .addArrayOfString(sorted(client.allowedOrigins()))
             .addBoolean(client.logoutRevokesRefreshTokens())
             .addBoolean(client.canIntrospect())
-            .addString(client.idTokenSignedResponseAlg() == null ? null : client.idTokenSignedResponseAlg().name());
+            .addString(client.idTokenSignedResponseAlg() == null ? null : client.idTokenSignedResponseAlg().name())
+            .addString(client.info().name())
+            .addString(client.info().logoUri())
+            .addString(client.info().clientUri())
+            .addString(client.info().policyUri())
+            .addString(client.info().tosUri())
+            .addArrayOfString(client.info().contacts().toArray(String[]::new));
     return pool.execute(UPSERT, params).mapEmpty();
   }
 
@@ -186,7 +200,9 @@ public final class PgClientRegistry implements ClientRegistry {
         Set.copyOf(Arrays.asList(row.getArrayOfStrings("allowed_origins"))),
         row.getBoolean("logout_revokes_refresh_tokens"),
         row.getBoolean("can_introspect"),
-        signingAlgorithm(clientId, row.getString("id_token_signed_response_alg")));
+        signingAlgorithm(clientId, row.getString("id_token_signed_response_alg")),
+        new ClientInfo(row.getString("client_name"), row.getString("logo_uri"), row.getString("client_uri"), row.getString("policy_uri"),
+            row.getString("tos_uri"), Arrays.asList(row.getArrayOfStrings("contacts"))));
   }
 
   private static SigningAlgorithm signingAlgorithm(String clientId, String name) {

@@ -218,12 +218,13 @@ public final class AuthorizeEndpoints {
     for (String s : pending.request().scopes().values()) {
       scopes.add(new JsonObject().put("name", s).put("text", ScopeDescriptions.describe(s)));
     }
-    pages.render(ctx, 200, "consent", new JsonObject()
+    // the client's registered client_name, else its client_id (issue 14 item 6); the template HTML-escapes it
+    authorization.displayName(pending.request().clientId()).onComplete(name -> pages.render(ctx, 200, "consent", new JsonObject()
         .put("rid", rid)
         .put("csrf", InteractionSession.csrf(session, rid))
-        .put("client", pending.request().clientId())
+        .put("client", name.result())
         .put("username", InteractionSession.username(session))
-        .put("scopes", scopes));
+        .put("scopes", scopes)));
   }
 
   /** {@code POST /consent}. */
