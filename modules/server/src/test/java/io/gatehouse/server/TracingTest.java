@@ -13,6 +13,8 @@ import io.gatehouse.server.config.ConfigLoader;
 import io.gatehouse.server.config.GatehouseConfig;
 import io.gatehouse.server.observe.Telemetry;
 import io.gatehouse.server.observe.Tracing;
+import io.gatehouse.store.cluster.HazelcastCluster;
+import io.gatehouse.store.cluster.HazelcastClusterOptions;
 import io.gatehouse.testing.Await;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
@@ -136,22 +138,10 @@ class TracingTest {
     // the authorization code flow: sign-in (password), code, redemption, refresh, userinfo
     String verifier = TokenHashes.random(32);
     secrets.add(verifier);
-    Map<String, String> q = new LinkedHashMap<>();
-    q.put("response_type", "code");
-    q.put("client_id", "rp");
-    q.put("redirect_uri", AuthorizationCodeFlowTest.RP_CB);
-    q.put("scope", "openid read:users");
-    q.put("state", "s1");
-    q.put("code_challenge", TokenHashes.s256(verifier));
-    q.put("code_challenge_method", "S256");
-    String done = new Browser().signInAndConsent(server.base + "/authorize?" + Browser.encode(q), server.base, "alice", "alice-password-123");
-    String code = Browser.query(done).get("code");
-    assertThat(code).isNotNull();
+    String code = signInForCode(server, verifier);
     secrets.add(code);
     String rp = TestServer.basic("rp", AuthorizationCodeFlowTest.RP_SECRET);
-    HttpResponse<String> redeemed = server.form("grant_type=authorization_code&code=" + code + "&redirect_uri="
-        + java.net.URLEncoder.encode(AuthorizationCodeFlowTest.RP_CB, java.nio.charset.StandardCharsets.UTF_8) + "&code_verifier=" + verifier,
-        "Authorization", rp);
+    HttpResponse<String> redeemed = redeem(server, code, verifier);
     assertThat(redeemed.statusCode()).isEqualTo(200);
     JsonObject tokens = new JsonObject(redeemed.body());
     secrets.add(tokens.getString("access_token"));
@@ -175,6 +165,28 @@ class TracingTest {
     assertThat(serverSpans("POST /token")).hasSizeGreaterThanOrEqualTo(3);
     assertThat(serverSpans("GET /authorize")).isNotEmpty();
     assertNoSpanCarries(secrets);
+  }
+
+  /** Alice signs in and consents for the rp client on {@code node}: the code it is sent back. */
+  static String signInForCode(TestServer node, String verifier) throws Exception {
+    Map<String, String> q = new LinkedHashMap<>();
+    q.put("response_type", "code");
+    q.put("client_id", "rp");
+    q.put("redirect_uri", AuthorizationCodeFlowTest.RP_CB);
+    q.put("scope", "openid read:users");
+    q.put("state", "s1");
+    q.put("code_challenge", TokenHashes.s256(verifier));
+    q.put("code_challenge_method", "S256");
+    String done = new Browser().signInAndConsent(node.base + "/authorize?" + Browser.encode(q), node.base, "alice", "alice-password-123");
+    String code = Browser.query(done).get("code");
+    assertThat(code).isNotNull();
+    return code;
+  }
+
+  static HttpResponse<String> redeem(TestServer node, String code, String verifier) throws Exception {
+    return node.form("grant_type=authorization_code&code=" + code + "&redirect_uri="
+        + java.net.URLEncoder.encode(AuthorizationCodeFlowTest.RP_CB, java.nio.charset.StandardCharsets.UTF_8) + "&code_verifier=" + verifier,
+        "Authorization", TestServer.basic("rp", AuthorizationCodeFlowTest.RP_SECRET));
   }
 
   /** No span's name, attribute, event or link attribute holds any of {@code values}. */
@@ -302,6 +314,45 @@ class TracingTest {
       assertThat(queries.get(0).getAttributes().get(AttributeKey.stringKey("db.query.text"))).contains("clients");
     } finally {
       pgSdk.close();
+      PostgresTokenEndpointTest.sql("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+    }
+  }
+
+  @Test
+  void clusteredNodeWhenSignInAndRedeemThenEachMapCallIsAClientSpanOfItsRequest() throws Exception {
+    System.setProperty("hazelcast.wait.seconds.before.join", "0");
+    System.setProperty("hazelcast.logging.type", "slf4j");
+    String schema = PostgresTokenEndpointTest.SCHEMA + "_trc";
+    InMemorySpanExporter clusterSpans = InMemorySpanExporter.create();
+    OpenTelemetrySdk clusterSdk = Tracing.sdk(ON, SimpleSpanProcessor.create(clusterSpans));
+    int hz = io.gatehouse.testing.FreePort.loopback();
+    String cluster = "gatehouse-test-" + java.util.UUID.randomUUID();
+    Vertx vertx = await(Vertx.builder().withTracer(Tracing.vertxTracer(clusterSdk)).withClusterManager(HazelcastCluster.clusterManager(
+        HazelcastClusterOptions.tcpIp(cluster, "127.0.0.1", hz, List.of("127.0.0.1:" + hz)))).buildClustered());
+    Map<String, String> env = new java.util.HashMap<>(PostgresTokenEndpointTest.postgresEnv(schema, "30s"));
+    env.putAll(TRACING_ENV);
+    try (TestServer node = TestServer.start(env, vertx, java.time.Clock.systemUTC(), io.gatehouse.server.observe.Metrics.registry(),
+        clusterSdk)) {
+      String verifier = TokenHashes.random(32);
+      clusterSpans.reset();
+      String code = signInForCode(node, verifier);
+      // the sign-in pages keep the login session in the cluster's map
+      Await.until("session map spans", () -> clusterSpans.getFinishedSpanItems().stream()
+          .filter(s -> s.getKind() == SpanKind.CLIENT && s.getName().endsWith(" sessions")).map(SpanData::getName).toList(),
+          names -> names.contains("put sessions") && names.contains("get sessions"));
+      clusterSpans.reset();
+      assertThat(redeem(node, code, verifier).statusCode()).isEqualTo(200);
+      SpanData request = Await.until("the redemption's server span", () -> clusterSpans.getFinishedSpanItems().stream()
+          .filter(s -> s.getKind() == SpanKind.SERVER && s.getName().equals("POST /token")).findFirst(), Optional::isPresent).get();
+      List<SpanData> mapCalls = clusterSpans.getFinishedSpanItems().stream()
+          .filter(s -> s.getKind() == SpanKind.CLIENT && "hazelcast".equals(s.getAttributes().get(DB_SYSTEM))).toList();
+      assertThat(mapCalls).extracting(SpanData::getName).contains("peek authorization_codes", "consume authorization_codes");
+      assertThat(mapCalls).allSatisfy(c -> {
+        assertThat(c.getParentSpanId()).isEqualTo(request.getSpanId());
+        assertThat(c.getAttributes().get(AttributeKey.stringKey("db.collection.name"))).isEqualTo("authorization_codes");
+      });
+    } finally {
+      clusterSdk.close();
       PostgresTokenEndpointTest.sql("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
     }
   }
