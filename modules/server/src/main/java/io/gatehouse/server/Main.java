@@ -19,6 +19,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /** {@code java -jar gatehouse.jar [--config FILE] [--seed FILE]} */
 public final class Main {
@@ -37,7 +38,12 @@ public final class Main {
     }
     // one registry for Vert.x's own metrics (HTTP server, event bus, pools) and Gatehouse's
     PrometheusMeterRegistry registry = io.gatehouse.server.observe.Metrics.registry();
-    // tracing.enabled: an SDK that exports over OTLP; off, none is built
+    // tracing.enabled: an SDK that exports over OTLP; off, none is built. Its own diagnostics (a collector that
+    // does not answer, throttled) use java.util.logging: routed to logback, so they are lines like all others
+    if (config.tracing().enabled()) {
+      SLF4JBridgeHandler.removeHandlersForRootLogger();
+      SLF4JBridgeHandler.install();
+    }
     Optional<OpenTelemetrySdk> tracing = Tracing.open(config.tracing());
     VertxBuilder builder = vertxBuilder(config, registry, tracing);
     Vertx vertx;

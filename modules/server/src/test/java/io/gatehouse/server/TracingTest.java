@@ -356,4 +356,19 @@ class TracingTest {
       PostgresTokenEndpointTest.sql("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
     }
   }
+
+  @Test
+  void callerSampledTraceparentWhenRatioIsZeroThenNothingIsRecorded() {
+    io.opentelemetry.api.trace.SpanContext remote = io.opentelemetry.api.trace.SpanContext.createFromRemoteParent(
+        "0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331", io.opentelemetry.api.trace.TraceFlags.getSampled(),
+        io.opentelemetry.api.trace.TraceState.getDefault());
+    io.opentelemetry.context.Context parent = io.opentelemetry.context.Context.root().with(Span.wrap(remote));
+    try (OpenTelemetrySdk none = Tracing.sdk(new GatehouseConfig.Tracing(true, ON.otlpEndpoint(), "t", 0.0), SimpleSpanProcessor.create(spans));
+        OpenTelemetrySdk all = Tracing.sdk(ON, SimpleSpanProcessor.create(spans))) {
+      assertThat(none.getTracer("t").spanBuilder("s").setParent(parent).startSpan().isRecording()).isFalse();
+      Span joined = all.getTracer("t").spanBuilder("s").setParent(parent).startSpan();
+      assertThat(joined.isRecording()).isTrue();
+      assertThat(joined.getSpanContext().getTraceId()).isEqualTo(remote.getTraceId());
+    }
+  }
 }

@@ -93,7 +93,7 @@ public final class Tracing {
     Sampler ratio = Sampler.traceIdRatioBased(config.sampleRatio());
     SdkTracerProvider tracers = SdkTracerProvider.builder()
         .setResource(Resource.getDefault().merge(Resource.create(Attributes.of(SERVICE_NAME, config.serviceName()))))
-        .setSampler(Sampler.parentBasedBuilder(ratio).setRemoteParentSampled(ratio).build())
+        .setSampler(Sampler.parentBasedBuilder(ratio).setRemoteParentSampled(new RemoteParentShare(ratio)).build())
         .setSpanLimits(SpanLimits.builder().setMaxAttributeValueLength(MAX_ATTRIBUTE_LENGTH).build())
         .addSpanProcessor(SpanProcessor.composite(new QueryRedaction(), export))
         .build();
@@ -133,6 +133,32 @@ public final class Tracing {
       }
       ctx.next();
     };
+  }
+
+  /**
+   * A caller's sampled trace is recorded at the node's own ratio, by its trace id (so nodes and services with
+   * the same ratio keep the same traces): the caller's flag is the client's to set, and may not make a node
+   * record more than {@code tracing.sample_ratio}. The SDK warns against a ratio sampler in this place, since a
+   * caller that samples more than the node sees some of its traces stop at the node; here that is the point,
+   * and this delegate keeps the warning out of every start.
+   */
+  static final class RemoteParentShare implements Sampler {
+    private final Sampler ratio;
+
+    RemoteParentShare(Sampler ratio) {
+      this.ratio = ratio;
+    }
+
+    @Override
+    public io.opentelemetry.sdk.trace.samplers.SamplingResult shouldSample(Context parentContext, String traceId, String name,
+        io.opentelemetry.api.trace.SpanKind spanKind, Attributes attributes, java.util.List<io.opentelemetry.sdk.trace.data.LinkData> parentLinks) {
+      return ratio.shouldSample(parentContext, traceId, name, spanKind, attributes, parentLinks);
+    }
+
+    @Override
+    public String getDescription() {
+      return "RemoteParentShare{" + ratio.getDescription() + "}";
+    }
   }
 
   /**
