@@ -40,6 +40,7 @@ import io.gatehouse.server.http.RateLimits;
 import io.gatehouse.server.http.interact.BoundedSessionStore;
 import io.gatehouse.server.http.interact.QuorumSessionStore;
 import io.gatehouse.server.http.interact.TimedSessionStore;
+import io.gatehouse.server.http.interact.TracedSessionStore;
 import io.gatehouse.server.http.routes.AdminRoutes;
 import io.gatehouse.server.http.routes.AuthorizeRoutes;
 import io.gatehouse.server.http.routes.HealthRoutes;
@@ -47,7 +48,9 @@ import io.gatehouse.server.http.routes.IntrospectionRoutes;
 import io.gatehouse.server.http.routes.MetadataRoutes;
 import io.gatehouse.server.http.routes.Routes;
 import io.gatehouse.server.http.routes.TokenRoutes;
+import io.gatehouse.server.observe.ClusterSpans;
 import io.gatehouse.server.observe.Telemetry;
+import io.gatehouse.server.observe.TracedCodeStore;
 import io.gatehouse.server.verticle.HttpVerticle;
 import io.gatehouse.server.verticle.ManagementVerticle;
 import io.gatehouse.store.cluster.QuorumCodeStore;
@@ -123,7 +126,18 @@ public final class Gatehouse {
 
   /** Starts with {@code clock} as the time of every token, code, session and revocation (tests move it). */
   public static Future<Gatehouse> start(Vertx vertx, GatehouseConfig config, MeterRegistry registry, Clock clock) {
-    Telemetry telemetry = new Telemetry(registry, vertx, config.auditTokenEvents());
+    return start(vertx, config, registry, clock, null);
+  }
+
+  /**
+   * Starts with {@code openTelemetry} for the spans Gatehouse opens itself (the cluster's map calls) when
+   * {@code tracing.enabled}: the SDK whose tracer the Vert.x instance was built with (see {@code Main}); null
+   * when tracing is off.
+   */
+  public static Future<Gatehouse> start(Vertx vertx, GatehouseConfig config, MeterRegistry registry, Clock clock,
+      io.opentelemetry.api.OpenTelemetry openTelemetry) {
+    ClusterSpans clusterSpans = config.tracing().enabled() && openTelemetry != null ? new ClusterSpans(openTelemetry) : null;
+    Telemetry telemetry = new Telemetry(registry, vertx, config.auditTokenEvents(), clusterSpans);
     Future<SigningKeys> keys = vertx.executeBlocking(() -> Keys.load(config));
     return keys.compose(k -> Stores.open(vertx, config).compose(stores -> {
       ClientRegistry clients = stores.cachedClients(config);
@@ -159,7 +173,7 @@ public final class Gatehouse {
     IdTokenIssuer idTokens = new IdTokenIssuer(config.issuerString(), t.idTokenAlgorithm(), ring::signer, clock, t.idTokenTtl());
     UserTokenMinter minter = new UserTokenMinter(issuer, idTokens, stores.refreshTokens(), clock,
         new UserTokenMinter.Lifetimes(t.accessTokenTtl(), t.refreshIdleTtl(), t.refreshAbsoluteTtl(), t.maxAccessTokenTtl()), hub);
-    AuthorizationCodeStore codes = codeStore(vertx, config, stores, clock);
+    AuthorizationCodeStore codes = codeStore(vertx, config, stores, clock, telemetry);
     GrantHandlers grants = new GrantHandlers(List.of(
         new ClientCredentialsGrant(issuer, t.accessTokenTtl(), t.maxAccessTokenTtl()),
         new AuthorizationCodeGrant(codes, minter),
@@ -184,7 +198,7 @@ public final class Gatehouse {
     RevocationService revocations = new RevocationService(stores.refreshTokens(), verifier, minter, hub, clock);
     BearerAuthorizer bearer = new BearerAuthorizer(verifier, hub.denySet(), AccessTokenIssuer.adminAudience(config.issuerString()));
     LogoutService logouts = new LogoutService(clients, stores.refreshTokens(), verifier, revocations);
-    SessionStore sessions = loginSessions(vertx, config);
+    SessionStore sessions = loginSessions(vertx, config, telemetry);
     MetadataEndpoints metadata = new MetadataEndpoints(config.issuerString(), grants.supported(), keys.publicJwks(),
         config.idTokenAlgorithms().stream().map(Enum::name).toList(), config.authorize().advertisedScopes());
     KeyManager keyManager = new KeyManager(vertx, config, ring, verifier, metadata, clock);
@@ -271,9 +285,12 @@ public final class Gatehouse {
    * partition, a node resumed from a pause) cannot both redeem it; and a member cut off from the
    * majority neither issues nor redeems codes ({@code cluster.expected_members}).
    */
-  private static AuthorizationCodeStore codeStore(Vertx vertx, GatehouseConfig config, Stores stores, Clock clock) {
-    AuthorizationCodeStore shared = SharedDataAuthorizationCodeStore.create(vertx, clock, config.authorize().codeUsedTtl(),
+  private static AuthorizationCodeStore codeStore(Vertx vertx, GatehouseConfig config, Stores stores, Clock clock, Telemetry telemetry) {
+    AuthorizationCodeStore map = SharedDataAuthorizationCodeStore.create(vertx, clock, config.authorize().codeUsedTtl(),
         config.cluster().callTimeout());
+    // the Hazelcast map's calls in spans of their own when tracing is on (the ledger's are PostgreSQL's)
+    AuthorizationCodeStore shared = vertx.isClustered() && telemetry.clusterSpans().isPresent()
+        ? new TracedCodeStore(map, telemetry.clusterSpans().get()) : map;
     AuthorizationCodeStore arbitrated = vertx.isClustered() && config.cluster().codeLedger() && stores.redeemedCodes() != null
         ? new ArbitratedCodeStore(shared, stores.redeemedCodes(), clock, config.authorize().codeTtl(), CODE_LEDGER_MARGIN)
         : shared;
@@ -287,10 +304,13 @@ public final class Gatehouse {
    * signed-out or forged cookie waited 5 s (chaos finding K4); Hazelcast's map is consistent at each
    * partition's owner, so a session written on one node is read on every other without a retry.
    */
-  private static SessionStore loginSessions(Vertx vertx, GatehouseConfig config) {
-    return vertx.isClustered()
-        ? new QuorumSessionStore(new TimedSessionStore(ClusteredSessionStore.create(vertx, 0), config.cluster().callTimeout()), vertx)
-        : new BoundedSessionStore(LocalSessionStore.create(vertx), config.session().maxSessions());
+  private static SessionStore loginSessions(Vertx vertx, GatehouseConfig config, Telemetry telemetry) {
+    if (!vertx.isClustered()) {
+      return new BoundedSessionStore(LocalSessionStore.create(vertx), config.session().maxSessions());
+    }
+    SessionStore map = ClusteredSessionStore.create(vertx, 0);
+    SessionStore traced = telemetry.clusterSpans().<SessionStore>map(spans -> new TracedSessionStore(map, spans)).orElse(map);
+    return new QuorumSessionStore(new TimedSessionStore(traced, config.cluster().callTimeout()), vertx);
   }
 
   /** The members of the cluster this node sees; 1 when it runs alone. */

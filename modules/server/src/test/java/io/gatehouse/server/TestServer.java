@@ -133,6 +133,12 @@ final class TestServer implements AutoCloseable {
    */
   static TestServer start(Map<String, String> env, Vertx vertx, java.time.Clock clock,
       io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry) throws Exception {
+    return start(env, vertx, clock, registry, null);
+  }
+
+  /** Starts with {@code openTelemetry} for the spans Gatehouse opens itself (with {@code GATEHOUSE_TRACING_ENABLED}). */
+  static TestServer start(Map<String, String> env, Vertx vertx, java.time.Clock clock,
+      io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry, io.opentelemetry.api.OpenTelemetry openTelemetry) throws Exception {
     Path dir = Files.createTempDirectory("gatehouse-test");
     Path seed = dir.resolve("seed.yaml");
     Files.writeString(seed, SEED);
@@ -161,7 +167,7 @@ final class TestServer implements AutoCloseable {
       throw e;
     }
     try {
-      Gatehouse g = await(Gatehouse.start(vertx, cfg, registry, clock));
+      Gatehouse g = await(Gatehouse.start(vertx, cfg, registry, clock, openTelemetry));
       return new TestServer(vertx, g, dir);
     } catch (Exception e) {
       vertx.close();

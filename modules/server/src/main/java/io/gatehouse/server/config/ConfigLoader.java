@@ -202,7 +202,43 @@ public final class ConfigLoader {
             integer("rate_limit.authorize_per_address", 0, 1_000_000)),
         new GatehouseConfig.Shutdown(duration("shutdown.drain_delay", Duration.ZERO, Duration.ofMinutes(1)),
             duration("shutdown.timeout", Duration.ZERO, Duration.ofMinutes(1))),
-        management(http));
+        management(http), tracing());
+  }
+
+  /**
+   * {@code tracing.*}: the OTLP endpoint is an http(s) URL with a host and no user info, query or fragment
+   * (checked even while tracing is off, so turning it on never meets a bad value first).
+   */
+  private GatehouseConfig.Tracing tracing() {
+    URI endpoint = url("tracing.otlp_endpoint");
+    if (endpoint.getRawUserInfo() != null) {
+      // never echo the value: the user info may be a password
+      throw new ConfigException("configuration key 'tracing.otlp_endpoint' must not carry user info (value withheld)");
+    }
+    if (!("http".equals(endpoint.getScheme()) || "https".equals(endpoint.getScheme())) || endpoint.getHost() == null
+        || endpoint.getRawQuery() != null || endpoint.getRawFragment() != null) {
+      throw invalid("tracing.otlp_endpoint", "must be an http or https URL with a host and no user info, query or fragment");
+    }
+    String serviceName = nonEmpty("tracing.service_name");
+    if (!serviceName.matches("[A-Za-z0-9._:/-]{1,128}")) {
+      throw invalid("tracing.service_name", "must be 1 to 128 letters, digits, '.', '_', ':', '/' or '-'");
+    }
+    return new GatehouseConfig.Tracing(bool("tracing.enabled"), endpoint, serviceName, ratio("tracing.sample_ratio"));
+  }
+
+  /** A number from 0 to 1. */
+  private double ratio(String key) {
+    String s = string(key).trim();
+    double d;
+    try {
+      d = Double.parseDouble(s);
+    } catch (NumberFormatException e) {
+      throw invalid(key, "must be a number from 0 to 1");
+    }
+    if (!(d >= 0.0 && d <= 1.0)) {
+      throw invalid(key, "must be a number from 0 to 1");
+    }
+    return d;
   }
 
   /** {@code management.*}: its port must differ from the HTTP port (0 picks a free one). */
@@ -346,12 +382,7 @@ public final class ConfigLoader {
   // RFC 8414 §2: the issuer is an https URL with no query or fragment; we allow http on loopback only
   private URI issuer() {
     String raw = nonEmpty("issuer");
-    URI uri;
-    try {
-      uri = new URI(raw);
-    } catch (URISyntaxException e) {
-      throw invalid("issuer", "is not a URL");
-    }
+    URI uri = url("issuer");
     if (uri.getScheme() == null || uri.getHost() == null || uri.getRawQuery() != null || uri.getRawFragment() != null
         || uri.getRawUserInfo() != null) {
       throw invalid("issuer", "must be an absolute URL with a host and no user info, query or fragment (RFC 8414 §2)");
@@ -364,6 +395,15 @@ public final class ConfigLoader {
       throw invalid("issuer", "must use https (http is allowed only for a loopback host)");
     }
     return uri;
+  }
+
+  /** The value of {@code key} as a URI reference (not yet checked for what the key needs). */
+  private URI url(String key) {
+    try {
+      return new URI(nonEmpty(key));
+    } catch (URISyntaxException e) {
+      throw invalid(key, "is not a URL");
+    }
   }
 
   private Object raw(String key) {

@@ -13,7 +13,16 @@ public record GatehouseConfig(
     URI issuer, Http http, Token token, Authorize authorize, Session session, Login login, Keys keys, Store store,
     Cluster cluster, Postgres postgres, Optional<Path> seedFile, boolean demoEnabled, long introspectionCacheSize,
     Revocations revocation, Redis redis, String adminScope, boolean metricsEnabled, boolean auditTokenEvents,
-    io.gatehouse.server.http.RateLimits.Settings rateLimits, Shutdown shutdown, Management management) {
+    io.gatehouse.server.http.RateLimits.Settings rateLimits, Shutdown shutdown, Management management, Tracing tracing) {
+
+  /**
+   * OpenTelemetry tracing ({@code tracing.*}); nothing of it runs when {@code enabled} is false.
+   *
+   * @param otlpEndpoint the collector's OTLP/HTTP base URL: spans are sent to its {@code /v1/traces}
+   * @param serviceName the {@code service.name} of every span
+   * @param sampleRatio the share of traces recorded (0 to 1), a caller's sampled {@code traceparent} included
+   */
+  public record Tracing(boolean enabled, URI otlpEndpoint, String serviceName, double sampleRatio) {}
 
   /** The management listener: {@code /metrics} and {@code /health/*} on an address of their own when enabled. */
   public record Management(boolean enabled, String host, int port) {}

@@ -45,9 +45,14 @@ public final class Telemetry {
   private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
   private final DistributionSummary propagationLag;
   private final Timer storeLatency;
+  private final ClusterSpans clusterSpans;
 
-  /** @param auditTokens whether every token issued or refused is an audit event (it is always counted) */
-  public Telemetry(MeterRegistry registry, Vertx vertx, boolean auditTokens) {
+  /**
+   * @param auditTokens whether every token issued or refused is an audit event (it is always counted)
+   * @param clusterSpans spans for the cluster's map calls when tracing is on; null when it is off
+   */
+  public Telemetry(MeterRegistry registry, Vertx vertx, boolean auditTokens, ClusterSpans clusterSpans) {
+    this.clusterSpans = clusterSpans;
     this.registry = registry;
     this.vertx = vertx;
     this.auditTokens = auditTokens;
@@ -71,6 +76,11 @@ public final class Telemetry {
 
   public MeterRegistry registry() {
     return registry;
+  }
+
+  /** The spans of the cluster's map calls, when tracing is on. */
+  public java.util.Optional<ClusterSpans> clusterSpans() {
+    return java.util.Optional.ofNullable(clusterSpans);
   }
 
   /** The Prometheus text exposition, or null when the registry is not a Prometheus one. */

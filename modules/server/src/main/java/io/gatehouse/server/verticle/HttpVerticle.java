@@ -8,6 +8,7 @@ import io.gatehouse.server.http.OAuthErrorResponder;
 import io.gatehouse.server.http.Queries;
 import io.gatehouse.server.http.routes.Routes;
 import io.gatehouse.server.observe.Telemetry;
+import io.gatehouse.server.observe.Tracing;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -47,6 +48,10 @@ public final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
+    if (config.tracing().enabled()) {
+      // names each request's server span by its route template once it is answered (tracing.*)
+      router.route().handler(Tracing.spanNamer());
+    }
     boolean hsts = config.https();
     router.route().handler(ctx -> {
       ctx.response().putHeader("X-Content-Type-Options", "nosniff");

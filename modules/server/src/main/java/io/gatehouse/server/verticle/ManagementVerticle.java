@@ -32,7 +32,9 @@ public final class ManagementVerticle extends VerticleBase {
       ctx.next();
     });
     routes.mount(vertx, router);
-    return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port).setCompressionSupported(false))
+    return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port).setCompressionSupported(false)
+        // scrapes and probes every few seconds are not traced (tracing.*): they would drown the requests' traces
+        .setTracingPolicy(io.vertx.core.tracing.TracingPolicy.IGNORE))
         .requestHandler(router).listen().onSuccess(s -> server = s);
   }
 

@@ -146,6 +146,27 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void loadWhenTracingThenOffByDefaultTypedFromTheEnvironmentAndBadValuesAreRefused() {
+    assertThat(ConfigLoader.load(List.of(), Map.of()).tracing())
+        .isEqualTo(new GatehouseConfig.Tracing(false, java.net.URI.create("http://127.0.0.1:4318"), "gatehouse", 1.0));
+    assertThat(ConfigLoader.load(List.of(), Map.of("GATEHOUSE_TRACING_ENABLED", "true", "GATEHOUSE_TRACING_OTLP_ENDPOINT",
+        "https://collector.example.com:4318/otlp", "GATEHOUSE_TRACING_SERVICE_NAME", "gatehouse-eu", "GATEHOUSE_TRACING_SAMPLE_RATIO", "0.25"))
+        .tracing()).isEqualTo(new GatehouseConfig.Tracing(true, java.net.URI.create("https://collector.example.com:4318/otlp"), "gatehouse-eu", 0.25));
+    for (String endpoint : List.of("grpc://127.0.0.1:4317", "http://", "http://u:p@collector:4318", "http://collector:4318/?a=b", "not a url")) {
+      assertThatThrownBy(() -> ConfigLoader.load(List.of(), Map.of("GATEHOUSE_TRACING_OTLP_ENDPOINT", endpoint)))
+          .isInstanceOf(ConfigException.class).hasMessageContaining("'tracing.otlp_endpoint'");
+    }
+    for (String ratio : List.of("1.5", "-0.1", "NaN", "half")) {
+      assertThatThrownBy(() -> ConfigLoader.load(List.of(), Map.of("GATEHOUSE_TRACING_SAMPLE_RATIO", ratio)))
+          .isInstanceOf(ConfigException.class).hasMessageContaining("'tracing.sample_ratio'").hasMessageContaining("from 0 to 1");
+    }
+    assertThatThrownBy(() -> ConfigLoader.load(List.of(), Map.of("GATEHOUSE_TRACING_OTLP_ENDPOINT", "http://u:pass-word@collector:4318")))
+        .hasMessageNotContaining("pass-word");
+    assertThatThrownBy(() -> ConfigLoader.load(List.of(), Map.of("GATEHOUSE_TRACING_SERVICE_NAME", "two words")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("'tracing.service_name'");
+  }
+
+  @Test
   void loadWhenConnectionBoundsOutOfRangeThenMessageNamesKey() {
     assertThatThrownBy(() -> ConfigLoader.load(List.of(), Map.of("GATEHOUSE_HTTP_MAX_CONNECTIONS_PER_ADDRESS", "20000")))
         .isInstanceOf(ConfigException.class).hasMessageContaining("'http.max_connections_per_address'")

@@ -283,12 +283,6 @@ public final class HazelcastCluster {
     return Vertx.builder().with(vertxOptions).withClusterManager(clusterManager(options)).buildClustered();
   }
 
-  /** {@link #clusteredVertx(VertxOptions, HazelcastClusterOptions)} with Vert.x metrics from {@code metrics}. */
-  public static Future<Vertx> clusteredVertx(VertxOptions vertxOptions, HazelcastClusterOptions options,
-      io.vertx.core.spi.VertxMetricsFactory metrics) {
-    return Vertx.builder().with(vertxOptions).withClusterManager(clusterManager(options)).withMetrics(metrics).buildClustered();
-  }
-
   /** vertx-web's clustered session store: the login sessions. */
   public static final String SESSION_MAP = "vertx-web.sessions";
   /** The most login sessions a member keeps; past it the least recently used are dropped (signed out). */
