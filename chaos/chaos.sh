@@ -14,11 +14,14 @@
 #              JWKS work whichever node is down
 #
 # Scenarios (chaos/scenarios.py): crash (kill -9), pause (SIGSTOP/SIGCONT), partition 1|2 (nftables drop
-# rules inside the minority's namespace), redis (refuse, blackhole, delay), postgres (refuse, blackhole,
-# delay), api-restart (warm start), rolling restart; in the long profile also clock skew (faketime, when
+# rules inside the minority's namespace), latency between the nodes (below, then above cluster.call_timeout),
+# redis (refuse, blackhole, delay), postgres (refuse, blackhole, delay), api-restart (warm start), rolling
+# restart; in the long profile also clock skew (faketime, when
 # installed) and partition-api (n1 and the API | n2 n3). docs/RELIABILITY.md has what they measured.
-# Inter-node latency needs tc netem, which this kernel lacks (CONFIG_NET_SCH_NETEM unset): the script says
-# so and skips it; latency to Postgres and Redis is injected by the proxies.
+# latency: this kernel has no tc netem (CONFIG_NET_SCH_NETEM unset), so latency between the nodes is injected
+# by proxies: nftables DNAT inside each node's namespace sends its Hazelcast and event-bus connections to its
+# peers through one chaos/proxy.py link per direction (link-ni-nj-hz/-eb), which delays every chunk; latency to
+# Postgres and Redis is injected by their proxies.
 #
 # Usage:  bash chaos/chaos.sh                        # CHAOS_PROFILE=ci: every scenario, briefly (< ~6 min)
 #         CHAOS_PROFILE=long bash chaos/chaos.sh     # longer faults, more rounds (~15-20 min)
@@ -153,6 +156,17 @@ for i in 1 2 3; do
 done
 RDP_API=$(free_port)
 PROXY_ARGS+=(--proxy "redis-api=127.0.0.1:$RDP_API=$REDIS_HOST:$REDIS_PORT")
+# links between the nodes, one proxy per direction and port (Hazelcast, event bus), for the latency scenario:
+# it sends node i's cluster traffic to node j through link-ni-nj-hz / -eb (nftables DNAT inside i's namespace)
+LINKS_JSON=""
+if [[ "$NETNS" == 1 ]]; then
+  for i in 1 2 3; do for j in 1 2 3; do
+    [[ $i == "$j" ]] && continue
+    lh=$(free_port); le=$(free_port)
+    PROXY_ARGS+=(--proxy "link-n$i-n$j-hz=$HOST_IP:$lh=${NODE_IP[$j]}:${NODE_HZ[$j]}" --proxy "link-n$i-n$j-eb=$HOST_IP:$le=${NODE_IP[$j]}:${NODE_EB[$j]}")
+    LINKS_JSON+="${LINKS_JSON:+, }{\"from\": \"n$i\", \"to\": \"n$j\", \"hz\": $lh, \"eb\": $le}"
+  done; done
+fi
 PROXY_ARGS+=(--proxy "lb=127.0.0.1:$LB_PORT=${NODE_IP[1]}:${NODE_HTTP[1]},${NODE_IP[2]}:${NODE_HTTP[2]},${NODE_IP[3]}:${NODE_HTTP[3]}")
 python3 "$HERE/proxy.py" "${PROXY_ARGS[@]}" --ready-file "$WORK/proxy.ready" > "$WORK/proxy.log" 2>&1 &
 PROXY_PID=$!
@@ -288,6 +302,7 @@ cat > "$WORK/env.json" <<EOF
     {"name": "n3", "host": "${NODE_IP[3]}", "port": ${NODE_HTTP[3]}, "hz": ${NODE_HZ[3]}, "eb": ${NODE_EB[3]}, "ns": "${NS_PREFIX}n3"}
   ],
   "api": {"host": "127.0.0.1", "port": $API_PORT, "hz": $API_HZ},
+  "links": [$LINKS_JSON],
   "clients": {
     "app": {"id": "chaos-app", "redirect_uri": "http://127.0.0.1/cb", "scope": "read:users"},
     "cc": {"id": "chaos-cc", "secret": "$CC_SECRET"},

@@ -224,6 +224,14 @@ def check(events, meta, scenario=""):
     f["failed requests by phase"] = {p: dict(c) for p, c in fails.items()}
     f["503 latency max (s)"] = round(max([e["t1"] - e["t0"] for w in ("redeem", "refresh", "revoke", "write", "pgprobe")
                                           for e in by[w] if e["st"] == 503] or [0]), 2)
+    # latency of the answered requests per phase (reported): p50/p99 of code redemptions and refreshes
+    lat = collections.defaultdict(list)
+    for w in ("redeem", "refresh"):
+        for e in by[w]:
+            if isinstance(e["st"], int) and "t0" in e and "t1" in e:
+                lat["%s %s" % (e["phase"], w)].append(e["t1"] - e["t0"])
+    f["latency p50/p99 by phase"] = {k: "%s / %s (%d)" % (ms(pct(x, 50)), ms(pct(x, 99)), len(x))
+                                     for k, x in sorted(lat.items())}
     tot = collections.Counter()
     for w in ("redeem", "refresh", "revoke", "write"):
         for e in by[w]:

@@ -15,16 +15,21 @@ a fail-over "load balancer"). Its mode:
                client sees a reset or EOF, like a dead server with the port still bound)
     blackhole  accept and read, never forward nor answer; existing connections go silent too (like a
                frozen server or a dropped route: the client only learns by its own timeouts)
-    delay      forward, each chunk held MS milliseconds in each direction
+    delay      forward, each chunk held MS milliseconds in each direction before the next one is read (a slow
+               server: latency that also caps the throughput)
+    latency    forward, each chunk delivered MS milliseconds after it arrived, in order, reading on meanwhile
+               (a long link: one-way latency without a throughput cap; what tc netem's delay would do)
 
 Control (plain HTTP/1.0 on the control port, answers JSON):
 
     GET /mode?name=pg-*&mode=refuse        (name is a shell-style pattern; several proxies at once)
     GET /mode?name=redis-2&mode=delay&ms=300
+    GET /mode?name=link-*&mode=latency&ms=50
     GET /status                            every proxy's mode and its counters
 
 Switching to pass heals: new connections forward again, and blackholed connections, which were
 swallowing bytes, are closed (their bytes are lost, as after a real network fault), so clients reconnect.
+Switching from latency to latency with another MS keeps the connections (a link that gets slower or faster).
 """
 import argparse
 import asyncio
@@ -99,8 +104,26 @@ class Proxy:
             close(uw)
 
     async def pump(self, reader, writer):
-        try:
+        """One direction. Chunks go through a queue to a writer task, which delivers each one when it is due:
+        at once, or (latency) MS ms after it was read; the reader keeps reading meanwhile."""
+        loop = asyncio.get_running_loop()
+        queue = asyncio.Queue()
+
+        async def deliver():
             while True:
+                item = await queue.get()
+                if item is None:
+                    return
+                due, data = item
+                wait = due - loop.time()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                writer.write(data)
+                await writer.drain()
+
+        sender = asyncio.create_task(deliver())
+        try:
+            while not sender.done():
                 data = await reader.read(65536)
                 if not data:
                     break
@@ -113,11 +136,14 @@ class Proxy:
                     await asyncio.sleep(self.delay_ms / 1000)
                 if self.mode == "refuse":
                     break
-                writer.write(data)
-                await writer.drain()
+                lag = self.delay_ms / 1000 if self.mode == "latency" else 0
+                queue.put_nowait((loop.time() + lag, data))
+            queue.put_nowait(None)  # what was read is still delivered, then the stream ends
+            await sender
         except Exception:
             pass
         finally:
+            sender.cancel()
             close(writer)
 
 
@@ -154,8 +180,8 @@ async def control(proxies, reader, writer):
         status, body = 200, {}
         if url.path == "/mode":
             mode = q.get("mode", "")
-            if mode not in ("pass", "refuse", "blackhole", "delay"):
-                status, body = 400, {"error": "mode must be pass, refuse, blackhole or delay"}
+            if mode not in ("pass", "refuse", "blackhole", "delay", "latency"):
+                status, body = 400, {"error": "mode must be pass, refuse, blackhole, delay or latency"}
             else:
                 hit = [p for p in proxies.values() if fnmatch.fnmatchcase(p.name, q.get("name", ""))]
                 if not hit:

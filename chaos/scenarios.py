@@ -23,11 +23,13 @@ from gh import Deployment, Gatehouse, History, Http, UserSession, error_of, h, h
 PROFILES = {
     # seconds and sizes; ci must keep the whole run under ~6 minutes on 2 cores
     "ci": dict(before=3, after=5, race=6, batch=4, pace=0.25, crash_down=6, pause=20, partition=15, dep_fault=6,
-               api_revocations=40, clock_skew="+20s", rolling_gap=2, refresh_race=6, sessions=4, held_codes=10),
+               api_revocations=40, clock_skew="+20s", rolling_gap=2, refresh_race=6, sessions=4, held_codes=10,
+               latency=[(50, 8), (1500, 12)]),
     "long": dict(before=10, after=20, race=16, batch=8, pace=0.1, crash_down=20, pause=25, partition=60, dep_fault=30,
-                 api_revocations=200, clock_skew="+20s", rolling_gap=5, refresh_race=16, sessions=10, held_codes=20),
+                 api_revocations=200, clock_skew="+20s", rolling_gap=5, refresh_race=16, sessions=10, held_codes=20,
+                 latency=[(20, 20), (200, 30), (1500, 30)]),
 }
-ALL = ["crash", "pause", "partition", "redis", "postgres", "api-restart", "rolling", "clock", "partition-api"]
+ALL = ["crash", "pause", "partition", "latency", "redis", "postgres", "api-restart", "rolling", "clock", "partition-api"]
 # libfaketime slows the JVM's start several-fold (every clock read is intercepted): the clock scenario runs in
 # the long profile only unless CHAOS_CLOCK=1
 # partition-api shows a known open finding (the API counts toward a node's majority): long profile only
@@ -122,6 +124,52 @@ table inet chaos {{
   }}
 }}
 """)
+
+    def route_links(self):
+        """Every node's Hazelcast and event-bus connections to its peers go through the link proxies (env
+        "links", one per direction and port): a DNAT rule per peer port inside each node's namespace for new
+        connections, and a reset for every packet still flowing directly between two nodes, so that the
+        connections made before reconnect through the links. Traffic with the API, PostgreSQL, Redis and
+        clients stays direct."""
+        host = self.env["host_ip"]
+        for name in self.names:
+            me = self.node[name]
+            peers = [self.node[o] for o in self.names if o != name]
+            ips = ", ".join(p["host"] for p in peers)
+            ports = ", ".join(sorted({str(p[k]) for p in peers + [me] for k in ("hz", "eb")}))
+            dnat = []
+            for link in self.env["links"]:
+                if link["from"] != name:
+                    continue
+                to = self.node[link["to"]]
+                dnat.append(f"ip daddr {to['host']} tcp dport {to['hz']} dnat to {host}:{link['hz']}")
+                dnat.append(f"ip daddr {to['host']} tcp dport {to['eb']} dnat to {host}:{link['eb']}")
+            nl = "\n    "
+            self.nft(name, f"""
+table ip chaos_links {{
+  chain nat_out {{
+    type nat hook output priority -100; policy accept;
+    {nl.join(dnat)}
+  }}
+  chain out {{
+    type filter hook output priority 0; policy accept;
+    ip daddr {{ {ips} }} tcp dport {{ {ports} }} reject with tcp reset
+    ip daddr {{ {ips} }} tcp sport {{ {ports} }} reject with tcp reset
+  }}
+  chain in {{
+    type filter hook input priority 0; policy accept;
+    ip saddr {{ {ips} }} tcp dport {{ {ports} }} reject with tcp reset
+    ip saddr {{ {ips} }} tcp sport {{ {ports} }} reject with tcp reset
+  }}
+}}
+""")
+
+    def unroute_links(self):
+        """The rules of route_links gone: new connections between the nodes are direct again (connections
+        through the links stay so until the links close them)."""
+        for name in self.names:
+            subprocess.run(["ip", "netns", "exec", self.node[name]["ns"], "nft", "delete", "table", "ip", "chaos_links"],
+                           check=False, stderr=subprocess.DEVNULL)
 
     def heal_network(self, name):
         ns = self.node[name]["ns"]
@@ -274,9 +322,11 @@ class Scenario:
             if code is None:
                 await asyncio.sleep(0.3)
                 continue
-            st, a = await self.gh.redeem(random.choice(self.live_nodes()), code, verifier, timeout=10)
+            t0 = now()
+            rnode = random.choice(self.live_nodes())
+            st, a = await self.gh.redeem(rnode, code, verifier, timeout=10)
             rt = (a.json() or {}).get("refresh_token") if st == 200 else None
-            self.rec(w="redeem", key=h(code), node=node, t0=now(), t1=now(), st=st, err=error_of(a), single=True,
+            self.rec(w="redeem", key=h(code), node=rnode, t0=t0, t1=now(), st=st, err=error_of(a), single=True,
                      **({"ra": a.headers.get("retry-after")} if st == 503 else {}))
             if not rt:
                 await asyncio.sleep(0.3)
@@ -550,6 +600,47 @@ async def s_partition(sc, cl, px):
             await probe_session(sc, key, cookies, node)
     await sc.finish()
     sc.figures.update(t_cut=t_cut, t_heal=t_heal)
+
+
+async def s_latency(sc, cl, px):
+    """Latency between the nodes, in steps (profile "latency": (one-way ms, seconds) each): their Hazelcast and
+    event-bus connections go through the link proxies, which deliver every chunk that late (the API, PostgreSQL,
+    Redis and clients stay direct). The first step is below cluster.call_timeout (a cluster across zones), the
+    last above it (a round trip of 3 s against a 2 s timeout): calls time out and answer 503, nothing may be
+    redeemed twice, and codes held from before the fault and raced during the last step must still redeem once
+    the links are fast again (chaos finding K3: a call that timed out may still run)."""
+    sc.start_workloads()
+    await sc.sleep(sc.p["before"])
+    steps = sc.p["latency"]
+    held = []
+    t_first = now()
+    for k, (ms, secs) in enumerate(steps):
+        if k == len(steps) - 1:
+            # codes issued just before the slowest step (on links still fast enough), so that they are still
+            # well within their lifetime when retried after the heal
+            held = await hold_codes(sc, "n2", sc.p["held_codes"])
+        sc.set_phase("fault:%dms" % ms)
+        t_f = now()
+        await px.mode("link-*", "latency", ms)
+        if k == 0:
+            cl.route_links()
+        sc.rec(w="inject", t=t_f, what="latency %d ms one way between the nodes" % ms)
+        if k == len(steps) - 1:
+            # the held codes, raced on every node once the slowest links carry every connection
+            await sc.sleep(3)
+            await asyncio.gather(*(race_held(sc, c, v, ["n1", "n2", "n3", "n2", "n3"]) for c, v in held))
+            sc.figures["held_codes"] = len(held)
+        await sc.sleep(max(0, secs - (now() - t_f)))
+    sc.set_phase("heal")
+    t_heal = now()
+    cl.unroute_links()
+    await px.mode("link-*", "pass")  # closes the connections through the links: they reconnect directly
+    sc.rec(w="inject", t=t_heal, what="latency removed")
+    rs = [await sc.wait_ready(n, 60) for n in sc.dep.nodes]
+    sc.figures["all_ready_after_heal_s"] = None if None in rs else round(now() - t_heal, 2)
+    await retry_unredeemed(sc, held)
+    await sc.finish()
+    sc.figures.update(t_first_fault=t_first, t_heal=t_heal, steps_ms=[ms for ms, _ in steps])
 
 
 async def signed_in_sessions(sc, node, n):
@@ -828,7 +919,7 @@ async def s_clock(sc, cl, px):
     sc.figures["skew"] = skew
 
 
-SCENARIOS = {"crash": s_crash, "pause": s_pause, "partition": s_partition, "partition-api": s_partition_api, "redis": s_redis, "postgres": s_postgres,
+SCENARIOS = {"crash": s_crash, "pause": s_pause, "partition": s_partition, "latency": s_latency, "partition-api": s_partition_api, "redis": s_redis, "postgres": s_postgres,
              "api-restart": s_api_restart, "rolling": s_rolling, "clock": s_clock}
 
 
@@ -841,8 +932,8 @@ async def run(args):
     only = args.only.split() if args.only else (CI_DEFAULT if env["profile"] == "ci" and os.environ.get("CHAOS_CLOCK") != "1" else ALL)
     failed = []
     for name in only:
-        if name.startswith("partition") and not env.get("nft"):
-            log("partition: skipped (no network namespaces or no nftables)")
+        if (name.startswith("partition") or name == "latency") and not env.get("nft"):
+            log("%s: skipped (no network namespaces or no nftables)" % name)
             os.makedirs(os.path.join(args.out, name), exist_ok=True)
             with open(os.path.join(args.out, name, "figures.json"), "w") as f:
                 json.dump({"figures": {"skipped": "no network namespaces or nftables"}, "meta": {}}, f)
@@ -878,6 +969,8 @@ async def run(args):
                 await px.mode("*", "pass")
             except Exception:
                 pass
+            if env.get("nft"):
+                cl.unroute_links()
             for n in cl.names:
                 if env.get("nft"):
                     cl.heal_network(n)
