@@ -16,8 +16,8 @@
 # Scenarios (chaos/scenarios.py): crash (kill -9), pause (SIGSTOP/SIGCONT), partition 1|2 (nftables drop
 # rules inside the minority's namespace), latency between the nodes (below, then above cluster.call_timeout),
 # redis (refuse, blackhole, delay), postgres (refuse, blackhole, delay), api-restart (warm start), rolling
-# restart; in the long profile also clock skew (faketime, when
-# installed) and partition-api (n1 and the API | n2 n3). docs/RELIABILITY.md has what they measured.
+# restart, clock skew (one node's wall clock 20 s ahead, then behind: chaos/clockskew.c preloaded); in the long
+# profile also partition-api (n1 and the API | n2 n3). docs/RELIABILITY.md has what they measured.
 # latency: this kernel has no tc netem (CONFIG_NET_SCH_NETEM unset), so latency between the nodes is injected
 # by proxies: nftables DNAT inside each node's namespace sends its Hazelcast and event-bus connections to its
 # peers through one chaos/proxy.py link per direction (link-ni-nj-hz/-eb), which delays every chunk; latency to
@@ -28,11 +28,11 @@
 #         SCENARIOS="crash pause" bash chaos/chaos.sh
 # Environment: CHAOS_PROFILE (ci|long), SCENARIOS (space-separated subset), PG_HOST/PG_PORT/PG_USER/PG_DATABASE
 #   (127.0.0.1/5432/postgres/test), REDIS_HOST/REDIS_PORT (127.0.0.1/6379), JAVA (java), REBUILD=1,
-#   CHAOS_STRICT=1 (known open findings fail the run too), CHAOS_CLOCK=1 (clock skew in the ci profile),
+#   CHAOS_STRICT=1 (known open findings fail the run too),
 #   OUT (chaos/runs/<timestamp>), KEEP=1 (keep the work directory), NETNS=0 (everything on loopback, no
 #   partition scenario).
 # Needs: root (namespaces, nftables), java 17+, python3 >= 3.11, curl, psql, redis-cli, ip, nft (installed
-# with apt-get when missing), optionally faketime.
+# with apt-get when missing), gcc (the clock scenario's preloaded offset).
 # Exit status: 0 when every scenario ran and every safety check passed; 1 when a check failed or a
 # scenario could not run; 2 on bad usage or a broken environment.
 set -Eeuo pipefail
@@ -220,10 +220,10 @@ for i in 1 2 3; do
   ns_exec=""; [[ "$NETNS" == 1 ]] && ns_exec="ip netns exec ${NS_PREFIX}n$i"
   cat > "$WORK/start-node-$i.sh" <<EOF
 #!/usr/bin/env bash
-# start node $i in the background; \$1 (optional): a faketime offset such as +30s
-# (libfaketime preloaded into the JVM itself, so the pid file names the JVM)
+# start node $i in the background; \$1 (optional): a wall-clock offset in milliseconds such as 20000 or -20000
+# (chaos/clockskew.so preloaded into the JVM itself, so the pid file names the JVM)
 if [[ -n "\${1:-}" ]]; then
-  export LD_PRELOAD=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -1) FAKETIME="\$1" FAKETIME_DONT_FAKE_MONOTONIC=1
+  export LD_PRELOAD="$WORK/clockskew.so" CHAOS_CLOCK_OFFSET_MS="\$1"
 fi
 echo "=== start \$(date -u +%H:%M:%S.%N) \${1:-}" >> "$WORK/node-$i.log"
 env GATEHOUSE_HTTP_HOST=${NODE_IP[$i]} GATEHOUSE_HTTP_PORT=${NODE_HTTP[$i]} GATEHOUSE_ISSUER="$ISSUER" \\
@@ -291,10 +291,16 @@ done
 [[ "$code" == 401 ]] || die "the API did not become ready (last answer $code); see $WORK/api.log"
 
 NFT=0; [[ "$NETNS" == 1 ]] && command -v nft >/dev/null && NFT=1
-FAKETIME=0; command -v faketime >/dev/null && FAKETIME=1
+# the clock scenario's wall-clock offset (chaos/clockskew.c; Debian's libfaketime makes the JVM ~1000x slower)
+CLOCKSKEW=0
+if command -v gcc >/dev/null && gcc -shared -fPIC -O2 -Wno-nonnull-compare -o "$WORK/clockskew.so" "$HERE/clockskew.c" -ldl 2>"$WORK/clockskew.log"; then
+  CLOCKSKEW=1
+else
+  log "chaos/clockskew.c did not build (gcc missing?): the clock scenario will be skipped"
+fi
 cat > "$WORK/env.json" <<EOF
 {
-  "profile": "$PROFILE", "work": "$WORK", "issuer": "$ISSUER", "netns": $NETNS, "nft": $NFT, "faketime": $FAKETIME,
+  "profile": "$PROFILE", "work": "$WORK", "issuer": "$ISSUER", "netns": $NETNS, "nft": $NFT, "clockskew": $CLOCKSKEW,
   "ns_prefix": "$NS_PREFIX", "host_ip": "$HOST_IP", "control": ["127.0.0.1", $CTL_PORT],
   "nodes": [
     {"name": "n1", "host": "${NODE_IP[1]}", "port": ${NODE_HTTP[1]}, "hz": ${NODE_HZ[1]}, "eb": ${NODE_EB[1]}, "ns": "${NS_PREFIX}n1"},
