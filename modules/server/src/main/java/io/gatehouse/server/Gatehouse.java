@@ -62,6 +62,7 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.ext.web.sstore.ClusteredSessionStore;
 import io.vertx.ext.web.sstore.LocalSessionStore;
 import io.vertx.ext.web.sstore.SessionStore;
+import io.gatehouse.core.time.ClockOffsetMonitor;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashSet;
@@ -204,6 +205,12 @@ public final class Gatehouse {
     KeyManager keyManager = new KeyManager(vertx, config, ring, verifier, metadata, clock);
     RateLimits rateLimits = new RateLimits(config.rateLimits(), config.http().trustedProxies(), clock);
     AtomicBoolean draining = new AtomicBoolean();
+    // this node's clock against the database's (postgres.max_clock_offset): readiness DOWN when it is wrong
+    ClockOffsetMonitor clockMonitor = stores.referenceClock() != null && !config.postgres().maxClockOffset().isZero()
+        ? new ClockOffsetMonitor(stores.referenceClock(), clock, config.postgres().maxClockOffset()) : null;
+    if (clockMonitor != null) {
+      telemetry.clockOffset(clockMonitor::offsetSeconds);
+    }
     ClientAdmin clientAdmin = new ClientAdmin(vertx, clients, stores.clients(), revocations, telemetry, t.maxAccessTokenTtl(),
         config.idTokenAlgorithms());
     UserAdmin userAdmin = new UserAdmin(vertx, stores.users(), stores.consents(), passwords, revocations, telemetry);
@@ -220,7 +227,8 @@ public final class Gatehouse {
             revocations, telemetry),
         new MetadataRoutes(base, metadata, userInfo, clients),
         // with a management listener, /metrics is served there only (issue 14 item 11)
-        new HealthRoutes(base, clients, draining::get, hub::vouched, telemetry, config.metricsEnabled() && !config.management().enabled()));
+        new HealthRoutes(base, clients, draining::get, hub::vouched, clockMonitor, telemetry,
+            config.metricsEnabled() && !config.management().enabled()));
     Parts parts = new Parts(keys, stores.users(), logins, hub, sessions);
     int instances = config.http().instances() > 0 ? config.http().instances() : Runtime.getRuntime().availableProcessors();
     // Vert.x shares one listening socket among servers of the same host and configured port. Port 0
@@ -251,13 +259,14 @@ public final class Gatehouse {
         return Future.succeededFuture(new Listening(id, port, null, -1));
       }
       ManagementVerticle m = new ManagementVerticle(management.host(), management.port(),
-          new HealthRoutes("", clients, draining::get, hub::vouched, telemetry, config.metricsEnabled()));
+          new HealthRoutes("", clients, draining::get, hub::vouched, clockMonitor, telemetry, config.metricsEnabled()));
       return vertx.deployVerticle(m).map(mid -> new Listening(id, port, mid, m.actualPort()));
     }).compose(listening -> {
       String id = listening.httpDeployment();
       int port = listening.port();
       keyManager.start();
       long purge = Timers.startPurge(vertx, clock, stores, hub);
+      long clockCheck = Timers.startClockCheck(vertx, clockMonitor);
       LOG.info("listening on {}:{} with {} HTTP instance(s); issuer {}", config.http().host(), port, instances, config.issuerString());
       if (listening.managementDeployment() != null) {
         LOG.info("management listener (/metrics, /health) on {}:{}", config.management().host(), listening.managementPort());
@@ -270,6 +279,7 @@ public final class Gatehouse {
       }
       return Future.succeededFuture(new Gatehouse(vertx, config, draining, parts, port, listening.managementPort(), List.copyOf(ids), () -> {
         vertx.cancelTimer(purge);
+        vertx.cancelTimer(clockCheck);
         keyManager.stop();
         if (clientChanges.result() != null) {
           clientChanges.result().unregister();

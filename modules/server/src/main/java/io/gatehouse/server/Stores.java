@@ -22,20 +22,22 @@ import io.vertx.core.Vertx;
 /**
  * The stores of the configured kind ({@code store.type}), and how to close them. {@code revocationsLocal}:
  * the durable revocation list is this process's memory. {@code redeemedCodes}: null without PostgreSQL.
+ * {@code referenceClock}: the database's clock, null without PostgreSQL.
  */
 record Stores(ClientRegistry clients, UserStore users, ConsentStore consents, RefreshTokenStore refreshTokens,
-    DurableRevocationList revocations, boolean revocationsLocal, CodeRedemptionLedger redeemedCodes, Runnable close) {
+    DurableRevocationList revocations, boolean revocationsLocal, CodeRedemptionLedger redeemedCodes,
+    io.gatehouse.core.time.ReferenceClock referenceClock, Runnable close) {
 
   static Future<Stores> open(Vertx vertx, GatehouseConfig config) {
     if (config.store().type() == StoreType.MEMORY) {
       return Future.succeededFuture(new Stores(new InMemoryClientRegistry(), new InMemoryUserStore(), new InMemoryConsentStore(),
-          new InMemoryRefreshTokenStore(), new InMemoryRevocationList(), true, null, () -> {}));
+          new InMemoryRefreshTokenStore(), new InMemoryRevocationList(), true, null, null, () -> {}));
     }
     GatehouseConfig.Postgres pg = config.postgres();
     PostgresOptions options = new PostgresOptions(pg.host(), pg.port(), pg.database(), pg.user(),
         pg.password().isEmpty() ? null : pg.password(), pg.schema(), pg.poolSize(), pg.connectTimeout(), pg.queryTimeout());
     return PgStores.create(vertx, options).map(pgs -> new Stores(pgs.clients(), pgs.users(), pgs.consents(), pgs.refreshTokens(),
-        pgs.revocations(), false, pgs.redeemedCodes(), () -> pgs.close()));
+        pgs.revocations(), false, pgs.redeemedCodes(), pgs.referenceClock(), () -> pgs.close()));
   }
 
   /** The client registry the node reads: behind a cache unless {@code store.client_cache_ttl} is zero. */

@@ -12,8 +12,23 @@ final class Timers {
   // the logs keep the name they always had
   private static final Logger LOG = LoggerFactory.getLogger(Gatehouse.class);
   static final Duration PURGE_INTERVAL = Duration.ofMinutes(10);
+  /** How often a node compares its clock with the database's ({@code postgres.max_clock_offset}). */
+  static final Duration CLOCK_CHECK_INTERVAL = Duration.ofSeconds(5);
 
   private Timers() {}
+
+  /**
+   * This node's clock against the database's, now and every {@link #CLOCK_CHECK_INTERVAL}; a failed
+   * measurement (the database did not answer) is left to the store's own check. Answers the timer, or -1
+   * when there is no monitor.
+   */
+  static long startClockCheck(Vertx vertx, io.gatehouse.core.time.ClockOffsetMonitor monitor) {
+    if (monitor == null) {
+      return -1;
+    }
+    monitor.check();
+    return vertx.setPeriodic(CLOCK_CHECK_INTERVAL.toMillis(), timer -> monitor.check());
+  }
 
   /**
    * Expired refresh families and tombstones, redeemed codes and revocations are deleted so storage stays

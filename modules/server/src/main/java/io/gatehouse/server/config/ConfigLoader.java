@@ -193,7 +193,8 @@ public final class ConfigLoader {
     }
     var postgres = new GatehouseConfig.Postgres(nonEmpty("postgres.host"), integer("postgres.port", 1, 65535),
         nonEmpty("postgres.database"), nonEmpty("postgres.user"), string("postgres.password"), schema,
-        integer("postgres.pool_size", 1, 1000), storeTimeout("postgres.connect_timeout"), storeTimeout("postgres.query_timeout"));
+        integer("postgres.pool_size", 1, 1000), storeTimeout("postgres.connect_timeout"), storeTimeout("postgres.query_timeout"),
+        maxClockOffset());
     return new GatehouseConfig(issuer, http, token, authorize, session, login, keys, store, cluster(type), postgres,
         optionalPath("seed.file"), bool("demo.enabled"), integer("introspection.cache_size", 1, 100_000_000),
         revocations(), redis(), adminScope(), bool("metrics.enabled"), bool("audit.token_events"),
@@ -260,6 +261,15 @@ public final class ConfigLoader {
     return new GatehouseConfig.Connections(duration("http.idle_timeout", Duration.ofMillis(100), Duration.ofHours(1)),
         duration("http.request_head_timeout", Duration.ofMillis(100), Duration.ofMinutes(10)),
         duration("http.request_body_timeout", Duration.ofMillis(100), Duration.ofMinutes(10)), max, perAddress);
+  }
+
+  /** {@code postgres.max_clock_offset}: zero (off), or 100 ms to 1 h (issue 12, chaos finding K5 and the clock scenario). */
+  private Duration maxClockOffset() {
+    Duration d = duration("postgres.max_clock_offset", Duration.ZERO, Duration.ofHours(1));
+    if (!d.isZero() && d.compareTo(Duration.ofMillis(100)) < 0) {
+      throw invalid("postgres.max_clock_offset", "must be 0s (off) or at least 100ms");
+    }
+    return d;
   }
 
   private GatehouseConfig.Revocations revocations() {

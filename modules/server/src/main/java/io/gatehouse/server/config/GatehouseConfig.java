@@ -119,9 +119,11 @@ public record GatehouseConfig(
    * @param connectTimeout how long opening a connection may take
    * @param queryTimeout how long one call may take, the wait for a pooled connection included (the server
    *     cancels a longer statement too)
+   * @param maxClockOffset how far this node's clock may be from the database's before readiness turns
+   *     DOWN; zero: not checked
    */
   public record Postgres(String host, int port, String database, String user, String password, String schema, int poolSize,
-      Duration connectTimeout, Duration queryTimeout) {
+      Duration connectTimeout, Duration queryTimeout, Duration maxClockOffset) {
     @Override
     public String toString() {
       return "Postgres[" + user + "@" + host + ":" + port + "/" + database + " schema " + schema + "]";

@@ -17,7 +17,8 @@ import java.util.function.BooleanSupplier;
  *       it does not).
  *   <li>{@code GET /health/ready} (and {@code /health}): 200 when the configured stores answer, the
  *       cluster's maps answer and the member sees its quorum (when clustered), the node can vouch for its revocation deny-set
- *       (its last resync is recent enough), and the node is not draining for shutdown; else 503.
+ *       (its last resync is recent enough), the node is not draining for shutdown, and (with PostgreSQL)
+ *       its clock is within {@code postgres.max_clock_offset} of the database's; else 503.
  * </ul>
  */
 public final class HealthEndpoint {
@@ -27,12 +28,17 @@ public final class HealthEndpoint {
   private final ClientRegistry clients;
   private final BooleanSupplier draining;
   private final BooleanSupplier revocationsVouched;
-
-  /** @param revocationsVouched whether the node can vouch for its revocation deny-set (else it fails closed) */
+  private final BooleanSupplier clockTrusted;
   private final java.util.function.Consumer<java.time.Duration> storeLatency;
 
+  /**
+   * @param revocationsVouched whether the node can vouch for its revocation deny-set (else it fails closed)
+   * @param clockTrusted whether this node's clock is within {@code postgres.max_clock_offset} of the
+   *     database's; null: not checked (no check "clock" in the answer)
+   */
   public HealthEndpoint(Vertx vertx, ClientRegistry clients, BooleanSupplier draining, BooleanSupplier revocationsVouched,
-      java.util.function.Consumer<java.time.Duration> storeLatency) {
+      BooleanSupplier clockTrusted, java.util.function.Consumer<java.time.Duration> storeLatency) {
+    this.clockTrusted = clockTrusted;
     this.storeLatency = storeLatency;
     this.revocationsVouched = revocationsVouched;
     this.vertx = vertx;
@@ -64,7 +70,12 @@ public final class HealthEndpoint {
       boolean vouched = revocationsVouched.getAsBoolean();
       checks.put("revocations", vouched ? "UP" : "DOWN");
       checks.put("accepting", drain ? "DOWN" : "UP");
-      boolean up = store.succeeded() && cluster.succeeded() && vouched && !drain;
+      // a node whose clock is wrong issues tokens and revocations that other machines misread
+      boolean clockRight = clockTrusted == null || clockTrusted.getAsBoolean();
+      if (clockTrusted != null) {
+        checks.put("clock", clockRight ? "UP" : "DOWN");
+      }
+      boolean up = store.succeeded() && cluster.succeeded() && vouched && !drain && clockRight;
       ctx.response().setStatusCode(up ? 200 : 503);
       Responses.json(ctx.response(), new JsonObject().put("status", up ? "UP" : "DOWN").put("checks", checks));
     });

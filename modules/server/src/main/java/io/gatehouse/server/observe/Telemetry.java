@@ -100,6 +100,12 @@ public final class Telemetry {
         .description("the members the cluster is configured to have (cluster.expected_members; 1 when not clustered)").register(registry);
   }
 
+  /** {@code gatehouse_clock_offset_seconds}: the database's clock minus this node's, as last measured. */
+  public void clockOffset(Supplier<Number> seconds) {
+    Gauge.builder("gatehouse.clock.offset.seconds", seconds)
+        .description("the database's clock minus this node's, as last measured (positive: this node is behind)").register(registry);
+  }
+
   /** An audit event: the signing keys were rotated (on demand by {@code admin}, or on schedule when null). */
   public void keysRotated(JsonObject admin, JsonObject keys) {
     JsonObject e = new JsonObject().put("event", "key_rotated");

@@ -18,6 +18,7 @@ public final class PgStores {
   private final PgRefreshTokenStore refreshTokens;
   private final PgRevocationList revocations;
   private final PgCodeRedemptionLedger redeemedCodes;
+  private final PgReferenceClock clock;
 
   private PgStores(BoundedPool pool) {
     this.pool = pool;
@@ -27,6 +28,7 @@ public final class PgStores {
     this.refreshTokens = PgRefreshTokenStore.sharing(pool);
     this.revocations = PgRevocationList.sharing(pool);
     this.redeemedCodes = PgCodeRedemptionLedger.sharing(pool);
+    this.clock = new PgReferenceClock(pool);
   }
 
   /**
@@ -64,6 +66,11 @@ public final class PgStores {
   /** The ledger of redeemed authorization codes (the cluster's arbiter), on the shared pool. */
   public PgCodeRedemptionLedger redeemedCodes() {
     return redeemedCodes;
+  }
+
+  /** The database's clock, which every node compares its own with ({@code postgres.max_clock_offset}). */
+  public io.gatehouse.core.time.ReferenceClock referenceClock() {
+    return clock;
   }
 
   /** Runs {@code SELECT 1} on the shared pool; fails when the database does not answer. */

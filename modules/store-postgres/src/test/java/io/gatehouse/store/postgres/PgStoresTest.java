@@ -71,6 +71,30 @@ class PgStoresTest {
     }
   }
 
+  /** The reference clock reads the database's clock as it serves each call, not the transaction's start time. */
+  @Test
+  void referenceClockWhenReadTwiceThenTheDatabasesClockMovesOnAndAgreesWithThisMachines() throws SQLException {
+    String schema = TestPostgres.randomSchema();
+    try {
+      PgStores stores = await(PgStores.create(vertx, TestPostgres.options(schema)));
+      try {
+        long before = System.currentTimeMillis();
+        java.time.Instant first = await(stores.referenceClock().now());
+        java.time.Instant second = await(stores.referenceClock().now());
+        long after = System.currentTimeMillis();
+        // the database runs on this machine, on the same clock
+        assertThat(first.toEpochMilli()).isBetween(before - 1, after + 1);
+        assertThat(second).isAfter(first);
+      } finally {
+        await(stores.close());
+      }
+      // a closed pool: the call fails, it does not answer a time
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> await(stores.referenceClock().now())).isNotNull();
+    } finally {
+      TestPostgres.dropSchema(schema);
+    }
+  }
+
   @Test
   void everyStoreWorksOnTheSharedPoolAndClosingOneLeavesItOpen() throws SQLException {
     String schema = TestPostgres.randomSchema();

@@ -1,6 +1,7 @@
 package io.gatehouse.server.http.routes;
 
 import io.gatehouse.core.store.ClientRegistry;
+import io.gatehouse.core.time.ClockOffsetMonitor;
 import io.gatehouse.server.http.HealthEndpoint;
 import io.gatehouse.server.observe.Telemetry;
 import io.vertx.core.Vertx;
@@ -17,6 +18,7 @@ public final class HealthRoutes implements Routes {
   private final ClientRegistry clients;
   private final BooleanSupplier draining;
   private final BooleanSupplier revocationsVouched;
+  private final ClockOffsetMonitor clock;
   private final Telemetry telemetry;
   private final boolean metricsEnabled;
 
@@ -24,9 +26,11 @@ public final class HealthRoutes implements Routes {
    * @param clients the store readiness probes
    * @param draining true once the node shuts down (readiness DOWN)
    * @param revocationsVouched whether the revocation list is known complete
+   * @param clock this node's clock against the database's; null: not checked
    */
   public HealthRoutes(String base, ClientRegistry clients, BooleanSupplier draining, BooleanSupplier revocationsVouched,
-      Telemetry telemetry, boolean metricsEnabled) {
+      ClockOffsetMonitor clock, Telemetry telemetry, boolean metricsEnabled) {
+    this.clock = clock;
     this.base = base;
     this.clients = clients;
     this.draining = draining;
@@ -44,7 +48,8 @@ public final class HealthRoutes implements Routes {
             .end(text == null ? "" : text);
       });
     }
-    HealthEndpoint health = new HealthEndpoint(vertx, clients, draining, revocationsVouched, telemetry::storeLatency);
+    HealthEndpoint health = new HealthEndpoint(vertx, clients, draining, revocationsVouched,
+        clock == null ? null : clock::trusted, telemetry::storeLatency);
     router.get(base + "/health").handler(health::ready);
     router.get(base + "/health/ready").handler(health::ready);
     router.get(base + "/health/live").handler(health::live);
