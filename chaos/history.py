@@ -10,6 +10,8 @@ Safety properties (a violation fails the run, exit status 1):
                by a probe that started later than the propagation bound after /revoke was acknowledged
   writes       every acknowledged admin write (201) reads back (200) on every node after the heal; a 404
                anywhere, or no read-back at all, is a lost write
+  clock        while one node's clock is off, the other nodes refuse at most 5 % of /authorize with 503 (chaos
+               finding K5: a node 20 s ahead once had no quorum and failed most of the others' logins)
   errors       no answer is a 500 (store trouble is 503), and a 503 from /token, /revoke or /admin carries
                Retry-After
 Everything else (times to fail closed and to recover, failed requests, latencies) is reported, not judged.
@@ -199,6 +201,14 @@ def check(events, meta, scenario=""):
     f["admin writes acknowledged"] = len(writes)
     f["admin writes refused/failed"] = dict(collections.Counter(str(e["st"]) for e in by["write"] if e["st"] != 201))
     f["acknowledged writes lost"] = lost
+
+    # clock (K5): a node with a wrong clock must not make the others refuse logins ---------------
+    if scenario == "clock":
+        issued = [e for e in by["code_issue"] if e["node"] != "n3" and str(e["phase"]).startswith("fault")]
+        refused = [e for e in issued if e["st"] == "authorize_503"]
+        f["/authorize on n1, n2 while n3's clock is off: refused 503 / issued"] = "%d / %d" % (len(refused), len(issued))
+        if issued and len(refused) > 0.05 * len(issued):
+            v.append("K5: n1 and n2 refused %d of %d /authorize with 503 while n3's clock was off" % (len(refused), len(issued)))
 
     # errors ------------------------------------------------------------------------------------
     n500 = 0
