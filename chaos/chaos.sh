@@ -10,6 +10,8 @@
 #   the API    modules/resource-server's ExampleApi in the root namespace, a Hazelcast member on the bridge
 #              address (event bus channel), with the Redis channel (through its own proxy) and the
 #              GET /revocations snapshot for its warm start
+#   api2       the same ExampleApi outside the cluster: Redis only (channel and cache, through its own proxy), no
+#              event bus, no snapshot; it fails closed 5 s after its last sync once its channel is down
 #   the issuer http://127.0.0.1:P, a fail-over TCP proxy ("lb") onto the nodes, so the API's discovery and
 #              JWKS work whichever node is down
 #
@@ -90,7 +92,7 @@ source "$ROOT/bench/loopback.sh"
 cleanup() {
   local rc=$?
   set +e
-  for f in "$WORK"/node-*.pid "$WORK"/api.pid; do
+  for f in "$WORK"/node-*.pid "$WORK"/api.pid "$WORK"/api2.pid; do
     [[ -f "$f" ]] || continue
     pid=$(cat "$f"); kill -CONT "$pid" 2>/dev/null; kill -9 "$pid" 2>/dev/null
   done
@@ -154,8 +156,8 @@ for i in 1 2 3; do
   PGP[$i]=$(free_port); RDP[$i]=$(free_port)
   PROXY_ARGS+=(--proxy "pg-n$i=$HOST_IP:${PGP[$i]}=$PG_HOST:$PG_PORT" --proxy "redis-n$i=$HOST_IP:${RDP[$i]}=$REDIS_HOST:$REDIS_PORT")
 done
-RDP_API=$(free_port)
-PROXY_ARGS+=(--proxy "redis-api=127.0.0.1:$RDP_API=$REDIS_HOST:$REDIS_PORT")
+RDP_API=$(free_port); RDP_API2=$(free_port)
+PROXY_ARGS+=(--proxy "redis-api=127.0.0.1:$RDP_API=$REDIS_HOST:$REDIS_PORT" --proxy "redis-api2=127.0.0.1:$RDP_API2=$REDIS_HOST:$REDIS_PORT")
 # links between the nodes, one proxy per direction and port (Hazelcast, event bus), for the latency scenario:
 # it sends node i's cluster traffic to node j through link-ni-nj-hz / -eb (nftables DNAT inside i's namespace)
 LINKS_JSON=""
@@ -212,7 +214,7 @@ log "generating the key set"
 generate_keyset "$JAVA" "$WORK/gatehouse.jar" "$WORK/keys" "$WORK/keys.log"
 
 ISSUER="http://127.0.0.1:$LB_PORT"
-API_PORT=$(free_port); API_HZ=$(free_port)
+API_PORT=$(free_port); API_HZ=$(free_port); API2_PORT=$(free_port)
 MEMBERS="${NODE_IP[1]}:${NODE_HZ[1]},${NODE_IP[2]}:${NODE_HZ[2]},${NODE_IP[3]}:${NODE_HZ[3]},$HOST_IP:$API_HZ"
 
 # ---- launchers: scenarios restart processes through these ------------------------------------------------
@@ -249,6 +251,18 @@ env GATEHOUSE_ISSUER="$ISSUER" API_PORT=$API_PORT API_CLUSTER_NAME="$CLUSTER" AP
   "$JAVA" -Xmx256m -XX:+UseSerialGC -jar "$WORK/gatehouse-example-api.jar" >> "$WORK/api.log" 2>&1 &
 echo \$! > "$WORK/api.pid"
 EOF
+# a second API that hears Redis only: no event bus, no snapshot endpoint (a resource server outside the
+# cluster's network); its deny-set warm-starts and catches up from the Redis cache, and it fails closed
+# API2_MAX_STALENESS_S after its last successful sync once its channel is down
+API2_MAX_STALENESS_S=5
+cat > "$WORK/start-api2.sh" <<EOF
+#!/usr/bin/env bash
+echo "=== start \$(date -u +%H:%M:%S.%N)" >> "$WORK/api2.log"
+env GATEHOUSE_ISSUER="$ISSUER" API_PORT=$API2_PORT API_REDIS_URI="redis://127.0.0.1:$RDP_API2" API_REDIS_KEY_PREFIX="$PREFIX" \\
+  API_REDIS_CHANNEL="$CHANNEL" API_REVOCATION_MAX_STALENESS_SECONDS=$API2_MAX_STALENESS_S API_REVOCATION_RESYNC_INTERVAL_SECONDS=2 \\
+  "$JAVA" -Xmx192m -XX:+UseSerialGC -jar "$WORK/gatehouse-example-api.jar" >> "$WORK/api2.log" 2>&1 &
+echo \$! > "$WORK/api2.pid"
+EOF
 chmod +x "$WORK"/start-*.sh
 
 STARTS_EXITED=0
@@ -280,15 +294,25 @@ wait_live 2
 bash "$WORK/start-node-3.sh"
 for i in 1 2 3; do wait_node "$i"; done
 echo "$STARTS_EXITED" > "$OUT/starts-exited.txt"
-log "starting the example API"
-bash "$WORK/start-api.sh"
-for _ in $(seq 1 480); do
-  code=$(curl -s -m 2 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$API_PORT/user" || true)
-  [[ "$code" == 401 ]] && break
-  kill -0 "$(cat "$WORK/api.pid")" 2>/dev/null || die "the API exited; see $WORK/api.log" 2
-  sleep 0.25
-done
-[[ "$code" == 401 ]] || die "the API did not become ready (last answer $code); see $WORK/api.log"
+running() { # pid: alive and not a zombie (an exited process nobody has reaped yet)
+  local state
+  state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
+  [[ -n "$state" && "$state" != Z ]]
+}
+start_api() { # name port label: start it and wait until /user answers 401 (it serves, and refuses no token)
+  local name=$1 port=$2 label=$3 code=""
+  log "starting $label"
+  bash "$WORK/start-$name.sh"
+  for _ in $(seq 1 480); do
+    code=$(curl -s -m 2 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/user" || true)
+    [[ "$code" == 401 ]] && return 0
+    running "$(cat "$WORK/$name.pid")" || die "$label exited; see $WORK/$name.log" 2
+    sleep 0.25
+  done
+  die "$label did not become ready (last answer $code); see $WORK/$name.log"
+}
+start_api api "$API_PORT" "the example API"
+start_api api2 "$API2_PORT" "the Redis-only API"
 
 NFT=0; [[ "$NETNS" == 1 ]] && command -v nft >/dev/null && NFT=1
 # the clock scenario's wall-clock offset (chaos/clockskew.c; Debian's libfaketime makes the JVM ~1000x slower)
@@ -308,6 +332,7 @@ cat > "$WORK/env.json" <<EOF
     {"name": "n3", "host": "${NODE_IP[3]}", "port": ${NODE_HTTP[3]}, "hz": ${NODE_HZ[3]}, "eb": ${NODE_EB[3]}, "ns": "${NS_PREFIX}n3"}
   ],
   "api": {"host": "127.0.0.1", "port": $API_PORT, "hz": $API_HZ},
+  "api2": {"host": "127.0.0.1", "port": $API2_PORT, "max_staleness_s": $API2_MAX_STALENESS_S},
   "links": [$LINKS_JSON],
   "clients": {
     "app": {"id": "chaos-app", "redirect_uri": "http://127.0.0.1/cb", "scope": "read:users"},

@@ -197,6 +197,7 @@ class Deployment:
         self.env = env
         self.nodes = {n["name"]: (n["host"], n["port"]) for n in env["nodes"]}
         self.api = (env["api"]["host"], env["api"]["port"])
+        self.api2 = (env["api2"]["host"], env["api2"]["port"]) if env.get("api2") else None
         self.issuer = env["issuer"]
         self.base = urllib.parse.urlsplit(self.issuer).path.rstrip("/")
         c = env["clients"]
@@ -272,9 +273,10 @@ class Gatehouse:
     async def introspect(self, node, token, timeout=None):
         return await self.post_form(node, "/introspect", {"token": token}, auth=self.rs_auth, timeout=timeout)
 
-    async def api_user(self, token, timeout=None):
+    async def api_user(self, token, timeout=None, api="api"):
         try:
-            a = await self.http.request(self.d.api, "GET", "/user", {"Authorization": "Bearer " + token}, None, timeout)
+            a = await self.http.request(self.d.api2 if api == "api2" else self.d.api, "GET", "/user",
+                                        {"Authorization": "Bearer " + token}, None, timeout)
             return a.status, a
         except HttpError as e:
             return e.kind, None

@@ -24,12 +24,12 @@ PROFILES = {
     # seconds and sizes; ci must keep the whole run under ~6 minutes on 2 cores
     "ci": dict(before=3, after=5, race=6, batch=4, pace=0.25, crash_down=6, pause=20, partition=15, dep_fault=6,
                api_revocations=40, clock_skew=[20000, -20000], clock_hold=10, rolling_gap=2, refresh_race=6, sessions=4, held_codes=10,
-               latency=[(50, 8), (1500, 12)]),
+               latency=[(50, 8), (1500, 12)], orphans=10),
     "long": dict(before=10, after=20, race=16, batch=8, pace=0.1, crash_down=20, pause=25, partition=60, dep_fault=30,
                  api_revocations=200, clock_skew=[20000, -20000], clock_hold=30, rolling_gap=5, refresh_race=16, sessions=10, held_codes=20,
-                 latency=[(20, 20), (200, 30), (1500, 30)]),
+                 latency=[(20, 20), (200, 30), (1500, 30)], orphans=30),
 }
-ALL = ["crash", "pause", "partition", "latency", "redis", "postgres", "api-restart", "rolling", "clock", "partition-api"]
+ALL = ["crash", "pause", "partition", "orphan", "latency", "redis", "postgres", "api-restart", "rolling", "clock", "partition-api"]
 # partition-api: long profile only
 CI_DEFAULT = [s for s in ALL if s not in ("partition-api",)]
 # authorize.code_ttl as the nodes run it (conf/gatehouse.yaml's default)
@@ -379,13 +379,15 @@ class Scenario:
                 for node in self.dep.nodes:
                     probes.append(self.observe(node, tok))
                 probes.append(self.observe("api", tok))
+                if self.dep.api2:
+                    probes.append(self.observe("api2", tok))
             await asyncio.gather(*probes)
             await asyncio.sleep(0.25)
 
     async def observe(self, target, tok):
         t0 = now()
-        if target == "api":
-            st, a = await self.gh.api_user(tok, timeout=5)
+        if target in ("api", "api2"):
+            st, a = await self.gh.api_user(tok, timeout=5, api=target)
             active = st == 200
         else:
             st, a = await self.gh.introspect(target, tok, timeout=5)
@@ -641,6 +643,69 @@ async def s_latency(sc, cl, px):
     sc.figures.update(t_first_fault=t_first, t_heal=t_heal, steps_ms=[ms for ms, _ in steps])
 
 
+async def s_orphan(sc, cl, px):
+    """K1's window on purpose: revocations acknowledged by a node that can tell no one before it dies. n1 is cut
+    from its peers and the API (nftables) and its Redis goes silent, so neither the event bus nor the Redis
+    channel carries what it records; tokens accepted by the API are revoked on n1 (it acknowledges once the
+    PostgreSQL write is done), and n1 is killed (-9) right after. Everything is healed at once: the other nodes
+    and both APIs must refuse those tokens within the bound, from the durable list's change feed (the nodes'
+    catch-up, then their publishes), as history.py checks for every acknowledged revocation."""
+    sc.start_workloads()
+    await sc.sleep(sc.p["before"])
+    toks = []
+    for _ in range(sc.p["orphans"]):
+        st, a = await sc.gh.cc_token("n2")
+        if st == 200:
+            tok = a.json()["access_token"]
+            st_api, _ = await sc.gh.api_user(tok)
+            sc.rec(w="api_control", t=now(), st=st_api, node="n2")
+            toks.append(tok)
+    sc.set_phase("fault")
+    t_cut = now()
+    cl.isolate("n1")
+    await px.mode("redis-n1", "blackhole")
+    sc.rec(w="inject", t=t_cut, what="n1 cut from its peers and the API, its Redis silent")
+    sc.down.add("n1")  # the workloads leave it alone; only the revocations below go to it
+    acked = 0
+    orphans = []
+    for tok in toks:
+        t0 = now()
+        st, a = await sc.gh.revoke("n1", tok, timeout=10)
+        t1 = now()
+        rec = dict(w="revoke", key=h(tok), node="n1", t0=t0, t1=t1, st=st, err=error_of(a), orphan=True)
+        if st == 503:
+            rec["ra"] = a.headers.get("retry-after")
+        sc.rec(**rec)
+        if st == 200:
+            acked += 1
+            orphans.append(tok)
+            sc.revoked.append((tok, t1))
+    t_kill = now()
+    cl.signal("n1", signal.SIGKILL)
+    sc.rec(w="inject", t=t_kill, what="kill -9 n1")
+    cl.wait_exit("n1", 10)
+    sc.figures["orphan_revocations_acknowledged"] = acked
+    sc.figures["orphan_revocations_tried"] = len(toks)
+    sc.set_phase("heal")
+    t_heal = now()
+    cl.heal_network("n1")
+    await px.mode("redis-n1", "pass")
+    sc.rec(w="inject", t=t_heal, what="heal; n1 stays down")
+    # the observers probe them on n2, n3 and both APIs meanwhile; how long until all of them refuse each
+    end = now() + 30
+    gone_at = None
+    while now() < end:
+        answers = await asyncio.gather(*(sc.gh.api_user(tok, timeout=5, api=api) for tok in orphans for api in ("api", "api2")))
+        if orphans and all(st == 401 for st, _ in answers):
+            gone_at = now()
+            break
+        await asyncio.sleep(0.2)
+    sc.figures["both_apis_refuse_every_orphan_after_kill_s"] = None if gone_at is None else round(gone_at - t_kill, 2)
+    sc.figures["n1_ready_after_restart_s"] = await sc.start_node(cl, "n1")
+    sc.down.discard("n1")
+    await sc.finish()
+
+
 async def signed_in_sessions(sc, node, n):
     """`n` browsers signed in on `node`: (key, cookies) each, the cookies kept as they were (a replayed cookie)."""
     out = []
@@ -733,21 +798,22 @@ async def retry_unredeemed(sc, held):
 
 
 async def hold_codes(sc, node, n):
-    """`n` codes issued on `node` and kept for later (each recorded with held=True)."""
-    held = []
-    for _ in range(n):
-        if sc.session is None:
-            await sc.ensure_session()
-        if sc.session is None:
-            break
+    """`n` codes issued on `node` at once and kept for later (each recorded with held=True)."""
+    if sc.session is None:
+        await sc.ensure_session()
+    if sc.session is None:
+        return []
+    if not hasattr(sc, "held_at"):
+        sc.held_at = {}
+
+    async def one():
         code, v = await sc.session.code(node, timeout=5)
         if code:
-            held.append((code, v))
-            if not hasattr(sc, "held_at"):
-                sc.held_at = {}
             sc.held_at[h(code)] = now()
             sc.rec(w="code_issue", t0=now(), t1=now(), node=node, st=302, key=h(code), held=True)
-    return held
+            return code, v
+        return None
+    return [c for c in await asyncio.gather(*(one() for _ in range(n))) if c]
 
 
 async def race_held(sc, code, v, order, retry=False):
@@ -944,7 +1010,7 @@ async def s_clock(sc, cl, px):
     sc.figures["skews_ms"] = sc.p["clock_skew"]
 
 
-SCENARIOS = {"crash": s_crash, "pause": s_pause, "partition": s_partition, "latency": s_latency, "partition-api": s_partition_api, "redis": s_redis, "postgres": s_postgres,
+SCENARIOS = {"orphan": s_orphan, "crash": s_crash, "pause": s_pause, "partition": s_partition, "latency": s_latency, "partition-api": s_partition_api, "redis": s_redis, "postgres": s_postgres,
              "api-restart": s_api_restart, "rolling": s_rolling, "clock": s_clock}
 
 
@@ -957,7 +1023,7 @@ async def run(args):
     only = args.only.split() if args.only else (CI_DEFAULT if env["profile"] == "ci" and os.environ.get("CHAOS_CLOCK") != "1" else ALL)
     failed = []
     for name in only:
-        if (name.startswith("partition") or name == "latency") and not env.get("nft"):
+        if (name.startswith("partition") or name in ("latency", "orphan")) and not env.get("nft"):
             log("%s: skipped (no network namespaces or no nftables)" % name)
             os.makedirs(os.path.join(args.out, name), exist_ok=True)
             with open(os.path.join(args.out, name, "figures.json"), "w") as f:

@@ -87,7 +87,8 @@ public final class ExampleApi {
    * from the Redis cache; {@code API_REVOCATIONS_CLIENT_ID} and {@code API_REVOCATIONS_CLIENT_SECRET} (a
    * client with {@code can_introspect}; {@code API_REVOCATIONS_URI} overrides {@code <issuer>/revocations})
    * warm-start, catch up and resync from Gatehouse's list; {@code API_REVOCATION_MAX_STALENESS_SECONDS}
-   * (default 600); {@code API_INTROSPECTION_CLIENT_ID} and {@code API_INTROSPECTION_CLIENT_SECRET} (a
+   * (default 600) and {@code API_REVOCATION_RESYNC_INTERVAL_SECONDS} (default 300; the staleness must be at
+   * least twice it); {@code API_INTROSPECTION_CLIENT_ID} and {@code API_INTROSPECTION_CLIENT_SECRET} (a
    * client with {@code can_introspect}) check tokens by introspection instead of locally, over HTTP or,
    * with {@code API_INTROSPECTION_TRANSPORT=bus}, over the event bus ({@code API_INTROSPECTION_CACHE_SECONDS},
    * default 60, is the answer cache's longest TTL; 0 introspects every request). Without Redis or the revocations client the library logs a warning: revocations made
@@ -111,6 +112,10 @@ public final class ExampleApi {
           .setRevocationSnapshotUri(env(env, "API_REVOCATIONS_URI", "").isEmpty() ? null : env(env, "API_REVOCATIONS_URI", ""));
     }
     options.setRevocationMaxStaleness(java.time.Duration.ofSeconds(Long.parseLong(env(env, "API_REVOCATION_MAX_STALENESS_SECONDS", "600"))));
+    String resync = env(env, "API_REVOCATION_RESYNC_INTERVAL_SECONDS", "");
+    if (!resync.isEmpty()) {
+      options.setRevocationResyncInterval(java.time.Duration.ofSeconds(Long.parseLong(resync)));
+    }
     String introspector = env(env, "API_INTROSPECTION_CLIENT_ID", "");
     if (!introspector.isEmpty()) {
       // tokens checked by introspection (a client with can_introspect) over HTTP, or over the event bus ("bus")
