@@ -46,6 +46,7 @@ final class RevocationWiring {
     hub.onRevoked(telemetry::revoked);
     hub.onPropagationFailure(telemetry::revocationNotPropagated);
     hub.onCaughtUp(telemetry::revocationsCaughtUp);
+    hub.onRelayed(telemetry::revocationsRelayed);
     List<String> targets = new ArrayList<>(channels.stream().map(RevocationChannel::name).toList());
     if (cache != null) {
       targets.add(0, "cache");

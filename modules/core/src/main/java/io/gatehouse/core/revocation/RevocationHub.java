@@ -44,6 +44,8 @@ import org.slf4j.LoggerFactory;
  *       write and its publish, or the event is still on its way): it is applied and propagated again from
  *       here (the cache, every channel), so the other nodes, the cache and the resource servers have it
  *       within about one interval (issue 12, chaos finding K1). A successful catch-up counts as a sync.
+ *       Each catch-up first relays what another node published on some channels only ({@link #relayUnheard},
+ *       chaos finding K6: its node died between its event-bus and its Redis publish).
  *   <li><b>Vouching</b> ({@link #vouched}): the node vouches for its deny-set while its last
  *       successful sync is at most {@code maxStaleness} old and no pause of the process longer than
  *       {@code maxPause} ({@link PauseDetector}, on the monotonic ticker) was noticed since the last
@@ -90,6 +92,12 @@ public final class RevocationHub implements Revoker {
   /** The longest wait between two attempts to re-propagate (the bound on healing once Redis answers again). */
   public static final long MAX_RETRY_MILLIS = 1_000;
 
+  /**
+   * How long another node's event may have been heard on some channels but not on every one before this
+   * node relays it to the others (chaos finding K6).
+   */
+  public static final long RELAY_AFTER_MILLIS = 1_000;
+
   /** The target name of the cache in {@link #onPropagationFailure} and the pending sets. */
   static final String CACHE_TARGET = "cache";
 
@@ -109,6 +117,7 @@ public final class RevocationHub implements Revoker {
   private volatile long lastCacheRefillMillis;
   private volatile LongConsumer lagListener = lag -> {};
   private volatile LongConsumer caughtUpListener = n -> {};
+  private volatile LongConsumer relayedListener = n -> {};
   /** The durable list's change-feed cursor of the last successful catch-up, or -1 before the first. */
   private long changeCursor = -1; // guarded by this
   private boolean catchingUp; // guarded by this
@@ -134,6 +143,23 @@ public final class RevocationHub implements Revoker {
   private long retryDelayMillis = FIRST_RETRY_MILLIS; // guarded by pending
   private boolean flushing; // guarded by pending
   private int pendingCap = PENDING_CAP;
+  /**
+   * Other nodes' events heard on some channels but not yet on every one, oldest first, at most
+   * {@link #pendingCap}: relayed by the catch-up after {@link #RELAY_AFTER_MILLIS} (chaos finding K6).
+   */
+  private final java.util.LinkedHashMap<String, Heard> heard = new java.util.LinkedHashMap<>(); // guarded by heard
+  /**
+   * Events heard on every channel, or relayed, in the last {@link #SETTLED_MILLIS}, at most
+   * {@link #pendingCap}: copies that arrive later (other nodes relay too) are not tracked again, so no
+   * event is relayed back and forth.
+   */
+  private final java.util.LinkedHashMap<String, Long> settled = new java.util.LinkedHashMap<>(); // guarded by heard
+
+  /** How long a settled event is remembered. */
+  static final long SETTLED_MILLIS = 60_000;
+
+  /** An event of another node, the channels it was heard on, and when (by the clock) it was first heard. */
+  private record Heard(String key, RevocationEvent event, java.util.Set<String> channels, long firstMillis) {}
 
   /**
    * @param durableIsLocal the durable list is this process's memory (no other node can write it)
@@ -181,7 +207,7 @@ public final class RevocationHub implements Revoker {
    * up (the periodic resync covers the time in between).
    */
   private Future<Void> subscribe(RevocationChannel channel, boolean retry) {
-    return channel.subscribe(this::received, () -> {
+    return channel.subscribe(event -> received(event, channel.name()), () -> {
       LOG.info("revocation channel {} reconnected; resyncing the deny-set", channel.name());
       resync();
       // the service answers again: what it missed goes out now, not at the next retry
@@ -241,11 +267,98 @@ public final class RevocationHub implements Revoker {
     }
   }
 
+  /** Notes that another node's {@code event} was heard on {@code channel} (see {@link #relayUnheard}). */
+  private void heardOn(RevocationEvent event, String channel) {
+    Revocation r = event.revocation();
+    String key = event.origin() + '|' + event.publishedAtMillis() + '|' + r.kind() + '|' + r.value() + '|' + r.revokedAt();
+    synchronized (heard) {
+      if (settled.containsKey(key)) {
+        return;
+      }
+      Heard h = heard.computeIfAbsent(key, k -> new Heard(k, event, new java.util.HashSet<>(), clock.millis()));
+      h.channels().add(channel);
+      if (h.channels().size() >= channels.size()) {
+        heard.remove(key);
+        settle(key);
+      } else if (heard.size() > pendingCap) {
+        // bounded: the oldest is given up (the resync and the cache refill still cover it, later)
+        heard.remove(heard.keySet().iterator().next());
+      }
+    }
+  }
+
+  /**
+   * Relays what another node published on some channels only (chaos finding K6): an event heard on one
+   * channel and not on another within {@link #RELAY_AFTER_MILLIS} is published on the channels that did
+   * not carry it, with its origin and publish time, and written to the cache. Its node may have died
+   * between its publishes (the event bus's got out, the Redis one did not): the catch-up would not cover
+   * it, since an event did come, and a resource server that hears Redis only would miss it until the
+   * next cache refill. Every node relays it (publishes are idempotent); this runs only when a channel
+   * missed an event.
+   */
+  void relayUnheard() {
+    long now = clock.millis();
+    List<Heard> due = new java.util.ArrayList<>();
+    synchronized (heard) {
+      for (var it = heard.values().iterator(); it.hasNext(); ) {
+        Heard h = it.next();
+        if (now - h.firstMillis() < RELAY_AFTER_MILLIS) {
+          break; // oldest first: the rest are younger
+        }
+        due.add(h);
+        it.remove();
+        settle(h.key());
+      }
+    }
+    for (Heard h : due) {
+      RevocationEvent event = h.event();
+      if (cache != null) {
+        cache.add(event.revocation()).onFailure(e -> {
+          cacheStale = true;
+          propagationFailureListener.accept(CACHE_TARGET);
+          keep(CACHE_TARGET, event);
+        });
+      }
+      for (RevocationChannel channel : channels) {
+        if (!h.channels().contains(channel.name())) {
+          channel.publish(event).onFailure(e -> {
+            propagationFailureListener.accept(channel.name());
+            keep(channel.name(), event);
+          });
+        }
+      }
+    }
+    if (!due.isEmpty()) {
+      relayedListener.accept(due.size());
+      LOG.info("relayed {} revocation event(s) of other nodes that reached this node on some channels only", due.size());
+    }
+  }
+
+  /** Remembers {@code key} as settled; the oldest are forgotten past the cap or the age. Holds {@code heard}'s lock. */
+  private void settle(String key) {
+    long now = clock.millis();
+    settled.put(key, now);
+    for (var it = settled.values().iterator(); it.hasNext(); ) {
+      long at = it.next();
+      if (settled.size() <= pendingCap && now - at < SETTLED_MILLIS) {
+        break;
+      }
+      it.remove();
+    }
+  }
+
+  /** Called with how many events {@link #relayUnheard} relayed (metrics). */
+  public void onRelayed(LongConsumer listener) {
+    this.relayedListener = listener;
+  }
+
   /**
    * Brings the deny-set up to the durable list from the last catch-up's cursor (see the class comment);
    * one at a time. The cursor is taken before the read, so nothing committed in between is skipped.
+   * Relays first what other nodes' events missed on a channel ({@link #relayUnheard}).
    */
   Future<Void> catchUp() {
+    relayUnheard();
     long from;
     synchronized (this) {
       if (closed || catchingUp) {
@@ -529,8 +642,11 @@ public final class RevocationHub implements Revoker {
         });
   }
 
-  private void received(RevocationEvent event) {
+  private void received(RevocationEvent event, String channel) {
     denySet.apply(event.revocation());
+    if (channels.size() > 1 && !nodeId.equals(event.origin())) {
+      heardOn(event, channel);
+    }
     // this node's own events come back too; only other nodes' say how long propagation takes
     if (event.publishedAtMillis() > 0 && !nodeId.equals(event.origin())) {
       long lag = Math.max(0, clock.millis() - event.publishedAtMillis());

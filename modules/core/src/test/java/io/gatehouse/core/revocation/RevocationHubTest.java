@@ -189,6 +189,63 @@ class RevocationHubTest {
     eventually(() -> c.denySet().denies("jti-lost", null, null, null, now()));
   }
 
+  /** A hub on two test channels (standing for the event bus and Redis) and a cache. */
+  RevocationHub twoChannels(SwitchableChannel bus, SwitchableChannel redis, SwitchableCache cache, String id) {
+    RevocationHub hub = new RevocationHub(vertx, new DenySet(), durable, false, cache, List.of(bus, redis), clock, SETTINGS, id);
+    hubs.add(hub);
+    await(hub.start());
+    return hub;
+  }
+
+  @Test
+  void relayWhenAnotherNodesEventCameOnOneChannelOnlyThenAfterASecondItIsPublishedOnTheOtherAndCached() {
+    // chaos finding K6: node a died after its event-bus publish and before its Redis publish
+    SwitchableChannel bus = new SwitchableChannel("event-bus");
+    SwitchableChannel redis = new SwitchableChannel("redis");
+    SwitchableCache cache = new SwitchableCache();
+    RevocationHub b = twoChannels(bus, redis, cache, "b");
+    java.util.concurrent.atomic.AtomicLong relayed = new java.util.concurrent.atomic.AtomicLong();
+    b.onRelayed(relayed::addAndGet);
+    RevocationEvent event = new RevocationEvent(new Revocation(Kind.TOKEN, "jti-bus-only", now(), now() + 600), "a", clock.millis());
+
+    bus.subscriber.accept(event);
+    b.relayUnheard();
+    assertThat(redis.published).as("not before a second has passed").isEmpty();
+    clock.advance(Duration.ofMillis(RevocationHub.RELAY_AFTER_MILLIS));
+    b.relayUnheard();
+
+    assertThat(b.denySet().denies("jti-bus-only", null, null, null, now())).isTrue();
+    assertThat(redis.published).containsExactly(event);
+    assertThat(bus.published).as("the channel that carried it").isEmpty();
+    assertThat(relayed.get()).isEqualTo(1);
+    eventually(() -> cache.holds("jti-bus-only"));
+    // the relayed copy comes back on Redis, and another node's relay on the bus: neither is relayed again
+    redis.subscriber.accept(event);
+    bus.subscriber.accept(event);
+    clock.advance(Duration.ofSeconds(5));
+    b.relayUnheard();
+    assertThat(redis.published).as("relayed once").hasSize(1);
+    assertThat(bus.published).isEmpty();
+  }
+
+  @Test
+  void relayWhenTheEventCameOnEveryChannelOrIsThisNodesOwnThenNothingIsRelayed() {
+    SwitchableChannel bus = new SwitchableChannel("event-bus");
+    SwitchableChannel redis = new SwitchableChannel("redis");
+    RevocationHub b = twoChannels(bus, redis, new SwitchableCache(), "b");
+    RevocationEvent both = new RevocationEvent(new Revocation(Kind.TOKEN, "jti-both", now(), now() + 600), "a", clock.millis());
+    RevocationEvent own = new RevocationEvent(new Revocation(Kind.TOKEN, "jti-own", now(), now() + 600), "b", clock.millis());
+
+    bus.subscriber.accept(both);
+    redis.subscriber.accept(both);
+    bus.subscriber.accept(own);
+    clock.advance(Duration.ofSeconds(5));
+    await(b.catchUp());
+
+    assertThat(redis.published).isEmpty();
+    assertThat(bus.published).isEmpty();
+  }
+
   @Test
   void catchUpWhenTheEventAlreadyCameThenNothingIsPropagatedAgain() throws Exception {
     RevocationHub a = node("a");
@@ -337,6 +394,17 @@ class RevocationHubTest {
   static final class SwitchableChannel implements RevocationChannel {
     final AtomicBoolean down = new AtomicBoolean();
     final List<RevocationEvent> published = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final String name;
+    /** What the hub subscribed with: a test delivers events on this channel through it. */
+    volatile java.util.function.Consumer<RevocationEvent> subscriber = e -> {};
+
+    SwitchableChannel() {
+      this("redis");
+    }
+
+    SwitchableChannel(String name) {
+      this.name = name;
+    }
 
     @Override
     public Future<Void> publish(RevocationEvent event) {
@@ -349,6 +417,7 @@ class RevocationHubTest {
 
     @Override
     public Future<Void> subscribe(java.util.function.Consumer<RevocationEvent> events, Runnable reconnected) {
+      subscriber = events;
       return Future.succeededFuture();
     }
 
@@ -359,7 +428,7 @@ class RevocationHubTest {
 
     @Override
     public String name() {
-      return "redis";
+      return name;
     }
 
     @Override

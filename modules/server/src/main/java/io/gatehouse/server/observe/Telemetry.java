@@ -67,6 +67,7 @@ public final class Telemetry {
     counter("gatehouse.logins", "result", "failure");
     counter("gatehouse.client.io.errors");
     counter("gatehouse.revocations.caught.up");
+    counter("gatehouse.revocations.relayed");
   }
 
   /** The propagation targets ({@code cache}, each channel's name) whose failure counter starts at 0. */
@@ -251,6 +252,11 @@ public final class Telemetry {
   /** Revocations a node found in the durable list's change feed that no event had brought, and propagated again. */
   public void revocationsCaughtUp(long count) {
     counter("gatehouse.revocations.caught.up").increment(count);
+  }
+
+  /** Other nodes' revocation events this node relayed to a channel that had not carried them (chaos finding K6). */
+  public void revocationsRelayed(long count) {
+    counter("gatehouse.revocations.relayed").increment(count);
   }
 
   public void propagationLag(long millis) {
