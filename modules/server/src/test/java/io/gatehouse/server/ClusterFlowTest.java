@@ -111,7 +111,8 @@ class ClusterFlowTest {
     HttpResponse<String> ready = b.get("/health/ready");
     assertThat(ready.statusCode()).isEqualTo(200);
     assertThat(new JsonObject(ready.body()).getJsonObject("checks"))
-        .isEqualTo(new JsonObject().put("store", "UP").put("cluster", "UP").put("revocations", "UP").put("accepting", "UP"));
+        .isEqualTo(new JsonObject().put("store", "UP").put("cluster", "UP").put("revocations", "UP").put("accepting", "UP")
+            .put("clock", "UP"));
   }
 
   @Test

@@ -48,7 +48,7 @@ class ClusterQuorumTest {
       nodes.b().close();
       HttpResponse<String> notReady = awaitReady(a, 503);
       assertThat(new JsonObject(notReady.body())).isEqualTo(new JsonObject().put("status", "DOWN").put("checks", new JsonObject()
-          .put("store", "UP").put("cluster", "DOWN").put("revocations", "UP").put("accepting", "UP")));
+          .put("store", "UP").put("cluster", "DOWN").put("revocations", "UP").put("accepting", "UP").put("clock", "UP")));
 
       HttpResponse<String> refused = a.form(body, "Authorization", auth);
       assertThat(refused.statusCode()).isEqualTo(503);
