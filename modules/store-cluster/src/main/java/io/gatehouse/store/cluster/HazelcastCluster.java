@@ -69,10 +69,11 @@ import java.util.Objects;
  * <h2>Split-brain protection ({@code expectedMembers} above 0)</h2>
  * The code map and the login session map ({@value #SESSION_MAP}) answer only while this member sees a
  * strict majority of {@code expectedMembers} ({@link HazelcastClusterOptions#quorum()}) that it heard
- * from recently: Hazelcast's recently-active function, over Gatehouse nodes only ({@link NodeQuorumFunction}:
+ * from recently: a recently-active function over Gatehouse nodes only ({@link NodeQuorumFunction}:
  * members with {@link #ROLE_ATTRIBUTE} {@value #NODE_ROLE}, which {@link #config} sets and
- * {@link #peerConfig} does not), counts itself and every node whose last
- * heartbeat is younger than {@value #QUORUM_HEARTBEAT_TOLERANCE_MILLIS} ms, and re-evaluates on every
+ * {@link #peerConfig} does not), counts itself and every node whose last heartbeat is younger than
+ * {@value #QUORUM_HEARTBEAT_TOLERANCE_MILLIS} ms by the cluster's clock (not this machine's: chaos
+ * finding K5, a member whose clock ran ahead never had its quorum), and re-evaluates on every
  * membership change and every heartbeat interval. Every read and write of a protected map on a member
  * without it fails with Hazelcast's {@code SplitBrainProtectionException}. So at most one side of any
  * split redeems codes, issues them, or signs users in and out; the other side refuses (see
