@@ -35,7 +35,10 @@ import org.slf4j.LoggerFactory;
  *       killed), it reconnects after {@value #FIRST_BACKOFF_MS} ms, doubling the wait after each
  *       failed attempt up to {@value #MAX_BACKOFF_MS} ms, and once subscribed again runs
  *       {@code reconnected} (the caller resynchronises, since events published in between are lost).
- *       {@link #connected} is false from the loss until then.
+ *       {@link #connected} is false from the loss until then. A silent connection is a lost one: the
+ *       subscription is asked {@code PING} every {@value #PING_INTERVAL_MS} ms and is dropped (and
+ *       reconnected) when nothing has come back for the command timeout plus a second (chaos finding
+ *       K7: a frozen Redis kept the connection open, and a resource server kept vouching).
  *   <li>A message that is not a version-1 revocation event is dropped with a WARN log and never
  *       delivered; the log names the channel and what was wrong, never the message.
  *   <li>{@link #close} stops reconnecting, closes the subscription's connection and the pool.
@@ -47,6 +50,13 @@ public final class RedisRevocationChannel implements RevocationChannel {
 
   /** How long an attempt waits for Redis to confirm the subscription before it gives up. */
   static final long SUBSCRIBE_TIMEOUT_MS = 10_000;
+
+  /**
+   * How often the subscribed connection is asked {@code PING}: a silent Redis (a frozen server, a
+   * dropped route) keeps the connection open and sends nothing, so without it the channel would read
+   * as up while no event arrives (chaos finding K7).
+   */
+  static final long PING_INTERVAL_MS = 1_000;
 
   private static final Logger LOG = LoggerFactory.getLogger(RedisRevocationChannel.class);
 
@@ -74,6 +84,10 @@ public final class RedisRevocationChannel implements RevocationChannel {
   private Future<Void> closing;
 
   private volatile boolean connected;
+  /** When (System.nanoTime) the subscription's connection last sent anything. */
+  private volatile long lastHeardNanos;
+  /** How long the connection may stay silent while pinged before it counts as lost: the command timeout, at least two pings. */
+  private final long silenceMs;
 
   private RedisRevocationChannel(Vertx vertx, RedisStoreOptions options, long firstBackoffMs, long maxBackoffMs) {
     this.vertx = vertx;
@@ -85,6 +99,7 @@ public final class RedisRevocationChannel implements RevocationChannel {
     this.maxBackoffMs = maxBackoffMs;
     this.backoffMs = firstBackoffMs;
     this.connectTimeoutMs = options.connectTimeout().plus(options.commandTimeout()).toMillis();
+    this.silenceMs = Math.max(2 * PING_INTERVAL_MS, options.commandTimeout().toMillis() + PING_INTERVAL_MS);
   }
 
   /**
@@ -229,7 +244,13 @@ public final class RedisRevocationChannel implements RevocationChannel {
                       SUBSCRIBE_TIMEOUT_MS,
                       t -> lost(gen, conn, subscribed, new TimeoutException("Redis did not confirm the subscription")));
               subscribed.future().onComplete(done -> vertx.cancelTimer(timeout));
-              conn.handler(reply -> onReply(gen, reply, subscribed));
+              // once subscribed: PING every second, and the connection counts as lost when it has sent
+              // nothing (no pong, no message) for silenceMs (chaos finding K7)
+              subscribed.future().onSuccess(up -> watch(gen, conn, subscribed));
+              conn.handler(reply -> {
+                lastHeardNanos = System.nanoTime();
+                onReply(gen, reply, subscribed);
+              });
               conn.exceptionHandler(failure -> lost(gen, conn, subscribed, failure));
               conn.endHandler(ended -> lost(gen, conn, subscribed, null));
               conn.send(Request.cmd(Command.CLIENT).arg("ID"))
@@ -248,6 +269,30 @@ public final class RedisRevocationChannel implements RevocationChannel {
                   .onFailure(failure -> lost(gen, conn, subscribed, failure));
             });
     return subscribed.future();
+  }
+
+  /**
+   * Pings the subscribed connection of attempt {@code gen} every {@link #PING_INTERVAL_MS} until it is
+   * superseded, and declares it lost when it has answered nothing for {@code silenceMs}: the reply to
+   * {@code PING} on a subscribed connection ({@code pong}) comes through the connection's handler, like
+   * messages, and any of them counts.
+   */
+  private void watch(int gen, RedisConnection conn, Promise<Void> subscribed) {
+    lastHeardNanos = System.nanoTime();
+    vertx.setPeriodic(PING_INTERVAL_MS, timer -> {
+      synchronized (lock) {
+        if (gen != generation || closed) {
+          vertx.cancelTimer(timer);
+          return;
+        }
+      }
+      if ((System.nanoTime() - lastHeardNanos) / 1_000_000 > silenceMs) {
+        vertx.cancelTimer(timer);
+        lost(gen, conn, subscribed, new TimeoutException("Redis answered no PING for " + silenceMs + " ms"));
+        return;
+      }
+      conn.send(Request.cmd(Command.PING)).onSuccess(pong -> lastHeardNanos = System.nanoTime());
+    });
   }
 
   /** A push from the subscription's connection: the confirmation, or a message. */

@@ -25,6 +25,7 @@ final class RedisProxy {
   private final Set<NetSocket> open = ConcurrentHashMap.newKeySet();
   private final AtomicInteger accepted = new AtomicInteger();
   private volatile boolean forwarding = true;
+  private volatile boolean silent;
 
   private RedisProxy(Vertx vertx) {
     URI target = URI.create(TestRedis.URI);
@@ -61,6 +62,12 @@ final class RedisProxy {
 
   void forward() {
     forwarding = true;
+    silent = false;
+  }
+
+  /** Keeps every connection open and forwards nothing either way: a frozen server, a dropped route. */
+  void silence() {
+    silent = true;
   }
 
   void close() {
@@ -90,8 +97,16 @@ final class RedisProxy {
                 open.remove(out);
                 in.close();
               });
-              in.handler(out::write);
-              out.handler(in::write);
+              in.handler(b -> {
+                if (!silent) {
+                  out.write(b);
+                }
+              });
+              out.handler(b -> {
+                if (!silent) {
+                  in.write(b);
+                }
+              });
               in.resume();
             });
   }

@@ -228,6 +228,30 @@ class RedisRevocationChannelTest {
     assertThat(reconnections.get()).as("reconnected ran once").isEqualTo(1);
   }
 
+  /** Chaos finding K7: a silent Redis keeps the connection open; the channel must not read as up. */
+  @Test
+  void whenRedisGoesSilentTheChannelReportsItselfDownAndResubscribesOnceItAnswersAgain() throws InterruptedException {
+    RedisProxy proxy = RedisProxy.start(vertx);
+    try {
+      RedisRevocationChannel node = track(RedisRevocationChannel.create(vertx,
+          new RedisStoreOptions(proxy.uri(), "unused:", channelName, 1, java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(1)),
+          100, 500));
+      subscribe(node);
+      assertThat(node.connected()).isTrue();
+
+      proxy.silence();
+
+      Await.until("connected() goes false while Redis is silent", WAIT, () -> !node.connected());
+      proxy.forward();
+      Await.until("reconnected runs once Redis answers", WAIT, () -> reconnections.get() >= 1 && node.connected());
+      RevocationEvent later = event("node-b");
+      await(channel(otherVertx).publish(later));
+      assertThat(next()).isEqualTo(later);
+    } finally {
+      proxy.close();
+    }
+  }
+
   @Test
   void whileRedisRefusesConnectionsItRetriesWithGrowingWaitsAndResubscribesOnceItIsBack() throws InterruptedException {
     RedisProxy proxy = RedisProxy.start(vertx);
