@@ -242,13 +242,22 @@ env GATEHOUSE_HTTP_HOST=${NODE_IP[$i]} GATEHOUSE_HTTP_PORT=${NODE_HTTP[$i]} GATE
 echo \$! > "$WORK/node-$i.pid"
 EOF
 done
+# the library brings no SLF4J provider: the APIs log through slf4j-simple when the local Maven repository
+# has it (the build fetches it), else not at all
+API_RUN=(-jar "$WORK/gatehouse-example-api.jar")
+SLF4J_SIMPLE=$(ls "$HOME"/.m2/repository/org/slf4j/slf4j-simple/2.*/slf4j-simple-2.*.jar 2>/dev/null | sort -V | tail -1)
+if [[ -n "$SLF4J_SIMPLE" ]]; then
+  cp "$SLF4J_SIMPLE" "$WORK/slf4j-simple.jar"
+  API_RUN=(-Dorg.slf4j.simpleLogger.showDateTime=true -Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS
+    -cp "$WORK/gatehouse-example-api.jar:$WORK/slf4j-simple.jar" io.gatehouse.resource.ExampleApi)
+fi
 cat > "$WORK/start-api.sh" <<EOF
 #!/usr/bin/env bash
 echo "=== start \$(date -u +%H:%M:%S.%N)" >> "$WORK/api.log"
 env GATEHOUSE_ISSUER="$ISSUER" API_PORT=$API_PORT API_CLUSTER_NAME="$CLUSTER" API_CLUSTER_HOST=$HOST_IP API_CLUSTER_PORT=$API_HZ \\
   API_CLUSTER_MEMBERS="$MEMBERS" API_REDIS_URI="redis://127.0.0.1:$RDP_API" API_REDIS_KEY_PREFIX="$PREFIX" API_REDIS_CHANNEL="$CHANNEL" \\
   API_REVOCATIONS_CLIENT_ID=chaos-rs API_REVOCATIONS_CLIENT_SECRET="$RS_SECRET" \\
-  "$JAVA" -Xmx256m -XX:+UseSerialGC -jar "$WORK/gatehouse-example-api.jar" >> "$WORK/api.log" 2>&1 &
+  "$JAVA" -Xmx256m -XX:+UseSerialGC ${API_RUN[*]} >> "$WORK/api.log" 2>&1 &
 echo \$! > "$WORK/api.pid"
 EOF
 # a second API that hears Redis only: no event bus, no snapshot endpoint (a resource server outside the
@@ -260,7 +269,7 @@ cat > "$WORK/start-api2.sh" <<EOF
 echo "=== start \$(date -u +%H:%M:%S.%N)" >> "$WORK/api2.log"
 env GATEHOUSE_ISSUER="$ISSUER" API_PORT=$API2_PORT API_REDIS_URI="redis://127.0.0.1:$RDP_API2" API_REDIS_KEY_PREFIX="$PREFIX" \\
   API_REDIS_CHANNEL="$CHANNEL" API_REVOCATION_MAX_STALENESS_SECONDS=$API2_MAX_STALENESS_S API_REVOCATION_RESYNC_INTERVAL_SECONDS=2 \\
-  "$JAVA" -Xmx192m -XX:+UseSerialGC -jar "$WORK/gatehouse-example-api.jar" >> "$WORK/api2.log" 2>&1 &
+  "$JAVA" -Xmx192m -XX:+UseSerialGC ${API_RUN[*]} >> "$WORK/api2.log" 2>&1 &
 echo \$! > "$WORK/api2.pid"
 EOF
 chmod +x "$WORK"/start-*.sh

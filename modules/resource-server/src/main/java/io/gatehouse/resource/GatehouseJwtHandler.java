@@ -120,7 +120,8 @@ public final class GatehouseJwtHandler implements AuthenticationHandler {
         o.getRevocationSnapshotClientId(), o.getRevocationSnapshotClientSecret(), o.getHttpTimeout().toMillis()) : null;
     return new RevocationDenyList(vertx, o.getRevocationChannels(), o.getRevocationCache(), endpoint, new RevocationDenyList.Settings(
         o.getRevocationPurgeInterval(), o.getRevocationResyncInterval(), o.getRevocationMaxStaleness(), o.getJwksMinRefetchInterval(),
-        o.getRevocationCatchUpInterval(), o.getRevocationCatchUpWindow(), min(o.getRevocationMaxPause(), o.getRevocationMaxStaleness()), o.getClock(), o.getTicker()));
+        o.getRevocationCatchUpInterval(), o.getRevocationCatchUpWindow(), min(o.getRevocationMaxPause(), o.getRevocationMaxStaleness()),
+        o.getRevocationRecoverySettle(), o.getRevocationMaxEventLag(), o.getClock(), o.getTicker()));
   }
 
   /**

@@ -65,6 +65,17 @@ import java.util.Set;
  *       (SIGSTOP, a stop-the-world GC), measured on the monotonic {@code ticker}, may have lost events:
  *       requests are refused with 503 until a sync that began after the resume has succeeded (one is
  *       started at once). Above {@code revocationMaxStaleness} it acts as that.</td></tr>
+ *   <tr><td>{@code revocationRecoverySettle}</td><td>3 s</td><td>When a channel reconnects, or the cache
+ *       answers again after a sync failed, Gatehouse nodes write and publish again what they kept while it
+ *       failed, within their {@code redis.command_timeout} plus a second of it answering them (chaos
+ *       finding K8). Syncs from the cache that begin within this time are applied but vouch for nothing;
+ *       one is started once it has passed. With {@code revocationSnapshotUri} the sync reads Gatehouse's
+ *       list instead and vouches at once. Until then only the staleness rule vouches.</td></tr>
+ *   <tr><td>{@code revocationMaxEventLag}</td><td>2 s</td><td>An event that arrives this much later than
+ *       its node's events usually do (a slow Redis queueing messages, chaos finding K9; a steady clock
+ *       offset between the hosts is not counted) counts as a possible loss: the deny-set is vouched for
+ *       only by the staleness rule until no late event came for {@code revocationRecoverySettle} and a
+ *       sync that began after that has succeeded. Zero turns it off.</td></tr>
  *   <tr><td>{@code clock}</td><td>system UTC</td><td>Every time the library reads: a token's {@code exp},
  *       {@code nbf} and {@code iat}, an introspection answer's, the deny-set's staleness and expiries.</td></tr>
  *   <tr><td>{@code ticker}</td><td>{@code System::nanoTime}</td><td>Monotonic nanoseconds, for intervals:
@@ -99,6 +110,8 @@ public final class ResourceServerOptions {
   public static final Duration DEFAULT_REVOCATION_CATCH_UP_INTERVAL = Duration.ofSeconds(1);
   public static final Duration DEFAULT_REVOCATION_CATCH_UP_WINDOW = Duration.ofSeconds(30);
   public static final Duration DEFAULT_REVOCATION_MAX_PAUSE = Duration.ofSeconds(5);
+  public static final Duration DEFAULT_REVOCATION_RECOVERY_SETTLE = Duration.ofSeconds(3);
+  public static final Duration DEFAULT_REVOCATION_MAX_EVENT_LAG = Duration.ofSeconds(2);
 
   private String issuer;
   private String audience;
@@ -119,6 +132,8 @@ public final class ResourceServerOptions {
   private Duration revocationCatchUpInterval = DEFAULT_REVOCATION_CATCH_UP_INTERVAL;
   private Duration revocationCatchUpWindow = DEFAULT_REVOCATION_CATCH_UP_WINDOW;
   private Duration revocationMaxPause = DEFAULT_REVOCATION_MAX_PAUSE;
+  private Duration revocationRecoverySettle = DEFAULT_REVOCATION_RECOVERY_SETTLE;
+  private Duration revocationMaxEventLag = DEFAULT_REVOCATION_MAX_EVENT_LAG;
   private java.time.Clock clock = java.time.Clock.systemUTC();
   private java.util.function.LongSupplier ticker = System::nanoTime;
   private IntrospectionOptions introspection;
@@ -146,6 +161,8 @@ public final class ResourceServerOptions {
     this.revocationCatchUpInterval = other.revocationCatchUpInterval;
     this.revocationCatchUpWindow = other.revocationCatchUpWindow;
     this.revocationMaxPause = other.revocationMaxPause;
+    this.revocationRecoverySettle = other.revocationRecoverySettle;
+    this.revocationMaxEventLag = other.revocationMaxEventLag;
     this.clock = other.clock;
     this.ticker = other.ticker;
     this.introspection = other.introspection == null ? null : new IntrospectionOptions(other.introspection);
@@ -330,6 +347,26 @@ public final class ResourceServerOptions {
     return this;
   }
 
+  public Duration getRevocationRecoverySettle() {
+    return revocationRecoverySettle;
+  }
+
+  /** See the class comment; zero: a sync vouches as soon as a source answers again. */
+  public ResourceServerOptions setRevocationRecoverySettle(Duration revocationRecoverySettle) {
+    this.revocationRecoverySettle = revocationRecoverySettle;
+    return this;
+  }
+
+  public Duration getRevocationMaxEventLag() {
+    return revocationMaxEventLag;
+  }
+
+  /** See the class comment; zero turns the check off. */
+  public ResourceServerOptions setRevocationMaxEventLag(Duration revocationMaxEventLag) {
+    this.revocationMaxEventLag = revocationMaxEventLag;
+    return this;
+  }
+
   public java.util.function.LongSupplier getTicker() {
     return ticker;
   }
@@ -392,6 +429,8 @@ public final class ResourceServerOptions {
     requireRange("revocationCatchUpInterval", revocationCatchUpInterval, Duration.ofMillis(10), Duration.ofMinutes(10));
     requireRange("revocationCatchUpWindow", revocationCatchUpWindow, Duration.ZERO, Duration.ofHours(1));
     requireRange("revocationMaxPause", revocationMaxPause, Duration.ofMillis(100), Duration.ofDays(1));
+    requireRange("revocationRecoverySettle", revocationRecoverySettle, Duration.ZERO, Duration.ofMinutes(1));
+    requireRange("revocationMaxEventLag", revocationMaxEventLag, Duration.ZERO, Duration.ofHours(1));
     if (revocationMaxStaleness.compareTo(revocationResyncInterval.multipliedBy(2)) < 0) {
       throw new IllegalArgumentException("revocationMaxStaleness must be at least twice revocationResyncInterval");
     }

@@ -54,6 +54,16 @@ import org.slf4j.LoggerFactory;
  *       of this process longer than {@code maxPause} ({@link io.gatehouse.core.revocation.PauseDetector},
  *       on the monotonic {@code ticker}), it is not vouched for until a sync that began after the resume
  *       has succeeded (one starts at once): events published during the pause may be lost.
+ *   <li>A sync counts for {@link #vouched()} (as "the last successful sync", and as covering a possible
+ *       loss) only when it read Gatehouse's list, or read the cache at least {@code recoverySettle}
+ *       (on the {@code ticker}) after the last sign that the nodes may not have written everything yet:
+ *       a channel reconnected, the cache answered after a sync had failed (chaos finding K8: the nodes
+ *       write again what they kept within about a second of Redis answering them, which may be after
+ *       this library's first read), an event arrived more than {@code maxEventLag} later than its
+ *       node's events usually do ({@link EventLagBaseline}), or a channel reported itself
+ *       {@link RevocationChannel#slow() slow} (chaos finding K9: a slow Redis queues messages and times
+ *       out the nodes' writes). A sync that does not count is still applied. While settling, a sync
+ *       with an endpoint reads the endpoint; once the time has passed a sync starts by itself.
  *   <li>Entries whose {@code expires_at} has passed are purged every {@code purgeInterval}
  *       ({@link DenySet#purgeExpired}).
  *   <li>{@link #size()}, {@link #lastPropagationLagMillis()}, {@link #eventsReceived()} and
@@ -70,7 +80,8 @@ public final class RevocationDenyList {
 
   /** Where the deny-set's snapshot comes from, and how stale it may grow (see the class comment). */
   record Settings(Duration purgeInterval, Duration resyncInterval, Duration maxStaleness, Duration retryInterval, Duration catchUpInterval,
-      Duration catchUpWindow, Duration maxPause, Clock clock, java.util.function.LongSupplier ticker) {}
+      Duration catchUpWindow, Duration maxPause, Duration recoverySettle, Duration maxEventLag, Clock clock,
+      java.util.function.LongSupplier ticker) {}
 
   private final Vertx vertx;
   private final DenySet denySet = new DenySet();
@@ -109,6 +120,18 @@ public final class RevocationDenyList {
   private final io.gatehouse.core.revocation.PauseDetector pauses;
   /** The pause epoch at which the last successful sync began. */
   private final AtomicLong syncedPauseEpoch = new AtomicLong();
+  private final long settleNanos;
+  private final long maxEventLagMillis;
+  /** While true, syncs that begin before {@link #settleUntilNanos} (ticker) do not count (a source recovering, or events late). */
+  private volatile boolean settling;
+  private volatile long settleUntilNanos;
+  /** The last sync failed: the next one that succeeds found a source that recovered. */
+  private volatile boolean sourceFailing;
+  private long settleTimer = -1; // guarded by this
+  private final AtomicLong lateEvents = new AtomicLong();
+  private final AtomicLong syncsSucceeded = new AtomicLong();
+  private final AtomicLong syncsFailed = new AtomicLong();
+  private final EventLagBaseline lagBaseline;
 
   /**
    * @param channels where revocation events come from (may be empty: the deny-set then only holds what
@@ -132,6 +155,9 @@ public final class RevocationDenyList {
     this.catchUpMillis = settings.catchUpInterval().toMillis();
     this.catchUpWindowNanos = settings.catchUpWindow().toNanos();
     this.ticker = settings.ticker();
+    this.settleNanos = Math.max(0, settings.recoverySettle().toNanos());
+    this.maxEventLagMillis = settings.maxEventLag().toMillis();
+    this.lagBaseline = new EventLagBaseline(ticker);
     this.pauses = new io.gatehouse.core.revocation.PauseDetector(vertx, ticker, settings.maxPause(), "resource server's revocation deny-set")
         .onPause(this::syncAfterPause);
   }
@@ -194,12 +220,38 @@ public final class RevocationDenyList {
     long startedMillis = clock.millis();
     long gapsAtStart = gaps.get();
     long pauseEpochAtStart = pauses.epoch();
-    Future<Boolean> fromCache = cache == null ? Future.succeededFuture(false) : loadCache(why, endpoint == null);
-    fromCache.compose(loaded -> loaded || endpoint == null ? Future.<Void>succeededFuture() : loadEndpoint(why, catchUp))
+    boolean settlingAtStart = settlingNow();
+    boolean failingAtStart = sourceFailing;
+    // While settling, Gatehouse's list (the durable one) is read rather than the cache, which may still
+    // lack what the nodes kept during the fault: with an endpoint a sync counts at once.
+    boolean skipCache = settlingAtStart && endpoint != null;
+    Future<Boolean> fromCache = cache == null || skipCache ? Future.succeededFuture(false) : loadCache(why, endpoint == null);
+    boolean[] fromEndpoint = new boolean[1];
+    fromCache.compose(loaded -> {
+          if (loaded || endpoint == null) {
+            return Future.<Void>succeededFuture();
+          }
+          fromEndpoint[0] = true;
+          return loadEndpoint(why, catchUp);
+        })
         .onSuccess(v -> {
+          sourceFailing = false;
+          syncsSucceeded.incrementAndGet();
+          if (!fromEndpoint[0] && settleNanos > 0 && (settlingAtStart || failingAtStart)) {
+            // chaos finding K8: the cache answers again, but the nodes may not have re-written yet what
+            // they kept while it failed; what was read is applied, and vouches only for a later sync
+            if (failingAtStart) {
+              settle("its snapshot source answers again");
+            }
+            return;
+          }
           lastSyncMillis.accumulateAndGet(startedMillis, Math::max);
           gapsCovered.accumulateAndGet(gapsAtStart, Math::max);
           syncedPauseEpoch.accumulateAndGet(pauseEpochAtStart, Math::max);
+        })
+        .onFailure(e -> {
+          sourceFailing = true;
+          syncsFailed.incrementAndGet();
         })
         .onComplete(ar -> {
           synchronized (this) {
@@ -289,6 +341,17 @@ public final class RevocationDenyList {
    */
   private void catchUpTick() {
     long now = ticker.getAsLong();
+    if (channels.stream().anyMatch(RevocationChannel::slow)) {
+      // chaos finding K9: a slow channel may deliver events late, and the nodes' writes to a slow cache
+      // may time out: like a late event, and for as long as it stays slow
+      if (!settlingNow()) {
+        LOG.warn("a revocation channel answers slowly; the deny-set is vouched for only by its last sync until it is prompt again");
+      }
+      gaps.incrementAndGet();
+      settle(null);
+      catchUpUntilNanos = now + catchUpWindowNanos;
+      catchingUp = true;
+    }
     if (!connected()) {
       catchUpUntilNanos = now + catchUpWindowNanos;
       catchingUp = true;
@@ -326,8 +389,69 @@ public final class RevocationDenyList {
     denySet.apply(event.revocation());
     events.incrementAndGet();
     if (event.publishedAtMillis() > 0) {
-      lastLagMillis = Math.max(0, clock.millis() - event.publishedAtMillis());
+      long lag = Math.max(0, clock.millis() - event.publishedAtMillis());
+      lastLagMillis = lag;
+      long excess;
+      synchronized (lagBaseline) {
+        excess = lagBaseline.excess(event.origin() == null ? "" : event.origin(), clock.millis() - event.publishedAtMillis());
+      }
+      if (maxEventLagMillis > 0 && excess > maxEventLagMillis && (cache != null || endpoint != null)) {
+        // chaos finding K9: a channel this late (a slow Redis queueing its messages) may be later still
+        // for events not yet here; and the nodes' writes to a slow cache may have timed out
+        lateEvents.incrementAndGet();
+        gaps.incrementAndGet();
+        catchUpUntilNanos = ticker.getAsLong() + catchUpWindowNanos;
+        catchingUp = true;
+        if (!settlingNow()) {
+          LOG.warn("a revocation event arrived {} ms later than its node's events usually do (more than {} ms: a slow channel); "
+              + "the deny-set is vouched for only by its last sync until events are timely again and a sync has succeeded", excess, maxEventLagMillis);
+        }
+        settle(null);
+      }
     }
+  }
+
+  private boolean settlingNow() {
+    return settling && ticker.getAsLong() - settleUntilNanos < 0;
+  }
+
+  /**
+   * Syncs that begin within {@code recoverySettle} from now do not count for {@link #vouched()}, and one
+   * is started once it has passed (chaos findings K8 and K9). Logs {@code why} when not null.
+   */
+  private void settle(String why) {
+    long until = ticker.getAsLong() + settleNanos;
+    synchronized (this) {
+      if (!settling || until - settleUntilNanos > 0) {
+        settleUntilNanos = until;
+      }
+      settling = true;
+      if (closed || settleTimer >= 0) {
+        return;
+      }
+      settleTimer = vertx.setTimer(Math.max(1, settleNanos / 1_000_000 + 1), t -> afterSettle());
+    }
+    if (why != null && settleNanos > 0) {
+      LOG.info("revocation deny-set: {}; a sync after {} ms vouches for it", why, settleNanos / 1_000_000);
+    }
+  }
+
+  /** The settle timer fired: a sync if the settling is over, else the timer again for what is left. */
+  private void afterSettle() {
+    long left;
+    synchronized (this) {
+      settleTimer = -1;
+      if (closed) {
+        return;
+      }
+      left = settleUntilNanos - ticker.getAsLong();
+      if (left > 0) {
+        settleTimer = vertx.setTimer(Math.max(1, left / 1_000_000 + 1), t -> afterSettle());
+        return;
+      }
+      settling = false;
+    }
+    sync("catch-up after settling", true).onFailure(e -> LOG.debug(e.getMessage()));
   }
 
   private void onReconnected(RevocationChannel channel) {
@@ -339,6 +463,9 @@ public final class RevocationDenyList {
     gaps.incrementAndGet();
     catchUpUntilNanos = ticker.getAsLong() + catchUpWindowNanos;
     catchingUp = true;
+    // chaos finding K8: Gatehouse re-publishes what it kept while the channel failed only once it answers
+    // the nodes again; a sync that begins before that may lack it
+    settle("channel " + channel.name() + " reconnected");
     sync("catch-up after " + channel.name() + " reconnected", true).onFailure(e -> LOG.warn(e.getMessage()));
   }
 
@@ -416,6 +543,21 @@ public final class RevocationDenyList {
     return events.get();
   }
 
+  /** How many syncs succeeded, those that vouch for nothing (while settling) included. */
+  long syncsSucceeded() {
+    return syncsSucceeded.get();
+  }
+
+  /** How many syncs failed. */
+  long syncsFailed() {
+    return syncsFailed.get();
+  }
+
+  /** How many events arrived more than {@code revocationMaxEventLag} after they were published. */
+  public long lateEventsReceived() {
+    return lateEvents.get();
+  }
+
   /** Whether every channel's subscription is up now. */
   public boolean connected() {
     return channels.stream().allMatch(RevocationChannel::connected);
@@ -437,6 +579,9 @@ public final class RevocationDenyList {
     }
     if (catchUpTimer >= 0) {
       vertx.cancelTimer(catchUpTimer);
+    }
+    if (settleTimer >= 0) {
+      vertx.cancelTimer(settleTimer);
     }
     pauses.stop();
     return Future.join(channels.stream().map(RevocationChannel::close).toList()).mapEmpty();

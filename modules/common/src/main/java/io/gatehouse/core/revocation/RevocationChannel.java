@@ -15,7 +15,8 @@ import java.util.function.Consumer;
  *       this one included) to {@code events}, until {@link #close}; a malformed message is dropped,
  *       never delivered. When the subscription was lost and is back, {@code reconnected} runs (events
  *       published in between may be lost: the caller resynchronises).
- *   <li>{@link #connected} tells whether the subscription is up now.
+ *   <li>{@link #connected} tells whether the subscription is up now; {@link #slow} whether it is up
+ *       but may deliver late.
  * </ul>
  */
 public interface RevocationChannel {
@@ -24,6 +25,14 @@ public interface RevocationChannel {
   Future<Void> subscribe(Consumer<RevocationEvent> events, Runnable reconnected);
 
   boolean connected();
+
+  /**
+   * Whether the subscription is up but slow enough that events may arrive late (a Redis queueing its
+   * messages, chaos finding K9): a subscriber treats it like a possible loss. False by default.
+   */
+  default boolean slow() {
+    return false;
+  }
 
   /** A short name for logs and health ("event-bus", "redis"). */
   String name();

@@ -38,7 +38,9 @@ import org.slf4j.LoggerFactory;
  *       {@link #connected} is false from the loss until then. A silent connection is a lost one: the
  *       subscription is asked {@code PING} every {@value #PING_INTERVAL_MS} ms and is dropped (and
  *       reconnected) when nothing has come back for the command timeout plus a second (chaos finding
- *       K7: a frozen Redis kept the connection open, and a resource server kept vouching).
+ *       K7: a frozen Redis kept the connection open, and a resource server kept vouching). It is
+ *       {@link #slow} while the last {@code PING} took, or one unanswered has waited, more than
+ *       {@value #SLOW_ROUND_TRIP_MS} ms (chaos finding K9).
  *   <li>A message that is not a version-1 revocation event is dropped with a WARN log and never
  *       delivered; the log names the channel and what was wrong, never the message.
  *   <li>{@link #close} stops reconnecting, closes the subscription's connection and the pool.
@@ -57,6 +59,14 @@ public final class RedisRevocationChannel implements RevocationChannel {
    * as up while no event arrives (chaos finding K7).
    */
   static final long PING_INTERVAL_MS = 1_000;
+
+  /**
+   * A {@code PING} on the subscribed connection answered after more than this (or unanswered that
+   * long) makes the channel {@link #slow}: a healthy Redis answers in about a millisecond, so its
+   * messages are queueing too (chaos finding K9: a slow Redis delivered events past the propagation
+   * bound while the connection stayed up).
+   */
+  static final long SLOW_ROUND_TRIP_MS = 500;
 
   private static final Logger LOG = LoggerFactory.getLogger(RedisRevocationChannel.class);
 
@@ -86,6 +96,14 @@ public final class RedisRevocationChannel implements RevocationChannel {
   private volatile boolean connected;
   /** When (System.nanoTime) the subscription's connection last sent anything. */
   private volatile long lastHeardNanos;
+  /**
+   * The PINGs not yet answered on the subscribed connection: their token (the PING's argument, which the
+   * pong carries back) and when each was sent, oldest first.
+   */
+  private final java.util.LinkedHashMap<String, Long> pingsSentNanos = new java.util.LinkedHashMap<>(); // guarded by itself
+  private long pingSequence; // guarded by pingsSentNanos
+  private final java.util.concurrent.atomic.AtomicLong pongs = new java.util.concurrent.atomic.AtomicLong();
+  private volatile long lastRoundTripNanos;
   /** How long the connection may stay silent while pinged before it counts as lost: the command timeout, at least two pings. */
   private final long silenceMs;
 
@@ -145,6 +163,26 @@ public final class RedisRevocationChannel implements RevocationChannel {
                 started = false;
               }
             });
+  }
+
+  /** How many of this channel's PINGs were answered (for tests). */
+  long pongs() {
+    return pongs.get();
+  }
+
+  @Override
+  public boolean slow() {
+    long limit = SLOW_ROUND_TRIP_MS * 1_000_000L;
+    if (!connected()) {
+      return false;
+    }
+    if (lastRoundTripNanos > limit) {
+      return true;
+    }
+    synchronized (pingsSentNanos) {
+      var oldest = pingsSentNanos.values().iterator();
+      return oldest.hasNext() && System.nanoTime() - oldest.next() > limit;
+    }
   }
 
   @Override
@@ -279,6 +317,10 @@ public final class RedisRevocationChannel implements RevocationChannel {
    */
   private void watch(int gen, RedisConnection conn, Promise<Void> subscribed) {
     lastHeardNanos = System.nanoTime();
+    synchronized (pingsSentNanos) {
+      pingsSentNanos.clear();
+      lastRoundTripNanos = 0;
+    }
     vertx.setPeriodic(PING_INTERVAL_MS, timer -> {
       synchronized (lock) {
         if (gen != generation || closed) {
@@ -291,12 +333,62 @@ public final class RedisRevocationChannel implements RevocationChannel {
         lost(gen, conn, subscribed, new TimeoutException("Redis answered no PING for " + silenceMs + " ms"));
         return;
       }
-      conn.send(Request.cmd(Command.PING)).onSuccess(pong -> lastHeardNanos = System.nanoTime());
+      String token;
+      synchronized (pingsSentNanos) {
+        token = "gatehouse-ping-" + (++pingSequence);
+        pingsSentNanos.put(token, System.nanoTime());
+      }
+      // the pong comes back as the command's reply or through the connection's handler (the client and
+      // the protocol version decide): either is matched by its token
+      conn.send(Request.cmd(Command.PING).arg(token)).onSuccess(reply -> {
+        lastHeardNanos = System.nanoTime();
+        pong(reply);
+      });
     });
+  }
+
+  /**
+   * Whether {@code reply} answers one of this channel's PINGs ({@code ["pong", token]} on a subscribed
+   * connection, or the token alone); if so, the round trip is recorded, and the PINGs sent before it
+   * (answered where this did not see it) are forgotten.
+   */
+  private boolean pong(Response reply) {
+    if (reply == null) {
+      return false;
+    }
+    String token;
+    if ((reply.type() == ResponseType.PUSH || reply.type() == ResponseType.MULTI) && reply.size() == 2 && reply.get(0) != null
+        && "pong".equalsIgnoreCase(reply.get(0).toString())) {
+      token = reply.get(1) == null ? "" : reply.get(1).toString();
+    } else if (reply.type() == ResponseType.BULK || reply.type() == ResponseType.SIMPLE) {
+      token = reply.toString();
+    } else {
+      return false;
+    }
+    long now = System.nanoTime();
+    synchronized (pingsSentNanos) {
+      Long sent = pingsSentNanos.get(token);
+      if (sent == null) {
+        return token.startsWith("gatehouse-ping-");
+      }
+      for (var it = pingsSentNanos.entrySet().iterator(); it.hasNext(); ) {
+        var e = it.next();
+        it.remove();
+        if (e.getKey().equals(token)) {
+          break;
+        }
+      }
+      lastRoundTripNanos = now - sent;
+    }
+    pongs.incrementAndGet();
+    return true;
   }
 
   /** A push from the subscription's connection: the confirmation, or a message. */
   private void onReply(int gen, Response reply, Promise<Void> subscribed) {
+    if (pong(reply)) {
+      return;
+    }
     if (reply == null || (reply.type() != ResponseType.PUSH && reply.type() != ResponseType.MULTI) || reply.size() < 3) {
       return;
     }

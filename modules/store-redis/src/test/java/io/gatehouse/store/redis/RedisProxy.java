@@ -26,8 +26,11 @@ final class RedisProxy {
   private final AtomicInteger accepted = new AtomicInteger();
   private volatile boolean forwarding = true;
   private volatile boolean silent;
+  private volatile long delayMillis;
+  private final Vertx vertx;
 
   private RedisProxy(Vertx vertx) {
+    this.vertx = vertx;
     URI target = URI.create(TestRedis.URI);
     this.targetHost = target.getHost();
     this.targetPort = target.getPort() == -1 ? 6379 : target.getPort();
@@ -63,6 +66,12 @@ final class RedisProxy {
   void forward() {
     forwarding = true;
     silent = false;
+    delayMillis = 0;
+  }
+
+  /** Forwards each chunk {@code millis} after it arrived, in order, both ways: a slow server (0: at once). */
+  void delay(long millis) {
+    delayMillis = millis;
   }
 
   /** Keeps every connection open and forwards nothing either way: a frozen server, a dropped route. */
@@ -74,6 +83,19 @@ final class RedisProxy {
     refuse();
     await(server.close());
     await(client.close());
+  }
+
+  private void relay(io.vertx.core.buffer.Buffer chunk, NetSocket to) {
+    if (silent) {
+      return;
+    }
+    long delay = delayMillis;
+    if (delay <= 0) {
+      to.write(chunk);
+    } else {
+      // timers of one delay fire in the order they were set: the chunks stay in order
+      vertx.setTimer(delay, t -> to.write(chunk));
+    }
   }
 
   private void accept(NetSocket in) {
@@ -97,16 +119,8 @@ final class RedisProxy {
                 open.remove(out);
                 in.close();
               });
-              in.handler(b -> {
-                if (!silent) {
-                  out.write(b);
-                }
-              });
-              out.handler(b -> {
-                if (!silent) {
-                  in.write(b);
-                }
-              });
+              in.handler(b -> relay(b, out));
+              out.handler(b -> relay(b, in));
               in.resume();
             });
   }

@@ -252,6 +252,34 @@ class RedisRevocationChannelTest {
     }
   }
 
+  /** Chaos finding K9: a Redis that answers PING in 400 ms each way queues its messages too. */
+  @Test
+  void whenRedisAnswersSlowlyTheChannelIsSlowWhileStillConnectedAndNoLongerOnceItIsPrompt() throws InterruptedException {
+    RedisProxy proxy = RedisProxy.start(vertx);
+    try {
+      RedisRevocationChannel node = track(RedisRevocationChannel.create(vertx,
+          new RedisStoreOptions(proxy.uri(), "unused:", channelName, 1, java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(1)),
+          100, 500));
+      subscribe(node);
+      Await.until("two PINGs answered", WAIT, () -> node.pongs() >= 2);
+      assertThat(node.slow()).as("a prompt Redis").isFalse();
+
+      proxy.delay(400);
+      Await.until("slow() goes true while PINGs take 800 ms", WAIT, node::slow);
+      assertThat(node.connected()).isTrue();
+
+      proxy.forward();
+      long answered = node.pongs();
+      Await.until("slow() goes false once a PING is prompt again", WAIT, () -> !node.slow());
+      Await.until("PINGs answered again", WAIT, () -> node.pongs() >= answered + 2);
+      assertThat(node.slow()).as("prompt again").isFalse();
+      assertThat(node.connected()).isTrue();
+      assertThat(reconnections.get()).as("a slow connection is kept").isZero();
+    } finally {
+      proxy.close();
+    }
+  }
+
   @Test
   void whileRedisRefusesConnectionsItRetriesWithGrowingWaitsAndResubscribesOnceItIsBack() throws InterruptedException {
     RedisProxy proxy = RedisProxy.start(vertx);
