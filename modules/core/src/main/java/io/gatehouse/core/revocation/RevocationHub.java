@@ -455,9 +455,12 @@ public final class RevocationHub implements Revoker {
   /**
    * Propagates what is pending: the cache first (a refill from the durable list when an entry was
    * dropped, else each kept entry again), then each channel's kept events (with their original
-   * {@code published_at_ms}). The cache goes first so that a subscriber that catches up from the cache
-   * after seeing the re-published event finds the entry there. What fails stays pending for the next
-   * retry; when nothing is left the backoff starts over.
+   * {@code published_at_ms}). An event goes to the cache before the channels, so that a subscriber that
+   * catches up from the cache after seeing the re-published event finds the entry there; but the events
+   * of each {@link #FLUSH_WINDOW} the cache took are published at once, before the next window is
+   * written, so that a long backlog reaches the subscribers while it is still being written (a
+   * Redis-only resource server keeps settling while late events arrive, chaos finding K8). What fails
+   * stays pending for the next retry; when nothing is left the backoff starts over.
    */
   private void flushPending() {
     java.util.Map<String, List<RevocationEvent>> batch = new java.util.HashMap<>();
@@ -479,9 +482,10 @@ public final class RevocationHub implements Revoker {
       flushing = true;
     }
     Future<Void> cacheDone = cache == null ? Future.succeededFuture()
-        : refill ? refillCache() : propagate(CACHE_TARGET, batch.getOrDefault(CACHE_TARGET, List.of()), e -> cache.add(e.revocation()));
+        : refill ? refillCache() : propagateInterleaved(batch);
+    // what is left for the channels: what no cache window carried, and what failed
     cacheDone.eventually(() -> Future.join(channels.stream()
-        .map(ch -> propagate(ch.name(), batch.getOrDefault(ch.name(), List.of()), ch::publish)).toList()))
+        .map(ch -> propagate(ch.name(), stillPending(ch.name(), batch.getOrDefault(ch.name(), List.of())), ch::publish)).toList()))
         .onComplete(ar -> {
           boolean left;
           synchronized (pending) {
@@ -498,6 +502,58 @@ public final class RevocationHub implements Revoker {
   }
 
   /**
+   * The cache's kept entries, {@link #FLUSH_WINDOW} at a time; after each window the events of its keys
+   * that are kept for a channel are published there (a channel that fails is left for the end). Stops at
+   * the first cache window that fails.
+   */
+  private Future<Void> propagateInterleaved(java.util.Map<String, List<RevocationEvent>> batch) {
+    List<RevocationEvent> toCache = batch.getOrDefault(CACHE_TARGET, List.of());
+    java.util.Map<String, java.util.Map<String, RevocationEvent>> byChannel = new java.util.HashMap<>();
+    for (RevocationChannel ch : channels) {
+      java.util.Map<String, RevocationEvent> byKey = new java.util.HashMap<>();
+      batch.getOrDefault(ch.name(), List.of()).forEach(e -> byKey.put(e.revocation().key(), e));
+      byChannel.put(ch.name(), byKey);
+    }
+    java.util.Set<String> failedChannels = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    Future<Void> chain = Future.succeededFuture();
+    for (int from = 0; from < toCache.size(); from += FLUSH_WINDOW) {
+      List<RevocationEvent> window = toCache.subList(from, Math.min(toCache.size(), from + FLUSH_WINDOW));
+      chain = chain.compose(v -> sendWindow(CACHE_TARGET, window, e -> cache.add(e.revocation())))
+          .compose(v -> Future.join(channels.stream().filter(ch -> !failedChannels.contains(ch.name())).map(ch -> {
+            List<RevocationEvent> events = window.stream().map(e -> byChannel.get(ch.name()).get(e.revocation().key()))
+                .filter(java.util.Objects::nonNull).toList();
+            return sendWindow(ch.name(), events, ch::publish).onFailure(e -> failedChannels.add(ch.name()));
+          }).toList()).<Void>transform(ar -> Future.succeededFuture()));
+    }
+    return chain.onSuccess(v -> {
+      if (!toCache.isEmpty()) {
+        LOG.info("{} revocation(s) propagated to {} after it answered again", toCache.size(), CACHE_TARGET);
+      }
+    });
+  }
+
+  /** Those of {@code events} still kept for {@code target} (not sent since, nor replaced by a later failure). */
+  private List<RevocationEvent> stillPending(String target, List<RevocationEvent> events) {
+    synchronized (pending) {
+      var kept = pending.get(target);
+      return kept == null ? List.of() : events.stream().filter(e -> kept.get(e.revocation().key()) == e).toList();
+    }
+  }
+
+  /** Sends one window of {@code events} to {@code target} at once, dropping from the pending set each that went out. */
+  private Future<Void> sendWindow(String target, List<RevocationEvent> events, java.util.function.Function<RevocationEvent, Future<Void>> send) {
+    return Future.all(events.stream().map(event -> send.apply(event).onSuccess(ok -> {
+      synchronized (pending) {
+        var kept = pending.get(target);
+        // a later failure of the same key may have replaced it: drop only what was sent
+        if (kept != null && kept.get(event.revocation().key()) == event) {
+          kept.remove(event.revocation().key());
+        }
+      }
+    })).toList()).mapEmpty();
+  }
+
+  /**
    * Sends {@code events} to {@code target}, {@value #FLUSH_WINDOW} at a time (each a merge, so their order does
    * not matter), dropping from the pending set each that went out; stops after the first window with a
    * failure. One at a time, a slow Redis (300 ms a round trip) took minutes to heal a 30 s outage's
@@ -507,15 +563,7 @@ public final class RevocationHub implements Revoker {
     Future<Void> chain = Future.succeededFuture();
     for (int from = 0; from < events.size(); from += FLUSH_WINDOW) {
       List<RevocationEvent> window = events.subList(from, Math.min(events.size(), from + FLUSH_WINDOW));
-      chain = chain.compose(v -> Future.all(window.stream().map(event -> send.apply(event).onSuccess(ok -> {
-        synchronized (pending) {
-          var kept = pending.get(target);
-          // a later failure of the same key may have replaced it: drop only what was sent
-          if (kept != null && kept.get(event.revocation().key()) == event) {
-            kept.remove(event.revocation().key());
-          }
-        }
-      })).toList()).mapEmpty());
+      chain = chain.compose(v -> sendWindow(target, window, send));
     }
     return chain.onSuccess(v -> {
       if (!events.isEmpty()) {

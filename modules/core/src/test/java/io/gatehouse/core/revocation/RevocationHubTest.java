@@ -350,6 +350,8 @@ class RevocationHubTest {
     final AtomicBoolean down = new AtomicBoolean();
     final java.util.concurrent.atomic.AtomicInteger fills = new java.util.concurrent.atomic.AtomicInteger();
     volatile boolean complete;
+    /** When set, each add appends {@code cache:<value>}. */
+    volatile List<String> log;
 
     private <T> Future<T> unlessDown(java.util.function.Supplier<Future<T>> call) {
       return down.get() ? Future.failedFuture(new IllegalStateException("cache down")) : call.get();
@@ -357,7 +359,13 @@ class RevocationHubTest {
 
     @Override
     public Future<Void> add(Revocation r) {
-      return unlessDown(() -> entries.add(r));
+      return unlessDown(() -> {
+        List<String> l = log;
+        if (l != null) {
+          l.add("cache:" + r.value());
+        }
+        return entries.add(r);
+      });
     }
 
     @Override
@@ -395,6 +403,8 @@ class RevocationHubTest {
     final AtomicBoolean down = new AtomicBoolean();
     final List<RevocationEvent> published = new java.util.concurrent.CopyOnWriteArrayList<>();
     final String name;
+    /** When set, each publish appends {@code publish:<value>}. */
+    volatile List<String> log;
     /** What the hub subscribed with: a test delivers events on this channel through it. */
     volatile java.util.function.Consumer<RevocationEvent> subscriber = e -> {};
 
@@ -412,6 +422,10 @@ class RevocationHubTest {
         return Future.failedFuture(new IllegalStateException("channel down"));
       }
       published.add(event);
+      List<String> l = log;
+      if (l != null) {
+        l.add("publish:" + event.revocation().value());
+      }
       return Future.succeededFuture();
     }
 
@@ -466,6 +480,40 @@ class RevocationHubTest {
       assertThat(e.revocation().value()).isEqualTo("jti-lost");
       assertThat(e.origin()).isEqualTo("r");
     });
+  }
+
+  /**
+   * A backlog longer than one window: each event is written to the cache before it is published, and each
+   * window is published before the next is written, so subscribers hear a long backlog while it is still
+   * being written (chaos finding K8: a Redis-only resource server settles while late events arrive).
+   */
+  @Test
+  void revokeWhenALongBacklogIsRetriedThenEachWindowIsPublishedRightAfterItIsWritten() throws Exception {
+    SwitchableCache cache = new SwitchableCache();
+    SwitchableChannel channel = new SwitchableChannel();
+    RevocationHub hub = withRedis(cache, channel, RevocationHub.PENDING_CAP);
+    cache.down.set(true);
+    channel.down.set(true);
+    int n = RevocationHub.FLUSH_WINDOW * 2 + 10;
+    for (int i = 0; i < n; i++) {
+      await(hub.revoke(new Revocation(Kind.TOKEN, "jti-" + i, now(), now() + 600)));
+    }
+    eventually(() -> hub.pendingFor("cache") == n && hub.pendingFor("redis") == n);
+
+    List<String> log = new java.util.concurrent.CopyOnWriteArrayList<>();
+    cache.log = log;
+    channel.log = log;
+    cache.down.set(false);
+    channel.down.set(false);
+    eventually(() -> hub.pendingFor("cache") == 0 && hub.pendingFor("redis") == 0);
+
+    assertThat(log).hasSize(2 * n);
+    for (int i = 0; i < n; i++) {
+      assertThat(log.indexOf("cache:jti-" + i)).as("jti-%d written before it is published", i).isLessThan(log.indexOf("publish:jti-" + i));
+    }
+    int firstPublish = java.util.stream.IntStream.range(0, log.size()).filter(i -> log.get(i).startsWith("publish:")).findFirst().orElseThrow();
+    int lastWrite = java.util.stream.IntStream.range(0, log.size()).filter(i -> log.get(i).startsWith("cache:")).max().orElseThrow();
+    assertThat(firstPublish).as("the first window is published before the last is written").isLessThan(lastWrite);
   }
 
   @Test
