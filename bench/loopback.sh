@@ -1,12 +1,24 @@
 # bench/loopback.sh: helpers shared by the scripts that deploy Gatehouse on this machine (bench/run.sh,
 # bench/r1.sh, chaos/chaos.sh). Source it; the caller defines die() (message, exit status).
 
-# free_port: prints a TCP port in 20000-39999 that nothing listens on now
+# The ports free_port handed out in this deployment (a file, since free_port runs in $(...) subshells): it
+# never hands one out twice. Before, two of the ~40 ports a chaos run takes were the same one now and then
+# (a birthday collision in 20,000 ports, about 4 % a run), and a proxy could not bind.
+FREE_PORTS_TAKEN="$(mktemp "${TMPDIR:-/tmp}/gatehouse-ports.XXXXXX")"
+
+# free_port: prints a TCP port that nothing listens on now and that free_port has not handed out before,
+# from 20000 up to the kernel's ephemeral range (outgoing connections take their ports from that range)
 free_port() {
-  local p i
-  for i in $(seq 1 200); do
-    p=$(( 20000 + RANDOM % 20000 ))
-    ss -Hltn "sport = :$p" 2>/dev/null | grep -q . || { echo "$p"; return 0; }
+  local p i lo hi
+  read -r lo _ < /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || lo=40000
+  hi=$(( lo > 21000 ? lo : 40000 ))
+  for i in $(seq 1 500); do
+    p=$(( 20000 + RANDOM % (hi - 20000) ))
+    grep -qx "$p" "$FREE_PORTS_TAKEN" 2>/dev/null && continue
+    ss -Hltn "sport = :$p" 2>/dev/null | grep -q . && continue
+    echo "$p" >> "$FREE_PORTS_TAKEN"
+    echo "$p"
+    return 0
   done
   die "no free port found"
 }

@@ -61,6 +61,7 @@ CHANNEL="gh-r1-$STAMP-$RANDOM"
 PIDS=()
 cleanup() {
   local pid
+  rm -f "${FREE_PORTS_TAKEN:-}"
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
   psql -q -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d "$PG_DATABASE" -c "DROP SCHEMA IF EXISTS $SCHEMA CASCADE" >/dev/null 2>&1 || true

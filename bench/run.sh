@@ -192,6 +192,7 @@ kill_group() { # PID: TERM its process group, wait up to 20 s, then KILL
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
+  rm -f "${FREE_PORTS_TAKEN:-}"
   [ -n "$CUR_PID" ] && { log "cleanup: stopping running load/peer script (pgid $CUR_PID)"; kill_group "$CUR_PID"; }
   [ -n "$GH_PID" ] && { log "cleanup: stopping Gatehouse (pid $GH_PID)"; kill_group "$GH_PID"; }
   [ -n "$PEER_PID" ] && { log "cleanup: stopping peer server (pid $PEER_PID)"; kill_group "$PEER_PID"; }

@@ -92,6 +92,7 @@ source "$ROOT/bench/loopback.sh"
 cleanup() {
   local rc=$?
   set +e
+  rm -f "${FREE_PORTS_TAKEN:-}"
   for f in "$WORK"/node-*.pid "$WORK"/api.pid "$WORK"/api2.pid; do
     [[ -f "$f" ]] || continue
     pid=$(cat "$f"); kill -CONT "$pid" 2>/dev/null; kill -9 "$pid" 2>/dev/null
