@@ -122,8 +122,7 @@ public final class RevocationDenyList {
   private final AtomicLong syncedPauseEpoch = new AtomicLong();
   private final long settleNanos;
   private final long maxEventLagMillis;
-  /** While true, syncs that begin before {@link #settleUntilNanos} (ticker) do not count (a source recovering, or events late). */
-  private volatile boolean settling;
+  /** Syncs that begin before this ticker reading do not count (a source recovering, or events late); passed at construction. */
   private volatile long settleUntilNanos;
   /** The last sync failed: the next one that succeeds found a source that recovered. */
   private volatile boolean sourceFailing;
@@ -158,6 +157,7 @@ public final class RevocationDenyList {
     this.settleNanos = Math.max(0, settings.recoverySettle().toNanos());
     this.maxEventLagMillis = settings.maxEventLag().toMillis();
     this.lagBaseline = new EventLagBaseline(ticker);
+    this.settleUntilNanos = ticker.getAsLong();
     this.pauses = new io.gatehouse.core.revocation.PauseDetector(vertx, ticker, settings.maxPause(), "resource server's revocation deny-set")
         .onPause(this::syncAfterPause);
   }
@@ -226,18 +226,12 @@ public final class RevocationDenyList {
     // lack what the nodes kept during the fault: with an endpoint a sync counts at once.
     boolean skipCache = settlingAtStart && endpoint != null;
     Future<Boolean> fromCache = cache == null || skipCache ? Future.succeededFuture(false) : loadCache(why, endpoint == null);
-    boolean[] fromEndpoint = new boolean[1];
-    fromCache.compose(loaded -> {
-          if (loaded || endpoint == null) {
-            return Future.<Void>succeededFuture();
-          }
-          fromEndpoint[0] = true;
-          return loadEndpoint(why, catchUp);
-        })
-        .onSuccess(v -> {
+    // true when Gatehouse's list was read
+    fromCache.compose(loaded -> loaded || endpoint == null ? Future.succeededFuture(false) : loadEndpoint(why, catchUp).map(true))
+        .onSuccess(fromEndpoint -> {
           sourceFailing = false;
           syncsSucceeded.incrementAndGet();
-          if (!fromEndpoint[0] && settleNanos > 0 && (settlingAtStart || failingAtStart)) {
+          if (!fromEndpoint && settleNanos > 0 && (settlingAtStart || failingAtStart)) {
             // chaos finding K8: the cache answers again, but the nodes may not have re-written yet what
             // they kept while it failed; what was read is applied, and vouches only for a later sync
             if (failingAtStart) {
@@ -257,7 +251,7 @@ public final class RevocationDenyList {
           synchronized (this) {
             syncing = null;
           }
-          done.handle(ar);
+          done.handle(ar.mapEmpty());
         });
     return done.future();
   }
@@ -344,13 +338,7 @@ public final class RevocationDenyList {
     if (channels.stream().anyMatch(RevocationChannel::slow)) {
       // chaos finding K9: a slow channel may deliver events late, and the nodes' writes to a slow cache
       // may time out: like a late event, and for as long as it stays slow
-      if (!settlingNow()) {
-        LOG.warn("a revocation channel answers slowly; the deny-set is vouched for only by its last sync until it is prompt again");
-      }
-      gaps.incrementAndGet();
-      settle(null);
-      catchUpUntilNanos = now + catchUpWindowNanos;
-      catchingUp = true;
+      late("a revocation channel answers slowly; the deny-set is vouched for only by its last sync until it is prompt again");
     }
     if (!connected()) {
       catchUpUntilNanos = now + catchUpWindowNanos;
@@ -389,30 +377,40 @@ public final class RevocationDenyList {
     denySet.apply(event.revocation());
     events.incrementAndGet();
     if (event.publishedAtMillis() > 0) {
-      long lag = Math.max(0, clock.millis() - event.publishedAtMillis());
-      lastLagMillis = lag;
+      long lag = clock.millis() - event.publishedAtMillis();
+      lastLagMillis = Math.max(0, lag);
       long excess;
       synchronized (lagBaseline) {
-        excess = lagBaseline.excess(event.origin() == null ? "" : event.origin(), clock.millis() - event.publishedAtMillis());
+        excess = lagBaseline.excess(event.origin() == null ? "" : event.origin(), lag);
       }
       if (maxEventLagMillis > 0 && excess > maxEventLagMillis && (cache != null || endpoint != null)) {
         // chaos finding K9: a channel this late (a slow Redis queueing its messages) may be later still
         // for events not yet here; and the nodes' writes to a slow cache may have timed out
         lateEvents.incrementAndGet();
-        gaps.incrementAndGet();
-        catchUpUntilNanos = ticker.getAsLong() + catchUpWindowNanos;
-        catchingUp = true;
-        if (!settlingNow()) {
-          LOG.warn("a revocation event arrived {} ms later than its node's events usually do (more than {} ms: a slow channel); "
-              + "the deny-set is vouched for only by its last sync until events are timely again and a sync has succeeded", excess, maxEventLagMillis);
-        }
-        settle(null);
+        late("a revocation event arrived {} ms later than its node's events usually do (more than {} ms: a slow channel); "
+            + "the deny-set is vouched for only by its last sync until events are timely again and a sync has succeeded", excess, maxEventLagMillis);
       }
     }
   }
 
+  /** Events may have been lost: a sync must cover it, and the short catch-ups go on for the catch-up window. */
+  private void possibleLoss() {
+    gaps.incrementAndGet();
+    catchUpUntilNanos = ticker.getAsLong() + catchUpWindowNanos;
+    catchingUp = true;
+  }
+
+  /** A sign the channels deliver late (K9): logs {@code warning} unless already settling, then settles. */
+  private void late(String warning, Object... args) {
+    if (!settlingNow()) {
+      LOG.warn(warning, args);
+    }
+    possibleLoss();
+    settle(null);
+  }
+
   private boolean settlingNow() {
-    return settling && ticker.getAsLong() - settleUntilNanos < 0;
+    return ticker.getAsLong() - settleUntilNanos < 0;
   }
 
   /**
@@ -422,10 +420,9 @@ public final class RevocationDenyList {
   private void settle(String why) {
     long until = ticker.getAsLong() + settleNanos;
     synchronized (this) {
-      if (!settling || until - settleUntilNanos > 0) {
+      if (until - settleUntilNanos > 0) {
         settleUntilNanos = until;
       }
-      settling = true;
       if (closed || settleTimer >= 0) {
         return;
       }
@@ -449,7 +446,6 @@ public final class RevocationDenyList {
         settleTimer = vertx.setTimer(Math.max(1, left / 1_000_000 + 1), t -> afterSettle());
         return;
       }
-      settling = false;
     }
     sync("catch-up after settling", true).onFailure(e -> LOG.debug(e.getMessage()));
   }
@@ -460,9 +456,7 @@ public final class RevocationDenyList {
           channel.name());
       return;
     }
-    gaps.incrementAndGet();
-    catchUpUntilNanos = ticker.getAsLong() + catchUpWindowNanos;
-    catchingUp = true;
+    possibleLoss();
     // chaos finding K8: Gatehouse re-publishes what it kept while the channel failed only once it answers
     // the nodes again; a sync that begins before that may lack it
     settle("channel " + channel.name() + " reconnected");

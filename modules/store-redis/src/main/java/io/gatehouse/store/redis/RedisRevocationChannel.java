@@ -311,9 +311,9 @@ public final class RedisRevocationChannel implements RevocationChannel {
 
   /**
    * Pings the subscribed connection of attempt {@code gen} every {@link #PING_INTERVAL_MS} until it is
-   * superseded, and declares it lost when it has answered nothing for {@code silenceMs}: the reply to
-   * {@code PING} on a subscribed connection ({@code pong}) comes through the connection's handler, like
-   * messages, and any of them counts.
+   * superseded, and declares it lost when it has answered nothing for {@code silenceMs} (a pong or a
+   * message, any of them counts). Each PING carries a token, and its round trip is recorded when the pong
+   * comes back ({@link #pong}).
    */
   private void watch(int gen, RedisConnection conn, Promise<Void> subscribed) {
     lastHeardNanos = System.nanoTime();

@@ -228,15 +228,21 @@ class RedisRevocationChannelTest {
     assertThat(reconnections.get()).as("reconnected ran once").isEqualTo(1);
   }
 
+  /** A channel through {@code proxy} (1 s connect and command timeouts, backoff 100–500 ms), subscribed. */
+  RedisRevocationChannel subscribedThrough(RedisProxy proxy) {
+    RedisRevocationChannel node = track(RedisRevocationChannel.create(vertx,
+        new RedisStoreOptions(proxy.uri(), "unused:", channelName, 1, java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(1)),
+        100, 500));
+    subscribe(node);
+    return node;
+  }
+
   /** Chaos finding K7: a silent Redis keeps the connection open; the channel must not read as up. */
   @Test
   void whenRedisGoesSilentTheChannelReportsItselfDownAndResubscribesOnceItAnswersAgain() throws InterruptedException {
     RedisProxy proxy = RedisProxy.start(vertx);
     try {
-      RedisRevocationChannel node = track(RedisRevocationChannel.create(vertx,
-          new RedisStoreOptions(proxy.uri(), "unused:", channelName, 1, java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(1)),
-          100, 500));
-      subscribe(node);
+      RedisRevocationChannel node = subscribedThrough(proxy);
       assertThat(node.connected()).isTrue();
 
       proxy.silence();
@@ -257,10 +263,7 @@ class RedisRevocationChannelTest {
   void whenRedisAnswersSlowlyTheChannelIsSlowWhileStillConnectedAndNoLongerOnceItIsPrompt() throws InterruptedException {
     RedisProxy proxy = RedisProxy.start(vertx);
     try {
-      RedisRevocationChannel node = track(RedisRevocationChannel.create(vertx,
-          new RedisStoreOptions(proxy.uri(), "unused:", channelName, 1, java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(1)),
-          100, 500));
-      subscribe(node);
+      RedisRevocationChannel node = subscribedThrough(proxy);
       Await.until("two PINGs answered", WAIT, () -> node.pongs() >= 2);
       assertThat(node.slow()).as("a prompt Redis").isFalse();
 
